@@ -1,0 +1,88 @@
+/**
+ * Diagnostics shared by the front end, the passes and the targets.
+ * Every error carries a stable code and, where known, the DSL span that caused it, so an error
+ * raised deep in a pass still prints as `file:line:col: error CODE: message` with a code frame.
+ */
+import type { Span } from './ir/span.ts';
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface Diagnostic {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly span?: Span;
+  /** e.g. "did you mean 'conv1'?" */
+  readonly hint?: string;
+}
+
+/** An error that stops compilation; holds one or more diagnostics. */
+export class DenocError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(diagnostics: Diagnostic | readonly Diagnostic[]) {
+    const list = Array.isArray(diagnostics) ? diagnostics : [diagnostics as Diagnostic];
+    super(list.map((d) => `${d.code}: ${d.message}`).join('\n'));
+    this.name = 'DenocError';
+    this.diagnostics = list;
+  }
+}
+
+export function fail(code: string, message: string, span?: Span, hint?: string): never {
+  throw new DenocError({ code, severity: 'error', message, span, hint });
+}
+
+/** Source texts by file name, so diagnostics can print a code frame. */
+const sources = new Map<string, string>();
+
+export function registerSource(file: string, text: string): void {
+  sources.set(file, text);
+}
+
+export function sourceText(file: string): string | undefined {
+  return sources.get(file);
+}
+
+function codeFrame(span: Span): string {
+  const text = sources.get(span.file);
+  if (text === undefined) return '';
+  const lines = text.split(/\r?\n/);
+  const line = lines[span.line - 1];
+  if (line === undefined) return '';
+  const gutter = String(span.line).length;
+  const width = span.endLine === span.line && span.endCol !== undefined ? Math.max(1, span.endCol - span.col) : 1;
+  const caret = ' '.repeat(Math.max(0, span.col - 1)) + '^'.repeat(width);
+  return `\n ${String(span.line)} | ${line}\n ${' '.repeat(gutter)} | ${caret}`;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.span ? `${d.span.file}:${d.span.line}:${d.span.col}: ` : '';
+  const frame = d.span ? codeFrame(d.span) : '';
+  const hint = d.hint ? `\n  hint: ${d.hint}` : '';
+  return `${where}${d.severity} ${d.code}: ${d.message}${frame}${hint}`;
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = above;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The closest candidate within a third of the name's length, if any. */
+export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDist = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) { best = c; bestDist = d; }
+  }
+  return best;
+}

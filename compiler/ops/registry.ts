@@ -1,0 +1,136 @@
+/**
+ * The op registry: every op is declared once with its attribute schema, type rule, fusion kind,
+ * cost and reference semantics. Passes and targets read these attributes instead of switching on names.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Attrs, AttrValue } from '../ir/node.ts';
+import type { TensorType, Type } from '../ir/types.ts';
+import { numel } from '../ir/types.ts';
+
+/** How an op may combine with neighbours into one kernel (after TVM's OpPatternKind). */
+export type FusionKind =
+  | 'elementwise' // out[i] = f(in0[i], in1[i], ...), same shapes
+  | 'broadcast' // elementwise with numpy broadcasting of inputs
+  | 'injective' // each output element reads one input element (reshape, transpose, slice, concat)
+  | 'reduction' // reduces one or more axes
+  | 'out-fusable' // a heavy op (matmul, conv) whose output can take an elementwise epilogue
+  | 'opaque'; // never fused (loops, randomness sources, leaves)
+
+export type AttrKind = 'int' | 'float' | 'bool' | 'string' | 'ints' | 'floats' | 'dims' | 'strings' | 'data';
+
+export interface AttrSpec {
+  readonly kind: AttrKind;
+  /** Absent: the attribute is required. */
+  readonly default?: AttrValue;
+  readonly optional?: boolean;
+  readonly help?: string;
+}
+
+export interface OpCost {
+  readonly flops: number;
+  /** Bytes read plus bytes written by a standalone kernel. */
+  readonly bytes: number;
+}
+
+/** What a reference kernel may ask of the executor (noise, bound dims). */
+export interface ReferenceContext {
+  readonly dims: Readonly<Record<string, number>>;
+}
+
+export interface OpDef {
+  readonly name: string;
+  readonly summary: string;
+  readonly attrs: Readonly<Record<string, AttrSpec>>;
+  /** Exact input count, an inclusive [min, max] range, or any number. */
+  readonly arity: number | readonly [number, number] | 'variadic';
+  readonly fusion: FusionKind;
+  /** Structural ops that read a tuple-typed input (only `tuple_get`). */
+  readonly acceptsTuple?: boolean;
+  /** Throws ShapeError with a readable message when the inputs do not fit. */
+  inferType(inputs: readonly TensorType[], attrs: Attrs): Type;
+  cost?(inputs: readonly TensorType[], out: TensorType, attrs: Attrs): OpCost;
+  /** tfjs-core semantics; absent for structural ops that the executor interprets itself. */
+  reference?(inputs: tf.Tensor[], attrs: Attrs, ctx: ReferenceContext): tf.Tensor;
+}
+
+/** A type rule failure; the builder attaches the node's span and a diagnostic code. */
+export class ShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShapeError';
+  }
+}
+
+export function shapeCheck(cond: boolean, message: string | (() => string)): asserts cond {
+  if (!cond) throw new ShapeError(typeof message === 'string' ? message : message());
+}
+
+const registry = new Map<string, OpDef>();
+
+export function defineOp(def: OpDef): OpDef {
+  if (registry.has(def.name)) throw new Error(`op '${def.name}' is registered twice`);
+  registry.set(def.name, Object.freeze(def));
+  return def;
+}
+
+export function getOp(name: string): OpDef {
+  const def = registry.get(name);
+  if (!def) throw new Error(`unknown op '${name}'`);
+  return def;
+}
+
+export function hasOp(name: string): boolean {
+  return registry.has(name);
+}
+
+export function allOps(): OpDef[] {
+  return [...registry.values()];
+}
+
+function staticBytes(t: TensorType): number {
+  try { return numel(t.shape) * 4; } catch { return 0; }
+}
+
+/** Default cost: one flop per output element, every input and the output touched once. */
+export function opCost(def: OpDef, inputs: readonly TensorType[], out: TensorType, attrs: Attrs): OpCost {
+  if (def.cost) return def.cost(inputs, out, attrs);
+  const outN = staticBytes(out) / 4;
+  const bytes = inputs.reduce((s, t) => s + staticBytes(t), staticBytes(out));
+  const flops = def.fusion === 'opaque' ? 0 : def.fusion === 'injective' ? 0 : outN;
+  return { flops, bytes };
+}
+
+/** Fills defaults and checks attribute kinds, so equal ops intern to one node. */
+export function normalizeAttrs(def: OpDef, attrs: Attrs): Attrs {
+  const out: Record<string, AttrValue> = {};
+  for (const key of Object.keys(attrs)) {
+    if (!(key in def.attrs)) throw new ShapeError(`op '${def.name}' has no attribute '${key}'`);
+  }
+  for (const [key, spec] of Object.entries(def.attrs)) {
+    const value = key in attrs ? attrs[key] : spec.default;
+    if (value === undefined) {
+      if (spec.optional) continue;
+      throw new ShapeError(`op '${def.name}' needs attribute '${key}'`);
+    }
+    checkAttrKind(def.name, key, spec.kind, value);
+    out[key] = value;
+  }
+  return Object.freeze(out);
+}
+
+function checkAttrKind(op: string, key: string, kind: AttrKind, v: AttrValue): void {
+  const ok = (() => {
+    switch (kind) {
+      case 'int': return typeof v === 'number' && Number.isInteger(v);
+      case 'float': return typeof v === 'number';
+      case 'bool': return typeof v === 'boolean';
+      case 'string': return typeof v === 'string';
+      case 'ints': return Array.isArray(v) && v.every((x) => Number.isInteger(x));
+      case 'floats': return Array.isArray(v) && v.every((x) => typeof x === 'number');
+      case 'dims': return Array.isArray(v) && v.every((x) => Number.isInteger(x) || typeof x === 'string');
+      case 'strings': return Array.isArray(v) && v.every((x) => typeof x === 'string');
+      case 'data': return v instanceof Float32Array || v instanceof Int32Array;
+    }
+  })();
+  if (!ok) throw new ShapeError(`op '${op}': attribute '${key}' must be ${kind}, got ${JSON.stringify(v)}`);
+}
