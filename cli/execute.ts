@@ -1,0 +1,58 @@
+/**
+ * Runs a compiled sampler graph on the chosen target, feeding the seed and the conditioning inputs
+ * the CLI knows how to make (class labels), with a progress bar over the sampling steps.
+ */
+import type { Graph } from '../compiler/ir/node.ts';
+import { tensorOf } from '../compiler/ir/node.ts';
+import { fail } from '../compiler/diagnostics.ts';
+import { runGraph } from '../runtime/reference/executor.ts';
+import { useBackend } from '../runtime/reference/backend.ts';
+import { ProgressBar } from './progress.ts';
+import { parseClassList } from './options.ts';
+
+export interface ExecuteOptions {
+  readonly target: string;
+  readonly backend: string;
+  readonly batch: number;
+  readonly seed: number;
+  readonly weights: Map<string, Float32Array>;
+  readonly classes?: string;
+  readonly progress: boolean;
+  readonly steps: number;
+}
+
+type HostTensor = { data: Float32Array | Int32Array; shape: number[] };
+
+/** Builds every graph input: `seed` and class labels; anything else cannot come from the CLI. */
+export function samplerInputs(graph: Graph, batch: number, seed: number, classes?: string): Record<string, HostTensor> {
+  const inputs: Record<string, HostTensor> = {};
+  for (const p of graph.params) {
+    const name = p.attrs.name as string;
+    const type = tensorOf(p);
+    if (name === 'seed') inputs.seed = { data: Int32Array.of(seed), shape: [] };
+    else if (type.dtype === 'i32' && type.shape.length === 1) inputs[name] = { data: parseClassList(classes, batch), shape: [batch] };
+    else fail('CLI0030', `sampler input '${name}: ${type.dtype}[${type.shape.join(',')}]' cannot be provided from the command line`);
+  }
+  return inputs;
+}
+
+export async function executeSampler(graph: Graph, opts: ExecuteOptions): Promise<Float32Array> {
+  const inputs = samplerInputs(graph, opts.batch, opts.seed, opts.classes);
+  const bar = new ProgressBar({ total: opts.steps, label: 'steps', enabled: opts.progress });
+  try {
+    if (opts.target === 'webgpu') {
+      const { runSamplerOnWebGPU } = await import('../runtime/webgpu/executor.ts');
+      return await runSamplerOnWebGPU(graph, { inputs, weights: opts.weights, dims: { B: opts.batch }, onStep: (i: number) => bar.update(i + 1) });
+    }
+    await useBackend(opts.backend as 'cpu' | 'wasm');
+    const [out] = await runGraph(graph, {
+      inputs, weights: (path: string) => opts.weights.get(path), dims: { B: opts.batch },
+      onStep: (i: number) => bar.update(i + 1),
+    });
+    const data = (await out.data()) as Float32Array;
+    out.dispose();
+    return data;
+  } finally {
+    bar.done();
+  }
+}

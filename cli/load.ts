@@ -1,0 +1,48 @@
+/**
+ * Shared CLI plumbing: reading a .dn file, picking a model or sampler by name, binding weights.
+ */
+import { existsSync } from 'node:fs';
+import { compileFile, type ModelArtifact, type Program, type SamplerArtifact } from '../dsl/index.ts';
+import { fail, suggest } from '../compiler/diagnostics.ts';
+import { bindWeights } from '../runtime/weights/bind.ts';
+import { initWeights } from '../runtime/weights/init.ts';
+import { loadWeightsFile } from '../runtime/weights/safetensors.ts';
+
+export function loadProgram(file: string): Program {
+  if (!existsSync(file)) fail('CLI0001', `cannot read '${file}': no such file`);
+  return compileFile(file);
+}
+
+function pick<T extends { name: string }>(items: readonly T[], name: string | undefined, what: string, file: string): T {
+  if (items.length === 0) fail('CLI0002', `${file} defines no ${what}`);
+  if (name === undefined) return items[items.length - 1];
+  const found = items.find((i) => i.name === name);
+  if (found) return found;
+  const hint = suggest(name, items.map((i) => i.name));
+  return fail('CLI0003', `${file} has no ${what} named '${name}' (has: ${items.map((i) => i.name).join(', ')})`, undefined,
+    hint ? `did you mean '${hint}'?` : undefined);
+}
+
+export function pickSampler(program: Program, name?: string): SamplerArtifact {
+  return pick(program.samplers, name, 'sampler', program.file);
+}
+
+export function pickModel(program: Program, name?: string): ModelArtifact {
+  return pick(program.models, name, 'model', program.file);
+}
+
+export interface LoadedWeights {
+  readonly store: Map<string, Float32Array>;
+  /** True when no file was given and the weights are seeded random values. */
+  readonly random: boolean;
+}
+
+/** Binds a safetensors file to the model's parameters, or makes seeded random weights. */
+export function loadWeights(model: ModelArtifact, file: string | undefined, seed: number): LoadedWeights {
+  if (!file) {
+    const init = initWeights(model.parameters, seed);
+    return { store: new Map([...init].map(([k, v]) => [k, v.data])), random: true };
+  }
+  if (!existsSync(file)) fail('CLI0004', `cannot read weights '${file}': no such file`);
+  return { store: bindWeights(model.parameters, loadWeightsFile(file)).tensors, random: false };
+}

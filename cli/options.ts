@@ -1,0 +1,16 @@
+/** Parsing of numeric CLI options with readable errors. */
+import { fail } from '../compiler/diagnostics.ts';
+
+export function parseIntOption(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail('CLI0020', `${flag} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+export function parseClassList(value: string | undefined, batch: number, numClasses = 10): Int32Array {
+  const labels = value === undefined ? [...Array(numClasses).keys()] : value.split(',').map((s) => Number(s.trim()));
+  for (const l of labels) {
+    if (!Number.isInteger(l) || l < 0 || l >= numClasses) fail('CLI0021', `--classes: '${l}' is not a class in 0..${numClasses - 1}`);
+  }
+  return Int32Array.from({ length: batch }, (_, i) => labels[i % labels.length]);
+}
