@@ -19,6 +19,11 @@ export interface PassResult {
   readonly stats: Readonly<Record<string, number>>;
   /** Approximate passes describe the error they introduce, per layer and in total. */
   readonly report?: unknown;
+  /**
+   * Weight values this pass created or replaced (low-rank factors, pruned tensors, folded BN),
+   * keyed by the `path` of the `weight` nodes in the new graph; merged into the context's weights.
+   */
+  readonly weights?: ReadonlyMap<string, Float32Array>;
 }
 
 /** What a pass may read besides the graph: bound weights (for weight-rewriting passes), dims. */

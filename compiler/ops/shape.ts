@@ -1,0 +1,228 @@
+/**
+ * Data-movement ops: reshape, transpose, concat, slice, pad, gather, upsample_nearest. Each output
+ * element reads one input element (fusion kind `injective`); they cost no FLOPs, only bytes.
+ *
+ * slice follows Python indexing: negative begin/end count from the end and both clamp to [0, dim];
+ * an end of SLICE_END (or any value past the dim) means "to the end". A symbolic axis can only be
+ * kept whole (begin 0, end SLICE_END, step 1), because its extent is unknown until dims are bound.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { fail } from '../diagnostics.ts';
+import type { Attrs } from '../ir/node.ts';
+import { formatShape, symbolicNumel, tensorType, type Dim, type Shape, type TensorType } from '../ir/types.ts';
+import {
+  attrDims, attrInt, attrInts, ioBytes, normAxis, requireDtype, requireRank, staticDim,
+} from './common.ts';
+import { defineOp, shapeCheck, type OpCost, type ReferenceContext } from './registry.ts';
+
+/** The `end` that keeps an axis to its end, whatever its size. */
+export const SLICE_END = 2147483647;
+
+const moveCost = (inputs: readonly TensorType[], out: TensorType): OpCost => ({ flops: 0, bytes: ioBytes(inputs, out) });
+
+function describeNumel(shape: Shape): string {
+  const { factor, symbols } = symbolicNumel(shape);
+  return [String(factor), ...symbols].join('·');
+}
+
+function inferReshape(x: TensorType, a: Attrs): TensorType {
+  const shape = attrDims(a, 'shape');
+  for (const d of shape) {
+    shapeCheck(typeof d === 'string' || d >= 0, () => `shape ${formatShape(shape)} has ${d}; reshape needs every dim spelled out`);
+  }
+  const from = symbolicNumel(x.shape), to = symbolicNumel(shape);
+  shapeCheck(from.factor === to.factor && from.symbols.join(',') === to.symbols.join(','),
+    () => `cannot reshape ${formatShape(x.shape)} (${describeNumel(x.shape)} elements) to ${formatShape(shape)} (${describeNumel(shape)} elements)`);
+  return tensorType(x.dtype, shape);
+}
+
+/** Binds the target shape; one symbol left unbound is solved from the element count. */
+function reshapeTarget(x: tf.Tensor, shape: Shape, ctx: ReferenceContext): number[] {
+  const unbound = new Set(shape.filter((d): d is string => typeof d === 'string' && !(d in ctx.dims)));
+  if (unbound.size === 0) return shape.map((d) => (typeof d === 'number' ? d : ctx.dims[d]));
+  const [sym] = unbound;
+  const occurrences = shape.filter((d) => d === sym).length;
+  if (unbound.size > 1 || occurrences > 1) {
+    return fail('REF0001', `reshape: dims ${[...unbound].join(', ')} of ${formatShape(shape)} are not bound (pass dims to the executor)`);
+  }
+  const known = shape.reduce<number>((p, d) => p * (d === sym ? 1 : typeof d === 'number' ? d : ctx.dims[d]), 1);
+  return shape.map((d) => (d === sym ? x.size / known : typeof d === 'number' ? d : ctx.dims[d]));
+}
+
+defineOp({
+  name: 'reshape',
+  summary: 'same elements in row-major order, new shape (element counts must match, symbols included)',
+  attrs: { shape: { kind: 'dims' } },
+  arity: 1,
+  fusion: 'injective',
+  inferType: ([x], a) => inferReshape(x, a),
+  cost: moveCost,
+  reference: ([x], a, ctx) => tf.tidy(() => tf.reshape(x, reshapeTarget(x, attrDims(a, 'shape'), ctx))),
+});
+
+defineOp({
+  name: 'transpose',
+  summary: 'permutes axes: out.shape[i] = x.shape[perm[i]]',
+  attrs: { perm: { kind: 'ints' } },
+  arity: 1,
+  fusion: 'injective',
+  inferType: ([x], a) => {
+    const perm = attrInts(a, 'perm');
+    const sorted = [...perm].sort((p, q) => p - q);
+    shapeCheck(perm.length === x.shape.length && sorted.every((p, i) => p === i),
+      () => `perm [${perm.join(', ')}] is not a permutation of the ${x.shape.length} axes of ${formatShape(x.shape)}`);
+    return tensorType(x.dtype, perm.map((p) => x.shape[p]));
+  },
+  cost: moveCost,
+  reference: ([x], a) => tf.tidy(() => tf.transpose(x, attrInts(a, 'perm'))),
+});
+
+function inferConcat(inputs: readonly TensorType[], a: Attrs): TensorType {
+  shapeCheck(inputs.length >= 1, 'needs at least one input');
+  const first = inputs[0];
+  const axis = normAxis(attrInt(a, 'axis'), first.shape.length);
+  inputs.forEach((t, i) => {
+    shapeCheck(t.dtype === first.dtype, () => `input ${i} is ${t.dtype} but input 0 is ${first.dtype}`);
+    shapeCheck(t.shape.length === first.shape.length && t.shape.every((d, j) => j === axis || d === first.shape[j]),
+      () => `input ${i} ${formatShape(t.shape)} does not match input 0 ${formatShape(first.shape)} off axis ${axis}`);
+  });
+  const sizes = inputs.map((t) => t.shape[axis]);
+  let total: Dim = sizes[0];
+  if (inputs.length > 1) {
+    total = sizes.reduce<number>((s, d, i) => s + staticDim(d, `axis ${axis} of input ${i}`), 0);
+  }
+  return tensorType(first.dtype, first.shape.map((d, j) => (j === axis ? total : d)));
+}
+
+defineOp({
+  name: 'concat',
+  summary: 'joins inputs along `axis`; other dims must match',
+  attrs: { axis: { kind: 'int' } },
+  arity: 'variadic',
+  fusion: 'injective',
+  inferType: inferConcat,
+  cost: moveCost,
+  reference: (xs, a) => tf.tidy(() => tf.concat(xs, normAxis(attrInt(a, 'axis'), xs[0].shape.length))),
+});
+
+interface SliceAxis { begin: number; end: number; step: number }
+
+/** Python-style bounds on a static axis of size `dim`. */
+function clampSlice(dim: number, begin: number, end: number, step: number): SliceAxis {
+  const norm = (v: number): number => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
+  return { begin: norm(begin), end: norm(end), step };
+}
+
+function sliceAttrs(a: Attrs, rank: number): { begin: number[]; end: number[]; step: number[] } {
+  const begin = attrInts(a, 'begin'), end = attrInts(a, 'end'), step = attrInts(a, 'step');
+  for (const [key, v] of [['begin', begin], ['end', end], ['step', step]] as const) {
+    shapeCheck(v.length === rank, () => `${key} has ${v.length} values but the input has rank ${rank}`);
+  }
+  shapeCheck(step.every((s) => s >= 1), () => `step values must be >= 1, got [${step.join(', ')}]`);
+  return { begin, end, step };
+}
+
+function inferSlice(x: TensorType, a: Attrs): TensorType {
+  const { begin, end, step } = sliceAttrs(a, x.shape.length);
+  const shape = x.shape.map((d, i): Dim => {
+    if (typeof d === 'string') {
+      shapeCheck(begin[i] === 0 && end[i] === SLICE_END && step[i] === 1,
+        () => `axis ${i} has symbolic size '${d}'; only the whole axis (begin 0, end ${SLICE_END}, step 1) can be kept`);
+      return d;
+    }
+    const s = clampSlice(d, begin[i], end[i], step[i]);
+    const n = Math.ceil((s.end - s.begin) / s.step);
+    shapeCheck(n >= 1, () => `axis ${i} (size ${d}) is empty after slicing ${begin[i]}:${end[i]}:${step[i]}`);
+    return n;
+  });
+  return tensorType(x.dtype, shape);
+}
+
+defineOp({
+  name: 'slice',
+  summary: 'x[begin:end:step] per axis (static, end exclusive, Python bounds)',
+  attrs: { begin: { kind: 'ints' }, end: { kind: 'ints' }, step: { kind: 'ints' } },
+  arity: 1,
+  fusion: 'injective',
+  inferType: ([x], a) => inferSlice(x, a),
+  cost: moveCost,
+  reference: ([x], a) => {
+    const { begin, end, step } = sliceAttrs(a, x.rank);
+    const axes = x.shape.map((d, i) => clampSlice(d, begin[i], end[i], step[i]));
+    return tf.tidy(() => tf.stridedSlice(x, axes.map((s) => s.begin), axes.map((s) => s.end), step));
+  },
+});
+
+function padPairs(a: Attrs, rank: number): [number, number][] {
+  const pads = attrInts(a, 'pads');
+  shapeCheck(pads.length === 2 * rank, () => `pads has ${pads.length} values but rank ${rank} needs ${2 * rank} (before, after per axis)`);
+  shapeCheck(pads.every((p) => p >= 0), () => `pads must be >= 0, got [${pads.join(', ')}]`);
+  return Array.from({ length: rank }, (_, i) => [pads[2 * i], pads[2 * i + 1]]);
+}
+
+defineOp({
+  name: 'pad',
+  summary: 'pads each axis with `value`: pads = [before0, after0, before1, after1, ...]',
+  attrs: { pads: { kind: 'ints' }, value: { kind: 'float', default: 0 } },
+  arity: 1,
+  fusion: 'injective',
+  inferType: ([x], a) => {
+    const pairs = padPairs(a, x.shape.length);
+    const shape = x.shape.map((d, i) => {
+      const [lo, hi] = pairs[i];
+      if (lo === 0 && hi === 0) return d;
+      return staticDim(d, `padded axis ${i}`) + lo + hi;
+    });
+    return tensorType(x.dtype, shape);
+  },
+  cost: moveCost,
+  reference: ([x], a) => tf.tidy(() => tf.pad(x, padPairs(a, x.rank), a.value as number)),
+});
+
+/** The reference fails loudly on out-of-range indices instead of reading garbage. */
+function checkIndices(indices: tf.Tensor, size: number, axis: number): void {
+  for (const i of indices.dataSync()) {
+    if (!(i >= 0 && i < size)) fail('REF0003', `gather: index ${i} is out of range [0, ${size}) on axis ${axis}`);
+  }
+}
+
+defineOp({
+  name: 'gather',
+  summary: 'picks slices of data along `axis` at integer indices',
+  attrs: { axis: { kind: 'int', default: 0 } },
+  arity: 2,
+  fusion: 'injective',
+  inferType: ([data, indices], a) => {
+    requireDtype(indices, 'i32', 'indices');
+    const axis = normAxis(attrInt(a, 'axis'), data.shape.length);
+    return tensorType(data.dtype, [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)]);
+  },
+  cost: moveCost,
+  reference: ([data, indices], a) => {
+    const axis = normAxis(attrInt(a, 'axis'), data.rank);
+    checkIndices(indices, data.shape[axis], axis);
+    return tf.tidy(() => tf.gather(data, indices, axis));
+  },
+});
+
+defineOp({
+  name: 'upsample_nearest',
+  summary: 'repeats every pixel scale×scale times: [N,C,H,W] → [N,C,H·s,W·s]',
+  attrs: { scale: { kind: 'int', default: 2 } },
+  arity: 1,
+  fusion: 'injective',
+  inferType: ([x], a) => {
+    requireRank(x, 4, 'x', '[N,C,H,W]');
+    const s = attrInt(a, 'scale');
+    shapeCheck(s >= 1, () => `scale must be >= 1, got ${s}`);
+    const [n, c, h, w] = x.shape;
+    return tensorType(x.dtype, [n, c, staticDim(h, 'H') * s, staticDim(w, 'W') * s]);
+  },
+  cost: moveCost,
+  reference: ([x], a) => {
+    const s = attrInt(a, 'scale');
+    const [n, c, h, w] = x.shape;
+    // [N,C,H,1,W,1] stretched to [N,C,H,s,W,s] puts each pixel's copies next to it in row-major order.
+    return tf.tidy(() => tf.reshape(tf.broadcastTo(tf.reshape(x, [n, c, h, 1, w, 1]), [n, c, h, s, w, s]), [n, c, h * s, w * s]));
+  },
+});

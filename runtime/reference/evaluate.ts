@@ -1,0 +1,27 @@
+/**
+ * Compile-time evaluation of single nodes on host data, for passes (fold-constants) that replace
+ * computations by their values. Synchronous, because passes are; always on the tfjs cpu backend so
+ * that folded tables do not depend on which backend a program happened to select.
+ */
+import type { Node } from '../../compiler/ir/node.ts';
+import { tensorOf } from '../../compiler/ir/node.ts';
+import { withCpuBackend } from './backend.ts';
+import { applyReference, toHost, toTensor, type HostTensor } from './tensors.ts';
+
+export type { HostTensor } from './tensors.ts';
+
+/** `node`'s value for the given input values, by its registry reference kernel. */
+export function evaluateNode(node: Node, inputs: readonly HostTensor[]): HostTensor {
+  const dtype = tensorOf(node).dtype;
+  return withCpuBackend(() => {
+    const tensors = inputs.map(toTensor);
+    try {
+      const out = applyReference(node, tensors, {});
+      const host = toHost(out, dtype);
+      if (!tensors.includes(out)) out.dispose();
+      return host;
+    } finally {
+      for (const t of tensors) t.dispose();
+    }
+  });
+}

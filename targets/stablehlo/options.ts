@@ -1,0 +1,48 @@
+/**
+ * Options of the StableHLO target and their validation. Every shape in the module is static, so the
+ * symbolic dims of the graph (`B`) must be bound here; a bad option is a DenocError, not a late crash.
+ *
+ * Diagnostic codes of this target: HLO00xx options and binding, HLO01xx lowering, HLO02xx parsing the
+ * emitted text, HLO03xx interpreting it, HLO04xx artifacts.
+ */
+import { fail } from '../../compiler/diagnostics.ts';
+
+export type HloPrecision = 'f32' | 'bf16';
+export type HloTile = 'none' | 'tpu';
+
+export interface StableHLOOptions {
+  /** Values for the graph's symbolic dims, e.g. `{B: 4}`. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /** 'bf16': dot/conv operands in bf16 with f32 accumulation; everything else stays f32. */
+  readonly precision?: HloPrecision;
+  /** 'tpu': pad matmul/conv operands to the TPU's (8, 128) tiles where it pays, slicing the padding away. */
+  readonly tile?: HloTile;
+  /** Emit the sampling loop as straight-line steps instead of `stablehlo.while`. */
+  readonly unroll?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly dims: Readonly<Record<string, number>>;
+  readonly precision: HloPrecision;
+  readonly tile: HloTile;
+  readonly unroll: boolean;
+}
+
+const KNOWN = ['dims', 'precision', 'tile', 'unroll'];
+
+export function resolveOptions(o: StableHLOOptions = {}): ResolvedOptions {
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.includes(key)) fail('HLO0002', `unknown StableHLO option '${key}' (options: ${KNOWN.join(', ')})`);
+  }
+  const precision = o.precision ?? 'f32';
+  if (precision !== 'f32' && precision !== 'bf16') {
+    fail('HLO0002', `precision must be 'f32' or 'bf16', got ${JSON.stringify(precision)}`);
+  }
+  const tile = o.tile ?? 'none';
+  if (tile !== 'none' && tile !== 'tpu') fail('HLO0002', `tile must be 'none' or 'tpu', got ${JSON.stringify(tile)}`);
+  const dims = o.dims ?? {};
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 1) fail('HLO0002', `dim ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return { dims, precision, tile, unroll: o.unroll ?? false };
+}
