@@ -113,7 +113,7 @@ export class ProgressBar {
   private printIfDue(): void {
     const quarter = this.total === 0 ? 4 : Math.floor((4 * this.current) / this.total);
     const t = this.now();
-    if (quarter > this.lastQuarter || t - this.lastDraw >= PLAIN_INTERVAL_MS) {
+    if (quarter > this.lastQuarter || t - Math.max(this.lastDraw, this.start) >= PLAIN_INTERVAL_MS) {
       if (this.current === this.total) return; // done() prints the last line
       this.lastQuarter = quarter;
       this.lastDraw = t;

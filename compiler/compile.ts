@@ -1,42 +1,34 @@
 /**
- * The compiler's front door after the DSL: runs a named pipeline over a sampler or model graph,
- * verifying between passes, and returns the optimized graph with per-pass statistics.
+ * The compiler's front door after the DSL: runs a pipeline (a name such as `default`, or a spec
+ * such as `fold-constants,cse,low-rank{energy=0.9}`) over a sampler or model graph, verifying
+ * between passes, and returns the optimized graph, the weights passes created, and per-pass stats.
  */
 import type { Graph } from './ir/node.ts';
-import { PIPELINES, PASSES } from './pipelines.ts';
-import { runPipeline } from './passes/runner.ts';
-import { fail } from './diagnostics.ts';
-import type { OptionValue, PassContext } from './passes/pass.ts';
+import { resolvePipeline } from './pipelines.ts';
+import { runPipeline, type PipelineResult } from './passes/runner.ts';
+import type { PassContext } from './passes/pass.ts';
 
 export interface CompileOptions {
-  /** A named pipeline from compiler/pipelines.ts, or an explicit list of pass names. */
   readonly pipeline?: string | readonly string[];
-  readonly passOptions?: Readonly<Record<string, Record<string, OptionValue>>>;
   readonly disable?: readonly string[];
   readonly dumpAfter?: readonly string[] | 'all';
   readonly onDump?: (pass: string, text: string) => void;
   readonly ctx?: PassContext;
+  /** Stop after this pass (for `denoc inspect --after`). */
+  readonly stopAfter?: string;
 }
 
-export function pipelinePasses(pipeline: string | readonly string[] = 'default'): string[] {
-  if (typeof pipeline === 'string') {
-    const named = PIPELINES[pipeline];
-    if (!named) fail('CMP0001', `unknown pipeline '${pipeline}' (known: ${Object.keys(PIPELINES).join(', ')})`);
-    return [...named];
+export function compileGraph(graph: Graph, opts: CompileOptions = {}): PipelineResult {
+  let steps = resolvePipeline(opts.pipeline ?? 'default');
+  if (opts.stopAfter !== undefined) {
+    const at = steps.findIndex((s) => s.pass.name === opts.stopAfter);
+    if (at >= 0) steps = steps.slice(0, at + 1);
   }
-  for (const name of pipeline) {
-    if (!PASSES[name]) fail('CMP0002', `unknown pass '${name}' (run 'denoc passes' for the list)`);
-  }
-  return [...pipeline];
+  return runPipeline(graph, steps, {
+    verify: true, dumpAfter: opts.dumpAfter, onDump: opts.onDump, disable: opts.disable, ctx: opts.ctx ?? {},
+  });
 }
 
 export function compileSampler(graph: Graph, opts: CompileOptions = {}): Graph {
-  const names = pipelinePasses(opts.pipeline);
-  const result = runPipeline(
-    graph,
-    names.map((name) => ({ pass: PASSES[name], options: opts.passOptions?.[name] ?? {} })),
-    { verify: true, dumpAfter: opts.dumpAfter ? [...(opts.dumpAfter === 'all' ? names : opts.dumpAfter)] : undefined,
-      onDump: opts.onDump, disable: opts.disable ? [...opts.disable] : undefined, ctx: opts.ctx ?? {} },
-  );
-  return result.graph;
+  return compileGraph(graph, opts).graph;
 }

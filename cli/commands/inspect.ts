@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { printGraph } from '../../compiler/ir/printer.ts';
 import type { Graph } from '../../compiler/ir/node.ts';
-import { compileSampler, pipelinePasses } from '../../compiler/compile.ts';
+import { compileSampler } from '../../compiler/compile.ts';
+import { resolvePipeline } from '../../compiler/pipelines.ts';
 import { graphCost } from '../../compiler/analysis/cost.ts';
 import { fail } from '../../compiler/diagnostics.ts';
 import { loadProgram, pickModel, pickSampler } from '../load.ts';
@@ -57,12 +58,12 @@ export function registerInspect(program: Command): void {
 
 function graphAfter(graph: Graph, opts: InspectOptions): Graph {
   if (!opts.after && !opts.pipeline) return graph;
-  const names = pipelinePasses(opts.pipeline?.includes(',') ? opts.pipeline.split(',') : opts.pipeline ?? 'default');
+  const steps = resolvePipeline(opts.pipeline ?? 'default');
+  const names = steps.map((s) => s.pass.name);
   if (opts.after && !names.includes(opts.after)) {
     fail('CLI0050', `--after ${opts.after}: that pass is not in the pipeline (${names.join(', ')})`);
   }
-  const upTo = opts.after ? names.slice(0, names.indexOf(opts.after) + 1) : names;
-  return compileSampler(graph, { pipeline: upTo });
+  return compileSampler(graph, { pipeline: opts.pipeline ?? 'default', stopAfter: opts.after });
 }
 
 function printStats(graph: Graph, batch: number, isModel: boolean): void {

@@ -24,19 +24,19 @@ export function requireInt(what: string, value: number, min: number, max = Numbe
   }
 }
 
-/** `value` must be a finite real in the interval; `open` excludes the named ends. */
+/** `value` must be a finite real in the interval (max may be Infinity); `open` excludes the named ends. */
 export function requireReal(
   what: string,
   value: number,
   min: number,
-  max: number,
+  max = Infinity,
   open: { min?: boolean; max?: boolean } = {},
 ): void {
   const belowMin = open.min ? value <= min : value < min;
   const aboveMax = open.max ? value >= max : value > max;
   if (!Number.isFinite(value) || belowMin || aboveMax) {
     const lo = `${open.min ? '(' : '['}${min}`;
-    const hi = `${max}${open.max ? ')' : ']'}`;
+    const hi = max === Infinity ? 'Infinity)' : `${max}${open.max ? ')' : ']'}`;
     fail(SCHEDULE_CODES.badReal, `${what} must be a finite number in ${lo}, ${hi}, got ${value}`);
   }
 }

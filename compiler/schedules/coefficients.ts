@@ -43,7 +43,7 @@ function tabulate(steps: Step[], lags: number): StepTable {
 }
 
 /**
- * DDIM (Song et al. 2021, eq. 12): x_s = α_s·x̂0 + √(σ_s² - c²)·ε̂ + c·z with
+ * DDIM (Song et al. 2021, eqs. 12 and 16): x_s = α_s·x̂0 + √(σ_s² - c²)·ε̂ + c·z with
  * c = η·√((1-ᾱ_s)/(1-ᾱ_t))·√(1 - ᾱ_t/ᾱ_s); η = 0 is deterministic, η = 1 is DDPM ancestral.
  * With ε̂ = (x_t - α_t·x̂0)/σ_t this is xt = √(σ_s² - c²)/σ_t, data = α_s - α_t·xt.
  */
@@ -84,7 +84,7 @@ export function expIntegral(k: 0 | 1 | 2, h: number): number {
 
 /**
  * The order step i uses: at most i+1 (history is still filling), at most N-i near the end of a run
- * shorter than 15 steps (Lu et al. 2022: lower order at the final steps is more stable there), and
+ * shorter than 15 steps (the DPM-Solver authors found it stabilizes such short runs), and
  * never reaching back across a step with infinite h (from SNR 0 or to σ = 0), whose λ-polynomial
  * is undefined.
  */

@@ -25,5 +25,5 @@ export {
 export { spacingLinspace, spacingLeading, spacingTrailing, spacingUniformTime } from './spacing.ts';
 export { karrasSigmas, exponentialSigmas, logSnrUniformSigmas, sigmaToT, tToSigma } from './sigmas.ts';
 export { type NoiseLevels, type FinalLevel, levelsFromTimesteps, levelsFromSigmas, levelsFromLogSnr } from './levels.ts';
-export { type StepTable, ddimCoefficients, dpmSolverPlusPlus, sdeDpmSolverPlusPlus, expIntegral } from './coefficients.ts';
+export { type StepTable, ddimCoefficients, dpmSolverPlusPlus, sdeDpmSolverPlusPlus } from './coefficients.ts';
 export { type EulerTable, type HeunTable, type LmsTable, eulerCoefficients, heunCoefficients, lmsCoefficients } from './ve-coefficients.ts';

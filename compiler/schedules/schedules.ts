@@ -88,7 +88,7 @@ export function scaledLinear(beta0 = 0.00085, beta1 = 0.012, T = 1000): VpSchedu
  */
 export function cosine(T = 1000, s = 0.008, maxBeta = 0.999): VpSchedule {
   requireInt('T', T, 1);
-  requireReal('s', s, 0, Number.MAX_VALUE);
+  requireReal('s', s, 0);
   requireReal('maxBeta', maxBeta, 0, 1, { min: true });
   const angle = (t: number): number => ((t / T + s) / (1 + s)) * (Math.PI / 2);
   const betas = Array.from({ length: T }, (_, i) => {
@@ -117,11 +117,12 @@ export function rescaleZeroTerminalSnr(schedule: VpSchedule): VpSchedule {
   // a_0 - a_t = ((1-ᾱ_t) - (1-ᾱ_0))/(a_0 + a_t): accurate even when a_t is close to a_0.
   const gap = (t: number): number => (oneMinus[t] - oneMinus[0]) / (a0 + alpha[t]);
   const span = a0 - aT;
+  const fullGap = gap(T - 1);
   const newAbar: number[] = [];
   const newOneMinus: number[] = [];
   for (let t = 0; t < T; t++) {
     const q = (alpha[t] - aT) / span;
-    const p = gap(t) / gap(T - 1); // 1 - q, computed without cancellation
+    const p = gap(t) / fullGap; // 1 - q, computed without cancellation
     newAbar.push(abar[0] * q * q);
     // 1 - ᾱ_0·q² = (1 - ᾱ_0) + ᾱ_0·(1-q)(1+q); at the terminal step ᾱ' = 0 so 1-ᾱ' is exactly 1.
     newOneMinus.push(q === 0 ? 1 : oneMinus[0] + abar[0] * p * (1 + q));
@@ -150,7 +151,7 @@ function betasFromCumprod(abar: number[], oneMinus: number[]): number[] {
  */
 export function cosineLogSnr(t: number, s = 0.008): number {
   requireReal('t', t, 0, 1);
-  requireReal('s', s, 0, Number.MAX_VALUE);
+  requireReal('s', s, 0);
   const k = Math.PI / (2 * (1 + s));
   // With θ = (t+s)·k, θ0 = s·k: cos θ = sin((1-t)·k), and 1-ᾱ = sin(θ-θ0)·sin(θ+θ0)/cos²θ0.
   return Math.log(Math.sin((1 - t) * k)) - 0.5 * Math.log(Math.sin(t * k) * Math.sin((t + 2 * s) * k));
@@ -159,7 +160,7 @@ export function cosineLogSnr(t: number, s = 0.008): number {
 /** The inverse of `cosineLogSnr`: the t in [0, 1] with λ(t) = lambda. */
 export function cosineTimeFromLogSnr(lambda: number, s = 0.008): number {
   requireNumber('lambda', lambda);
-  requireReal('s', s, 0, Number.MAX_VALUE);
+  requireReal('s', s, 0);
   const k = Math.PI / (2 * (1 + s));
   const abar = 1 / (1 + Math.exp(-2 * lambda));
   const oneMinus = 1 / (1 + Math.exp(2 * lambda));

@@ -11,8 +11,8 @@ import type { VpSchedule } from './schedules.ts';
 
 function checkRange(n: number, sigmaMin: number, sigmaMax: number): void {
   requireInt('steps', n, 1);
-  requireReal('sigmaMin', sigmaMin, 0, Number.MAX_VALUE, { min: true });
-  requireReal('sigmaMax', sigmaMax, 0, Number.MAX_VALUE, { min: true });
+  requireReal('sigmaMin', sigmaMin, 0, Infinity, { min: true });
+  requireReal('sigmaMax', sigmaMax, 0, Infinity, { min: true });
   if (n > 1 && !(sigmaMin < sigmaMax)) {
     badTable(`sigmaMin must be below sigmaMax, got sigmaMin = ${sigmaMin}, sigmaMax = ${sigmaMax}`);
   }
@@ -31,7 +31,7 @@ function tabulate(n: number, first: number, last: number, at: (u: number) => num
  */
 export function karrasSigmas(n: number, sigmaMin: number, sigmaMax: number, rho = 7): number[] {
   checkRange(n, sigmaMin, sigmaMax);
-  requireReal('rho', rho, 0, Number.MAX_VALUE, { min: true });
+  requireReal('rho', rho, 0, Infinity, { min: true });
   const hi = sigmaMax ** (1 / rho);
   const lo = sigmaMin ** (1 / rho);
   return tabulate(n, sigmaMax, sigmaMin, (u) => (hi + u * (lo - hi)) ** rho);
@@ -51,8 +51,10 @@ export function exponentialSigmas(n: number, sigmaMin: number, sigmaMax: number)
  * log-uniform table between e^{-lambdaMax} and e^{-lambdaMin}.
  */
 export function logSnrUniformSigmas(n: number, lambdaMin: number, lambdaMax: number): number[] {
+  // |λ| <= 700 keeps e^{-λ} finite and non-zero in float64.
   requireReal('lambdaMin', lambdaMin, -700, 700);
   requireReal('lambdaMax', lambdaMax, -700, 700);
+  if (!(lambdaMin < lambdaMax)) badTable(`lambdaMin must be below lambdaMax, got ${lambdaMin} and ${lambdaMax}`);
   checkRange(n, Math.exp(-lambdaMax), Math.exp(-lambdaMin));
   return tabulate(n, Math.exp(-lambdaMin), Math.exp(-lambdaMax), (u) => Math.exp(-(lambdaMin + u * (lambdaMax - lambdaMin))));
 }
@@ -67,7 +69,7 @@ export function sigmaToT(schedule: VpSchedule, sigmas: readonly number[]): numbe
 export function sigmaToT(schedule: VpSchedule, sigma: number | readonly number[]): number | number[] {
   if (typeof sigma !== 'number') return sigma.map((s) => sigmaToT(schedule, s));
   requireNumber('sigma', sigma);
-  if (sigma < 0) requireReal('sigma', sigma, 0, Infinity);
+  if (sigma < 0) requireReal('sigma', sigma, 0);
   const ve = schedule.veSigma;
   const T = ve.length;
   if (sigma <= ve[0]) return 0;

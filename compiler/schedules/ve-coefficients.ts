@@ -41,7 +41,7 @@ export interface LmsTable {
  */
 export function eulerCoefficients(sigmas: readonly number[], eta = 0): EulerTable {
   requireSigmaTable('sigmas', sigmas);
-  requireReal('eta', eta, 0, Number.MAX_VALUE);
+  requireReal('eta', eta, 0);
   const sigma = sigmas.slice(0, -1);
   const up = sigma.map((s, i) => {
     const next = sigmas[i + 1];

@@ -31,6 +31,7 @@ export class KernelWriter {
   private readonly overrides = new Map<Node, Override>();
   private readonly paramIndex = new Map<Node, number>();
   private counter = 0;
+  private readonly constNames = new Map<Node, string>();
   /** Region params read from storage, by param index. */
   readonly usedParams = new Set<number>();
   /** Highest per-step uniform slot read (-1: none). */
@@ -82,6 +83,17 @@ export class KernelWriter {
   /** The anchor's value is computed by the template; the epilogue may read it only at `idx`. */
   setOverride(node: Node, idx: readonly string[], value: string): void {
     this.overrides.set(node, { key: idx.join(','), value });
+  }
+
+  /** A module-scope constant for `node`, declared once; names are ordinal so equal kernels get equal WGSL. */
+  moduleConst(node: Node, declare: (name: string) => string): string {
+    let name = this.constNames.get(node);
+    if (!name) {
+      name = `k${this.constNames.size}`;
+      this.constNames.set(node, name);
+      this.moduleConsts.push(declare(name));
+    }
+    return name;
   }
 
   helper(name: string, source: string): void {
@@ -144,11 +156,7 @@ export class KernelWriter {
     const data = node.attrs.data as Float32Array | Int32Array;
     const type = valueType(tensorOf(node).dtype);
     if (data.length === 1) return lit(data[0], type);
-    const name = `c${node.id}`;
-    if (!this.moduleConsts.some((c) => c.startsWith(`const ${name} `))) {
-      const items = Array.from(data, (x) => lit(x, type)).join(', ');
-      this.moduleConsts.push(`const ${name} = array<${type}, ${data.length}>(${items});`);
-    }
+    const name = this.moduleConst(node, (n) => `const ${n} = array<${type}, ${data.length}>(${Array.from(data, (x) => lit(x, type)).join(', ')});`);
     return `${name}[${this.offset(staticShape(node), idx)}]`;
   }
 

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ddimCoefficients,
   dpmSolverPlusPlus,
-  expIntegral,
   karrasSigmas,
   levelsFromLogSnr,
   levelsFromSigmas,
@@ -19,6 +18,7 @@ import {
   type NoiseLevels,
   type StepTable,
 } from '../../compiler/schedules/index.ts';
+import { expIntegral } from '../../compiler/schedules/coefficients.ts';
 import { close, denoiseVp, expectCode, flowVp, gaussian, observedOrder, seededUniform } from './helpers.ts';
 
 const sched = scaledLinear();

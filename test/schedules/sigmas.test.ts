@@ -61,6 +61,10 @@ describe('exponential and log-SNR uniform sigmas', () => {
     // λ = -log s is evenly spaced by (4 - (-3))/6.
     for (let i = 0; i < 7; i++) expect(close(-Math.log(byLambda[i]), -3 + (7 / 6) * i, 1e-13, 1e-14)).toBe(true);
   });
+
+  it('rejects a reversed log-SNR range', () => {
+    expect(expectCode(() => logSnrUniformSigmas(5, 2, -1), 'SCH0003')).toMatch(/lambdaMin/);
+  });
 });
 
 describe('sigma <-> timestep on a VP schedule', () => {

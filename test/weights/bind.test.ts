@@ -72,7 +72,7 @@ describe('bindWeights', () => {
   it('rejects integer tensors for float parameters, symbolic shapes and duplicate paths, once each', () => {
     const ds = diagnostics(() => bindWeights(
       [p('a', [2]), p('a', [2]), p('b', ['B', 2])],
-      new Map([['a', { ...t([2]), dtype: 'i32' }], ['b', t([1, 2])]]),
+      new Map<string, { shape: number[]; data: Float32Array; dtype?: string }>([['a', { ...t([2]), dtype: 'i32' }], ['b', t([1, 2])]]),
     ));
     expect(ds.map((d) => d.code)).toEqual(['WGT0106', 'WGT0105', 'WGT0104']);
   });

@@ -139,10 +139,7 @@ function emitTimestepEmbedding(w: KernelWriter, node: Node, idx: readonly string
   const dim = node.attrs.dim as number;
   const half = dim / 2;
   const freqs = embeddingFrequencies(dim, node.attrs.maxPeriod as number);
-  const table = `freq${node.id}`;
-  if (!w.moduleConsts.some((c) => c.startsWith(`const ${table} `))) {
-    w.moduleConsts.push(`const ${table} = array<f32, ${half}>(${Array.from(freqs, (f) => lit(f, 'f32')).join(', ')});`);
-  }
+  const table = w.moduleConst(node, (n) => `const ${n} = array<f32, ${half}>(${Array.from(freqs, (f) => lit(f, 'f32')).join(', ')});`);
   const t = w.value(node.inputs[0], [idx[0]]);
   const j = idx[1];
   const first = w.let(`${j} < ${half}u`, 'h');
