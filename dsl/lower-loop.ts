@@ -1,0 +1,86 @@
+/**
+ * The sampling loop: a top-level `for` in a sampler becomes one IR `loop` region.
+ *
+ *   carried   tensors assigned in the body that existed before the loop (x, multistep history);
+ *             after the loop they name the loop's results
+ *   captures  outer tensors the body reads, plus the seed when the body draws noise and the
+ *             conditioning inputs when it calls the model (regions are isolated from above)
+ *   step      the loop variable is a per-step compile-time value: `for i in 0 .. steps` or
+ *             `for t in ts` (a compile-time list); expressions of it become coefficient tables
+ *
+ * Names first assigned in the body are local to it. A compile-time value reassigned in the body is
+ * a body-local shadow (the loop cannot carry compile-time state from step to step).
+ */
+import type { Node } from '../compiler/ir/node.ts';
+import { tensorOf } from '../compiler/ir/node.ts';
+import type { ForStmt } from './ast.ts';
+import { assignedNames, readNames } from './ast-walk.ts';
+import { DSL } from './diagnostic-codes.ts';
+import type { Lowerer } from './lower-expr.ts';
+import { runStmts } from './lower-stmt.ts';
+import { POISON, raise, Scope, tensor, type Value } from './values.ts';
+
+interface LoopPlan {
+  readonly carried: readonly string[];
+  readonly captured: readonly string[];
+  readonly seed: boolean;
+  readonly cond: boolean;
+}
+
+function plan(s: ForStmt, scope: Scope): LoopPlan {
+  const isTensor = (n: string): boolean => scope.lookup(n)?.kind === 'tensor';
+  const carried = assignedNames(s.body).filter((n) => n !== s.variable.name && isTensor(n));
+  const reads = readNames(s.body);
+  const captured = [...reads].filter((n) => !carried.includes(n) && n !== s.variable.name && isTensor(n));
+  const seed = [...reads].some((n) => { const v = scope.lookup(n); return v?.kind === 'builtin' && v.name === 'randn'; });
+  const cond = [...reads].some((n) => scope.lookup(n)?.kind === 'model');
+  return { carried, captured, seed, cond };
+}
+
+export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
+  const steps = lw.iterate(s.start, s.end, scope);
+  if (steps.some((v) => v.kind !== 'num')) raise(DSL.BadLoop, 'a sampling loop runs over a range or a list of numbers', s.start.span);
+  if (steps.length === 0) return;
+  const p = plan(s, scope);
+  const sampler = lw.sampler!;
+  const init = p.carried.map((n) => (scope.lookup(n) as { node: Node }).node);
+  const outerCaptures = [
+    ...p.captured.map((n) => (scope.lookup(n) as { node: Node }).node),
+    ...(p.seed ? [sampler.seed] : []),
+    ...(p.cond ? sampler.cond : []),
+  ];
+  const outer = { b: lw.b, seed: sampler.seed, cond: sampler.cond };
+  const poisoned = new Set<string>();
+  try {
+    const results = lw.b.loop(steps.length, init, outerCaptures, (bb, args) => {
+      lw.b = bb;
+      lw.loop = { iter: args.iter, count: steps.length };
+      const caps = [...args.captures];
+      const body = new Scope(scope);
+      p.carried.forEach((n, i) => body.define(n, tensor(args.carried[i])));
+      p.captured.forEach((n) => body.define(n, tensor(caps.shift()!)));
+      if (p.seed) sampler.seed = caps.shift()!;
+      if (p.cond) sampler.cond = caps.splice(0, outer.cond.length);
+      body.define(s.variable.name, steps.length === 1 ? steps[0] : { kind: 'stepwise', values: steps });
+      runStmts(lw, s.body, body);
+      return p.carried.map((n, i) => yieldValue(lw, body.lookup(n)!, args.carried[i], n, poisoned, s));
+    }, s.span);
+    p.carried.forEach((n, i) => scope.assign(n, poisoned.has(n) ? POISON : tensor(results[i])));
+  } finally {
+    lw.b = outer.b;
+    lw.loop = undefined;
+    sampler.seed = outer.seed;
+    sampler.cond = outer.cond;
+  }
+}
+
+/** The next value of a carried tensor; poison keeps the old value so the region still builds. */
+function yieldValue(lw: Lowerer, v: Value, prev: Node, name: string, poisoned: Set<string>, s: ForStmt): Node {
+  if (v.kind === 'poison') { poisoned.add(name); return prev; }
+  if (v.kind === 'tensor') return v.node;
+  if (v.kind === 'num' || v.kind === 'stepwise') {
+    const t = tensorOf(prev);
+    return lw.b.op('broadcast_to', [lw.toTensor(v, s.span, t.dtype)], { shape: t.shape }, s.span);
+  }
+  return raise(DSL.BadLoop, `loop-carried '${name}' must stay a tensor`, s.span);
+}

@@ -1,0 +1,118 @@
+// The denoc command as a user runs it: a child process, its exit code, stdout and stderr.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function denoc(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [join(root, 'cli', 'denoc.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
+
+describe('denoc CLI', () => {
+  it('prints help listing every command, exit 0', () => {
+    const r = denoc('--help');
+    expect(r.code).toBe(0);
+    for (const cmd of ['check', 'inspect', 'run', 'compile', 'passes']) expect(r.out).toContain(cmd);
+  });
+
+  it.each(['check', 'inspect', 'run', 'compile', 'passes'])('has --help for %s', (cmd) => {
+    const r = denoc(cmd, '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Usage: denoc ${cmd}`);
+  });
+
+  it('rejects an unknown command with exit 2', () => {
+    const r = denoc('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown command/);
+  });
+
+  it('check passes on a valid example, exit 0', () => {
+    const r = denoc('check', 'examples/mlp2d.dn');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ok');
+  });
+
+  it('check reports bad DSL as file:line:col with a code frame, exit 1, no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'denoc-'));
+    const file = join(dir, 'bad.dn');
+    writeFileSync(file, 'model M {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] {\n    return x + undefinedName\n  }\n}\n');
+    const r = denoc('check', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:\\d+: error DSL\\d{4}`));
+    expect(r.err).toContain('^');
+    noStack(r.err);
+  });
+
+  it('check on a missing file exits 1 with a clear message', () => {
+    const r = denoc('check', 'no/such/file.dn');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("cannot read 'no/such/file.dn'");
+    noStack(r.err);
+  });
+
+  it('inspect --stats prints parameter count and FLOPs per step', () => {
+    const r = denoc('inspect', 'examples/mlp2d.dn', '--stats');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/parameters: [\d.]+ ?k?/);
+    expect(r.out).toMatch(/FLOPs per sampling step/);
+  });
+
+  it('inspect --after fold-constants prints a graph with constant tables', () => {
+    const r = denoc('inspect', 'examples/mlp2d.dn', '--after', 'fold-constants');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^graph @/m);
+    expect(r.out).toContain('constant');
+  });
+
+  it('inspect --after an unknown pass exits 1 and names the pipeline', () => {
+    const r = denoc('inspect', 'examples/mlp2d.dn', '--after', 'no-such-pass');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no-such-pass');
+  });
+
+  it('run writes a scatter PNG for the 2-D model and says the weights are random', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'denoc-')), 'pts.png');
+    const r = denoc('run', 'examples/mlp2d.dn', '--out', out, '--batch', '64', '--seed', '3', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('random weights');
+    expect(existsSync(out)).toBe(true);
+    const png = PNG.sync.read(readFileSync(out));
+    expect(png.width).toBeGreaterThan(100);
+  });
+
+  it('run rejects a bad --batch value with exit 1', () => {
+    const r = denoc('run', 'examples/mlp2d.dn', '--batch', 'lots');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--batch must be an integer');
+    noStack(r.err);
+  });
+
+  it('run with a weights file of the wrong model names the mismatches', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'denoc-'));
+    const w = join(dir, 'w.safetensors');
+    const header = Buffer.from(JSON.stringify({ 'nope.weight': { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    writeFileSync(w, Buffer.concat([len, header, Buffer.alloc(4)]));
+    const r = denoc('run', 'examples/mlp2d.dn', '--weights', w, '--out', join(dir, 'x.png'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/WGT01\d\d/);
+    expect(r.err).toContain('nope.weight');
+    noStack(r.err);
+  });
+
+  it('passes lists the default pipeline passes', () => {
+    const r = denoc('passes');
+    expect(r.code).toBe(0);
+    for (const p of ['fold-constants', 'cse', 'dce']) expect(r.out).toContain(p);
+  });
+});
