@@ -75,7 +75,8 @@ function absorb(step: Node, cur: Node, p: Producer, a: Affine, ctx: PassContext)
   if (!sameShape(tensorOf(step).shape, tensorOf(cur).shape)) return false;
   if (step.op === 'batch_norm') {
     if (step.inputs[0] !== cur || p.axis !== 1) return false;
-    const [mean, variance, gamma, beta] = step.inputs.slice(1).map((l) => channelValues(l, cur, 1, ctx));
+    // batch_norm's operands are [C] vectors by the op's definition, not broadcast operands.
+    const [mean, variance, gamma, beta] = step.inputs.slice(1).map((l) => (isValueLeaf(l) ? leafValue(l, ctx, PASS).data : undefined));
     if (!mean || !variance || !gamma || !beta) return false;
     const eps = step.attrs.eps as number;
     for (let c = 0; c < a.s.length; c++) {
