@@ -36,7 +36,8 @@ export function parseSource(text: string, file: string): ParsedSource {
 }
 
 function syntaxDiagnostic(e: IRecognitionException, file: string): Diagnostic {
-  const code = e.name === 'MismatchedTokenException' ? DSL.MissingToken : DSL.UnexpectedToken;
+  // A mismatch names the token that should be there; anything else is a token that should not.
+  const code = e.name === 'MismatchedTokenException' && e.message.startsWith('expected') ? DSL.MissingToken : DSL.UnexpectedToken;
   const tok = e.token;
   const atEnd = tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset) || tok.tokenType === Newline;
   const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
@@ -249,7 +250,9 @@ class Converter {
         }));
         expr = { kind: 'call', callee: expr, args, span };
       } else if (s.name === 'indexSuffix') {
-        expr = { kind: 'index', target: expr, items: this.nodes(s.children, 'indexItem').map((i) => this.indexItem(i)), span };
+        const after = [...((s.children.Comma ?? []) as IToken[]), this.tok(s.children, 'RBracket')];
+        const items = this.nodes(s.children, 'indexItem').map((item, i) => this.indexItem(item, tokenSpan(after[i], this.fileName)));
+        expr = { kind: 'index', target: expr, items, span };
       } else {
         expr = { kind: 'member', target: expr, name: this.tok(s.children, 'name').image, span };
       }
@@ -257,9 +260,10 @@ class Converter {
     return expr;
   }
 
-  private indexItem(n: CstNode): A.IndexItem {
+  /** `next` is the token after the item (for the position of an empty item, which has none). */
+  private indexItem(n: CstNode, next: Span): A.IndexItem {
     const k = n.children;
-    const span = this.span(n);
+    const span = Number.isNaN(n.location?.startOffset) ? next : this.span(n);
     if (k.Ellipsis) return { kind: 'ellipsis', span };
     const opt = (key: string): A.Expr | undefined => (k[key] ? this.expression(this.node(k, key)) : undefined);
     if (!k.colon) {

@@ -12,11 +12,12 @@ import { tensorType, type DType } from '../compiler/ir/types.ts';
 import type { InitSpec } from '../runtime/weights/init.ts';
 import type { Expr } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';
-import { bindArgs, callValue, evalArgs, requireArgs, type EvalArg } from './lower-call.ts';
+import { bindArgs, requireArgs, type EvalArg } from './args.ts';
+import { callValue, evalArgs } from './lower-call.ts';
 import type { Lowerer } from './lower-expr.ts';
 import type { PrimitiveDef } from './stdlib/nn-primitives.ts';
 import {
-  describe, expectInt, list, POISON, raise, Scope, type Constructor, type ModuleInstance, type Value,
+  describe, expectInt, list, POISON, raise, Scope, wrongKind, type Constructor, type ModuleInstance, type Value,
 } from './values.ts';
 
 export const joinPath = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
@@ -30,7 +31,7 @@ export function checkKind(v: Value, type: string, what: string, span: Span): Val
     (type === 'str' && v.kind === 'str') ||
     (type === 'list' && v.kind === 'list') ||
     (type === 'Model' && v.kind === 'ctor');
-  if (!ok) raise(DSL.ArgType, `${what} must be ${type === 'int' ? 'an' : 'a'} ${type}, got ${describe(v)}`, span);
+  if (!ok) wrongKind(v, what, `${type === 'int' ? 'an' : 'a'} ${type}`, span);
   if (type === 'int' && v.kind === 'num') return { kind: 'num', value: v.value, int: true };
   if (type === 'float' && v.kind === 'num') return { kind: 'num', value: v.value, int: false };
   return v;

@@ -4,45 +4,16 @@
  * Argument binding (positional then named, defaults, "did you mean" for unknown names) is shared
  * by every kind of callee.
  */
-import { suggest } from '../compiler/diagnostics.ts';
 import { tensorOf, type Node } from '../compiler/ir/node.ts';
 import type { Span } from '../compiler/ir/span.ts';
 import { formatType, sameType } from '../compiler/ir/types.ts';
 import type { CallExpr } from './ast.ts';
+import { bindArgs, requireArgs, type EvalArg } from './args.ts';
 import { BUILTINS } from './builtins.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';
 import { checkResult, evalSigType, modelSignature, unify, type Bindings } from './signature.ts';
 import { describe, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from './values.ts';
-
-export interface EvalArg { readonly name?: string; readonly value: Value; readonly span: Span }
-
-/** Matches positional then named arguments to parameter names; missing ones are left out. */
-export function bindArgs(what: string, names: readonly string[], args: readonly EvalArg[], span: Span): Map<string, EvalArg> {
-  const out = new Map<string, EvalArg>();
-  let positional = 0;
-  for (const a of args) {
-    if (a.name === undefined) {
-      if (positional >= names.length) raise(DSL.ArgCount, `${what} takes ${names.length} argument(s), got more`, a.span);
-      const name = names[positional++];
-      if (out.has(name)) raise(DSL.DuplicateArg, `${what}: argument '${name}' is given twice`, a.span);
-      out.set(name, a);
-      continue;
-    }
-    if (!names.includes(a.name)) {
-      const near = suggest(a.name, names);
-      raise(DSL.UnknownArg, `${what} has no parameter '${a.name}' (parameters: ${names.join(', ') || 'none'})`, a.span, near ? `did you mean '${near}'?` : undefined);
-    }
-    if (out.has(a.name)) raise(DSL.DuplicateArg, `${what}: argument '${a.name}' is given twice`, a.span);
-    out.set(a.name, a);
-  }
-  return out;
-}
-
-export function requireArgs(what: string, names: readonly string[], bound: ReadonlyMap<string, EvalArg>, span: Span): void {
-  const missing = names.filter((n) => !bound.has(n));
-  if (missing.length) raise(DSL.MissingArg, `${what} is missing argument${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, span);
-}
 
 export function evalArgs(lw: Lowerer, e: CallExpr, scope: Scope): EvalArg[] {
   return e.args.map((a) => ({ name: a.name, value: lw.expr(a.value, scope), span: a.span }));
@@ -73,7 +44,7 @@ function tensorArg(a: EvalArg, what: string): Node {
 }
 
 /** Lowers a forward call of an instance inline into the current graph. */
-export function callModule(lw: Lowerer, inst: ModuleInstance, args: readonly EvalArg[], span: Span): Value {
+export function callModule(lw: Lowerer, inst: ModuleInstance, args: readonly EvalArg[], span: Span, root = false): Value {
   const label = inst.path ? `${inst.name} '${inst.path}'` : inst.name;
   if (inst.ctor.kind === 'primitive') {
     const def = inst.ctor.def;
@@ -100,25 +71,33 @@ export function callModule(lw: Lowerer, inst: ModuleInstance, args: readonly Eva
   for (const p of fn.params) {
     const a = bound.get(p.name)!;
     const x = tensorArg(a, `${label} argument '${p.name}'`);
-    unify(tensorOf(x), evalSigType(lw, p.type, inst.scope), bindings, `argument '${p.name}' of ${label}`, a.span);
-    fnScope.define(p.name, tensor(x));
+    // Later parameter types may compute with dims bound by earlier ones (f32[B, C, H // 2, W // 2]).
+    unify(tensorOf(x), evalSigType(lw, p.type, fnScope), bindings, `argument '${p.name}' of ${label}`, a.span);
+    defineDims(fnScope, bindings);
   }
-  for (const [name, d] of bindings) {
-    if (name !== '...') fnScope.define(name, typeof d === 'number' ? { kind: 'num', value: d, int: true } : { kind: 'sym', name: d as string });
-  }
-  lw.callSites.push({ name: label, span });
+  for (const p of fn.params) fnScope.define(p.name, tensor((bound.get(p.name)!.value as { node: Node }).node));
+  // A model's root call has no call site worth naming in hints.
+  if (!root) lw.callSites.push({ name: label, span });
   try {
     const result = lw.stmts(fn.body, fnScope);
     if (!result) return POISON;
     try {
-      checkResult(result.value, fn.result, lw, inst.scope, bindings, result.span);
+      checkResult(result.value, fn.result, lw, fnScope, bindings, result.span);
     } catch (e) {
       lw.record(e);
       return POISON;
     }
     return result.value;
   } finally {
-    lw.callSites.pop();
+    if (!root) lw.callSites.pop();
+  }
+}
+
+/** Dimension variables are compile-time values in the fn body (`reshape(x, [B, H * W, C])`). */
+function defineDims(scope: Scope, bindings: Bindings): void {
+  for (const [name, d] of bindings) {
+    if (name === '...' || scope.hasOwn(name)) continue;
+    scope.define(name, typeof d === 'number' ? { kind: 'num', value: d, int: true } : { kind: 'sym', name: d as string });
   }
 }
 

@@ -41,6 +41,8 @@ export class Lowerer {
   readonly params: ParameterSpec[] = [];
   readonly instantiating: BlockDecl[] = [];
   readonly callSites: { name: string; span: Span }[] = [];
+  /** Total step count of the sampling loops lowered so far. */
+  loopSteps = 0;
 
   constructor(public b: GraphBuilder, readonly diagnostics: Diagnostic[]) {}
 
@@ -182,7 +184,7 @@ export class Lowerer {
     if (!(e instanceof DenocError)) throw e;
     for (const d of e.diagnostics) {
       const site = this.callSites[this.callSites.length - 1];
-      const hint = d.hint ?? (site ? `in ${site.name}, called at ${formatSpan(site.span)}` : undefined);
+      const hint = d.hint ?? (site && d.severity === 'error' ? `in ${site.name}, called at ${formatSpan(site.span)}` : undefined);
       this.diagnostics.push({ ...d, hint });
     }
   }

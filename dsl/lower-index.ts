@@ -1,7 +1,8 @@
 /**
  * Indexing. Compile-time lists: `ts[i]`, `ts[-1]`, `ts[1:]`, `blocks[0]`. Tensors, numpy-style:
  * `x[:, :, None, None]` (new axes), `x[0:4]`, `x[:, 1]` (drops the axis), `x[..., ::2]`; a single
- * i32 tensor index gathers along axis 0 (`table[ids]`). Tensor indexing lowers to one `slice`
+ * i32 tensor index gathers along axis 0 (`emb[ids]`, and `abar[t]` on a compile-time table, which
+ * becomes a constant). Tensor indexing lowers to one `slice`
  * (symbolic axes can only be kept whole) and one `reshape` for dropped and new axes.
  */
 import { tensorOf, type Node } from '../compiler/ir/node.ts';
@@ -27,6 +28,11 @@ export function index(lw: Lowerer, e: Extract<Expr, { kind: 'index' }>, scope: S
     return it;
   });
   if (target.kind === 'poison' || items.some((it) => it.kind === 'at' && it.value.kind === 'poison')) return POISON;
+  const only = items.length === 1 ? items[0] : undefined;
+  if (target.kind === 'list' && only?.kind === 'at' && only.value.kind === 'tensor') {
+    // A compile-time table indexed by a tensor (`abar[t]`) becomes a constant gathered at run time.
+    return lw.tensorOp('gather', [lw.toTensor(target, e.target.span), only.value.node], { axis: 0 }, e.span);
+  }
   if (target.kind === 'list' || target.kind === 'tuple') return indexList(target.items, items, e.span);
   if (target.kind === 'tensor') return indexTensor(lw, target.node, items, e.span);
   return raise(DSL.BadIndex, `${describe(target)} cannot be indexed`, e.span);

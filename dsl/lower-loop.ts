@@ -41,6 +41,7 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
   const steps = lw.iterate(s.start, s.end, scope);
   if (steps.some((v) => v.kind !== 'num')) raise(DSL.BadLoop, 'a sampling loop runs over a range or a list of numbers', s.start.span);
   if (steps.length === 0) return;
+  lw.loopSteps += steps.length;
   const p = plan(s, scope);
   const sampler = lw.sampler!;
   const init = p.carried.map((n) => (scope.lookup(n) as { node: Node }).node);

@@ -24,7 +24,7 @@ export function binary(lw: Lowerer, op: BinaryOp, a: Value, b: Value, span: Span
   if (isPoison(a, b)) return POISON;
   if (isTensorish(a) || isTensorish(b)) return tensorBinary(lw, op, a, b, span);
   if (a.kind === 'stepwise' || b.kind === 'stepwise') {
-    const n = a.kind === 'stepwise' ? a.values.length : (b as { values: Value[] }).values.length;
+    const n = a.kind === 'stepwise' ? a.values.length : b.kind === 'stepwise' ? b.values.length : 0;
     const at = (v: Value, k: number): Value => (v.kind === 'stepwise' ? v.values[k] : v);
     return { kind: 'stepwise', values: Array.from({ length: n }, (_, k) => binary(lw, op, at(a, k), at(b, k), span)) };
   }

@@ -31,6 +31,7 @@ function expectedWords(ruleName: string): string {
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }: { expected: TokenType; actual: IToken }): string {
+    if (expected.name === 'EOF') return `unexpected ${T.describeToken(actual)}; expected ${RULE_WORDS.file}`;
     return `expected ${T.describeTokenType(expected)} but found ${T.describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }: { firstRedundant: IToken }): string {

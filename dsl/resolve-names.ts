@@ -67,18 +67,21 @@ class NameChecker {
   private fn(fn: FnDecl, blockNames: Names): void {
     const names = new Names(blockNames);
     const types = [...fn.params.map((p) => p.type), ...(fn.result ? [fn.result] : [])];
-    for (const t of types) this.typeDims(t, blockNames, names);
+    for (const t of types) this.typeDims(t, names);
     for (const p of fn.params) names.add(p.name);
     this.stmts(fn.body, names);
   }
 
-  /** Dims that are bare unbound upper-case names become dimension variables of the fn. */
-  private typeDims(t: TypeExpr, blockNames: Names, fnNames: Names): void {
-    if (t.kind === 'tupleType') { t.elements.forEach((e) => this.typeDims(e, blockNames, fnNames)); return; }
+  /**
+   * Dims that are bare unbound upper-case names become dimension variables of the fn; dim
+   * expressions may use the variables of earlier parameters (f32[B, C, H // 2, W // 2]).
+   */
+  private typeDims(t: TypeExpr, names: Names): void {
+    if (t.kind === 'tupleType') { t.elements.forEach((e) => this.typeDims(e, names)); return; }
     if (t.kind !== 'tensorType') return;
     for (const d of t.dims) {
-      if (isDimName(d) && !blockNames.has(d.name) && isDimVariable(d.name)) fnNames.add(d.name);
-      else if (d.kind !== 'ellipsis') this.expr(d, blockNames);
+      if (isDimName(d) && !names.has(d.name) && isDimVariable(d.name)) names.add(d.name);
+      else if (d.kind !== 'ellipsis') this.expr(d, names);
     }
   }
 

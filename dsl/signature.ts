@@ -42,7 +42,7 @@ function bound(d: SigDim, b: Bindings): string {
 }
 
 export function formatSig(sig: SigType, b: Bindings = new Map()): string {
-  return `${sig.dtype}[${sig.dims.map((d) => bound(d, b)).filter((s) => s !== '').join(', ')}]`;
+  return `${sig.dtype}[${sig.dims.map((d) => bound(d, b)).filter((s) => s !== '').join(',')}]`;
 }
 
 function mismatch(code: DslCode, message: string, span: Span, declSpan: Span): never {

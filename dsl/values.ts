@@ -127,25 +127,27 @@ export function describe(v: Value): string {
   }
 }
 
+/** The error for a value of the wrong kind; tensors get DSL0307 (they exist only at run time). */
+export function wrongKind(v: Value, what: string, expected: string, span: Span): never {
+  if (v.kind === 'tensor' || v.kind === 'stepwise') {
+    raise(DSL.NotComptime, `${what} must be known at compile time, but it is a ${v.kind === 'tensor' ? 'tensor' : 'per-step value'}`, span);
+  }
+  return raise(DSL.ArgType, `${what} must be ${expected}, got ${describe(v)}`, span);
+}
+
 export function expectInt(v: Value, what: string, span: Span): number {
-  if (v.kind === 'num' && v.int) return v.value;
   if (v.kind === 'num' && Number.isInteger(v.value)) return v.value;
-  return raise(DSL.ArgType, `${what} must be an int, got ${describe(v)}`, span);
+  return wrongKind(v, what, 'an int', span);
 }
 
 export function expectNum(v: Value, what: string, span: Span): number {
   if (v.kind === 'num') return v.value;
-  return raise(DSL.ArgType, `${what} must be a number, got ${describe(v)}`, span);
+  return wrongKind(v, what, 'a number', span);
 }
 
 export function expectBool(v: Value, what: string, span: Span): boolean {
   if (v.kind === 'bool') return v.value;
-  return raise(DSL.ArgType, `${what} must be a bool, got ${describe(v)}`, span);
-}
-
-export function expectList(v: Value, what: string, span: Span): readonly Value[] {
-  if (v.kind === 'list') return v.items;
-  return raise(DSL.ArgType, `${what} must be a list, got ${describe(v)}`, span);
+  return wrongKind(v, what, 'a bool', span);
 }
 
 export function isPoison(...vs: readonly Value[]): boolean {

@@ -107,7 +107,12 @@ class Grouping {
     return this.users.get(n) ?? [];
   }
 
+  private readonly refused = new Set<string>();
+
   private refuse(producer: Node, consumer: Node, reason: string): void {
+    const key = `${producer.id}>${consumer.id}`;
+    if (this.refused.has(key)) return;
+    this.refused.add(key);
     this.refusals.push({ producer, consumer, reason });
   }
 
@@ -181,7 +186,7 @@ class Grouping {
       this.groupOf.set(p, target);
       return;
     }
-    if (!decision.ok && users.length) this.refuse(p, users[0], decision.reason);
+    if (!decision.ok && users.length && this.opts.enabled) this.refuse(p, users[0], decision.reason);
     this.groupOf.set(p, { nodes: new Set([p]), anchor: isAnchor(p) ? p : undefined, root: p });
   }
 
@@ -309,7 +314,7 @@ export function inlineKernels(graph: Graph): Graph {
   return b.finish(graph.outputs.map((o) => map.get(o)!));
 }
 
-export const fuse = definePass({
+export const fuse = definePass<{ enabled: boolean; maxOpsPerKernel: number; maxInputs: number; inlineConstants: number }>({
   name: 'fuse',
   summary: 'Fuse producer chains into kernels by fusion kind (elementwise chains, epilogues, norm+activation)',
   options: {

@@ -4,6 +4,7 @@
  * errors (denoiser output, final sample) need the reference executor and are measured by
  * approx-report.ts on top of these.
  */
+import type { PassContext } from '../passes/pass.ts';
 
 export interface LayerChange {
   /** The weight path (or a description for constants) that identifies the layer. */
@@ -58,4 +59,28 @@ export function makeReport(
       flopsBefore: sum((l) => l.flopsBefore), flopsAfter: sum((l) => l.flopsAfter),
     },
   };
+}
+
+/** Input statistics of one layer: Σ xᵀx over every input vector x it saw during calibration. */
+export interface InputGram {
+  /** Row-major dim×dim. */
+  readonly gram: Float64Array;
+  readonly dim: number;
+  /** Number of input vectors summed. */
+  readonly samples: number;
+}
+
+/**
+ * Calibration data for the data-aware options: input Gram matrices per weight path (low-rank
+ * `activationAware`) and loss gradients per weight path (prune `importance=taylor`). Collected by
+ * compiler/report/calibrate.ts on the reference executor; handed to the passes in their context.
+ */
+export interface Calibration {
+  readonly inputGram: ReadonlyMap<string, InputGram>;
+  readonly gradients?: ReadonlyMap<string, Float32Array>;
+}
+
+/** A pass context that may carry calibration data (the runner passes the context through as is). */
+export interface CompressionContext extends PassContext {
+  readonly calibration?: Calibration;
 }

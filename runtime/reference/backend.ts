@@ -30,9 +30,20 @@ export async function useBackend(name: ReferenceBackend = 'cpu'): Promise<void> 
     fail('REF0101', `unknown reference backend '${String(name)}' (backends: ${REFERENCE_BACKENDS.join(', ')})`);
   }
   if (name === 'wasm') await registerWasm();
-  if (tf.getBackend() === name) return;
-  const ok = await tf.setBackend(name);
-  if (!ok) fail('REF0102', `tfjs backend '${name}' failed to initialize`);
+  if (tf.getBackend() !== name) {
+    const ok = await tf.setBackend(name);
+    if (!ok) fail('REF0102', `tfjs backend '${name}' failed to initialize`);
+  }
+  quietCpuBanner();
+}
+
+/**
+ * The cpu backend prints a banner recommending tfjs-node on its first write in Node; denoc picks
+ * its backends deliberately, so the banner is only noise in CLI output.
+ */
+function quietCpuBanner(): void {
+  const backend = tf.engine().backendName === 'cpu' ? (tf.backend() as unknown as { firstUse?: boolean }) : undefined;
+  if (backend && 'firstUse' in backend) backend.firstUse = false;
 }
 
 /**
@@ -46,6 +57,7 @@ export function withCpuBackend<T>(fn: () => T): T {
   if (previous === 'cpu') return fn();
   void tf.setBackend('cpu');
   if (tf.getBackend() !== 'cpu') fail('REF0103', 'could not switch tfjs to the cpu backend synchronously');
+  quietCpuBanner();
   try {
     return fn();
   } finally {

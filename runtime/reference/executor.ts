@@ -6,6 +6,11 @@
  * every kernel result is checked against the node's type, and no tensor outlives the run except
  * the returned outputs (intermediates are freed after their last use, each loop step runs in
  * tf.tidy).
+ *
+ *   REF0201 missing input            REF0205 no value for a weight
+ *   REF0202 unknown input            REF0207 op without a reference kernel   (runtime/reference/tensors.ts)
+ *   REF0203 value of the wrong shape  REF0208 kernel failed or broke its type (runtime/reference/tensors.ts)
+ *   REF0204 dim bound two ways       REF0209 dim left unbound   REF0210 param of another graph
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../../compiler/diagnostics.ts';
@@ -123,6 +128,10 @@ class Run {
       }
       this.protectedSet.add(source);
       return source;
+    }
+    const given = sourceShape(source);
+    if (given && formatShape(given) !== formatShape(staticShape)) {
+      fail('REF0203', `${what} has shape ${formatShape(given)} but the graph expects ${formatType(type)} (shape ${formatShape(staticShape)})`, node.span);
     }
     const data = sourceData(source);
     if (data.length !== numel(staticShape)) {

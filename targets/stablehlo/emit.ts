@@ -127,6 +127,24 @@ class Scope {
   }
 }
 
+const LEAVES = new Set(['param', 'weight', 'constant']);
+
+/**
+ * An array whose elements are computed on first read: a lowering that uses a known step index as a
+ * static offset never reads that input, so no constant is emitted for it.
+ */
+function lazyList<T>(length: number, get: (i: number) => T): readonly T[] {
+  const cache = new Map<number, T>();
+  const out: T[] = [];
+  for (let i = 0; i < length; i++) {
+    Object.defineProperty(out, i, {
+      enumerable: true,
+      get: () => { if (!cache.has(i)) cache.set(i, get(i)); return cache.get(i)!; },
+    });
+  }
+  return out;
+}
+
 const newRegion = (w: FnWriter, weight: (path: string) => Value): Region => ({ w, weight, leaves: new Map(), mxu: new Map() });
 
 /** Weight paths read anywhere in a graph and its nested regions, sorted. */
@@ -138,23 +156,23 @@ class Emitter {
   readonly module = new ModuleWriter();
   constructor(readonly opts: ResolvedOptions) {}
 
+  /** Leaves are materialised where they are first read, so a table read only in a loop body lives there. */
   emitGraph(scope: Scope, g: Graph): void {
     for (const node of topoOrder(g)) {
-      if (scope.values.has(node) || scope.tuples.has(node)) continue;
+      if (scope.values.has(node) || scope.tuples.has(node) || LEAVES.has(node.op)) continue;
       if (node.op === 'loop') scope.tuples.set(node, this.opts.unroll ? this.unrolled(scope, node) : this.whileLoop(scope, node));
-      else scope.values.set(node, this.emitNode(scope, node));
+      else if (node.op === 'tuple_get') scope.values.set(node, scope.tuples.get(node.inputs[0])![node.attrs.index as number]);
+      else if (node.op === 'kernel') scope.values.set(node, this.inlineKernel(scope, node));
+      else scope.values.set(node, this.lowerNode(scope, node));
     }
   }
 
-  private emitNode(scope: Scope, node: Node): Value {
-    const { region } = scope;
-    switch (node.op) {
-      case 'param': throw new Error(`internal: parameter '${node.attrs.name as string}' is not bound`);
-      case 'weight': return region.weight(node.attrs.path as string);
-      case 'constant': return this.constant(region, node);
-      case 'tuple_get': return scope.tuples.get(node.inputs[0])![node.attrs.index as number];
-    }
-    return this.lowerNode(scope, node);
+  value(scope: Scope, n: Node): Value {
+    const known = scope.known.get(n);
+    if (known !== undefined && !scope.values.has(n)) return scope.region.w.splat(known, 'i32');
+    if (n.op === 'constant' && !scope.values.has(n)) return this.constant(scope.region, n);
+    if (n.op === 'weight') return scope.region.weight(n.attrs.path as string);
+    return scope.get(n);
   }
 
   private constant(region: Region, node: Node): Value {
@@ -173,7 +191,7 @@ class Emitter {
     const out = staticType(node.type as TensorType, this.opts)!;
     const ctx: LowerCtx = {
       w: region.w, module: this.module, node, attrs: node.attrs, out, opts: this.opts,
-      inputs: node.inputs.map((n) => scope.get(n)),
+      inputs: lazyList(node.inputs.length, (i) => this.value(scope, node.inputs[i])),
       knownInt: (i) => scope.knownInt(node.inputs[i]),
       mxu: (v) => this.toMxu(region, v),
     };
@@ -191,6 +209,19 @@ class Emitter {
     return c;
   }
 
+  /** A fused kernel (from the fuse pass) is emitted inline: XLA does its own fusion. */
+  private inlineKernel(scope: Scope, node: Node): Value {
+    const body = node.regions[0];
+    const inner = new Scope(scope.region);
+    body.params.forEach((p, i) => {
+      const k = scope.knownInt(node.inputs[i]);
+      if (k !== undefined) inner.known.set(p, k);
+      else inner.values.set(p, this.value(scope, node.inputs[i]));
+    });
+    this.emitGraph(inner, body);
+    return this.value(inner, body.outputs[0]);
+  }
+
   /** Operands: step counter, carried values, non-constant captures, weights read in the body. */
   private whileLoop(scope: Scope, node: Node): Value[] {
     const body = node.regions[0];
@@ -201,8 +232,8 @@ class Emitter {
     const paths = weightPaths(body);
     const { w } = scope.region;
     const operands = [
-      w.splat(0, 'i32'), ...node.inputs.slice(0, nc).map((n) => scope.get(n)),
-      ...threaded.map((i) => scope.get(captures[i])), ...paths.map((p) => scope.region.weight(p)),
+      w.splat(0, 'i32'), ...node.inputs.slice(0, nc).map((n) => this.value(scope, n)),
+      ...threaded.map((i) => this.value(scope, captures[i])), ...paths.map((p) => scope.region.weight(p)),
     ];
     const results = w.whileLoop(
       operands,
@@ -218,7 +249,7 @@ class Emitter {
           inner.values.set(p, k >= 0 ? a[1 + nc + k] : this.constant(inner.region, captures[j]));
         });
         this.emitGraph(inner, body);
-        return [bw.binary('add', a[0], bw.splat(1, 'i32')), ...body.outputs.map((o) => inner.get(o)), ...a.slice(1 + nc)];
+        return [bw.binary('add', a[0], bw.splat(1, 'i32')), ...body.outputs.map((o) => this.value(inner, o)), ...a.slice(1 + nc)];
       },
     );
     return results.slice(1, 1 + nc);
@@ -229,20 +260,19 @@ class Emitter {
     const body = node.regions[0];
     const nc = node.attrs.carried as number;
     const [iter, ...rest] = body.params;
-    let carried = node.inputs.slice(0, nc).map((n) => scope.get(n));
+    let carried = node.inputs.slice(0, nc).map((n) => this.value(scope, n));
     for (let i = 0; i < (node.attrs.count as number); i++) {
       scope.region.w.raw(`// step ${i}`);
       const inner = new Scope(scope.region);
-      inner.values.set(iter, scope.region.w.splat(i, 'i32'));
       inner.known.set(iter, i);
       rest.forEach((p, j) => {
         const outer = node.inputs[j];
-        inner.values.set(p, j < nc ? carried[j] : scope.get(outer));
         const k = j < nc ? undefined : scope.knownInt(outer);
         if (k !== undefined) inner.known.set(p, k);
+        else inner.values.set(p, j < nc ? carried[j] : this.value(scope, outer));
       });
       this.emitGraph(inner, body);
-      carried = body.outputs.map((o) => inner.get(o));
+      carried = body.outputs.map((o) => this.value(inner, o));
     }
     return carried;
   }
@@ -262,7 +292,7 @@ export function emitStableHLO(graph: Graph, options: StableHLOOptions = {}): Emi
     const scope = new Scope(newRegion(w, (p) => args[graph.params.length + paths.indexOf(p)]));
     graph.params.forEach((p, i) => scope.values.set(p, args[i]));
     emitter.emitGraph(scope, graph);
-    return graph.outputs.map((o) => scope.get(o));
+    return graph.outputs.map((o) => emitter.value(scope, o));
   });
   const name = `denoc_${graph.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const tensor = (name: string, t: TType, arg: number): ManifestTensor => ({ name, dtype: dtypeOfElem(t.elem), shape: t.shape, arg });

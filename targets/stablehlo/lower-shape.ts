@@ -35,9 +35,10 @@ function pad({ w, inputs, attrs }: LowerCtx): Value {
 
 function gather(ctx: LowerCtx): Value {
   const { w, inputs, attrs, out } = ctx;
-  const [data, indices] = inputs;
+  const data = inputs[0];
   const axis = normAxis(attrs.axis as number, data.type.shape.length);
-  if (indices.type.shape.length > 0) return w.gather(data, indices, axis);
+  // inputs[1] is read only when needed: a known index must not materialise a constant.
+  if (out.shape.length !== data.type.shape.length - 1) return w.gather(data, inputs[1], axis);
   const sizes = data.type.shape.map((d, i) => (i === axis ? 1 : d));
   const known = ctx.knownInt(1);
   if (known !== undefined) {
@@ -45,8 +46,7 @@ function gather(ctx: LowerCtx): Value {
     const start = sizes.map((_, i) => (i === axis ? known : 0));
     return w.reshape(w.slice(data, start, start.map((s, i) => s + sizes[i])), out.shape);
   }
-  const zero = w.splat(0, indices.type.elem);
-  const starts = sizes.map((_, i) => (i === axis ? indices : zero));
+  const starts = sizes.map((_, i) => (i === axis ? inputs[1] : w.splat(0, 'i32')));
   return w.reshape(w.dynamicSlice(data, starts, sizes), out.shape);
 }
 

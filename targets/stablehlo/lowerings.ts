@@ -17,6 +17,7 @@ const STRUCTURAL: Readonly<Record<string, LoweringEntry>> = {
   constant: { kind: 'structural', why: 'emitted as stablehlo.constant in the region that uses it' },
   loop: { kind: 'structural', why: 'emitted as stablehlo.while (or straight-line steps with unroll)' },
   tuple_get: { kind: 'structural', why: 'selects one result of the while op' },
+  kernel: { kind: 'structural', why: 'a fused kernel is emitted inline; XLA fuses on its own' },
 };
 
 export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = new Map(Object.entries({

@@ -87,7 +87,7 @@ export class FnWriter {
 
   /** A writer for a nested region: deeper indentation, same name space, its own constant cache. */
   child(): FnWriter {
-    return new FnWriter(this.names, `${this.indent}  `);
+    return new FnWriter(this.names, `${this.indent}    `);
   }
 
   raw(line: string): void {

@@ -20,7 +20,7 @@ import { normTemplate, reduceTemplate, softmaxTemplate } from './kernels/reduce.
 import type { Template } from './kernels/template.ts';
 import { templateOf, type TemplateName } from './lowering.ts';
 import { KernelWriter, type ParamSource, type StepSlotRequest } from './wgsl.ts';
-import { storageType } from './wgsl-util.ts';
+import { F32_BITS_WGSL, storageType } from './wgsl-util.ts';
 
 const TEMPLATES: Readonly<Record<TemplateName, Template>> = {
   elementwise: elementwiseTemplate,
@@ -80,11 +80,13 @@ export function generateKernel(region: Graph, name: string, opts: KernelOptions)
   const stepWords = w.maxStepSlot >= 0 ? (w.maxStepSlot >> 2) + 1 : 0;
   if (stepWords) bindings.push({ binding: bindings.length, role: 'step', param: -1 });
   const decls = bindings.map((b) => declare(b, region, root));
+  const helpers = [...w.helpers.values()];
+  if (body.some((l) => l.includes('f32_bits(')) || helpers.some((h) => h.includes('f32_bits('))) helpers.unshift(F32_BITS_WGSL);
   const wgsl = [
     ...decls,
     ...w.moduleConsts,
     ...w.shared,
-    ...w.helpers.values(),
+    ...helpers,
     '',
     `@compute @workgroup_size(${result.workgroupSize})`,
     'fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {',

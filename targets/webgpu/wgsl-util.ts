@@ -24,8 +24,9 @@ export function lit(x: number, type: 'f32' | 'i32' | 'u32' | 'bool'): string {
   if (type === 'bool') return x !== 0 ? 'true' : 'false';
   if (type === 'u32') return `${x >>> 0}u`;
   if (type === 'i32') return x < 0 ? `(${x | 0}i)` : `${x | 0}i`;
-  if (Number.isNaN(x)) return 'bitcast<f32>(0x7fc00000u)';
-  if (!Number.isFinite(x)) return x > 0 ? 'bitcast<f32>(0x7f800000u)' : 'bitcast<f32>(0xff800000u)';
+  // WGSL constant expressions cannot be NaN or infinite, so these go through a runtime helper.
+  if (Number.isNaN(x)) return 'f32_bits(0x7fc00000u)';
+  if (!Number.isFinite(x)) return x > 0 ? 'f32_bits(0x7f800000u)' : 'f32_bits(0xff800000u)';
   const f = Math.fround(x);
   if (Object.is(f, -0)) return '(-0.0f)';
   let s = Number.isInteger(f) && Math.abs(f) < 1e15 ? `${f}.0` : f.toPrecision(9);
@@ -58,3 +59,6 @@ export function staticShape(node: Node): number[] {
   }
   return shape as number[];
 }
+
+/** Declares `f32_bits` (a user function, so WGSL does not constant-fold it) when the code uses it. */
+export const F32_BITS_WGSL = 'fn f32_bits(b: u32) -> f32 { return bitcast<f32>(b); }';

@@ -10,6 +10,8 @@ import { parseGraph } from '../../compiler/ir/ir-parser.ts';
 import { topoOrder, type Graph } from '../../compiler/ir/node.ts';
 import { printGraph } from '../../compiler/ir/printer.ts';
 import { tensorType } from '../../compiler/ir/types.ts';
+import { runPipeline } from '../../compiler/passes/runner.ts';
+import { resolvePipeline } from '../../compiler/pipelines.ts';
 
 const span = (line: number, col: number) => ({ file: 'm.dn', line, col });
 
@@ -79,14 +81,15 @@ describe('ir-parser round trip', () => {
 
   const examples = path.resolve('examples');
   const dslReady = existsSync('dsl/index.ts') && existsSync(examples);
-  it.skipIf(!dslReady)('round-trips every graph the DSL examples produce (skipped until dsl/index.ts and examples/ exist)', async () => {
+  it.skipIf(!dslReady)('round-trips every graph the DSL examples produce, before and after the default pipeline (needs dsl/index.ts and examples/)', async () => {
     const { compileFile } = await import('../../dsl/index.ts');
     const files = readdirSync(examples).filter((f) => f.endsWith('.dn'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const program = compileFile(path.join(examples, f));
-      for (const { graph } of [...program.models, ...program.samplers]) {
-        for (const spans of [false, true]) {
+      for (const { graph: source } of [...program.models, ...program.samplers]) {
+        const optimized = runPipeline(source, resolvePipeline('default')).graph;
+        for (const [graph, spans] of [[source, false], [source, true], [optimized, true]] as const) {
           const text = printGraph(graph, { spans });
           expect(printGraph(parseGraph(text), { spans }), `${f} @${graph.name}`).toBe(text);
         }

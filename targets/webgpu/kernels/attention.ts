@@ -44,22 +44,22 @@ export const attentionTemplate: Template = (args) => {
   w.shared.push(`var<workgroup> tileK: array<f32, ${tk * d}>;`, `var<workgroup> tileV: array<f32, ${tk * dv}>;`);
   const batch = unflatten(w, 'wid.y', batchShape);
   w.line(`let qi = wid.x * ${QUERIES}u + lid.x;`);
-  w.line(`let active = qi < ${lq}u;`);
+  w.line(`let live = qi < ${lq}u;`);
   w.line(`var qv: array<f32, ${d}>;`);
   w.line(`var o: array<f32, ${dv}>;`);
   w.line(`var s: array<f32, ${tk}>;`);
-  w.line('var m = -3.40282347e+38f;');
+  w.line('var m = -3.0e38f;');
   w.line('var l = 0.0f;');
-  w.block('if (active)', () => {
+  w.block('if (live)', () => {
     w.block(`for (var c = 0u; c < ${d}u; c++)`, () => w.line(`qv[c] = ${w.value(q, [...operandBatch(qs, batch), 'qi', 'c'])} * ${lit(scale, 'f32')};`));
   });
   w.block(`for (var kb = 0u; kb < ${lk}u; kb += ${tk}u)`, () => {
     stageBlock(w, 'tileK', k, operandBatch(ks, batch), tk, d, lk);
     stageBlock(w, 'tileV', v, operandBatch(vs, batch), tk, dv, lk);
     w.line('workgroupBarrier();');
-    w.block('if (active)', () => {
+    w.block('if (live)', () => {
       w.line(`let cnt = min(${tk}u, ${lk}u - kb);`);
-      w.line('var bmax = -3.40282347e+38f;');
+      w.line('var bmax = -3.0e38f;');
       w.block('for (var t = 0u; t < cnt; t++)', () => {
         w.line('var dot = 0.0f;');
         w.line(`for (var c = 0u; c < ${d}u; c++) { dot = fma(qv[c], tileK[t * ${d}u + c], dot); }`);
@@ -79,7 +79,7 @@ export const attentionTemplate: Template = (args) => {
     });
     w.line('workgroupBarrier();');
   });
-  w.block('if (active)', () => {
+  w.block('if (live)', () => {
     w.block(`for (var c = 0u; c < ${dv}u; c++)`, () => storeRoot(w, args, [...batch, 'qi', 'c'], w.let('o[c] / l', 'y')));
   });
   const batchCount = numel(batchShape);

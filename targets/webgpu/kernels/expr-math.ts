@@ -65,7 +65,7 @@ fn pow_s(a: f32, b: f32) -> f32 {
   if (b == 0.0f) { return 1.0f; }
   let r = pow(abs(a), b);
   if (a >= 0.0f) { return r; }
-  if (b != round(b)) { return bitcast<f32>(0x7fc00000u); }
+  if (b != round(b)) { return f32_bits(0x7fc00000u); }
   return select(r, -r, (abs(b) % 2.0f) == 1.0f);
 }`;
 

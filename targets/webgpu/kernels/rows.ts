@@ -72,7 +72,7 @@ export class RowKernel {
     const w = this.w;
     const acc = w.fresh('acc');
     const init = op === 'sum' ? (type === 'f32' ? '0.0f' : `0${type === 'u32' ? 'u' : 'i'}`)
-      : type === 'f32' ? '-3.40282347e+38f' : type === 'i32' ? 'i32(-2147483648)' : '0u';
+      : type === 'f32' ? '-3.0e38f' : type === 'i32' ? 'i32(-2147483648)' : '0u';
     const combine = (a: string, b: string): string => (op === 'sum' ? `${a} + ${b}` : `max(${a}, ${b})`);
     w.line(`var ${acc}: ${type} = ${init};`);
     const fill = this.mode.kind === 'workgroup' && this.mode.cache > 0 && !this.cached;

@@ -1,0 +1,121 @@
+/**
+ * Lowers a checked program to IR: one graph per `model` declared in the main file and one per
+ * `sampler name = template(Model, ...)` instance.
+ *
+ * Model graph:   params = the forward fn's inputs (symbolic dims such as B kept), outputs = its
+ *                results; parameters are `weight` nodes named by dotted path, listed with their
+ *                init specs in ModelArtifact.parameters.
+ * Sampler graph: params = (seed: i32[], ...the model's conditioning inputs, i.e. those after x, t);
+ *                the model's forward is inlined into the sampling loop's body.
+ */
+import type { Diagnostic } from '../compiler/diagnostics.ts';
+import { GraphBuilder } from '../compiler/ir/builder.ts';
+import type { Graph, Node } from '../compiler/ir/node.ts';
+import type { Span } from '../compiler/ir/span.ts';
+import { tensorType } from '../compiler/ir/types.ts';
+import type { ParameterSpec } from '../runtime/weights/init.ts';
+import { bindArgs, requireArgs } from './args.ts';
+import type { BlockDecl, SamplerInstance } from './ast.ts';
+import { DSL } from './diagnostic-codes.ts';
+import { checkKind, instantiate } from './instantiate.ts';
+import { callModule, evalArgs } from './lower-call.ts';
+import { Lowerer } from './lower-expr.ts';
+import type { LoadedModule } from './resolve.ts';
+import { modelSignature } from './signature.ts';
+import { describe, raise, Scope, tensor, type ModuleInstance, type Value } from './values.ts';
+
+export interface ModelArtifact { readonly name: string; readonly graph: Graph; readonly parameters: readonly ParameterSpec[]; readonly span: Span }
+export interface SamplerArtifact { readonly name: string; readonly modelName: string; readonly graph: Graph; readonly steps: number; readonly span: Span }
+
+export interface Lowered {
+  readonly models: ModelArtifact[];
+  readonly samplers: SamplerArtifact[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Runs `f`, recording its errors; returns undefined when it (or anything inside it) reported one. */
+function attempt<T>(lw: Lowerer, f: () => T): T | undefined {
+  const before = lw.diagnostics.length;
+  try {
+    const out = f();
+    return lw.diagnostics.length === before ? out : undefined;
+  } catch (e) {
+    lw.record(e);
+    return undefined;
+  }
+}
+
+function outputs(v: Value, span: Span): Node[] {
+  const items = v.kind === 'tuple' ? v.items : [v];
+  return items.map((x) => (x.kind === 'tensor' ? x.node : raise(DSL.ReturnMismatch, `a graph returns tensors, got ${describe(x)}`, span)));
+}
+
+function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[]): ModelArtifact | undefined {
+  const b = new GraphBuilder(decl.name);
+  const lw = new Lowerer(b, diagnostics);
+  return attempt(lw, () => {
+    const inst = instantiate(lw, { kind: 'block', decl, scope }, [], '', decl.nameSpan);
+    const inputs = modelSignature(lw, inst).params.map((p) => tensor(b.param(p.name, p.type, p.span)));
+    const out = callModule(lw, inst, inputs.map((value) => ({ value, span: decl.nameSpan })), decl.nameSpan, true);
+    const graph = b.finish(out.kind === 'poison' ? [] : outputs(out, decl.span));
+    return { name: decl.name, graph, parameters: lw.params, span: decl.span };
+  });
+}
+
+/** Binds a sampler template's parameters; the Model argument is instantiated as the model root. */
+function bindSampler(lw: Lowerer, inst: SamplerInstance, scope: Scope): { model: ModuleInstance; body: Scope; steps?: number; decl: Value & { kind: 'sampler' } } {
+  const call = inst.call as Extract<SamplerInstance['call'], { kind: 'call' }>;
+  const callee = lw.expr(call.callee, scope);
+  if (callee.kind !== 'sampler') raise(DSL.BadSampler, `${describe(callee)} is not a sampler`, call.callee.span);
+  const decl = callee.decl;
+  const names = decl.params.map((p) => p.name);
+  const bound = bindArgs(decl.name, names, evalArgs(lw, call, scope), call.span);
+  requireArgs(decl.name, decl.params.filter((p) => !p.default).map((p) => p.name), bound, call.span);
+  const body = new Scope(callee.scope);
+  let model: ModuleInstance | undefined;
+  for (const p of decl.params) {
+    const a = bound.get(p.name);
+    const typeName = p.type.kind === 'scalarType' ? p.type.name : 'int';
+    const v = checkKind(a ? a.value : lw.expr(p.default!, body), typeName, `${decl.name} argument '${p.name}'`, a?.span ?? p.span);
+    if (typeName === 'Model' && v.kind === 'ctor') {
+      if (v.ctor.kind !== 'block' || !v.ctor.decl.isModel) raise(DSL.ArgType, `${describe(v)} is not a model (declare it with 'model')`, a?.span ?? p.span);
+      model = instantiate(lw, v.ctor, [], '', a?.span ?? p.span);
+      body.define(p.name, { kind: 'model', inst: model });
+    } else body.define(p.name, v);
+  }
+  const steps = body.lookup('steps');
+  return { model: model!, body, steps: steps?.kind === 'num' ? steps.value : undefined, decl: callee };
+}
+
+function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[]): SamplerArtifact | undefined {
+  const b = new GraphBuilder(inst.name);
+  const lw = new Lowerer(b, diagnostics);
+  return attempt(lw, () => {
+    const { model, body, steps, decl } = bindSampler(lw, inst, scope);
+    const sig = modelSignature(lw, model);
+    if (sig.params.length < 2) raise(DSL.BadModelCall, `model ${model.name} must take (x, t, ...) to be sampled`, inst.call.span);
+    const seed = b.param('seed', tensorType('i32', []), inst.span);
+    const cond = sig.params.slice(2).map((p) => b.param(p.name, p.type, p.span));
+    lw.sampler = { seed, cond, streams: { next: 0 } };
+    const result = lw.stmts(decl.decl.body, body);
+    if (!result || result.value.kind === 'poison') return undefined;
+    const graph = b.finish(outputs(result.value, result.span));
+    return { name: inst.name, modelName: model.name, graph, steps: steps ?? lw.loopSteps, span: inst.span };
+  });
+}
+
+export function lowerProgram(main: LoadedModule): Lowered {
+  const diagnostics: Diagnostic[] = [];
+  const models: ModelArtifact[] = [];
+  const samplers: SamplerArtifact[] = [];
+  for (const decl of main.ast.decls) {
+    if (decl.kind !== 'block' || !decl.isModel) continue;
+    const m = lowerModel(decl, main.scope, diagnostics);
+    if (m) models.push(m);
+  }
+  for (const inst of main.ast.instances) {
+    const s = lowerSampler(inst, main.scope, diagnostics);
+    if (s) samplers.push(s);
+  }
+  return { models, samplers, diagnostics };
+}

@@ -1,0 +1,115 @@
+/**
+ * Writes a runnable StableHLO artifact directory for one sampler:
+ *   sampler.mlir         the module (`@main(inputs..., weights...)`)
+ *   weights.safetensors  the weights by dotted path (f32; the manifest says which arguments are bf16)
+ *   manifest.json        argument order, shapes and dtypes, options, files, comparison tolerance
+ *   input_<name>.npy     the inputs the reference was run with
+ *   reference_<i>.npy    denoc's reference-executor outputs for those inputs
+ *   README.md            how to run it with JAX (scripts/xla-check.py)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fail } from '../../compiler/diagnostics.ts';
+import type { Graph } from '../../compiler/ir/node.ts';
+import { allNodesDeep } from '../../compiler/ir/node.ts';
+import { bindType, type TensorType } from '../../compiler/ir/types.ts';
+import { inlineKernels } from '../../compiler/passes/fuse.ts';
+import { randn } from '../../runtime/rng.ts';
+import { runGraph } from '../../runtime/reference/executor.ts';
+import { writeSafetensors } from '../../runtime/weights/safetensors.ts';
+import { isWeightStore, type WeightStore } from '../../runtime/weights/store.ts';
+import { emitStableHLO, type ManifestTensor, type StableHLOManifest } from './emit.ts';
+import { encodeNpy } from './npy.ts';
+import type { StableHLOOptions } from './options.ts';
+import { elemCount } from './types.ts';
+
+export type InputData = Float32Array | Int32Array;
+
+export interface ArtifactOptions extends StableHLOOptions {
+  /** Graph inputs by parameter name; others default to `seed` for i32 scalars, 0 for other ints, noise for floats. */
+  readonly inputs?: Readonly<Record<string, InputData>>;
+  readonly seed?: number;
+}
+
+/** How closely XLA's result must match the reference (max |a−b| ≤ atol + rtol·max|ref|); see docs/targets.md. */
+export const TOLERANCE = { f32: { atol: 1e-3, rtol: 1e-3 }, bf16: { atol: 5e-2, rtol: 5e-2 } } as const;
+
+export interface ArtifactResult {
+  readonly manifest: StableHLOManifest;
+  readonly files: readonly string[];
+}
+
+function defaultInput(t: ManifestTensor, seed: number): InputData {
+  const n = elemCount(t.shape);
+  if (t.dtype === 'i32') return n === 1 && t.shape.length === 0 ? Int32Array.of(seed) : new Int32Array(n);
+  return randn(seed, 0xd5, 0, n);
+}
+
+function weightData(weights: WeightStore | ReadonlyMap<string, Float32Array>, manifest: StableHLOManifest): Map<string, { shape: readonly number[]; data: Float32Array }> {
+  const tensors = isWeightStore(weights) ? weights.tensors : weights;
+  const missing: string[] = [];
+  const out = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  for (const w of manifest.weights) {
+    const data = tensors.get(w.name);
+    if (!data || data.length !== elemCount(w.shape)) missing.push(`${w.name} [${w.shape.join(', ')}]${data ? ` (got ${data.length} values)` : ''}`);
+    else out.set(w.name, { shape: w.shape, data });
+  }
+  if (missing.length) fail('HLO0401', `weights missing or of the wrong size for the StableHLO artifact: ${missing.join('; ')}`);
+  return out;
+}
+
+function readme(manifest: StableHLOManifest): string {
+  const args = [...manifest.inputs.map((t) => `${t.name}: ${t.dtype}[${t.shape.join(',')}]`), `${manifest.weights.length} weights`];
+  return [
+    `# ${manifest.graph}: StableHLO sampler (denoc)`,
+    '',
+    `\`sampler.mlir\` holds the whole sampler as one module; \`@main(${args.join(', ')})\` returns the sample.`,
+    `Options: precision ${manifest.options.precision}, tile ${manifest.options.tile}, unroll ${manifest.options.unroll}.`,
+    '',
+    'Run it with JAX on whatever backend is installed (CPU, GPU or TPU) and compare with denoc\'s reference:',
+    '',
+    '```sh',
+    'python3 scripts/xla-check.py path/to/this/dir            # default backend',
+    'python3 scripts/xla-check.py path/to/this/dir --platform cpu',
+    '```',
+    '',
+    'The script parses the module with jaxlib\'s MLIR bindings, compiles it with the backend\'s PJRT client,',
+    'feeds `input_*.npy` and `weights.safetensors` in the order `manifest.json` lists, and compares the',
+    'result with `reference_*.npy` using the tolerance in the manifest.',
+    '',
+  ].join('\n');
+}
+
+/** Emits the module, runs the reference executor on the same inputs, and writes the artifact directory. */
+export async function writeStableHLOArtifacts(
+  graph: Graph, weights: WeightStore | ReadonlyMap<string, Float32Array>, outDir: string, opts: ArtifactOptions = {},
+): Promise<ArtifactResult> {
+  const { inputs = {}, seed = 0, ...emitOpts } = opts;
+  const { text, manifest } = emitStableHLO(graph, emitOpts);
+  const wdata = weightData(weights, manifest);
+  const inputData = Object.fromEntries(manifest.inputs.map((t) => [t.name, inputs[t.name] ?? defaultInput(t, seed)]));
+  const runnable = allNodesDeep(graph).some((n) => n.op === 'kernel') ? inlineKernels(graph) : graph;
+  const outputs = await runGraph(runnable, { inputs: inputData, weights: new Map([...wdata].map(([k, v]) => [k, v.data])), dims: manifest.options.dims });
+  mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+  const put = (name: string, bytes: Uint8Array | string): void => { writeFileSync(join(outDir, name), bytes); files.push(name); };
+  put('sampler.mlir', text);
+  put('weights.safetensors', writeSafetensors(wdata));
+  const inputFiles: Record<string, string> = {};
+  for (const t of manifest.inputs) {
+    inputFiles[t.name] = `input_${t.name}.npy`;
+    put(inputFiles[t.name], encodeNpy(inputData[t.name], t.shape));
+  }
+  const referenceFiles = outputs.map((o, i) => {
+    const data = o.dataSync() as Float32Array | Int32Array;
+    const shape = bindType(graph.outputs[i].type as TensorType, manifest.options.dims).shape as number[];
+    o.dispose();
+    put(`reference_${i}.npy`, encodeNpy(data instanceof Float32Array ? data : Int32Array.from(data), shape));
+    return `reference_${i}.npy`;
+  });
+  const full = { ...manifest, files: { module: 'sampler.mlir', weights: 'weights.safetensors', inputs: inputFiles, reference: referenceFiles },
+    tolerance: TOLERANCE[manifest.options.precision] };
+  put('manifest.json', `${JSON.stringify(full, null, 2)}\n`);
+  put('README.md', readme(manifest));
+  return { manifest, files };
+}
