@@ -4,7 +4,7 @@ import { compileForWebGPU, runOnWebGPU } from './runtime/webgpu/executor.ts';
 import { releaseSharedDevice } from './runtime/webgpu/device.ts';
 import { runGraph } from './runtime/reference/executor.ts';
 
-for (const f of ['mlp2d', 'unet_small', 'dit_tiny']) {
+for (const f of (process.argv[2] ?? 'mlp2d').split(',')) {
   const p = compileFile(`examples/${f}.dn`);
   const m = p.models[0];
   const w = initWeights(m.parameters, 7);
@@ -24,6 +24,7 @@ for (const f of ['mlp2d', 'unet_small', 'dit_tiny']) {
   console.log(f, 'compile ms', (performance.now() - t0).toFixed(0), plan.stats);
   t0 = performance.now();
   const [gpu] = await runOnWebGPU(plan, { inputs, weights });
+  console.log('gpu first ms', (performance.now() - t0).toFixed(0)); t0 = performance.now(); await runOnWebGPU(plan, { inputs, weights });
   console.log('gpu ms', (performance.now() - t0).toFixed(0));
   t0 = performance.now();
   const [ref] = await runGraph(m.graph, { inputs: refInputs, weights });

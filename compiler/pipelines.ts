@@ -9,11 +9,19 @@ import type { PipelineStep } from './passes/runner.ts';
 import { cse } from './passes/cse.ts';
 import { dce } from './passes/dce.ts';
 import { foldConstants } from './passes/fold-constants.ts';
+import { foldBatchnorm } from './passes/fold-batchnorm.ts';
+import { hoistLoopInvariant } from './passes/hoist-loop-invariant.ts';
+import { lowRank } from './passes/low-rank.ts';
+import { prune } from './passes/prune.ts';
 
 export const PASSES: Readonly<Record<string, Pass>> = Object.freeze({
   [foldConstants.name]: foldConstants,
   [cse.name]: cse,
   [dce.name]: dce,
+  [foldBatchnorm.name]: foldBatchnorm,
+  [hoistLoopInvariant.name]: hoistLoopInvariant,
+  [lowRank.name]: lowRank,
+  [prune.name]: prune,
 });
 
 export const PIPELINES: Readonly<Record<string, readonly string[]>> = Object.freeze({

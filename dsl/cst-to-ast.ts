@@ -25,7 +25,13 @@ export function parseSource(text: string, file: string): ParsedSource {
   const parser = getParser();
   parser.input = layoutTokens(lexed.tokens);
   const cst = parser.file();
-  diagnostics.push(...parser.errors.map((e) => syntaxDiagnostic(e, file)));
+  // Recovery often trips again on the rest of a broken line; the first error there is the useful one.
+  const lines = new Set(diagnostics.map((d) => d.span?.line));
+  for (const d of parser.errors.map((e) => syntaxDiagnostic(e, file))) {
+    if (lines.has(d.span?.line)) continue;
+    lines.add(d.span?.line);
+    diagnostics.push(d);
+  }
   if (diagnostics.length) return { diagnostics };
   try {
     return { ast: new Converter(file).file(cst), diagnostics };

@@ -152,8 +152,11 @@ export class Lowerer {
       case 'list': return this.constantOf(flatten(v, span), listShape(v), span, dtype);
       case 'stepwise': {
         if (!this.loop) raise(DSL.Internal, 'a per-step value outside a sampling loop', span);
-        const table = this.constantOf(v.values, [v.values.length], span, dtype);
-        return this.b.op('gather', [table, this.loop.iter], { axis: 0 }, span);
+        // Tables are f32 or i32 constants; the one scalar read per step is cast if needed.
+        const base: DType = dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? 'f32' : 'i32';
+        const table = this.constantOf(v.values, [v.values.length], span, base);
+        const at = this.b.op('gather', [table, this.loop.iter], { axis: 0 }, span);
+        return dtype === base ? at : this.b.op('cast', [at], { dtype }, span);
       }
       default: return raise(DSL.BadOperands, `expected a tensor or a number, got ${describe(v)}`, span);
     }

@@ -1,7 +1,8 @@
 /**
  * `a.b`: a module's members and arguments (`blocks.0` is written `blocks[0]`), a record's fields
- * (`sched.alpha`), a tensor's `shape` / `dtype` / `rank`, and a model's `sample_shape` (the shape
- * of its first input, symbolic batch included) inside samplers.
+ * (`sched.alpha`), a tensor's `shape` / `dtype` / `rank`, and inside samplers a model's
+ * `sample_shape` (the shape of its first input, symbolic batch included) and `cond` (the sampler's
+ * conditioning inputs, e.g. to build the unconditional input of classifier-free guidance).
  */
 import { suggest } from '../compiler/diagnostics.ts';
 import { tensorOf } from '../compiler/ir/node.ts';
@@ -15,7 +16,7 @@ import { describe, int, list, POISON, raise, type Value } from './values.ts';
 export const dimValue = (d: Dim): Value => (typeof d === 'number' ? int(d) : { kind: 'sym', name: d });
 
 const TENSOR_MEMBERS = ['shape', 'dtype', 'rank'];
-const MODEL_MEMBERS = ['sample_shape'];
+const MODEL_MEMBERS = ['sample_shape', 'cond'];
 
 function unknown(what: string, name: string, candidates: readonly string[], span: Span): never {
   const near = suggest(name, candidates);
@@ -43,6 +44,7 @@ export function member(lw: Lowerer, target: Value, name: string, span: Span): Va
     }
     case 'model': {
       if (name === 'sample_shape') return list(modelSignature(lw, target.inst).params[0].type.shape.map(dimValue));
+      if (name === 'cond') return list((lw.sampler?.cond ?? []).map((node) => ({ kind: 'tensor', node })));
       return unknown(`model ${target.inst.name}`, name, MODEL_MEMBERS, span);
     }
     case 'stepwise': return { kind: 'stepwise', values: target.values.map((v) => member(lw, v, name, span)) };

@@ -10,7 +10,7 @@
  *
  * Recovery lets one run report several syntax errors; cst-to-ast only runs on error-free input.
  */
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.ts';
 
 /** What each rule expects, in words, for "expected X but found Y" messages. */
@@ -392,10 +392,3 @@ export function getParser(): DnParser {
   shared ??= new DnParser();
   return shared;
 }
-
-export interface ParseResult {
-  readonly cst: CstNode;
-  readonly errors: readonly IRecognitionException[];
-}
-
-export type { DnParser };

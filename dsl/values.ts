@@ -53,7 +53,6 @@ export interface ModuleInstance {
 }
 
 export const POISON: Value = Object.freeze({ kind: 'poison' });
-export const NONE: Value = Object.freeze({ kind: 'none' });
 
 export const num = (value: number, int = Number.isInteger(value)): Value => ({ kind: 'num', value, int });
 export const int = (value: number): Value => ({ kind: 'num', value, int: true });

@@ -50,7 +50,7 @@ export function registerCompile(program: Command): void {
         if (opts.precision !== 'f32' && opts.precision !== 'bf16') fail('CLI0060', `--precision must be f32 or bf16`);
         if (opts.tile !== 'none' && opts.tile !== 'tpu') fail('CLI0061', `--tile must be none or tpu`);
         const { writeStableHLOArtifacts } = await import('../../targets/stablehlo/index.ts');
-        writeStableHLOArtifacts(graph, weights.store, opts.out, {
+        await writeStableHLOArtifacts(graph, weights.store, opts.out, {
           dims: { B: batch }, precision: opts.precision, tile: opts.tile, unroll: opts.unroll ?? false,
         });
       } else {

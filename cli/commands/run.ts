@@ -61,7 +61,7 @@ export function registerRun(program: Command): void {
       });
       const seconds = (performance.now() - t0) / 1000;
       mkdirSync(dirname(opts.out), { recursive: true });
-      writeFileSync(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name} · ${sampler.steps} steps`));
+      writeFileSync(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`));
       process.stdout.write(`wrote ${opts.out}: ${batch} samples from ${sampler.name} (${sampler.steps} steps) ` +
         `on ${opts.target === 'reference' ? `reference/${opts.backend}` : 'webgpu'} in ${seconds.toFixed(2)} s` +
         `${weights.random ? ' [random weights]' : ''}\n`);

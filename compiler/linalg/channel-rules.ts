@@ -32,7 +32,7 @@ export interface Blocked {
 export type RuleResult = Link[] | Blocked;
 type Rule = (node: Node, from: Port, seg: Seg, units: number) => RuleResult;
 
-const shapeAt = (node: Node, port: Port): readonly Dim[] =>
+export const shapeAt = (node: Node, port: Port): readonly Dim[] =>
   tensorOf(port === 'out' ? node : node.inputs[port]).shape;
 
 const blocked = (why: string, coarsen?: number): Blocked => ({ blocked: why, coarsen });
@@ -114,6 +114,54 @@ function reduceRule(node: Node, from: Port, seg: Seg): RuleResult {
   return [{ port: 'out', seg: at(seg, keep ? seg.axis : seg.axis - axes.filter((a) => a < seg.axis).length) }];
 }
 
+/**
+ * Where an axis of `src` lands in `dst` across a reshape: size-1 axes are ignored, the rest split
+ * into blocks of equal products (symbols only match themselves). The channel axis must be the
+ * outermost of its block; it lands on the outermost axis of the matching block. `inner` and
+ * `innerDst` are the products of the block's axes inside each, which rescale offsets and blocks.
+ */
+function reshapeAxis(src: readonly Dim[], dst: readonly Dim[], axis: number): { axis: number; inner: number; innerDst: number } | string {
+  const sIdx = src.map((_, i) => i).filter((i) => src[i] !== 1);
+  const dIdx = dst.map((_, i) => i).filter((i) => dst[i] !== 1);
+  const num = (d: Dim): number | undefined => (typeof d === 'number' ? d : undefined);
+  for (let i = 0, j = 0; i < sIdx.length;) {
+    const [i0, j0] = [i, j];
+    if (num(src[sIdx[i]]) === undefined || num(dst[dIdx[j]]) === undefined) {
+      if (src[sIdx[i]] !== dst[dIdx[j]]) return 'reshape regroups a symbolic dim';
+      i++; j++;
+    } else {
+      let ps = src[sIdx[i++]] as number, pd = dst[dIdx[j++]] as number;
+      while (ps !== pd) {
+        const next = ps < pd ? src[sIdx[i]] : dst[dIdx[j]];
+        if (next === undefined || typeof next !== 'number') return 'reshape regroups a symbolic dim';
+        if (ps < pd) { ps *= next; i++; } else { pd *= next; j++; }
+      }
+    }
+    const p = sIdx.indexOf(axis);
+    if (p < i0 || p >= i) continue;
+    if (p !== i0) return 'reshape merges the channel axis into an outer axis';
+    const prod = (dims: readonly Dim[], idx: number[]): number => idx.reduce((q, k) => q * (dims[k] as number), 1);
+    return { axis: dIdx[j0], inner: prod(src, sIdx.slice(p + 1, i)), innerDst: prod(dst, dIdx.slice(j0 + 1, j)) };
+  }
+  return 'reshape: channel axis not found';
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function reshapeRule(node: Node, from: Port, seg: Seg): RuleResult {
+  const [src, dst] = from === 'out' ? [shapeAt(node, 'out'), shapeAt(node, 0)] : [shapeAt(node, 0), shapeAt(node, 'out')];
+  const m = reshapeAxis(src, dst, seg.axis);
+  if (typeof m === 'string') return blocked(m);
+  const offset = seg.offset * m.inner, block = seg.block * m.inner;
+  if (offset % m.innerDst !== 0) return blocked('reshape: the channels do not start at a row of the new axis');
+  if (block % m.innerDst !== 0) {
+    return blocked(`reshape splits each pruned unit across ${m.innerDst / gcd(block, m.innerDst)} rows`, m.innerDst / gcd(block, m.innerDst));
+  }
+  return [{ port: from === 'out' ? 0 : 'out', seg: { axis: m.axis, offset: offset / m.innerDst, block: block / m.innerDst } }];
+}
+
 /** Matmul operand axes: M/K of a, K/N of b, after transposes; batch axes broadcast. */
 function matmulRule(node: Node, from: Port, seg: Seg): RuleResult {
   const [ra, rb] = [shapeAt(node, 0).length, shapeAt(node, 1).length];
@@ -179,12 +227,16 @@ function convRule(node: Node, from: Port, seg: Seg): RuleResult {
   return blocked('conv2d: spatial axes are not pruned');
 }
 
-/** Norms: the per-channel operands follow the channel axis (1 for group/batch norm, last for layer norm). */
-function normRule(channelAxis: (rank: number) => number): Rule {
+/**
+ * Norms: the per-channel operands follow the channel axis (1 for group/batch norm, last for layer
+ * norm). Other axes pass through unless the statistics are taken over them (`statsOver`).
+ */
+function normRule(channelAxis: (rank: number) => number, statsOver: (axis: number, rank: number) => boolean): Rule {
   return (node, from, seg) => {
     const rank = shapeAt(node, 'out').length;
     const isChannel = from === 'out' || from === 0 ? seg.axis === channelAxis(rank) : true;
     const ports: Port[] = ['out', ...node.inputs.map((_, i) => i)];
+    if (!isChannel && statsOver(seg.axis, rank)) return blocked(`${node.op} takes statistics over that axis`);
     if (!isChannel) return [{ port: from === 'out' ? 0 : 'out', seg }];
     return ports.filter((p) => p !== from).map((port) => ({ port, seg: at(seg, port === 'out' || port === 0 ? channelAxis(rank) : 0) }));
   };
@@ -204,5 +256,6 @@ export const CHANNEL_RULES: Readonly<Record<string, Rule>> = {
   },
   matmul: matmulRule, attention: attentionRule, conv2d: convRule,
   avg_pool2d: spatialPass, upsample_nearest: spatialPass,
-  group_norm: normRule(() => 1), batch_norm: normRule(() => 1), layer_norm: normRule((r) => r - 1),
+  group_norm: normRule(() => 1, (a) => a > 1), batch_norm: normRule(() => 1, () => false),
+  layer_norm: normRule((r) => r - 1, () => false), reshape: reshapeRule,
 };

@@ -47,14 +47,18 @@ export function isApproxReport(x: unknown): x is ApproxReport {
   return typeof x === 'object' && x !== null && 'pass' in x && 'layers' in x && 'total' in x;
 }
 
-/** Sums the layer figures into a report. */
+/**
+ * A report whose totals are the sums of the layer figures, unless `total` is given (passes whose
+ * layer changes overlap, like pruning coupled channel groups, measure the whole graph instead).
+ */
 export function makeReport(
-  pass: string, exact: boolean, layers: readonly LayerChange[], skipped: readonly SkippedLayer[] = [], notes: readonly string[] = [],
+  pass: string, exact: boolean, layers: readonly LayerChange[], skipped: readonly SkippedLayer[] = [],
+  notes: readonly string[] = [], total?: ApproxReport['total'],
 ): ApproxReport {
   const sum = (f: (l: LayerChange) => number): number => layers.reduce((s, l) => s + f(l), 0);
   return {
     pass, exact, layers, skipped, notes,
-    total: {
+    total: total ?? {
       paramsBefore: sum((l) => l.paramsBefore), paramsAfter: sum((l) => l.paramsAfter),
       flopsBefore: sum((l) => l.flopsBefore), flopsAfter: sum((l) => l.flopsAfter),
     },

@@ -18,6 +18,7 @@ export type WeightSource = ((path: string) => Float32Array | undefined) | Readon
 interface Pipeline { readonly pipeline: GPUComputePipeline; readonly layout: GPUBindGroupLayout; readonly code: KernelCode }
 
 interface RecordedDispatch {
+  readonly code: KernelCode;
   readonly pipeline: GPUComputePipeline;
   /** One bind group, or two for loop bodies (indexed by step parity). */
   readonly groups: readonly GPUBindGroup[];
@@ -133,6 +134,34 @@ export class WebGPUSession {
     return (performance.now() - t0) / 1000 / times;
   }
 
+  /**
+   * Times every dispatch of the program on its own (`reps` back-to-back copies in one pass) after
+   * one full run has filled the buffers; loop bodies are timed at step 0. For per-kernel GFLOP/s.
+   */
+  async profile(reps: number): Promise<{ kernel: string; template: string; flops: number; seconds: number }[]> {
+    const { device } = this.gpu;
+    const out: { kernel: string; template: string; flops: number; seconds: number }[] = [];
+    const visit = async (program: readonly Recorded[]): Promise<void> => {
+      for (const r of program) {
+        if (r.kind === 'loop') { await visit(r.body); continue; }
+        if (r.kind !== 'dispatch') continue;
+        const encoder = device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(r.d.pipeline);
+        pass.setBindGroup(0, r.d.groups[0], r.d.dynamic ? [0] : []);
+        for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(...r.d.workgroups);
+        pass.end();
+        await device.queue.onSubmittedWorkDone();
+        const t0 = performance.now();
+        device.queue.submit([encoder.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        out.push({ kernel: r.d.code.name, template: r.d.code.template, flops: r.d.code.flops, seconds: (performance.now() - t0) / 1000 / reps });
+      }
+    };
+    await visit(this.program);
+    return out;
+  }
+
   destroy(): void {
     for (const b of [...this.buffers, ...this.uniforms]) b.destroy();
   }
@@ -203,7 +232,7 @@ function record(steps: readonly Step[], ctx: RecordContext, loop?: LoopStep, uni
         ? { binding: b.binding, resource: { buffer: uniform!, size: p.code.stepWords * 16 } }
         : { binding: b.binding, resource: { buffer: resolve(s.buffers[i], ctx, loop, parity) } })),
     }));
-    return { kind: 'dispatch', d: { pipeline: p.pipeline, groups, workgroups: p.code.workgroups, dynamic: p.code.stepWords > 0 } };
+    return { kind: 'dispatch', d: { code: p.code, pipeline: p.pipeline, groups, workgroups: p.code.workgroups, dynamic: p.code.stepWords > 0 } };
   });
 }
 

@@ -52,8 +52,8 @@ export function dotGeneral(a: HloTensor, b: HloTensor, d: DotGeneralDims, outEle
     if (a.type.shape[ax] !== b.type.shape[d.rhsContract[i]]) fail('HLO0304', `dot_general contracts sizes ${a.type.shape[ax]} and ${b.type.shape[d.rhsContract[i]]}`);
   });
   const nb = size(a, d.lhsBatch), m = size(a, aFree), k = size(a, d.lhsContract), n = size(b, bFree);
-  const lhs = transpose(a, [...d.lhsBatch, ...aFree, ...d.lhsContract]).data;
-  const rhs = transpose(b, [...d.rhsBatch, ...d.rhsContract, ...bFree]).data;
+  const lhs = transpose(a, [...d.lhsBatch, ...aFree, ...d.lhsContract]).data as Float32Array;
+  const rhs = transpose(b, [...d.rhsBatch, ...d.rhsContract, ...bFree]).data as Float32Array;
   const shape = [...d.lhsBatch.map((i) => a.type.shape[i]), ...aFree.map((i) => a.type.shape[i]), ...bFree.map((i) => b.type.shape[i])];
   const out = ttype(outElem, shape);
   const data = allocData(outElem, nb * m * n);
@@ -104,6 +104,8 @@ export function convolution(x: HloTensor, w: HloTensor, c: ConvAttrs, outElem: E
   const xs = stridesOf(x.type.shape), ws = stridesOf(w.type.shape);
   const acc = new Float64Array(oh * ow);
   const og = o / c.groups;
+  // Monomorphic locals: the inner loop reads one Float32Array, not the HloData union.
+  const xd = x.data as Float32Array, wdat = w.data as Float32Array;
   for (let b = 0; b < n; b++) {
     for (let f = 0; f < o; f++) {
       acc.fill(0);
@@ -113,12 +115,12 @@ export function convolution(x: HloTensor, w: HloTensor, c: ConvAttrs, outElem: E
         for (let i = 0; i < kh; i++) {
           const [y0, y1] = validRange(oh, h, sh, i * dh - pt);
           for (let j = 0; j < kw; j++) {
-            const wv = w.data[f * ws[0] + cc * ws[1] + i * ws[2] + j];
+            const wv = wdat[f * ws[0] + cc * ws[1] + i * ws[2] + j];
             const [x0, x1] = validRange(ow, wd, sw, j * dw - pl);
             for (let y = y0; y < y1; y++) {
               const row = xBase + (y * sh + i * dh - pt) * xs[2] + j * dw - pl;
               const at = y * ow;
-              for (let xx = x0; xx < x1; xx++) acc[at + xx] += wv * x.data[row + xx * sw];
+              for (let xx = x0; xx < x1; xx++) acc[at + xx] += wv * xd[row + xx * sw];
             }
           }
         }

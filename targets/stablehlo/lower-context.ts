@@ -7,7 +7,7 @@ import { fail } from '../../compiler/diagnostics.ts';
 import type { Attrs, Node } from '../../compiler/ir/node.ts';
 import type { ModuleWriter } from './module.ts';
 import type { ResolvedOptions } from './options.ts';
-import { formatTType, ttype, type ElemType, type TType } from './types.ts';
+import { formatTType, type TType } from './types.ts';
 import type { FnWriter, Precision, Value } from './writer.ts';
 
 export interface LowerCtx {
@@ -96,6 +96,3 @@ export function normalize(w: FnWriter, x: Value, dims: readonly number[], eps: n
   return w.binary('multiply', centered, broadcastTo(w, inv, x.type.shape));
 }
 
-export function withElem(t: TType, elem: ElemType): TType {
-  return ttype(elem, t.shape);
-}

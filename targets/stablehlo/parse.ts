@@ -129,6 +129,7 @@ class Parser {
 
   private op(): HloOp {
     const s = this.s;
+    s.skip();
     const line = s.line();
     let results: string[] = [];
     if (s.peek('%')) {

@@ -183,7 +183,7 @@ export function estimateTpuCost(graph: Graph, opts: TpuCostOptions = {}): TpuCos
   return { chip, ops: w.ops, setupTime, stepTime: steps ? loopTotal / steps : 0, steps, totalTime: setupTime + loopTotal };
 }
 
-const us = (s: number): string => (s * 1e6).toFixed(2);
+const us = (s: number): string => (s * 1e6).toPrecision(3);
 
 /** The cost model as a table for `denoc inspect --cost tpu`. */
 export function tpuCostReport(graph: Graph, opts: TpuCostOptions = {}): string {

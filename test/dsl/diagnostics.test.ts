@@ -3,8 +3,9 @@
  * line:col with a readable message, printed without a stack trace. Rows cover every stage:
  * lexer, parser, names, declarations, calls and values, shapes, samplers, IR type rules.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DSL_CODE_DESCRIPTIONS } from '../../dsl/index.ts';
+import { checkSource, DSL_CODE_DESCRIPTIONS } from '../../dsl/index.ts';
 import { diagnose, formatAll } from './helpers.ts';
 
 interface Case {
@@ -171,5 +172,27 @@ describe('diagnostic output', () => {
     expect(diags.map((d) => `${d.severity} ${d.code} ${d.span?.line}:${d.span?.col}`)).toEqual([
       'error DSL0401 7:43', 'note DSL0000 3:10',
     ]);
+  });
+});
+
+describe('robustness', () => {
+  it('never fails internally on 300 randomly damaged copies of the examples', () => {
+    let state = 20251123;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const pieces = ['(', ')', '[', ']', '{', '}', ',', ':', '=', '\n', 'x', '0', '-1', '..', '...', 'None', 'if', 'for', 'return', '"', 'B', '2.5', '@', 'fn', 'model', ';'];
+    const sources = ['mlp2d', 'unet_small', 'dit_tiny'].map((f) => readFileSync(`examples/${f}.dn`, 'utf8'));
+    for (let k = 0; k < 300; k++) {
+      let src = sources[k % sources.length];
+      const at = rand(src.length);
+      src = rand(2) ? src.slice(0, at) + src.slice(at + 1 + rand(4)) : src.slice(0, at) + pieces[rand(pieces.length)] + src.slice(at);
+      const diags = checkSource(src, 'damaged.dn');
+      for (const d of diags) {
+        expect(d.code, src).not.toBe('DSL0999');
+        expect(d.span, `${d.code} ${d.message}`).toBeDefined();
+      }
+    }
   });
 });

@@ -31,8 +31,9 @@ function expr(text: string): unknown {
 }
 
 function body(text: string): unknown {
-  const ast = parse(`sampler s(model: Model) {\n${text}\n}\n`);
-  return strip((ast.decls[0] as { body: Stmt[] }).body);
+  const decl = parse(`sampler s(model: Model) {\n${text}\n}\n`).decls[0];
+  if (decl.kind !== 'sampler') throw new Error('expected a sampler');
+  return strip(decl.body);
 }
 
 const n = (name: string) => ({ kind: 'name', name });

@@ -99,7 +99,7 @@ function emitBatchNorm(w: KernelWriter, node: Node, idx: readonly string[]): str
 }
 
 export const INDEX_EXPRS: Readonly<Record<string, ExprEmitter>> = {
-  broadcast_to: (w, node, idx) => w.value(node.inputs[0], broadcastIndex(node.inputs[0], idx.length, idx)),
+  broadcast_to: (w, node, idx) => w.value(node.inputs[0], broadcastIndex(node.inputs[0], staticShape(node), idx)),
   reshape: (w, node, idx) => w.value(node.inputs[0], reshapeIndex(w, staticShape(node.inputs[0]), staticShape(node), idx)),
   transpose: (w, node, idx) => {
     const perm = ints(node, 'perm');

@@ -17,16 +17,20 @@ import { PHILOX_WGSL } from './philox.ts';
 
 export type ExprEmitter = (w: KernelWriter, node: Node, idx: readonly string[]) => string;
 
-/** The index into `input` that numpy broadcasting reads for output index `idx`. */
-export function broadcastIndex(input: Node, outRank: number, idx: readonly string[]): string[] {
+/**
+ * The index into `input` that numpy broadcasting reads for output index `idx` of shape `out`.
+ * A stretched axis reads 0; an axis of size 1 on both sides keeps the output's index expression
+ * (also 0), so a value read at the kernel's own index is recognized as the same element.
+ */
+export function broadcastIndex(input: Node, out: readonly number[], idx: readonly string[]): string[] {
   const shape = staticShape(input);
-  const lead = outRank - shape.length;
-  return shape.map((d, i) => (d === 1 ? '0u' : idx[lead + i]));
+  const lead = out.length - shape.length;
+  return shape.map((d, i) => (d === 1 && out[lead + i] !== 1 ? '0u' : idx[lead + i]));
 }
 
 /** Value of input `k` of `node`, broadcast to `node`'s shape. */
 function arg(w: KernelWriter, node: Node, k: number, idx: readonly string[]): string {
-  return w.value(node.inputs[k], broadcastIndex(node.inputs[k], idx.length, idx));
+  return w.value(node.inputs[k], broadcastIndex(node.inputs[k], staticShape(node), idx));
 }
 
 const typeOf = (n: Node): 'f32' | 'i32' | 'u32' | 'bool' => valueType(tensorOf(n).dtype);

@@ -1,0 +1,23 @@
+import { compileFile } from './dsl/index.ts';
+import { initWeights } from './runtime/weights/init.ts';
+import { compileForWebGPU } from './runtime/webgpu/executor.ts';
+import { WebGPUSession } from './runtime/webgpu/session.ts';
+import { sharedDevice, releaseSharedDevice } from './runtime/webgpu/device.ts';
+import { runGraph } from './runtime/reference/executor.ts';
+const f = process.argv[2] ?? 'mlp2d';
+const p = compileFile(`examples/${f}.dn`);
+const m = p.models[0];
+const w = initWeights(m.parameters, 7);
+const weights = new Map([...w].map(([k, v]) => [k, Float32Array.from(v.data)]));
+const B = Number(process.argv[3] ?? 2);
+const plan = compileForWebGPU(m.graph, { dims: { B } });
+let t0 = performance.now();
+const gpu = await sharedDevice();
+console.log('device', (performance.now() - t0).toFixed(0));
+t0 = performance.now();
+const s = await WebGPUSession.create(plan, gpu, weights);
+console.log('create', (performance.now() - t0).toFixed(0));
+const inputs: any = {};
+for (const i of plan.inputs) inputs[i.name] = new Float32Array(i.shape.reduce((a, b) => a * b, 1)).fill(0.5);
+for (let r = 0; r < 3; r++) { t0 = performance.now(); await s.run(inputs); console.log('run', (performance.now() - t0).toFixed(0)); }
+await releaseSharedDevice();

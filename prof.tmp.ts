@@ -1,0 +1,22 @@
+import { compileFile } from './dsl/index.ts';
+import { initWeights } from './runtime/weights/init.ts';
+import { compileForWebGPU } from './runtime/webgpu/executor.ts';
+import { WebGPUSession } from './runtime/webgpu/session.ts';
+import { sharedDevice, releaseSharedDevice } from './runtime/webgpu/device.ts';
+const f = process.argv[2] ?? 'mlp2d';
+const B = Number(process.argv[3] ?? 2);
+const p = compileFile(`examples/${f}.dn`);
+const m = p.models[0];
+const w = initWeights(m.parameters, 7);
+const weights = new Map([...w].map(([k, v]) => [k, Float32Array.from(v.data)]));
+const plan = compileForWebGPU(m.graph, { dims: { B } });
+const gpu = await sharedDevice();
+const s = await WebGPUSession.create(plan, gpu, weights);
+const inputs: any = {};
+for (const i of plan.inputs) inputs[i.name] = new Float32Array(i.shape.reduce((a, b) => a * b, 1)).fill(0.5);
+await s.run(inputs);
+const prof = await s.profile(Number(process.argv[4] ?? 3));
+let total = 0;
+for (const r of prof) { total += r.seconds; console.log(r.kernel.padEnd(50), r.template.padEnd(12), (r.seconds * 1000).toFixed(2).padStart(8), 'ms', r.flops ? (r.flops / r.seconds / 1e9).toFixed(2) + ' GFLOP/s' : ''); }
+console.log('total', (total * 1000).toFixed(1), 'ms; whole run', ((await s.time(3)) * 1000).toFixed(1), 'ms');
+await releaseSharedDevice();

@@ -1,0 +1,21 @@
+import { compileFile } from './dsl/index.ts';
+import { initWeights } from './runtime/weights/init.ts';
+import { compileForWebGPU } from './runtime/webgpu/executor.ts';
+import { WebGPUSession } from './runtime/webgpu/session.ts';
+import { sharedDevice, releaseSharedDevice } from './runtime/webgpu/device.ts';
+const f = process.argv[2] ?? 'mlp2d';
+const B = Number(process.argv[3] ?? 2);
+const p = compileFile(`examples/${f}.dn`);
+const w = initWeights(p.models[0].parameters, 7);
+const weights = new Map([...w].map(([k, v]) => [k, Float32Array.from(v.data)]));
+let t0 = performance.now();
+const plan = compileForWebGPU(p.samplers[0].graph, { dims: { B } });
+console.log('compile', (performance.now() - t0).toFixed(0));
+const gpu = await sharedDevice();
+t0 = performance.now();
+const s = await WebGPUSession.create(plan, gpu, weights);
+console.log('session', (performance.now() - t0).toFixed(0));
+const inputs: any = {};
+for (const i of plan.inputs) inputs[i.name] = i.dtype === 'i32' ? new Int32Array(i.shape.reduce((a, b) => a * b, 1)).fill(3) : new Float32Array(i.shape.reduce((a, b) => a * b, 1)).fill(0.5);
+for (let r = 0; r < 2; r++) { t0 = performance.now(); await s.run(inputs); console.log('run', (performance.now() - t0).toFixed(0)); }
+await releaseSharedDevice();

@@ -1,0 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import { compileFile } from '../../dsl/index.ts';
+import { compressionReport, parseCompressionSpec } from '../../compiler/report/approx-report.ts';
+import { randomWeights } from './fixtures.ts';
+const p = compileFile('examples/unet_small.dn');
+const m = p.models[0]; const s = p.samplers[0];
+const w = randomWeights(s.graph, 1, 0.1);
+const t0 = performance.now();
+const r = await compressionReport(s.graph, w, parseCompressionSpec(process.argv[2] ?? 'low-rank=0.5,prune=0.3'), { model: m.graph, batch: 1, sample: process.argv[3] === 'sample', sweep: process.argv[4] ? JSON.parse(process.argv[4]) : [], backend: (process.argv[5] ?? 'cpu') as 'cpu' });
+console.log(r.markdown, r.errors, ((performance.now() - t0) / 1000).toFixed(1), 's');
+writeFileSync('/tmp/report.png', r.png);

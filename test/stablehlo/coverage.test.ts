@@ -1,0 +1,26 @@
+// The lowering table covers the op registry: every registered op has a lowering, a structural
+// entry, or an explicit "unsupported" entry with a reason; and the table names no unknown op.
+import { describe, expect, it } from 'vitest';
+import '../../compiler/ops/index.ts';
+import '../../compiler/pipelines.ts';
+import '../../compiler/passes/fuse.ts';
+import { allOps, hasOp } from '../../compiler/ops/registry.ts';
+import { LOWERINGS } from '../../targets/stablehlo/lowerings.ts';
+
+describe('StableHLO lowering table', () => {
+  it('has an entry for every registered op', () => {
+    const missing = allOps().map((d) => d.name).filter((name) => !LOWERINGS.has(name));
+    expect(missing, `ops without a StableHLO lowering or unsupported entry: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  it('gives a reason for every unsupported or structural entry', () => {
+    for (const [name, entry] of LOWERINGS) {
+      if (entry.kind === 'unsupported') expect(entry.reason.length, name).toBeGreaterThan(10);
+      if (entry.kind === 'structural') expect(entry.why.length, name).toBeGreaterThan(10);
+    }
+  });
+
+  it('names only registered ops', () => {
+    expect([...LOWERINGS.keys()].filter((name) => !hasOp(name))).toEqual([]);
+  });
+});

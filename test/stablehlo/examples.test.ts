@@ -1,0 +1,57 @@
+// Every example model and sampler (examples/*.dn), compiled by the default pipeline, emitted as one
+// StableHLO module, parsed back and interpreted, against the reference executor — in f32 tightly and
+// in bf16 within the documented tolerance (docs/targets.md). The sampling loops are cut to their
+// first steps to keep the suite fast; the emitted loop and tables are the full sampler's.
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { compileSampler } from '../../compiler/compile.ts';
+import type { Graph } from '../../compiler/ir/node.ts';
+import { rewriteGraph } from '../../compiler/ir/rewrite.ts';
+import { tensorType } from '../../compiler/ir/types.ts';
+import { compileFile } from '../../dsl/index.ts';
+import { initWeights } from '../../runtime/weights/init.ts';
+import { compareWithReference, normals, type Data } from './helpers.ts';
+
+const STEPS = 2;
+
+/** The same sampler running only its first `steps` steps (tables keep their full length). */
+function firstSteps(graph: Graph, steps: number): Graph {
+  return rewriteGraph(graph, (n, inputs, b, regions) =>
+    (n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined));
+}
+
+function inputsFor(graph: Graph, batch: number): Record<string, Data> {
+  return Object.fromEntries(graph.params.map((p) => {
+    const t = p.type.kind === 'tensor' ? p.type : tensorType('f32', []);
+    const n = t.shape.reduce<number>((acc, d) => acc * (typeof d === 'number' ? d : batch), 1);
+    const data: Data = t.dtype === 'i32' ? (t.shape.length === 0 ? Int32Array.of(11) : Int32Array.from({ length: n }, (_, i) => i % 3)) : normals(n, 5);
+    return [p.attrs.name as string, data];
+  }));
+}
+
+const examples = readdirSync('examples').filter((f) => f.endsWith('.dn')).sort();
+
+describe('StableHLO on the example samplers', () => {
+  it('finds the examples', () => expect(examples.length).toBeGreaterThanOrEqual(3));
+
+  for (const file of examples) {
+    const program = compileFile(`examples/${file}`);
+    for (const sampler of program.samplers) {
+      const model = program.models.find((m) => m.name === sampler.modelName)!;
+      const weights = new Map([...initWeights(model.parameters, 7)].map(([path, t]) => [path, t.data]));
+      const graph = firstSteps(compileSampler(sampler.graph), STEPS);
+      const inputs = inputsFor(graph, 2);
+
+      it(`${file} ${sampler.name}: f32 matches the reference`, async () => {
+        const c = await compareWithReference(graph, inputs, weights, { dims: { B: 2 } });
+        expect(c.emitted.text).toContain('stablehlo.while');
+        for (const e of c.errors) expect(e.maxErr).toBeLessThanOrEqual(1e-4 + 1e-5 * e.maxRef);
+      });
+
+      it(`${file} ${sampler.name}: bf16 stays within the documented tolerance`, async () => {
+        const c = await compareWithReference(graph, inputs, weights, { dims: { B: 2 }, precision: 'bf16', tile: 'tpu' });
+        for (const e of c.errors) expect(e.maxErr).toBeLessThanOrEqual(5e-2 + 2e-2 * e.maxRef);
+      });
+    }
+  }
+});
