@@ -45,23 +45,22 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
   const p = plan(s, scope);
   const sampler = lw.sampler!;
   const init = p.carried.map((n) => (scope.lookup(n) as { node: Node }).node);
-  const outerCaptures = [
-    ...p.captured.map((n) => (scope.lookup(n) as { node: Node }).node),
-    ...(p.seed ? [sampler.seed] : []),
-    ...(p.cond ? sampler.cond : []),
-  ];
+  const named = p.captured.map((n) => (scope.lookup(n) as { node: Node }).node);
+  const wanted = [...named, ...(p.seed ? [sampler.seed] : []), ...(p.cond ? sampler.cond : [])];
+  // One capture per distinct node (a conditioning input may also be read by name).
+  const outerCaptures = [...new Set(wanted)];
   const outer = { b: lw.b, seed: sampler.seed, cond: sampler.cond };
   const poisoned = new Set<string>();
   try {
     const results = lw.b.loop(steps.length, init, outerCaptures, (bb, args) => {
       lw.b = bb;
       lw.loop = { iter: args.iter, count: steps.length };
-      const caps = [...args.captures];
+      const inner = (node: Node): Node => args.captures[outerCaptures.indexOf(node)];
       const body = new Scope(scope);
       p.carried.forEach((n, i) => body.define(n, tensor(args.carried[i])));
-      p.captured.forEach((n) => body.define(n, tensor(caps.shift()!)));
-      if (p.seed) sampler.seed = caps.shift()!;
-      if (p.cond) sampler.cond = caps.splice(0, outer.cond.length);
+      p.captured.forEach((n, i) => body.define(n, tensor(inner(named[i]))));
+      if (p.seed) sampler.seed = inner(outer.seed);
+      if (p.cond) sampler.cond = outer.cond.map(inner);
       body.define(s.variable.name, steps.length === 1 ? steps[0] : { kind: 'stepwise', values: steps });
       runStmts(lw, s.body, body);
       return p.carried.map((n, i) => yieldValue(lw, body.lookup(n)!, args.carried[i], n, poisoned, s));
