@@ -13,6 +13,7 @@
  */
 import type { Node } from '../compiler/ir/node.ts';
 import { tensorOf } from '../compiler/ir/node.ts';
+import { formatType, sameType } from '../compiler/ir/types.ts';
 import type { ForStmt } from './ast.ts';
 import { assignedNames, readNames } from './ast-walk.ts';
 import { DSL } from './diagnostic-codes.ts';
@@ -27,10 +28,15 @@ interface LoopPlan {
   readonly cond: boolean;
 }
 
+const holdsTensor = (v: Value | undefined): boolean =>
+  (v?.kind === 'list' || v?.kind === 'tuple') && v.items.some((x) => x.kind === 'tensor' || holdsTensor(x));
+
 function plan(s: ForStmt, scope: Scope): LoopPlan {
   const isTensor = (n: string): boolean => scope.lookup(n)?.kind === 'tensor';
   const carried = assignedNames(s.body).filter((n) => n !== s.variable.name && isTensor(n));
   const reads = readNames(s.body);
+  const inList = [...reads].find((n) => holdsTensor(scope.lookup(n)));
+  if (inList) raise(DSL.BadLoop, `'${inList}' is a list holding tensors; a sampling loop captures tensors only by their own names`, s.span);
   const captured = [...reads].filter((n) => !carried.includes(n) && n !== s.variable.name && isTensor(n));
   const seed = [...reads].some((n) => { const v = scope.lookup(n); return v?.kind === 'builtin' && v.name === 'randn'; });
   const cond = [...reads].some((n) => scope.lookup(n)?.kind === 'model');
@@ -77,7 +83,12 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
 /** The next value of a carried tensor; poison keeps the old value so the region still builds. */
 function yieldValue(lw: Lowerer, v: Value, prev: Node, name: string, poisoned: Set<string>, s: ForStmt): Node {
   if (v.kind === 'poison') { poisoned.add(name); return prev; }
-  if (v.kind === 'tensor') return v.node;
+  if (v.kind === 'tensor') {
+    if (!sameType(v.node.type, prev.type)) {
+      raise(DSL.BadLoop, `loop-carried '${name}' changes type from ${formatType(prev.type)} to ${formatType(v.node.type)} in the loop body`, s.span);
+    }
+    return v.node;
+  }
   if (v.kind === 'num' || v.kind === 'stepwise') {
     const t = tensorOf(prev);
     return lw.b.op('broadcast_to', [lw.toTensor(v, s.span, t.dtype)], { shape: t.shape }, s.span);

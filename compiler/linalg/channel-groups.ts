@@ -72,7 +72,8 @@ function normWindow(norm: Node, seg: Seg, units: number): number | string {
   const cpg = c / (norm.attrs.groups as number);
   const aligned = seg.offset % cpg === 0 && (units * seg.block) % cpg === 0;
   if (!aligned || cpg % seg.block !== 0) {
-    return `GroupNorm(groups=${String(norm.attrs.groups)}) over ${c} channels: its groups of ${cpg} do not line up with the pruned units`;
+    const part = seg.offset === 0 && units * seg.block === c ? '' : ` (these are channels ${seg.offset}..${seg.offset + units * seg.block - 1})`;
+    return `GroupNorm(groups=${String(norm.attrs.groups)}) over ${c} channels: its groups of ${cpg} do not line up with the pruned units${part}`;
   }
   return cpg / seg.block;
 }

@@ -173,7 +173,7 @@ function prunedLeaf(node: Node, cuts: Cuts, ctx: PassContext, sink: WeightSink, 
  * op that has a member as input or output does proportionally less work. Groups overlap (a conv
  * loses input and output channels), so the report's totals are measured on the whole graph instead.
  */
-function groupChange(d: Decision, nodes: readonly Node[], freq: Map<Node, number>, dims: Dims): LayerChange {
+function groupChange(d: Decision, nodes: readonly Node[], freq: Map<Node, number>, dims: Dims, ctx: PassContext): LayerChange {
   const { group, removed } = d;
   const members = new Set(group.members.map((m) => m.node));
   const leaves = new Map<string, { size: number; cut: number }>();
@@ -194,7 +194,23 @@ function groupChange(d: Decision, nodes: readonly Node[], freq: Map<Node, number
     layer: group.seedKey, kind: unit, detail: `kept ${group.units - removed.length} of ${group.units} ${unit}${perNorm}`,
     paramsBefore: params, paramsAfter: params - cut,
     flopsBefore: flops, flopsAfter: (flops * (group.units - removed.length)) / group.units,
+    weightError: removedNorm(d, ctx),
   };
+}
+
+/** ‖removed filters‖ / ‖all filters‖ over the group's producer weights. */
+function removedNorm({ group, removed }: Decision, ctx: PassContext): number {
+  let cut = 0, total = 0;
+  const seen = new Set<string>();
+  for (const m of group.members) {
+    if (!m.producer || seen.has(leafKey(m.node))) continue;
+    seen.add(leafKey(m.node));
+    const v = leafValue(m.node, ctx, PASS);
+    const sq = l1AlongAxis({ shape: v.shape, data: v.data.map((x) => x * x) }, m.seg.axis);
+    sq.forEach((x) => { total += x; });
+    for (const u of removed) for (let j = 0; j < m.seg.block; j++) cut += sq[m.seg.offset + u * m.seg.block + j];
+  }
+  return total > 0 ? Math.sqrt(cut / total) : 0;
 }
 
 function runStructured(graph: Graph, opts: Options, ctx: CompressionContext): PassResult {
@@ -222,7 +238,7 @@ function runStructured(graph: Graph, opts: Options, ctx: CompressionContext): Pa
   const freq = frequencies(graph);
   const total = { paramsBefore: before.params, paramsAfter: after.params, flopsBefore: before.flops, flopsAfter: after.flops };
   const nodes = allNodesDeep(graph);
-  const report = makeReport(PASS, false, decisions.map((d) => groupChange(d, nodes, freq, dims)), skipped, [], total);
+  const report = makeReport(PASS, false, decisions.map((d) => groupChange(d, nodes, freq, dims, ctx)), skipped, [], total);
   return {
     graph: out, changed: true, weights: sink.values, report,
     stats: { groups: decisions.length, ...total },

@@ -6,6 +6,11 @@
  * exact graph, sweeps each approximate pass over a range of ratios (error against saved FLOPs),
  * and renders markdown tables plus a PNG chart.
  *
+ * The passes run in a fixed order whatever order they are given in: fold-batchnorm (exact, and it
+ * removes ops that would otherwise couple channels), prune (on the original layers, not on
+ * low-rank factors), low-rank, hoist-loop-invariant (exact; after the weight rewrites so it hoists
+ * the rewritten layers), then any other pass in the order given.
+ *
  * Spec values: `name=v` sets a pass's primary option, always "how much to cut":
  * low-rank=v keeps 1 − v of the eligible layers' FLOPs (budget), prune=v removes a fraction v of
  * the channels. `name{key=value,...}` sets options directly, `name` alone takes the defaults.
@@ -85,6 +90,14 @@ export interface CompressionReport {
 
 const hasLoop = (g: Graph): boolean => topoOrder(g).some((n) => n.op === 'loop');
 
+const ORDER = ['fold-batchnorm', 'prune', 'low-rank', 'hoist-loop-invariant'];
+
+/** The specs in the order the passes must run (see the header). */
+export function orderPasses(passes: readonly CompressionPassSpec[]): CompressionPassSpec[] {
+  const rank = (p: CompressionPassSpec): number => (ORDER.includes(p.name) ? ORDER.indexOf(p.name) : ORDER.length);
+  return [...passes].sort((a, b) => rank(a) - rank(b));
+}
+
 function stepsOf(passes: readonly CompressionPassSpec[]): PipelineStep[] {
   return passes.map(({ name, options }) => {
     const pass = PASSES[name];
@@ -106,9 +119,10 @@ function specText(passes: readonly CompressionPassSpec[]): string {
 }
 
 export async function compressionReport(
-  graph: Graph, weights: ReadonlyMap<string, Float32Array>, passes: readonly CompressionPassSpec[],
+  graph: Graph, weights: ReadonlyMap<string, Float32Array>, given: readonly CompressionPassSpec[],
   opts: CompressionReportOptions = {},
 ): Promise<CompressionReport> {
+  const passes = orderPasses(given);
   const dims: Dims = { B: opts.batch ?? 2, ...opts.dims };
   const model = opts.model ?? (hasLoop(graph) ? undefined : graph);
   const steps = stepsOf(passes);

@@ -8,9 +8,11 @@
  *                        Neural Network Pruning"), by differentiating a loop-free graph with tfjs.
  * Both read the model (denoiser) graph; layers inside loop bodies are not visited, so calibrate the
  * model and apply the statistics to the sampler: weight paths are the same in both.
+ * tfjs-core registers its gradient kernels only through its ESM build (`register_all_gradients`),
+ * which loads under Vite/vitest and bundlers but not in plain Node (extensionless imports), so
+ * collectGradients loads it on demand and says so clearly when it cannot.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fail } from '../diagnostics.ts';
 import { topoOrder, type Graph, type Node } from '../ir/node.ts';
 import { matrixSite, type MatrixSite } from '../linalg/layers.ts';
@@ -85,6 +87,7 @@ export async function collectGradients(
   batches: readonly { inputs: Batch; target: Float32Array }[], dims: Readonly<Record<string, number>> = {},
 ): Promise<Map<string, Float32Array>> {
   await useBackend('cpu');
+  await registerGradients();
   const leaves = topoOrder(model).filter((n) => n.op === 'weight');
   const paths = [...new Set(leaves.map((n) => n.attrs.path as string))];
   const sums = new Map(paths.map((p) => [p, new Float32Array(weights.get(p)?.length ?? 0)]));
@@ -109,6 +112,19 @@ export async function collectGradients(
     tf.dispose([...grads, ...ws, ...given.values()]);
   }
   return sums;
+}
+
+async function registerGradients(): Promise<void> {
+  if (tf.getGradient('MatMul')) return;
+  try {
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+  } catch {
+    // Checked below: without the kernels tfjs cannot differentiate.
+  }
+  if (!tf.getGradient('MatMul')) {
+    fail('CPR0504', 'collectGradients: tfjs gradient kernels are not available in this runtime ' +
+      '(tfjs-core registers them only from its ESM build); use importance=l1 or run under a bundler/vitest');
+  }
 }
 
 function toTensor(source: TensorSource | undefined, p: Node): tf.Tensor {

@@ -89,6 +89,11 @@ const CASES: readonly Case[] = [
     code: 'DSL0502', at: [6, 12], message: /a sampling loop runs over a range or a list of numbers/,
   },
   {
+    name: 'a carried value that changes type in the loop',
+    src: 'model M {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x }\n}\nsampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 4 {\n    x = concat([x, x], axis: 1)\n  }\n  return x\n}\nsampler z = s(M)\n',
+    code: 'DSL0502', at: [6, 3], message: /loop-carried 'x' changes type from f32\[B,2\] to f32\[B,4\]/,
+  },
+  {
     name: 'an if statement on the step index',
     src: 'model M {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x }\n}\nsampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 4 {\n    if i > 2 {\n      x = model(x, i)\n    }\n  }\n  return x\n}\nsampler z = s(M)\n',
     code: 'DSL0503', at: [7, 8], message: /depends on the step index/, hint: /if-expression/,

@@ -21,8 +21,10 @@ export function randInt(n: number, seed: number, lo: number, hi: number): Int32A
 }
 
 /** Outputs of the reference executor as plain arrays. */
-export async function reference(graph: Graph, inputs: Record<string, TensorSource>, weights?: Map<string, Float32Array>): Promise<Float32Array[]> {
-  const out = await runGraph(graph, { inputs, weights });
+export async function reference(
+  graph: Graph, inputs: Record<string, TensorSource>, weights?: Map<string, Float32Array>, dims?: Record<string, number>,
+): Promise<Float32Array[]> {
+  const out = await runGraph(graph, { inputs, weights, dims });
   const data = out.map((t) => Float32Array.from(t.dataSync()));
   out.forEach((t) => t.dispose());
   return data;

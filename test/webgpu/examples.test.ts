@@ -55,7 +55,7 @@ async function expectSame(graph: Graph, weights: Map<string, Float32Array>, dims
     const shape = tensorOf(p).shape.map((d) => (typeof d === 'number' ? d : dims[d]));
     return [p.attrs.name as string, { data: inputs[p.attrs.name as string], shape }];
   }));
-  const expected = await reference(graph, refInputs, weights);
+  const expected = await reference(graph, refInputs, weights, dims);
   const plan = compileForWebGPU(graph, { dims, caps: await deviceCapabilities(gpu) });
   const actual = await runOnWebGPU(plan, { inputs, weights, gpu });
   expected.forEach((e, i) => {
