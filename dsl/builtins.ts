@@ -8,9 +8,11 @@ import type { BuiltinFn } from './args.ts';
 import { MATH_BUILTINS } from './builtins-math.ts';
 import { TENSOR_BUILTINS } from './builtins-tensor.ts';
 import { COMPTIME_BUILTINS } from './comptime/builtins.ts';
+import { SAMPLER_BUILTINS } from './comptime/schedules.ts';
 
 export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
   ...Object.entries(MATH_BUILTINS),
   ...Object.entries(TENSOR_BUILTINS),
   ...Object.entries(COMPTIME_BUILTINS),
+  ...Object.entries(SAMPLER_BUILTINS),
 ]);

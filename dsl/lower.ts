@@ -11,7 +11,7 @@
 import type { Diagnostic } from '../compiler/diagnostics.ts';
 import { GraphBuilder } from '../compiler/ir/builder.ts';
 import type { Graph, Node } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
+import { formatSpan, type Span } from '../compiler/ir/span.ts';
 import { tensorType } from '../compiler/ir/types.ts';
 import type { ParameterSpec } from '../runtime/weights/init.ts';
 import { bindArgs, requireArgs } from './args.ts';
@@ -87,10 +87,24 @@ function bindSampler(lw: Lowerer, inst: SamplerInstance, scope: Scope): { model:
   return { model: model!, body, steps: steps?.kind === 'num' ? steps.value : undefined, decl: callee };
 }
 
+/**
+ * A mistake inside a standard-library sampler comes from the options it was instantiated with (std
+ * cannot be edited), so it is reported at the instantiation; the hint names the std line.
+ */
+function blameInstance(diagnostics: Diagnostic[], from: number, inst: SamplerInstance): void {
+  for (let k = from; k < diagnostics.length; k++) {
+    const d = diagnostics[k];
+    if (d.severity !== 'error' || !d.span?.file.startsWith('std/')) continue;
+    const where = `raised in ${formatSpan(d.span)}`;
+    diagnostics[k] = { ...d, span: inst.call.span, hint: d.hint ? `${d.hint} (${where})` : where };
+  }
+}
+
 function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[]): SamplerArtifact | undefined {
   const b = new GraphBuilder(inst.name);
   const lw = new Lowerer(b, diagnostics);
-  return attempt(lw, () => {
+  const before = diagnostics.length;
+  const artifact = attempt(lw, () => {
     const { model, body, steps, decl } = bindSampler(lw, inst, scope);
     const sig = modelSignature(lw, model);
     if (sig.params.length < 2) raise(DSL.BadModelCall, `model ${model.name} must take (x, t, ...) to be sampled`, inst.call.span);
@@ -102,6 +116,8 @@ function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnost
     const graph = b.finish(outputs(result.value, result.span));
     return { name: inst.name, modelName: model.name, graph, steps: steps ?? lw.loopSteps, span: inst.span };
   });
+  blameInstance(diagnostics, before, inst);
+  return artifact;
 }
 
 export function lowerProgram(main: LoadedModule): Lowered {

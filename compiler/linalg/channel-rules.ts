@@ -32,7 +32,7 @@ export interface Blocked {
 export type RuleResult = Link[] | Blocked;
 type Rule = (node: Node, from: Port, seg: Seg, units: number) => RuleResult;
 
-export const shapeAt = (node: Node, port: Port): readonly Dim[] =>
+const shapeAt = (node: Node, port: Port): readonly Dim[] =>
   tensorOf(port === 'out' ? node : node.inputs[port]).shape;
 
 const blocked = (why: string, coarsen?: number): Blocked => ({ blocked: why, coarsen });

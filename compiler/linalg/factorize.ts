@@ -82,7 +82,7 @@ function solveLowerTranspose(l: Matrix, y: Matrix): Matrix {
 }
 
 /** A = U_r·√S_r and B = √S_r·V_rᵀ from a decomposition. */
-export function splitFactors(dec: Svd, rank: number): Factors {
+function splitFactors(dec: Svd, rank: number): Factors {
   const m = dec.u.rows, n = dec.v.rows, k = dec.s.length;
   if (rank < 1 || rank > k) throw new RangeError(`rank ${rank} outside 1..${k}`);
   const a = matrix(m, rank), b = matrix(rank, n);

@@ -17,7 +17,7 @@ export function isValueLeaf(node: Node): boolean {
   return t.dtype === 'f32' && isStatic(t.shape);
 }
 
-export function leafShape(node: Node): number[] {
+function leafShape(node: Node): number[] {
   return [...(tensorOf(node).shape as readonly number[])];
 }
 

@@ -20,12 +20,6 @@ export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Ma
   return { rows, cols, data: data ? Float64Array.from(data) : new Float64Array(rows * cols) };
 }
 
-export function identity(n: number): Matrix {
-  const m = matrix(n, n);
-  for (let i = 0; i < n; i++) m.data[i * n + i] = 1;
-  return m;
-}
-
 export function transpose(a: Matrix): Matrix {
   const out = matrix(a.cols, a.rows);
   for (let i = 0; i < a.rows; i++) {
@@ -64,40 +58,6 @@ export function gram(a: Matrix): Matrix {
     }
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out.data[i * n + j] = out.data[j * n + i];
-  return out;
-}
-
-export function frobenius(a: Matrix): number {
-  let s = 0;
-  for (const x of a.data) s += x * x;
-  return Math.sqrt(s);
-}
-
-export function sub(a: Matrix, b: Matrix): Matrix {
-  if (a.rows !== b.rows || a.cols !== b.cols) throw new RangeError(`sub: ${a.rows}x${a.cols} vs ${b.rows}x${b.cols}`);
-  return { rows: a.rows, cols: a.cols, data: a.data.map((x, i) => x - b.data[i]) };
-}
-
-/** Columns [0, k) of a. */
-export function leadingColumns(a: Matrix, k: number): Matrix {
-  const out = matrix(a.rows, k);
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < k; j++) out.data[i * k + j] = a.data[i * a.cols + j];
-  }
-  return out;
-}
-
-/** Scales column j by s[j] (a · diag(s)). */
-export function scaleColumns(a: Matrix, s: ArrayLike<number>): Matrix {
-  const out = matrix(a.rows, a.cols, a.data);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out.data[i * a.cols + j] *= s[j];
-  return out;
-}
-
-/** Scales row i by s[i] (diag(s) · a). */
-export function scaleRows(a: Matrix, s: ArrayLike<number>): Matrix {
-  const out = matrix(a.rows, a.cols, a.data);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out.data[i * a.cols + j] *= s[i];
   return out;
 }
 

@@ -28,7 +28,7 @@ export function frequencies(graph: Graph): Map<Node, number> {
 }
 
 /** Uses of each node: one per input slot that reads it plus one per graph output it is. */
-export function useCounts(graph: Graph): Map<Node, number> {
+function useCounts(graph: Graph): Map<Node, number> {
   const uses = new Map<Node, number>();
   const bump = (n: Node): void => { uses.set(n, (uses.get(n) ?? 0) + 1); };
   for (const { graph: g } of levels(graph)) {

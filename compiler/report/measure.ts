@@ -57,7 +57,7 @@ export async function firstOutput(
 }
 
 /** Accumulates ‖a − e‖² and ‖e‖² over batches. */
-export class ErrorMeter {
+class ErrorMeter {
   private num = 0;
   private den = 0;
   add(approx: Float32Array, exact: Float32Array): void {

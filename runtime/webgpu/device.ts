@@ -67,9 +67,16 @@ async function dawnGpu(options: readonly string[]): Promise<GPU | undefined> {
 
 interface AdapterFound { readonly gpu: GPU; readonly adapter: GPUAdapter; readonly source: GpuContext['source'] }
 
-async function findAdapter(opts: AcquireOptions): Promise<AdapterFound | undefined> {
+async function findAdapter(opts: AcquireOptions, notes: string[]): Promise<AdapterFound | undefined> {
   const navGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  const request = (gpu: GPU) => gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+  const request = async (gpu: GPU): Promise<GPUAdapter | null> => {
+    try {
+      return await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+    } catch (e) {
+      notes.push((e as Error).message.split('\n').join(' '));
+      return null;
+    }
+  };
   if (navGpu && typeof process === 'undefined') {
     const adapter = await request(navGpu);
     return adapter ? { gpu: navGpu, adapter, source: 'navigator' } : undefined;
@@ -101,9 +108,11 @@ function describeAdapter(adapter: GPUAdapter): AdapterDescription {
 
 /** Acquires a fresh device; throws DenocError WG0001 (no adapter) or WG0002 (device refused). */
 export async function acquireDevice(opts: AcquireOptions = {}): Promise<GpuContext> {
-  const found = await findAdapter(opts);
+  const notes: string[] = [];
+  const found = await findAdapter(opts, notes);
   if (!found) {
-    throw new DenocError({ code: 'WG0001', severity: 'error', message: 'no WebGPU adapter found', hint: INSTALL_HINT });
+    const detail = notes.length ? ` (${notes.join('; ')})` : '';
+    throw new DenocError({ code: 'WG0001', severity: 'error', message: `no WebGPU adapter found${detail}`, hint: INSTALL_HINT });
   }
   const { adapter, source } = found;
   const requiredLimits: Record<string, number> = {};

@@ -11,15 +11,13 @@ function concat({ w, inputs, attrs }: LowerCtx): Value {
   return w.concatenate(inputs, normAxis(attrs.axis as number, inputs[0].type.shape.length));
 }
 
-/** Static python-style slice: negative bounds count from the end, then clamp to the extent. */
-function slice(ctx: LowerCtx): Value {
-  const { w, inputs, attrs } = ctx;
+/** Static python-style slice: negative bounds count from the end, then clamp (steps are >= 1 by the type rule). */
+function slice({ w, inputs, attrs }: LowerCtx): Value {
   const x = inputs[0];
   const begin = attrs.begin as readonly number[];
   const end = attrs.end as readonly number[];
   const step = attrs.step as readonly number[];
   const clamp = (v: number, d: number): number => Math.min(d, Math.max(0, v < 0 ? v + d : v));
-  if (step.some((s) => s < 1)) lowerFail(ctx, `steps must be positive, got [${step.join(', ')}]`);
   const start = x.type.shape.map((d, i) => clamp(begin[i], d));
   const limit = x.type.shape.map((d, i) => Math.max(start[i], clamp(end[i], d)));
   return w.slice(x, start, limit, step);

@@ -15,6 +15,12 @@ export interface Capabilities {
   readonly minUniformBufferOffsetAlignment: number;
   /** `shader-f16`: f16 arithmetic in WGSL (denoc stores f16 tensors as f32 either way, see docs/targets.md). */
   readonly shaderF16: boolean;
+  /**
+   * The adapter is a CPU (lavapipe, SwiftShader): workgroup barriers are expensive coroutine
+   * switches and workgroup memory is ordinary memory, so the templates pick barrier-free,
+   * register-blocked variants with SIMD-sized workgroups instead of shared-memory tiles.
+   */
+  readonly software: boolean;
 }
 
 /** The spec's default limits (WebGPU §3.6.2), the portable floor. */
@@ -28,12 +34,14 @@ export const DEFAULT_CAPABILITIES: Capabilities = Object.freeze({
   maxUniformBufferBindingSize: 64 * 1024,
   minUniformBufferOffsetAlignment: 256,
   shaderF16: false,
+  software: false,
 });
 
 /** What a GpuContext (runtime/webgpu/device.ts) offers, without importing the runtime here. */
 export interface DeviceLike {
   readonly limits: Readonly<Record<string, number>>;
   readonly features: ReadonlySet<string>;
+  readonly adapter?: { readonly software: boolean };
 }
 
 /**
@@ -51,5 +59,6 @@ export function capabilitiesOf(gpu: DeviceLike): Capabilities {
     maxUniformBufferBindingSize: l.maxUniformBufferBindingSize,
     minUniformBufferOffsetAlignment: l.minUniformBufferOffsetAlignment,
     shaderF16: gpu.features.has('shader-f16'),
+    software: gpu.adapter?.software ?? false,
   });
 }

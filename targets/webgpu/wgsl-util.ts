@@ -29,9 +29,18 @@ export function lit(x: number, type: 'f32' | 'i32' | 'u32' | 'bool'): string {
   if (!Number.isFinite(x)) return x > 0 ? 'f32_bits(0x7f800000u)' : 'f32_bits(0xff800000u)';
   const f = Math.fround(x);
   if (Object.is(f, -0)) return '(-0.0f)';
-  let s = Number.isInteger(f) && Math.abs(f) < 1e15 ? `${f}.0` : f.toPrecision(9);
+  let s = Number.isInteger(f) && Math.abs(f) < 1e15 ? `${f}.0` : shortestF32(f);
   if (!s.includes('.') && !s.includes('e')) s += '.0';
   return f < 0 ? `(${s}f)` : `${s}f`;
+}
+
+/** The shortest decimal that rounds back to the same f32 (at most 9 significant digits). */
+function shortestF32(f: number): string {
+  for (let p = 1; p < 9; p++) {
+    const s = f.toPrecision(p);
+    if (Math.fround(Number(s)) === f) return s;
+  }
+  return f.toPrecision(9);
 }
 
 /** Converts a WGSL value of type `from` to `to`, following the IR's cast semantics. */

@@ -1,6 +1,8 @@
 // hoist-loop-invariant: golden IR, loops it must leave alone, nested hoisting, numerics of a
 // class-conditioned cross-attention sampler step, and the FLOPs per step (hand-counted).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compileSource } from '../../dsl/index.ts';
 import '../../compiler/ops/index.ts';
 import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
 import { topoOrder, type Graph } from '../../compiler/ir/node.ts';
@@ -111,5 +113,28 @@ describe('hoist-loop-invariant', () => {
     const r = hoistLoopInvariant.run(crossAttentionSampler(), {}, { dims: { B: 2 } });
     // Moved out: mlp matmul 2·2·4·4 = 64, silu 5·8 = 40, K and V projections 2·(2·2·3·5·4) = 480.
     expect(r.stats.flopsPerStepBefore - r.stats.flopsPerStepAfter).toBe(64 + 40 + 480);
+  });
+});
+
+describe('hoist-loop-invariant on examples/unet_context.dn', () => {
+  it('computes the context encoder and cross-attention K/V once per sample, exactly', async () => {
+    const file = 'examples/unet_context.dn';
+    const source = `${readFileSync(file, 'utf8')}\nsampler short = ddim(UNetContext, steps: 2)\n`;
+    const program = compileSource(source, file);
+    const g = program.samplers.find((s) => s.name === 'short')!.graph;
+    const r = hoistLoopInvariant.run(g, {}, { dims: { B: 1 } });
+    const loop = topoOrder(r.graph).find((n) => n.op === 'loop')!;
+    const pathsIn = (graph: Graph) => new Set(topoOrder(graph).filter((n) => n.op === 'weight').map((n) => n.attrs.path as string));
+    const inBody = pathsIn(loop.regions[0]), outside = pathsIn(r.graph);
+    for (const p of ['encoder.0.attn.q.weight', 'encoder.1.mlp.fc2.weight', 'pooled.weight', 'xattn1.k.weight', 'xattn1.v.weight', 'xattn_mid.k.weight', 'xattn_mid.v.weight']) {
+      expect(outside.has(p), p).toBe(true);
+      expect(inBody.has(p), p).toBe(false);
+    }
+    expect(inBody.has('xattn1.q.weight')).toBe(true);
+    expect(r.stats.flopsPerStepAfter).toBeLessThan(0.96 * r.stats.flopsPerStepBefore);
+    const weights = randomWeights(g, 3, 0.1);
+    const inputs = { seed: { data: Int32Array.of(7), shape: [] }, ctx: { data: uniform(16 * 128, 8), shape: [1, 16, 128] } };
+    const exact = await run(g, inputs, weights);
+    expect(maxAbsDiff(await run(r.graph, inputs, weights), exact)).toBeLessThan(1e-5);
   });
 });

@@ -1,12 +1,19 @@
 // low-rank: golden IR, layers it must leave alone, exactness on weights of known rank, reported
 // errors against errors measured here, the FLOP budget, and activation-aware whitening.
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import '../../compiler/ops/index.ts';
 import { DenocError } from '../../compiler/diagnostics.ts';
 import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
 import type { Graph } from '../../compiler/ir/node.ts';
 import { printGraph } from '../../compiler/ir/printer.ts';
 import { resolveOptions } from '../../compiler/passes/pass.ts';
+import { runPipeline } from '../../compiler/passes/runner.ts';
+import { resolvePipeline } from '../../compiler/pipelines.ts';
+import { compileSource } from '../../dsl/index.ts';
+import { probeWebGPU, releaseSharedDevice } from '../../runtime/webgpu/device.ts';
+import { compileForWebGPU, deviceCapabilities, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { requireGpuInCi } from '../webgpu/gpu.ts';
 import { allocateRanks, lowRank, maxUsefulRank } from '../../compiler/passes/low-rank.ts';
 import { collectCalibration } from '../../compiler/report/calibrate.ts';
 import { isApproxReport, type CompressionContext } from '../../compiler/report/types.ts';
@@ -179,5 +186,34 @@ describe('low-rank', () => {
     expect(() => lowRank.run(g, opts({ energy: 1.5 }), { weights: w })).toThrow(/CPR0102/);
     expect(() => lowRank.run(g, opts({ activationAware: true }), { weights: w })).toThrow(DenocError);
     expect(() => lowRank.run(g, opts({ activationAware: true }), { weights: w })).toThrow(/CPR0103.*calibration/);
+  });
+});
+
+describe('low-rank + prune on WebGPU', () => {
+  afterAll(releaseSharedDevice);
+
+  it('a pruned and factorised unet_small sampler runs on WebGPU like the reference on the same graph', async (t) => {
+    const probe = await probeWebGPU();
+    if (!probe.ok) {
+      if (requireGpuInCi()) throw new Error(`CI=true but no WebGPU device: ${probe.reason}`);
+      return t.skip();
+    }
+    const file = 'examples/unet_small.dn';
+    const source = readFileSync(file, 'utf8').replace('ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32')
+      .replace('steps: 20)', 'steps: 2)');
+    const program = compileSource(source, file);
+    const sampler = program.samplers[0].graph;
+    const weights = randomWeights(sampler, 6, 0.2);
+    const dims = { B: 2 };
+    const result = runPipeline(sampler, resolvePipeline('prune{ratio=0.25},low-rank{budget=0.5,minSize=256}'), { verify: true, ctx: { weights, dims } });
+    expect(result.stats.map((s) => s.changed)).toEqual([true, true]);
+    const compressed = result.graph, w = new Map(result.weights!);
+    const inputs = { seed: Int32Array.of(42), y: Int32Array.of(3, 7) };
+    const refInputs = { seed: { data: inputs.seed, shape: [] }, y: { data: inputs.y, shape: [2] } };
+    const expected = await run(compressed, refInputs, w);
+    const plan = compileForWebGPU(compressed, { dims, caps: await deviceCapabilities(probe.gpu) });
+    const [actual] = await runOnWebGPU(plan, { inputs, weights: w, gpu: probe.gpu });
+    const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(maxAbsDiff(actual, expected)).toBeLessThan(1e-4 * scale + 1e-4);
   });
 });

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import '../../compiler/ops/index.ts';
 import { DenocError } from '../../compiler/diagnostics.ts';
 import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
+import { allNodesDeep, type Graph } from '../../compiler/ir/node.ts';
+import { fuse } from '../../compiler/passes/fuse.ts';
+import { resolveOptions } from '../../compiler/passes/pass.ts';
 import { tensorType } from '../../compiler/ir/types.ts';
 import { defineOp } from '../../compiler/ops/registry.ts';
 import { emitStableHLO } from '../../targets/stablehlo/emit.ts';
@@ -83,6 +85,22 @@ describe('TPU-style options', () => {
     expect(Array.from(t)).toEqual(Array.from(a));
   });
 
+  it('tile tpu pads conv channels (100 in, 120 out → 128) and batched matmuls without changing values', async () => {
+    const b = new GraphBuilder('tiles');
+    const x = b.param('x', tensorType('f32', [1, 100, 5, 5]));
+    const conv = b.op('conv2d', [x, b.weight('w', tensorType('f32', [120, 100, 3, 3])), b.weight('bias', tensorType('f32', [120]))], { pad: [1, 1] });
+    const q = b.op('reshape', [conv], { shape: [4, 30, 25] });
+    const g = b.finish([b.op('matmul', [q, q], { transposeB: true })]);
+    const weights = new Map([['w', normals(120 * 900, 2).map((v) => v * 0.05)], ['bias', normals(120, 3)]]);
+    const inputs = { x: normals(2500, 5) };
+    const plain = emitStableHLO(g), tiled = emitStableHLO(g, { tile: 'tpu' });
+    expect(tiled.text).toMatch(/convolution\(.*\(tensor<1x128x5x5xf32>, tensor<128x128x3x3xf32>\) -> tensor<1x128x5x5xf32>/);
+    // Rows 30 → 32 sublanes; K = 25 and N = 30 would grow more than 1.3× to reach 128 lanes, so they stay.
+    expect(tiled.text).toMatch(/dot_general .*\(tensor<4x32x25xf32>, tensor<4x30x25xf32>\) -> tensor<4x32x30xf32>/);
+    expect(Array.from(runEmitted(tiled, inputs, weights)[0].data)).toEqual(Array.from(runEmitted(plain, inputs, weights)[0].data));
+    await expectMatchesReference(g, inputs, weights, { tile: 'tpu', rtol: 1e-5, atol: 1e-4 });
+  });
+
   it('does not pad where it would not pay (a 2-wide dim stays 2)', () => {
     const b = new GraphBuilder('narrow');
     const x = b.param('x', tensorType('f32', [8, 2]));
@@ -97,6 +115,23 @@ describe('TPU-style options', () => {
     expect(loop.emitted.text).toContain('stablehlo.while');
     expect(flat.emitted.text).not.toContain('stablehlo.while');
     expect(Array.from(flat.outputs[0])).toEqual(Array.from(loop.outputs[0]));
+  });
+});
+
+describe('graphs after the fuse pass', () => {
+  it('emits fused kernels inline, with the numbers of the unfused graph', async () => {
+    const b = new GraphBuilder('fused');
+    const x = b.param('x', tensorType('f32', [2, 3, 6, 6]));
+    const y = b.op('conv2d', [x, b.weight('w', tensorType('f32', [4, 3, 3, 3])), b.weight('bias', tensorType('f32', [4]))], { pad: [1, 1] });
+    const g = b.finish([b.op('mul', [b.op('silu', [y]), b.scalar(0.5)])]);
+    const fused = fuse.run(g, resolveOptions(fuse), {}).graph;
+    expect(allNodesDeep(fused).some((n) => n.op === 'kernel')).toBe(true);
+    const weights = new Map([['w', normals(108, 2)], ['bias', normals(4, 3)]]);
+    const inputs = { x: normals(216, 4) };
+    const text = emitStableHLO(fused).text;
+    expect(text).not.toContain('kernel');
+    expect(Array.from(runEmitted(emitStableHLO(fused), inputs, weights)[0].data)).toEqual(Array.from(runEmitted(emitStableHLO(g), inputs, weights)[0].data));
+    await expectMatchesReference(g, inputs, weights);
   });
 });
 

@@ -40,10 +40,10 @@ describe('StableHLO on the example samplers', () => {
       const weights = new Map([...initWeights(model.parameters, 7)].map(([path, t]) => [path, t.data]));
       const graph = compileSampler(model.graph);
       it(`${file} model ${model.name}: f32 and bf16 forward passes match the reference`, async () => {
-        const inputs = inputsFor(graph, 3);
-        const f32 = await compareWithReference(graph, inputs, weights, { dims: { B: 3 } });
+        const inputs = inputsFor(graph, 1);
+        const f32 = await compareWithReference(graph, inputs, weights, { dims: { B: 1 } });
         for (const e of f32.errors) expect(e.maxErr).toBeLessThanOrEqual(1e-4 + 1e-5 * e.maxRef);
-        const bf16 = await compareWithReference(graph, inputs, weights, { dims: { B: 3 }, precision: 'bf16' });
+        const bf16 = await compareWithReference(graph, inputs, weights, { dims: { B: 1 }, precision: 'bf16' });
         for (const e of bf16.errors) expect(e.maxErr).toBeLessThanOrEqual(5e-2 + 2e-2 * e.maxRef);
       });
     }
@@ -59,12 +59,17 @@ describe('StableHLO on the example samplers', () => {
         for (const e of c.errors) expect(e.maxErr).toBeLessThanOrEqual(1e-4 + 1e-5 * e.maxRef);
       });
 
-      it(`${file} ${sampler.name}: unrolled steps give the while loop's numbers`, async () => {
-        const loop = await compareWithReference(graph, inputs, weights, { dims: { B: 2 } });
-        const flat = await compareWithReference(graph, inputs, weights, { dims: { B: 2 }, unroll: true });
-        expect(flat.emitted.text).not.toContain('stablehlo.while(%iterArg_0 = %');
-        expect(Array.from(flat.outputs[0])).toEqual(Array.from(loop.outputs[0]));
-      });
+      // Only on the smallest example: the unet would double the suite's time for the same check.
+      if (file === 'mlp2d.dn') {
+        it(`${file} ${sampler.name}: unrolled steps give the while loop's numbers`, async () => {
+          const loop = await compareWithReference(graph, inputs, weights, { dims: { B: 2 } });
+          const flat = await compareWithReference(graph, inputs, weights, { dims: { B: 2 }, unroll: true });
+          const main = flat.emitted.text.split('func.func private')[0];
+          expect(main).not.toContain('stablehlo.while');
+          expect(main).toContain('// step 1');
+          expect(Array.from(flat.outputs[0])).toEqual(Array.from(loop.outputs[0]));
+        });
+      }
 
       it(`${file} ${sampler.name}: bf16 stays within the documented tolerance`, async () => {
         const c = await compareWithReference(graph, inputs, weights, { dims: { B: 2 }, precision: 'bf16', tile: 'tpu' });

@@ -6,6 +6,7 @@ import { GraphBuilder } from '../../compiler/ir/builder.ts';
 import type { Graph } from '../../compiler/ir/node.ts';
 import { tensorType } from '../../compiler/ir/types.ts';
 import { emitStableHLO } from '../../targets/stablehlo/emit.ts';
+import { expectMatchesReference, normals } from './helpers.ts';
 
 const HEADER = 'attributes {mhlo.num_partitions = 1 : i32, mhlo.num_replicas = 1 : i32} {';
 
@@ -116,5 +117,14 @@ describe('StableHLO golden text', () => {
   }
 }
 `);
+  });
+
+  it('every golden module parses back and computes what the reference executor computes', async () => {
+    await expectMatchesReference(addMul(), { a: normals(6, 1), b: normals(6, 2) });
+    const weights = new Map([['lin.weight', normals(12, 3)], ['lin.bias', normals(3, 4)]]);
+    await expectMatchesReference(linear(), { x: normals(8, 5) }, weights, { dims: { B: 2 } });
+    await expectMatchesReference(linear(), { x: normals(8, 5) }, weights, { dims: { B: 2 }, precision: 'bf16', atol: 5e-2, rtol: 2e-2 });
+    await expectMatchesReference(loop2(), { x: Float32Array.of(3, -1) });
+    await expectMatchesReference(loop2(), { x: Float32Array.of(3, -1) }, new Map(), { unroll: true });
   });
 });

@@ -8,6 +8,7 @@ import type { Attrs, Node } from '../../compiler/ir/node.ts';
 import type { DType } from '../../compiler/ir/types.ts';
 import { allOps } from '../../compiler/ops/registry.ts';
 import { compileForWebGPU, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
 import { expectClose, rand, randInt, reference, type Tolerance } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
 
@@ -145,12 +146,15 @@ describe.skipIf(!gpu)('WebGPU op conformance vs the reference executor', () => {
     expect(allOps().map((o) => o.name).filter((n) => !covered.has(n))).toEqual([]);
   });
 
+  // Every case runs with the GPU-style kernels (shared-memory tiles) and the CPU-style ones.
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const graph = graphOf(c);
     const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, { data: v.data, shape: v.shape }]));
     const [expected] = await reference(graph, inputs);
-    const plan = compileForWebGPU(graph, { fuse: false });
-    const [actual] = await runOnWebGPU(plan, { inputs: Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, v.data])) });
-    expectClose(actual, expected, c.tol, c.name);
+    for (const software of [false, true]) {
+      const plan = compileForWebGPU(graph, { fuse: false, caps: { ...DEFAULT_CAPABILITIES, software } });
+      const [actual] = await runOnWebGPU(plan, { inputs: Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, v.data])) });
+      expectClose(actual, expected, c.tol, `${c.name} (${software ? 'CPU' : 'GPU'}-style kernels)`);
+    }
   });
 });

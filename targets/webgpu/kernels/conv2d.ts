@@ -1,13 +1,17 @@
 /**
- * The conv2d template: implicit GEMM on the tiled skeleton. Rows are output pixels of the whole
- * batch (m = (n·H' + y)·W' + x), columns output channels of one group, and the depth index walks
+ * The conv2d template: implicit GEMM. Rows are output pixels of the whole batch
+ * (m = (n·H' + y)·W' + x), columns output channels of one group, and the depth index walks
  * (c, ky, kx) in the weight's OIHW order, so B is the weight read in place and A is the im2col
  * view of the input, gathered on the fly with zero padding. Groups run along grid z. The bias and
  * any fused epilogue are applied to the accumulators before the single write.
+ * GPUs get the shared-memory tiled skeleton; CPU adapters the direct one with threads along pixels
+ * (neighbouring lanes read neighbouring input words and the same weight), each pixel's
+ * coordinates computed once before the depth loop.
  */
 import { staticShape } from '../wgsl-util.ts';
 import type { KernelWriter } from '../wgsl.ts';
-import { emitGemm, gemmConfig } from './gemm.ts';
+import { emitGemm, gemmConfig, type GemmSpec } from './gemm.ts';
+import { directConvConfig, emitDirectConv } from './conv2d-direct.ts';
 import { requireEpilogueShape, storeRoot, type Template } from './template.ts';
 
 const pair = (v: unknown): [number, number] => [(v as number[])[0], (v as number[])[1]];
@@ -23,44 +27,50 @@ export const conv2dTemplate: Template = (args) => {
   const groups = conv.attrs.groups as number;
   const og = o / groups;
   const m = nb * oh * ow, k = cg * kh * kw;
-  const pixel = (w: KernelWriter, mi: string): [string, string, string] => [
-    w.let(`${mi} / ${oh * ow}u`, 'pn'), w.let(`(${mi} / ${ow}u) % ${oh}u`, 'py'), w.let(`${mi} % ${ow}u`, 'px'),
-  ];
+  const pixels = new Map<string, [string, string, string]>();
+  /** Batch index and top-left input coordinates of output pixel `mi` (memoized per name). */
+  const pixel = (w: KernelWriter, mi: string): [string, string, string] => {
+    const hit = pixels.get(mi);
+    if (hit) return hit;
+    const p: [string, string, string] = [
+      w.let(`${mi} / ${oh * ow}u`, 'pn'),
+      w.let(`i32((${mi} / ${ow}u) % ${oh}u) * ${sh}i - ${ph}i`, 'py'),
+      w.let(`i32(${mi} % ${ow}u) * ${sw}i - ${pw}i`, 'px'),
+    ];
+    pixels.set(mi, p);
+    return p;
+  };
   const channel = (w: KernelWriter, z: string, ni: string): string => (groups === 1 ? ni : w.let(`${z} * ${og}u + ${ni}`, 'oc'));
-  const cfg = gemmConfig(m, og);
-  const workgroups = emitGemm(args.w, {
+  const tap = (w: KernelWriter, ki: string): [string, string, string] => [
+    w.let(`${ki} / ${kh * kw}u`, 'ci'), w.let(`(${ki} / ${kw}u) % ${kh}u`, 'ky'), w.let(`${ki} % ${kw}u`, 'kx'),
+  ];
+  const spec: GemmSpec = {
     m, n: og, k, z: groups,
     aFast: 'm',
     bFast: 'k',
     loadA: (w, z, mi, ki) => {
       const [pn, py, px] = pixel(w, mi);
-      const ci = w.let(`${ki} / ${kh * kw}u`, 'ci');
-      const ky = w.let(`(${ki} / ${kw}u) % ${kh}u`, 'ky'), kx = w.let(`${ki} % ${kw}u`, 'kx');
-      const iy = w.let(`i32(${py} * ${sh}u + ${ky} * ${dh}u) - ${ph}i`, 'iy');
-      const ix = w.let(`i32(${px} * ${sw}u + ${kx} * ${dw}u) - ${pw}i`, 'ix');
-      const inside = `${iy} >= 0i && ${iy} < ${h}i && ${ix} >= 0i && ${ix} < ${wd}i`;
-      const v = w.fresh('xv');
-      w.line(`var ${v} = 0.0f;`);
+      const [ci, ky, kx] = tap(w, ki);
+      const iy = w.let(`${py} + i32(${ky} * ${dh}u)`, 'iy'), ix = w.let(`${px} + i32(${kx} * ${dw}u)`, 'ix');
+      const inside = w.let(`${iy} >= 0i && ${iy} < ${h}i && ${ix} >= 0i && ${ix} < ${wd}i`, 'in');
       const cin = groups === 1 ? ci : w.let(`${z} * ${cg}u + ${ci}`, 'cin');
-      w.block(`if (${inside})`, () => { w.line(`${v} = ${w.value(x, [pn, cin, `u32(${iy})`, `u32(${ix})`])};`); });
-      return v;
+      const yy = w.let(`u32(clamp(${iy}, 0i, ${h - 1}i))`, 'yy'), xx = w.let(`u32(clamp(${ix}, 0i, ${wd - 1}i))`, 'xx');
+      return `select(0.0f, ${w.value(x, [pn, cin, yy, xx])}, ${inside})`;
     },
     loadB: (w, z, ki, ni) => {
-      const ci = w.let(`${ki} / ${kh * kw}u`, 'ci');
-      const ky = w.let(`(${ki} / ${kw}u) % ${kh}u`, 'ky'), kx = w.let(`${ki} % ${kw}u`, 'kx');
+      const [ci, ky, kx] = tap(w, ki);
       return w.value(wt, [channel(w, z, ni), ci, ky, kx]);
     },
     store: (w, z, mi, ni, acc) => {
-      const [pn, py, px] = pixel(w, mi);
+      const pn = w.let(`${mi} / ${oh * ow}u`, 'pn'), py = w.let(`(${mi} / ${ow}u) % ${oh}u`, 'py'), px = w.let(`${mi} % ${ow}u`, 'px');
       const oc = channel(w, z, ni);
       const value = bias ? w.let(`${acc} + ${w.value(bias, [oc])}`, 'cb') : acc;
       storeRoot(w, args, [pn, oc, py, px], value);
     },
-  }, cfg);
-  return {
-    workgroupSize: 256,
-    workgroups,
-    params: { bm: cfg.bm, bn: cfg.bn, bk: cfg.bk, tm: cfg.tm, tn: cfg.tn },
-    flops: 2 * m * o * k + (bias ? m * o : 0),
   };
+  const flops = 2 * m * o * k + (bias ? m * o : 0);
+  if (args.caps.software) return emitDirectConv(args, directConvConfig(m, og));
+  const cfg = gemmConfig(m, og);
+  const workgroups = emitGemm(args.w, spec, cfg);
+  return { workgroupSize: 256, workgroups, params: { style: 'tiled', ...cfg }, flops };
 };

@@ -31,6 +31,59 @@ export interface GemmSpec {
   store(w: KernelWriter, z: string, m: string, n: string, acc: string): void;
 }
 
+/**
+ * The barrier-free variant for CPU adapters: a workgroup of `wg` threads (one SIMD group) with no
+ * workgroup memory; each thread accumulates a TM×TN block in registers, reading A and B straight
+ * from memory (the CPU caches play the role of the shared tiles). Threads of a workgroup are
+ * spread along `lanes` (m or n), so each lane's loads of the other operand are the same address.
+ */
+export interface DirectConfig {
+  readonly wg: number;
+  readonly tm: number;
+  readonly tn: number;
+  readonly lanes: 'm' | 'n';
+}
+
+export function directConfig(m: number, n: number, lanes: 'm' | 'n'): DirectConfig {
+  const [along, across] = lanes === 'n' ? [n, m] : [m, n];
+  const laneTile = along >= 64 ? 8 : along >= 16 ? 4 : 1;
+  const acrossTile = across >= 8 ? 8 : across >= 4 ? 4 : 1;
+  const [tm, tn] = lanes === 'n' ? [acrossTile, laneTile] : [laneTile, acrossTile];
+  return { wg: 8, tm, tn, lanes };
+}
+
+/** Optional per-row / per-column setup emitted before the K loop (e.g. a pixel's coordinates). */
+export interface DirectHooks {
+  hoistA?(w: KernelWriter, z: string, m: string): void;
+  hoistB?(w: KernelWriter, z: string, n: string): void;
+}
+
+export function emitDirectGemm(w: KernelWriter, spec: GemmSpec & DirectHooks, cfg: DirectConfig): [number, number, number] {
+  const { wg, tm, tn, lanes } = cfg;
+  const [bm, bn] = lanes === 'm' ? [wg * tm, tn] : [tm, wg * tn];
+  w.line('let z = wid.z;');
+  const rows = Array.from({ length: tm }, (_, i) => (lanes === 'm' ? `wid.y * ${bm}u + lid.x + ${i * wg}u` : `wid.y * ${bm}u + ${i}u`));
+  const cols = Array.from({ length: tn }, (_, j) => (lanes === 'n' ? `wid.x * ${bn}u + lid.x + ${j * wg}u` : `wid.x * ${bn}u + ${j}u`));
+  // Out-of-range rows/columns compute on a clamped copy and are not stored.
+  const m = rows.map((r, i) => w.let(`min(${r}, ${spec.m - 1}u)`, `m${i}_`));
+  const n = cols.map((c, j) => w.let(`min(${c}, ${spec.n - 1}u)`, `n${j}_`));
+  m.forEach((mi) => spec.hoistA?.(w, 'z', mi));
+  n.forEach((nj) => spec.hoistB?.(w, 'z', nj));
+  const acc = (i: number, j: number): string => `acc${i}_${j}`;
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`var ${acc(i, j)} = 0.0f;`);
+  w.block(`for (var k = 0u; k < ${spec.k}u; k++)`, () => {
+    const a = m.map((mi) => w.let(spec.loadA(w, 'z', mi, 'k'), 'a'));
+    const b = n.map((nj) => w.let(spec.loadB(w, 'z', 'k', nj), 'b'));
+    for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`${acc(i, j)} = fma(${a[i]}, ${b[j]}, ${acc(i, j)});`);
+  });
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn; j++) {
+      w.block(`if (${rows[i]} < ${spec.m}u && ${cols[j]} < ${spec.n}u)`, () => spec.store(w, 'z', m[i], n[j], acc(i, j)));
+    }
+  }
+  return [Math.ceil(spec.n / bn), Math.ceil(spec.m / bm), spec.z];
+}
+
 /** Tile sizes for a problem; small M or N get thinner tiles so fewer threads idle. */
 export function gemmConfig(m: number, n: number): GemmConfig {
   const tm = m <= 16 ? 1 : m <= 32 ? 2 : 4;

@@ -5,7 +5,7 @@
  */
 import { numel } from '../../../compiler/ir/types.ts';
 import { staticShape } from '../wgsl-util.ts';
-import { emitGemm, gemmConfig } from './gemm.ts';
+import { directConfig, emitDirectGemm, emitGemm, gemmConfig, type GemmSpec } from './gemm.ts';
 import { requireEpilogueShape, storeRoot, unflatten, type Template } from './template.ts';
 import type { KernelWriter } from '../wgsl.ts';
 
@@ -31,19 +31,19 @@ export const matmulTemplate: Template = (args) => {
     throw new Error(`matmul batch ${batchCount} exceeds the workgroup grid limit`);
   }
   const batchIdx = (w: KernelWriter, z: string): string[] => unflatten(w, z, batchShape);
-  const cfg = gemmConfig(m, n);
-  const workgroups = emitGemm(args.w, {
+  const spec: GemmSpec = {
     m, n, k, z: batchCount,
     aFast: ta ? 'm' : 'k',
     bFast: tb ? 'k' : 'n',
     loadA: (w, z, mi, ki) => w.value(a, [...operandBatch(aShape, batchIdx(w, z)), ...(ta ? [ki, mi] : [mi, ki])]),
     loadB: (w, z, ki, ni) => w.value(b, [...operandBatch(bShape, batchIdx(w, z)), ...(tb ? [ni, ki] : [ki, ni])]),
     store: (w, z, mi, ni, acc) => storeRoot(w, args, [...batchIdx(w, z), mi, ni], acc),
-  }, cfg);
-  return {
-    workgroupSize: 256,
-    workgroups,
-    params: { bm: cfg.bm, bn: cfg.bn, bk: cfg.bk, tm: cfg.tm, tn: cfg.tn },
-    flops: 2 * batchCount * m * n * k,
   };
+  const flops = 2 * batchCount * m * n * k;
+  if (args.caps.software) {
+    const cfg = directConfig(m, n, 'n');
+    return { workgroupSize: cfg.wg, workgroups: emitDirectGemm(args.w, spec, cfg), params: { style: 'direct', ...cfg }, flops };
+  }
+  const cfg = gemmConfig(m, n);
+  return { workgroupSize: 256, workgroups: emitGemm(args.w, spec, cfg), params: { style: 'tiled', ...cfg }, flops };
 };

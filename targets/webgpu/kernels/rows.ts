@@ -27,10 +27,15 @@ export type RowMode =
 
 /** Long rows get a workgroup each unless there are so many rows that one thread each suffices. */
 export function rowMode(space: RowSpace, caps: Capabilities, passes: number): RowMode {
+  const cached = (size: number): RowMode => {
+    const budget = caps.maxComputeWorkgroupStorageSize / 4 - size;
+    return { kind: 'workgroup', size, cache: passes > 1 && space.len <= budget ? space.len : 0 };
+  };
+  // On a CPU one SIMD group per row is as fast as a cooperating workgroup, without barriers;
+  // a workgroup of one SIMD group still helps when there are too few rows to keep cores busy.
+  if (caps.software) return space.rows >= 16 || space.len <= 256 ? { kind: 'thread', size: 8 } : cached(8);
   if (space.len <= 256 || space.rows >= 16384) return { kind: 'thread', size: 64 };
-  const size = space.len >= 1024 ? 256 : 64;
-  const budget = caps.maxComputeWorkgroupStorageSize / 4 - size;
-  return { kind: 'workgroup', size, cache: passes > 1 && space.len <= budget ? space.len : 0 };
+  return cached(space.len >= 1024 ? 256 : 64);
 }
 
 export class RowKernel {
