@@ -6,7 +6,7 @@ import type { Graph } from '../compiler/ir/node.ts';
 import { tensorOf } from '../compiler/ir/node.ts';
 import { fail } from '../compiler/diagnostics.ts';
 import { runGraph } from '../runtime/reference/executor.ts';
-import { useBackend } from '../runtime/reference/backend.ts';
+import type { ReferenceBackend } from '../runtime/reference/backend.ts';
 import { ProgressBar } from './progress.ts';
 import { parseClassList } from './options.ts';
 
@@ -44,9 +44,8 @@ export async function executeSampler(graph: Graph, opts: ExecuteOptions): Promis
       const { runSamplerOnWebGPU } = await import('../runtime/webgpu/executor.ts');
       return await runSamplerOnWebGPU(graph, { inputs, weights: opts.weights, dims: { B: opts.batch }, onStep: (i: number) => bar.update(i + 1) });
     }
-    await useBackend(opts.backend as 'cpu' | 'wasm');
     const [out] = await runGraph(graph, {
-      inputs, weights: (path: string) => opts.weights.get(path), dims: { B: opts.batch },
+      backend: opts.backend as ReferenceBackend, inputs, weights: (path: string) => opts.weights.get(path), dims: { B: opts.batch },
       onStep: (i: number) => bar.update(i + 1),
     });
     const data = (await out.data()) as Float32Array;

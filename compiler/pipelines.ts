@@ -10,6 +10,8 @@ import { cse } from './passes/cse.ts';
 import { dce } from './passes/dce.ts';
 import { foldConstants } from './passes/fold-constants.ts';
 import { foldBatchnorm } from './passes/fold-batchnorm.ts';
+import { fuse } from './passes/fuse.ts';
+import { memoryPlan } from './passes/memory-plan.ts';
 import { hoistLoopInvariant } from './passes/hoist-loop-invariant.ts';
 import { lowRank } from './passes/low-rank.ts';
 import { prune } from './passes/prune.ts';
@@ -22,6 +24,9 @@ export const PASSES: Readonly<Record<string, Pass>> = Object.freeze({
   [hoistLoopInvariant.name]: hoistLoopInvariant,
   [lowRank.name]: lowRank,
   [prune.name]: prune,
+  // Target passes: the WebGPU target runs them itself; listed so `--pipeline` and `denoc passes` see them.
+  [fuse.name]: fuse,
+  [memoryPlan.name]: memoryPlan,
 });
 
 export const PIPELINES: Readonly<Record<string, readonly string[]>> = Object.freeze({

@@ -18,7 +18,7 @@
  * Keeps     graph outputs and loop yields materialized; no reassociation, so numerics are unchanged.
  * Leaves    buffer reuse to memory-plan; tiling and codegen to the targets. The reference executor
  *           does not run `kernel` ops: run it on the unfused graph (`inlineKernels` undoes this pass).
- * `canFuse` explains every refusal (`denoc inspect --why-not-fused` prints `explainFusion`).
+ * `canFuse` explains every refusal; `denoc inspect --why-not-fused` prints `explainFusion`.
  */
 import { GraphBuilder } from '../ir/builder.ts';
 import { tensorOf, topoOrder, usersOf, type Graph, type Node } from '../ir/node.ts';
@@ -69,7 +69,7 @@ export function canFuse(producer: Node, consumer: Node, outputs: ReadonlySet<Nod
   if (!isCompute(consumer)) return NO(`${consumer.op} is not computed by a kernel`);
   if (outputs.has(producer)) return NO(`${producer.op} is a graph output or loop yield and must be written to memory`);
   if (isAnchor(producer) && isAnchor(consumer)) {
-    return NO(`${producer.op} and ${consumer.op} are both ${kindOf(producer)}/${kindOf(consumer)} ops; a kernel holds one`);
+    return NO(`${producer.op} (${kindOf(producer)}) and ${consumer.op} (${kindOf(consumer)}) are both heavy ops; a kernel holds one`);
   }
   if (isAnchor(producer)) {
     if (kindOf(consumer) === 'injective') return NO(`${consumer.op} re-indexes the ${producer.op} result; only elementwise consumers join its epilogue`);
@@ -82,6 +82,31 @@ export function canFuse(producer: Node, consumer: Node, outputs: ReadonlySet<Nod
     return NO(`${producer.op} would be recomputed for every tile of ${consumer.op}; only data movement fuses into its operands`);
   }
   return OK;
+}
+
+/**
+ * A per-step coefficient table: a 1-D constant that the kernel reads only as `table[iter]`.
+ * Targets with a per-step uniform block (WebGPU) pass these values without a storage binding,
+ * so they do not count against the kernel's input budget (nor does the step index itself).
+ */
+export function isStepTable(input: Node, readers: readonly Node[], iter: Node | undefined): boolean {
+  if (!iter || input.op !== 'constant' || tensorOf(input).shape.length !== 1) return false;
+  return readers.every((r) => r.op === 'gather' && r.inputs[0] === input && r.inputs[1] === iter && tensorOf(r).shape.length === 0);
+}
+
+/** Storage inputs of a built kernel: its inputs except the step index and per-step tables. */
+export function storageInputsOf(kernel: Node, iter: Node | undefined): Node[] {
+  const region = kernel.regions[0];
+  const regionIter = iter ? region.params[kernel.inputs.indexOf(iter)] : undefined;
+  const users = usersOf(region);
+  return kernel.inputs.filter((input, k) => {
+    if (input === iter) return false;
+    const p = region.params[k];
+    const readers = users.get(p) ?? [];
+    const isTable = input.op === 'constant' && tensorOf(input).shape.length === 1 && regionIter !== undefined &&
+      readers.every((r) => r.op === 'gather' && r.inputs[0] === p && r.inputs[1] === regionIter && tensorOf(r).shape.length === 0);
+    return !isTable;
+  }).filter((n, i, all) => all.indexOf(n) === i);
 }
 
 interface Group {
@@ -97,7 +122,7 @@ class Grouping {
   readonly outputs: Set<Node>;
   readonly order: Node[];
 
-  constructor(readonly graph: Graph, readonly opts: FuseOptions) {
+  constructor(readonly graph: Graph, readonly opts: FuseOptions, readonly iter?: Node) {
     this.users = usersOf(graph);
     this.outputs = new Set(graph.outputs);
     this.order = topoOrder(graph);
@@ -116,13 +141,23 @@ class Grouping {
     this.refusals.push({ producer, consumer, reason });
   }
 
-  /** External tensors the group would read (small constants are inlined, not read). */
+  /**
+   * A per-step coefficient `table[iter]` (what fold-constants leaves in a loop body): copied into
+   * every kernel that reads it, like a small constant, rather than computed once and stored.
+   */
+  remat(n: Node): boolean {
+    return n.op === 'gather' && n.inputs[1] === this.iter && isStepTable(n.inputs[0], [n], this.iter) &&
+      !this.outputs.has(n) && this.usersOf(n).every(isCompute);
+  }
+
+  /** External tensors the group would read (small constants are inlined, step coefficients copied in). */
   inputsOf(nodes: ReadonlySet<Node>): Node[] {
     const out: Node[] = [];
-    for (const n of this.order) {
-      if (!nodes.has(n)) continue;
-      for (const i of n.inputs) if (!nodes.has(i) && !out.includes(i) && !this.inlinable(i)) out.push(i);
-    }
+    const add = (i: Node): void => {
+      if (nodes.has(i) || out.includes(i) || this.inlinable(i)) return;
+      if (this.remat(i)) i.inputs.forEach(add); else out.push(i);
+    };
+    for (const n of this.order) if (nodes.has(n)) n.inputs.forEach(add);
     return out;
   }
 
@@ -134,7 +169,9 @@ class Grouping {
   private budget(nodes: ReadonlySet<Node>, extra: Node): FusionDecision {
     const next = new Set(nodes).add(extra);
     if (next.size > this.opts.maxOpsPerKernel) return NO(`the kernel would exceed ${this.opts.maxOpsPerKernel} ops`);
-    const inputs = this.inputsOf(next).length;
+    const readers = (i: Node): Node[] => [...next].filter((n) => n.inputs.includes(i));
+    // Tables reached only through copied-in step coefficients have no direct readers: free too.
+    const inputs = this.inputsOf(next).filter((i) => i !== this.iter && !isStepTable(i, readers(i), this.iter)).length;
     if (inputs > this.opts.maxInputs) return NO(`the kernel would read ${inputs} tensors (limit ${this.opts.maxInputs} storage inputs)`);
     return OK;
   }
@@ -149,11 +186,11 @@ class Grouping {
       const next = cands.find((u) => {
         if (!this.opts.enabled || this.groupOf.has(u)) return false;
         if (u.inputs.some((i) => !group.nodes.has(i) && downstream.has(i))) return false;
-        const d = canFuse(anchor, u, this.outputs);
         const fed = u.inputs.find((i) => group.nodes.has(i))!;
+        const d = canFuse(anchor, u, this.outputs);
         const rule = d.ok && fed !== anchor ? canFuse(fed, u, this.outputs) : d;
         const all = rule.ok ? this.budget(group.nodes, u) : rule;
-        if (!all.ok) this.refuse(fed, u, all.reason);
+        if (!all.ok && isCompute(u)) this.refuse(fed, u, fed === anchor ? all.reason : `in the kernel of ${anchor.op}, ${all.reason}`);
         return all.ok;
       });
       if (!next) break;
@@ -186,13 +223,16 @@ class Grouping {
       this.groupOf.set(p, target);
       return;
     }
-    if (!decision.ok && users.length && this.opts.enabled) this.refuse(p, users[0], decision.reason);
+    const consumer = users.find(isCompute);
+    if (!decision.ok && consumer && this.opts.enabled) this.refuse(p, consumer, decision.reason);
     this.groupOf.set(p, { nodes: new Set([p]), anchor: isAnchor(p) ? p : undefined, root: p });
   }
 
   private joinDecision(p: Node, users: Node[], target: Group | undefined, groupCount: number): FusionDecision {
     if (!this.opts.enabled) return NO('fusion is disabled');
     if (this.outputs.has(p)) return NO(`${p.op} is a graph output or loop yield and must be written to memory`);
+    const structural = users.find((u) => !isCompute(u));
+    if (structural) return NO(`${p.op} is read by a ${structural.op}, so it is written to memory`);
     if (!target) return NO(users.length ? `${p.op} has users in ${groupCount} different kernels` : `${p.op} has no users`);
     for (const u of users) {
       const d = canFuse(p, u, this.outputs);
@@ -221,7 +261,7 @@ class Grouping {
 
   run(): Group[] {
     for (const n of this.order) if (isAnchor(n) && !this.groupOf.has(n)) this.growEpilogue(n);
-    for (const n of [...this.order].reverse()) if (isCompute(n) && !this.groupOf.has(n)) this.place(n);
+    for (const n of [...this.order].reverse()) if (isCompute(n) && !this.groupOf.has(n) && !this.remat(n)) this.place(n);
     return [...new Set(this.groupOf.values())];
   }
 }
@@ -240,11 +280,14 @@ function buildKernel(b: GraphBuilder, g: Group, grouping: Grouping, map: Map<Nod
   const rb = new GraphBuilder(name);
   const inner = new Map<Node, Node>();
   inputs.forEach((n, i) => inner.set(n, rb.param(`in${i}`, tensorOf(n), n.span)));
-  for (const n of order) {
-    const ins = n.inputs.map((i) => inner.get(i) ?? (grouping.inlinable(i) ? rb.op(i.op, [], i.attrs, i.span) : undefined));
-    if (ins.some((i) => i === undefined)) throw new Error(`fuse: input of ${n.op} missing while building ${name}`);
-    inner.set(n, rb.op(n.op, ins as Node[], n.attrs, n.span, n.regions));
-  }
+  const local = (i: Node): Node => {
+    const have = inner.get(i);
+    if (have) return have;
+    if (grouping.inlinable(i)) return rb.op(i.op, [], i.attrs, i.span);
+    if (grouping.remat(i)) return rb.op(i.op, i.inputs.map(local), i.attrs, i.span);
+    throw new Error(`fuse: input ${i.op} missing while building ${name}`);
+  };
+  for (const n of order) inner.set(n, rb.op(n.op, n.inputs.map(local), n.attrs, n.span, n.regions));
   const region = rb.finish([inner.get(g.root)!]);
   const t: TensorType = tensorOf(g.root);
   return b.op('kernel', inputs.map((i) => map.get(i)!), { name, dtype: t.dtype, shape: t.shape }, g.root.span, [region]);
@@ -258,8 +301,8 @@ export interface FuseResult {
 }
 
 /** Fuses one graph level and, recursively, loop bodies. */
-export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS): FuseResult {
-  const grouping = new Grouping(graph, opts);
+export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS, iter?: Node): FuseResult {
+  const grouping = new Grouping(graph, opts, iter);
   const groups = grouping.run();
   const b = new GraphBuilder(graph.name);
   const map = new Map<Node, Node>();
@@ -277,7 +320,7 @@ export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS
       continue;
     }
     const regions = n.regions.map((r) => {
-      const inner = fuseGraph(r, opts);
+      const inner = fuseGraph(r, opts, n.op === 'loop' ? r.params[0] : undefined);
       kernels += inner.kernels;
       fusedOps += inner.fusedOps;
       refusals.push(...inner.refusals);
@@ -288,10 +331,23 @@ export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS
   return { graph: b.finish(graph.outputs.map((o) => map.get(o)!)), kernels, fusedOps, refusals };
 }
 
-/** The refusals that kept ops in separate kernels, one line each (for `--why-not-fused`). */
-export function explainFusion(graph: Graph, opts: Partial<FuseOptions> = {}): string[] {
+/** The refusals that kept ops in separate kernels, one line each. */
+export function fusionRefusals(graph: Graph, opts: Partial<FuseOptions> = {}): string[] {
   const { refusals } = fuseGraph(graph, { ...DEFAULT_FUSE_OPTIONS, ...opts });
   return refusals.map((r) => `${r.producer.op} → ${r.consumer.op} at ${formatSpan(r.consumer.span)}: ${r.reason}`);
+}
+
+/** The report `denoc inspect --why-not-fused` prints: kernel count, then every refusal. */
+export function explainFusion(graph: Graph, opts: Partial<FuseOptions> = {}): string {
+  const r = fuseGraph(graph, { ...DEFAULT_FUSE_OPTIONS, ...opts });
+  // A block instantiated N times refuses the same fusion N times: print each line once, with ×N.
+  const counts = new Map<string, number>();
+  for (const x of r.refusals) {
+    const line = `  ${x.producer.op} → ${x.consumer.op} at ${formatSpan(x.consumer.span)}: ${x.reason}`;
+    counts.set(line, (counts.get(line) ?? 0) + 1);
+  }
+  const lines = [...counts].map(([line, n]) => (n > 1 ? `${line} (×${n})` : line));
+  return `${r.fusedOps} ops in ${r.kernels} kernels; ${r.refusals.length} fusions refused:\n${lines.join('\n')}\n`;
 }
 
 /** Replaces every `kernel` node by its region's ops (the inverse of fuse), e.g. for the reference executor. */

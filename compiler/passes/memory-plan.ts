@@ -10,13 +10,16 @@
  *           into `next` in place when they are body kernels yielded once (else copied at step end);
  *           `tuple_get` of a loop aliases the buffer that holds the final value.
  * Checks    every tensor within maxStorageBufferBindingSize and maxBufferSize, every kernel within
- *           maxStorageBuffersPerShaderStage, or a DenocError (MP0001 / MP0002) naming the tensor.
+ *           maxStorageBuffersPerShaderStage (the step index and per-step tables read as table[iter]
+ *           are uniforms, not storage: fuse.ts `storageInputsOf`), or a DenocError (MP0001 / MP0002)
+ *           naming the tensor.
  * Reports   peak bytes (all buffers), resident vs scratch, and the bytes a plan without reuse needs.
  * Leaves    the graph unchanged (the pass wrapper only reports stats); targets read `planMemory`.
  */
 import { DenocError } from '../diagnostics.ts';
 import { tensorOf, topoOrder, type Graph, type Node } from '../ir/node.ts';
 import { bytesPerElement, formatType, numel, type DType } from '../ir/types.ts';
+import { storageInputsOf } from './fuse.ts';
 import { definePass } from './pass.ts';
 
 export interface MemoryLimits {
@@ -170,7 +173,7 @@ class Planner {
       }
       if (n.op === 'tuple_get') { this.aliasTupleGet(n); continue; }
       if (n.op === 'loop') { this.loop(n, order); continue; }
-      this.checkBindings(n);
+      this.checkBindings(n, bodyOf ? graph.params[0] : undefined);
       if (!this.locations.has(n)) {
         const slot = this.take(this.bytesOf(n), label(n));
         this.locations.set(n, { kind: 'slot', slot });
@@ -237,8 +240,8 @@ class Planner {
     this.advance();
   }
 
-  private checkBindings(n: Node): void {
-    const reads = new Set(n.inputs.filter((i) => !(i.op === 'param' && this.locations.get(i)?.kind === 'none'))).size;
+  private checkBindings(n: Node, iter: Node | undefined): void {
+    const reads = n.op === 'kernel' ? storageInputsOf(n, iter).length : new Set(n.inputs.filter((i) => i !== iter)).size;
     const limit = this.opts.limits.maxStorageBuffersPerShaderStage;
     if (reads + 1 > limit) {
       throw new DenocError({

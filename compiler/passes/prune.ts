@@ -80,16 +80,41 @@ function importance(group: ChannelGroup, opts: Options, ctx: CompressionContext)
 function infeasible(group: ChannelGroup, ratio: number, window: number): string {
   const norm = group.norms[0];
   const at = norm?.span ? ` at ${formatSpan(norm.span)}` : '';
-  const lo = Math.ceil((0.5 / window) * 1000) / 1000;
+  // round(r·w) must land in 1 … w−1: r in [0.5/w, (w−0.5)/w).
+  const [lo, hi] = [0.5 / window, (window - 0.5) / window].map((x) => Number(x.toFixed(3)));
   return `${PASS}: ratio ${ratio} cannot be applied to the ${group.units} channels of '${group.seedKey}': ` +
     `GroupNorm(groups=${String(norm?.attrs.groups)})${at} has ${window} channels per group, and every group must lose ` +
     `the same whole number (${ratio}·${window} = ${(ratio * window).toFixed(2)} rounds to ${Math.round(ratio * window)}); ` +
-    `use a ratio between ${lo} and ${((window - 1.5) / window).toFixed(3)}, or skipInfeasible=true`;
+    `use a ratio of at least ${lo} and below ${hi}, or skipInfeasible=true`;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The selection window of each group under GroupNorm. Groups that meet in one GroupNorm (parts of a
+ * concatenated axis) must remove the same number of channels from each of its norm groups, so every
+ * group coupled to others through norms selects in windows of the gcd of all their windows.
+ */
+function sharedWindows(groups: readonly ChannelGroup[]): Map<ChannelGroup, number> {
+  const parent = new Map<ChannelGroup, ChannelGroup>();
+  const find = (g: ChannelGroup): ChannelGroup => (parent.get(g) === g ? g : find(parent.get(g)!));
+  const byNorm = new Map<Node, ChannelGroup>();
+  for (const g of groups.filter((x) => x.window)) {
+    parent.set(g, g);
+    for (const n of g.norms) {
+      const other = byNorm.get(n);
+      if (other) parent.set(find(g), find(other)); else byNorm.set(n, g);
+    }
+  }
+  const grain = new Map<ChannelGroup, number>();
+  for (const g of parent.keys()) grain.set(find(g), gcd(grain.get(find(g)) ?? 0, g.window));
+  return new Map([...parent.keys()].map((g) => [g, grain.get(find(g))!]));
 }
 
 /** The units to remove: the least important k of every window (the whole group when no GroupNorm). */
-function choose(group: ChannelGroup, score: Float64Array, opts: Options, skipped: SkippedLayer[]): number[] | undefined {
-  const window = group.window || group.units;
+function choose(group: ChannelGroup, window: number, score: Float64Array, opts: Options, skipped: SkippedLayer[]): number[] | undefined {
   let k = Math.round(opts.ratio * window);
   if (group.window && (k === 0 || k >= window) && opts.ratio > 0) {
     if (!opts.skipInfeasible) fail('CPR0201', infeasible(group, opts.ratio, window));
@@ -189,7 +214,7 @@ function groupChange(d: Decision, nodes: readonly Node[], freq: Map<Node, number
   const cut = [...leaves.values()].reduce((s, l) => s + l.cut, 0);
   const heads = group.seed.seg.block > 1;
   const unit = heads ? 'heads' : 'channels';
-  const perNorm = group.window ? ` (${removed.length / (group.units / group.window)} per GroupNorm group)` : '';
+  const perNorm = group.window ? ` (${(removed.length * group.window) / group.units} per GroupNorm group)` : '';
   return {
     layer: group.seedKey, kind: unit, detail: `kept ${group.units - removed.length} of ${group.units} ${unit}${perNorm}`,
     paramsBefore: params, paramsAfter: params - cut,
@@ -218,14 +243,15 @@ function runStructured(graph: Graph, opts: Options, ctx: CompressionContext): Pa
   const exclude = opts.exclude ? new RegExp(opts.exclude) : undefined;
   const skipped: SkippedLayer[] = [];
   const decisions: Decision[] = [];
-  for (const group of channelGroups(graph)) {
-    if ((include && !include.test(group.seedKey)) || exclude?.test(group.seedKey)) continue;
+  const candidates = channelGroups(graph).filter((g) => !((include && !include.test(g.seedKey)) || exclude?.test(g.seedKey)));
+  const windows = sharedWindows(candidates.filter((g) => !g.blocked));
+  for (const group of candidates) {
     if (group.blocked) {
       if (include) fail('CPR0206', `${PASS}: cannot prune '${group.seedKey}': ${group.blocked}`);
       skipped.push({ layer: group.seedKey, reason: group.blocked });
       continue;
     }
-    const removed = choose(group, importance(group, opts, ctx), opts, skipped);
+    const removed = choose(group, windows.get(group) ?? group.units, importance(group, opts, ctx), opts, skipped);
     if (removed) decisions.push({ group, removed });
   }
   if (decisions.length === 0) return { graph, changed: false, stats: { groups: 0 }, report: makeReport(PASS, false, [], skipped) };

@@ -115,13 +115,13 @@ export async function collectGradients(
 }
 
 async function registerGradients(): Promise<void> {
-  if (tf.getGradient('MatMul')) return;
+  if (tf.getGradient(tf.BatchMatMul)) return;
   try {
     await import('@tensorflow/tfjs-core/dist/register_all_gradients');
   } catch {
     // Checked below: without the kernels tfjs cannot differentiate.
   }
-  if (!tf.getGradient('MatMul')) {
+  if (!tf.getGradient(tf.BatchMatMul)) {
     fail('CPR0504', 'collectGradients: tfjs gradient kernels are not available in this runtime ' +
       '(tfjs-core registers them only from its ESM build); use importance=l1 or run under a bundler/vitest');
   }

@@ -79,12 +79,27 @@ export class WebGPUSession {
     return new WebGPUSession(plan, gpu, buffers, program, uniforms);
   }
 
-  /** Writes the inputs, runs the whole plan in one submit and reads back the outputs. */
-  async run(inputs: Readonly<Record<string, TensorData>>): Promise<Float32Array[]> {
+  /**
+   * Writes the inputs, runs the whole plan in one submit and reads back the outputs. With
+   * `onStep`, each loop step is submitted as its own command buffer instead, and `onStep(i, count)`
+   * fires as the GPU finishes it (still no readback until the end).
+   */
+  async run(inputs: Readonly<Record<string, TensorData>>, onStep?: (i: number, count: number) => void): Promise<Float32Array[]> {
     this.writeInputs(inputs);
     const { device } = this.gpu;
-    const encoder = device.createCommandEncoder({ label: this.plan.name });
-    this.encode(encoder);
+    const cursor: Cursor = { encoder: device.createCommandEncoder({ label: this.plan.name }) };
+    if (onStep) {
+      cursor.stepDone = (i, count) => {
+        cursor.pass?.end();
+        cursor.pass = undefined;
+        device.queue.submit([cursor.encoder.finish()]);
+        void device.queue.onSubmittedWorkDone().then(() => onStep(i, count));
+        cursor.encoder = device.createCommandEncoder({ label: `${this.plan.name} after step ${i}` });
+      };
+    }
+    replay(cursor, this.program, 0, 0);
+    cursor.pass?.end();
+    const encoder = cursor.encoder;
     const staging = this.plan.outputs.map((o) => {
       const bytes = planNumel(o) * 4;
       const buf = device.createBuffer({ size: Math.max(4, bytes), usage: USAGE.MAP_READ | USAGE.COPY_DST });
@@ -116,9 +131,9 @@ export class WebGPUSession {
 
   /** Records the whole program into `encoder` (no input writes, no readback): for timing. */
   encode(encoder: GPUCommandEncoder): void {
-    const state: { pass?: GPUComputePassEncoder } = {};
-    replay(encoder, this.program, state, 0, 0);
-    state.pass?.end();
+    const cursor: Cursor = { encoder };
+    replay(cursor, this.program, 0, 0);
+    cursor.pass?.end();
   }
 
   /** Runs the program `times` times without readback and waits for the GPU; returns seconds per run. */
@@ -236,20 +251,31 @@ function record(steps: readonly Step[], ctx: RecordContext, loop?: LoopStep, uni
   });
 }
 
-function replay(encoder: GPUCommandEncoder, program: readonly Recorded[], state: { pass?: GPUComputePassEncoder }, parity: number, offset: number): void {
+/** Where recording stands: the open encoder and compute pass, and what to do after each loop step. */
+interface Cursor {
+  encoder: GPUCommandEncoder;
+  pass?: GPUComputePassEncoder;
+  stepDone?: (i: number, count: number) => void;
+}
+
+/** Records a program; consecutive dispatches share one compute pass, copies end it. */
+function replay(cursor: Cursor, program: readonly Recorded[], parity: number, offset: number): void {
   for (const r of program) {
     if (r.kind === 'dispatch') {
-      state.pass ??= encoder.beginComputePass();
-      state.pass.setPipeline(r.d.pipeline);
-      state.pass.setBindGroup(0, r.d.groups[r.d.groups.length > 1 ? parity : 0], r.d.dynamic ? [offset] : []);
-      state.pass.dispatchWorkgroups(...r.d.workgroups);
+      cursor.pass ??= cursor.encoder.beginComputePass();
+      cursor.pass.setPipeline(r.d.pipeline);
+      cursor.pass.setBindGroup(0, r.d.groups[r.d.groups.length > 1 ? parity : 0], r.d.dynamic ? [offset] : []);
+      cursor.pass.dispatchWorkgroups(...r.d.workgroups);
     } else if (r.kind === 'copy') {
-      state.pass?.end();
-      state.pass = undefined;
+      cursor.pass?.end();
+      cursor.pass = undefined;
       const i = r.from.length > 1 ? parity : 0;
-      encoder.copyBufferToBuffer(r.from[i], 0, r.to[i], 0, r.bytes);
+      cursor.encoder.copyBufferToBuffer(r.from[i], 0, r.to[i], 0, r.bytes);
     } else {
-      for (let step = 0; step < r.count; step++) replay(encoder, r.body, state, step % 2, step * r.stride);
+      for (let step = 0; step < r.count; step++) {
+        replay(cursor, r.body, step % 2, step * r.stride);
+        cursor.stepDone?.(step, r.count);
+      }
     }
   }
 }

@@ -89,6 +89,23 @@ describe('prune (structured)', () => {
     expect(topoOrder(r.graph).find((m) => m.op === 'group_norm')!.attrs.groups).toBe(2);
   });
 
+  it('keeps groups that share a GroupNorm through a concat in step, even when one has finer norm groups', async () => {
+    const b = new GraphBuilder('gncat');
+    const x = b.param('x', t('f32', ['B', 2, 3, 3]));
+    const gn = (h: Node, name: string, c: number, groups: number) => b.op('group_norm', [h, w(b, `${name}.gamma`, [c]), w(b, `${name}.beta`, [c])], { groups });
+    const a = gn(b.op('conv2d', [x, w(b, 'a.weight', [8, 2, 1, 1])]), 'gna', 8, 2); // 4 channels per group
+    const c = b.op('conv2d', [x, w(b, 'c.weight', [8, 2, 1, 1])]);
+    const cat = gn(b.op('concat', [a, c], { axis: 1 }), 'gncat', 16, 2); // 8 channels per group
+    const g = b.finish([b.op('conv2d', [cat, w(b, 'o.weight', [3, 16, 1, 1])])]);
+    const weights = randomWeights(g);
+    const r = prune.run(g, opts({ ratio: 0.125 }), { weights });
+    // Both groups remove 1 of every 4 channels, so each 8-channel group of the shared norm loses 2.
+    expect(r.weights!.get('gncat.gamma.pruned')!.length).toBe(12);
+    expect(r.weights!.get('gna.gamma.pruned')!.length).toBe(6);
+    const inputs = { x: input([1, 2, 3, 3]) };
+    expect((await run(r.graph, inputs, merged(weights, r.weights))).length).toBe(27);
+  });
+
   it('refuses a ratio that GroupNorm groups cannot take, with the numbers, unless told to skip', () => {
     const b = new GraphBuilder('gn');
     const x = b.param('x', t('f32', ['B', 2, 4, 4]));
@@ -97,7 +114,7 @@ describe('prune (structured)', () => {
     const g = b.finish([b.op('conv2d', [n, w(b, 'out.weight', [3, 8, 1, 1])])]);
     const weights = randomWeights(g);
     expect(() => prune.run(g, opts({ ratio: 0.2 }), { weights }))
-      .toThrow(/CPR0201: prune: ratio 0.2 cannot be applied to the 8 channels of 'c.weight': GroupNorm\(groups=4\) at m.dn:3:5 has 2 channels per group/);
+      .toThrow(/CPR0201: prune: ratio 0.2 cannot be applied to the 8 channels of 'c.weight': GroupNorm\(groups=4\) at m.dn:3:5 has 2 channels per group.*at least 0.25 and below 0.75/);
     const r = prune.run(g, opts({ ratio: 0.2, skipInfeasible: true }), { weights });
     expect(r.changed).toBe(false);
     expect(isApproxReport(r.report) && r.report.skipped[0].reason).toMatch(/GroupNorm groups of 2 channels/);

@@ -4,9 +4,7 @@
  * (c, ky, kx) in the weight's OIHW order, so B is the weight read in place and A is the im2col
  * view of the input, gathered on the fly with zero padding. Groups run along grid z. The bias and
  * any fused epilogue are applied to the accumulators before the single write.
- * GPUs get the shared-memory tiled skeleton; CPU adapters the direct one with threads along pixels
- * (neighbouring lanes read neighbouring input words and the same weight), each pixel's
- * coordinates computed once before the depth loop.
+ * This is the GPU form, on the shared-memory tiled skeleton; CPU adapters get conv2d-direct.ts.
  */
 import { staticShape } from '../wgsl-util.ts';
 import type { KernelWriter } from '../wgsl.ts';
@@ -27,19 +25,12 @@ export const conv2dTemplate: Template = (args) => {
   const groups = conv.attrs.groups as number;
   const og = o / groups;
   const m = nb * oh * ow, k = cg * kh * kw;
-  const pixels = new Map<string, [string, string, string]>();
-  /** Batch index and top-left input coordinates of output pixel `mi` (memoized per name). */
-  const pixel = (w: KernelWriter, mi: string): [string, string, string] => {
-    const hit = pixels.get(mi);
-    if (hit) return hit;
-    const p: [string, string, string] = [
-      w.let(`${mi} / ${oh * ow}u`, 'pn'),
-      w.let(`i32((${mi} / ${ow}u) % ${oh}u) * ${sh}i - ${ph}i`, 'py'),
-      w.let(`i32(${mi} % ${ow}u) * ${sw}i - ${pw}i`, 'px'),
-    ];
-    pixels.set(mi, p);
-    return p;
-  };
+  /** Batch index and top-left input coordinates of output pixel `mi`. */
+  const pixel = (w: KernelWriter, mi: string): [string, string, string] => [
+    w.let(`${mi} / ${oh * ow}u`, 'pn'),
+    w.let(`i32((${mi} / ${ow}u) % ${oh}u) * ${sh}i - ${ph}i`, 'py'),
+    w.let(`i32(${mi} % ${ow}u) * ${sw}i - ${pw}i`, 'px'),
+  ];
   const channel = (w: KernelWriter, z: string, ni: string): string => (groups === 1 ? ni : w.let(`${z} * ${og}u + ${ni}`, 'oc'));
   const tap = (w: KernelWriter, ki: string): [string, string, string] => [
     w.let(`${ki} / ${kh * kw}u`, 'ci'), w.let(`(${ki} / ${kw}u) % ${kh}u`, 'ky'), w.let(`${ki} % ${kw}u`, 'kx'),

@@ -52,13 +52,7 @@ export function directConfig(m: number, n: number, lanes: 'm' | 'n'): DirectConf
   return { wg: 8, tm, tn, lanes };
 }
 
-/** Optional per-row / per-column setup emitted before the K loop (e.g. a pixel's coordinates). */
-export interface DirectHooks {
-  hoistA?(w: KernelWriter, z: string, m: string): void;
-  hoistB?(w: KernelWriter, z: string, n: string): void;
-}
-
-export function emitDirectGemm(w: KernelWriter, spec: GemmSpec & DirectHooks, cfg: DirectConfig): [number, number, number] {
+export function emitDirectGemm(w: KernelWriter, spec: GemmSpec, cfg: DirectConfig): [number, number, number] {
   const { wg, tm, tn, lanes } = cfg;
   const [bm, bn] = lanes === 'm' ? [wg * tm, tn] : [tm, wg * tn];
   w.line('let z = wid.z;');
@@ -67,8 +61,6 @@ export function emitDirectGemm(w: KernelWriter, spec: GemmSpec & DirectHooks, cf
   // Out-of-range rows/columns compute on a clamped copy and are not stored.
   const m = rows.map((r, i) => w.let(`min(${r}, ${spec.m - 1}u)`, `m${i}_`));
   const n = cols.map((c, j) => w.let(`min(${c}, ${spec.n - 1}u)`, `n${j}_`));
-  m.forEach((mi) => spec.hoistA?.(w, 'z', mi));
-  n.forEach((nj) => spec.hoistB?.(w, 'z', nj));
   const acc = (i: number, j: number): string => `acc${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`var ${acc(i, j)} = 0.0f;`);
   w.block(`for (var k = 0u; k < ${spec.k}u; k++)`, () => {
