@@ -89,9 +89,10 @@ class Explorer {
 
   constructor(private readonly index: Index, private readonly units: number) {}
 
+  /** Explores the whole closure even once blocked, so every seed of a blocked group is known. */
   run(seed: Member): void {
     this.queue.push(seed);
-    while (this.queue.length && !this.blocked) this.visit(this.queue.pop()!);
+    while (this.queue.length) this.visit(this.queue.pop()!);
   }
 
   private stop(why: string, coarsen?: number): void {

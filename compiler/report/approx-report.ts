@@ -35,7 +35,7 @@ export interface CompressionPassSpec {
 
 /** The primary option of each approximate pass as a function of "how much to cut" v in [0, 1). */
 export const PRIMARY_OPTION: Readonly<Record<string, (v: number) => Record<string, OptionValue>>> = {
-  'low-rank': (v) => ({ budget: 1 - v }),
+  'low-rank': (v) => ({ budget: Number((1 - v).toFixed(6)) }),
   prune: (v) => ({ ratio: v }),
 };
 

@@ -18,10 +18,10 @@
  * to those and may not contradict them. Everything here runs at compile time; per-step values
  * (`p.alpha[i]`) become constant tables in the sampling loop.
  *
- * Codes: SMP0001 bad option value (unknown name, out of range) · SMP0002 option contradicts the model (prediction, schedule,
- * ε-prediction at zero SNR) · SMP0003 guidance the model cannot take · SMP0004 unsupported option
- * combination. Schedule math keeps its SCH codes; both are reported at the builtin call, which
- * lowering re-reports at the sampler instantiation.
+ * Codes (docs/samplers.md): SMP0001 bad option value (unknown name, out of range) · SMP0002 option
+ * contradicts the model (prediction, schedule, ε-prediction at zero SNR) · SMP0003 guidance the model
+ * cannot take · SMP0004 unsupported option combination. Schedule math keeps its SCH codes; both are
+ * reported at the builtin call, which lowering re-reports at the sampler instantiation.
  */
 import { DenocError, fail, suggest, type Diagnostic } from '../../compiler/diagnostics.ts';
 import { tensorOf, type Node } from '../../compiler/ir/node.ts';
@@ -52,6 +52,7 @@ const SIGMAS = ['timesteps', 'karras', 'exponential', 'logsnr'] as const;
 const FINALS = ['clean', 'first'] as const;
 /** Continuous time stops short of t = 0, where log-SNR is infinite (DPM-Solver's default end, Lu et al. 2022). */
 const CONTINUOUS_END = 1e-3;
+const COSINE_START = 0.9946;
 
 interface DenoiserConfig {
   readonly prediction: Prediction;
@@ -59,6 +60,9 @@ interface DenoiserConfig {
   readonly rescale: number;
   readonly nullClass: number;
 }
+
+type ModelValue = Extract<Value, { kind: 'model' }>;
+type Arith = (op: '+' | '-' | '*' | '/', p: Value, q: Value) => Value;
 
 /** Settings of the model values `denoiser` returns, and the sigma → time maps of plans. */
 const denoisers = new WeakMap<Value, DenoiserConfig>();
@@ -84,11 +88,14 @@ function samplerBuiltin(what: string, params: readonly string[], required: numbe
   });
 }
 
-function modelOf(a: Args, name = 'model'): { value: Value; inst: ModuleInstance } {
-  const v = a.value(name);
-  if (v.kind !== 'model') raise(DSL.ArgType, `${a.what} argument '${name}' must be a model, got ${describe(v)}`, a.spanOf(name));
-  return { value: v, inst: v.inst };
+function modelOf(a: Args): ModelValue {
+  const v = a.value('model');
+  if (v.kind !== 'model') raise(DSL.ArgType, `${a.what} argument 'model' must be a model, got ${describe(v)}`, a.spanOf('model'));
+  return v;
 }
+
+/** The language's operators (broadcasting, per-step values become table lookups) at one span. */
+const arith = (lw: Lowerer, span: Span): Arith => (op, p, q) => binary(lw, op, p, q, span);
 
 /** What the model declares about its training (`prediction = "v"` as a member or parameter). */
 function attr(inst: ModuleInstance, name: string, kind: 'str' | 'num' | 'bool'): string | number | boolean | undefined {
@@ -111,7 +118,7 @@ function agreed<T extends string>(inst: ModuleInstance, name: string, option: st
   return asked;
 }
 
-function configOf(v: Value & { kind: 'model' }): DenoiserConfig {
+function configOf(v: ModelValue): DenoiserConfig {
   return denoisers.get(v) ?? { prediction: agreed(v.inst, 'prediction', 'model', PREDICTIONS, 'eps'), guidance: 1, rescale: 0, nullClass: -1 };
 }
 
@@ -152,42 +159,37 @@ function callModel(lw: Lowerer, model: Value, args: readonly Value[], span: Span
 }
 
 /** The model output with classifier-free guidance (Ho & Salimans 2022) and guidance rescale (Lin et al. 2023, §3.4). */
-function guidedOutput(lw: Lowerer, model: Value & { kind: 'model' }, cfg: DenoiserConfig, x: Value, t: Value, span: Span): Value {
+function guidedOutput(lw: Lowerer, model: ModelValue, cfg: DenoiserConfig, x: Value, t: Value, span: Span): Value {
   const cond = callModel(lw, model, [x, t], span);
   if (cfg.guidance === 1 || cond.kind !== 'tensor') return cond;
   const condType = modelSignature(lw, model.inst).params[2].type;
   const label = lw.tensorOp('broadcast_to', [lw.toTensor(int(cfg.nullClass), span, 'i32')], { shape: condType.shape }, span);
   const uncond = callModel(lw, model, [x, t, label], span);
   if (uncond.kind !== 'tensor') return uncond;
-  const op = (o: '+' | '-' | '*' | '/', p: Value, q: Value): Value => binary(lw, o, p, q, span);
+  const op = arith(lw, span);
   const guided = op('+', uncond, op('*', num(cfg.guidance, false), op('-', cond, uncond)));
-  if (cfg.rescale === 0) return guided;
+  if (cfg.rescale === 0 || guided.kind !== 'tensor') return guided;
   // std over every axis but the batch: φ·g·std(c)/std(g) + (1-φ)·g
   const axes = Array.from({ length: tensorOf(cond.node).shape.length - 1 }, (_, k) => k + 1);
-  const std = (v: Value): Value => {
-    const variance = lw.b.op('variance', [(v as { node: Node }).node], { axes, keepdims: true }, span);
-    return lw.tensorOp('sqrt', [variance], {}, span);
-  };
-  const rescaled = op('/', op('*', guided, std(cond)), std(guided));
+  const std = (v: Node): Value => lw.tensorOp('sqrt', [lw.b.op('variance', [v], { axes, keepdims: true }, span)], {}, span);
+  const rescaled = op('/', op('*', guided, std(cond.node)), std(guided.node));
   return op('+', op('*', num(cfg.rescale, false), rescaled), op('*', num(1 - cfg.rescale, false), guided));
 }
 
 /** (x0, ε) from the model output by its parameterization; x_t = α·x0 + σ·ε, v = α·ε − σ·x0 (Salimans & Ho 2022). */
-function predictions(lw: Lowerer, prediction: Prediction, x: Value, out: Value, alpha: Value, sigma: Value, span: Span): Value[] {
-  const op = (o: '+' | '-' | '*' | '/', p: Value, q: Value): Value => binary(lw, o, p, q, span);
+function predictions(op: Arith, prediction: Prediction, x: Value, out: Value, alpha: Value, sigma: Value): Value[] {
   if (prediction === 'eps') return [op('/', op('-', x, op('*', sigma, out)), alpha), out];
   if (prediction === 'x0') return [out, op('/', op('-', x, op('*', alpha, out)), sigma)];
   return [op('-', op('*', alpha, x), op('*', sigma, out)), op('+', op('*', sigma, x), op('*', alpha, out))];
 }
 
 function denoise(a: Args, lw: Lowerer): Value {
-  const { value } = modelOf(a);
-  const model = value as Value & { kind: 'model' };
+  const model = modelOf(a);
   const cfg = configOf(model);
   const x = tensor(a.tensor(lw, 'x'));
   const out = guidedOutput(lw, model, cfg, x, a.value('t'), a.span);
   if (out.kind !== 'tensor') return POISON;
-  return { kind: 'tuple', items: predictions(lw, cfg.prediction, x, out, a.value('alpha'), a.value('sigma'), a.span) };
+  return { kind: 'tuple', items: predictions(arith(lw, a.span), cfg.prediction, x, out, a.value('alpha'), a.value('sigma')) };
 }
 
 /** Levels of a sampler and the model time of each level (plus the sigma → time map for churn). */
@@ -228,16 +230,13 @@ function discreteRoute(sched: S.VpSchedule, o: PlanOptions): Route {
   return { levels: S.levelsFromTimesteps(sched, ts, o.final), times: [...ts, 0], timeOf };
 }
 
-let cosineStart: number | undefined;
-
 /**
- * Continuous cosine log-SNR (model time t in [0, 1]): from the noise level of the discrete cosine
- * schedule's last step (its β clipped at 0.999; t = 1 itself is SNR 0), or from t = 1 with zero SNR,
- * down to t = 1e-3, uniformly in t (DPM-Solver's 'time_uniform') or by a sigma table.
+ * Continuous cosine log-SNR (model time t in [0, 1]), from t = 0.9946 (DPM-Solver's end time for the
+ * cosine schedule, Lu et al. 2022: t = 1 itself is SNR 0), or from t = 1 with zero SNR, down to
+ * t = 1e-3, uniformly in t (DPM-Solver's 'time_uniform') or by a sigma table.
  */
 function continuousRoute(o: PlanOptions, zeroSnr: boolean): Route {
-  cosineStart ??= S.cosineTimeFromLogSnr(S.cosine(1000).lambda[999]);
-  const start = zeroSnr ? 1 : cosineStart;
+  const start = zeroSnr ? 1 : COSINE_START;
   const timeOf = (s: number): number => (s === 0 ? 0 : S.cosineTimeFromLogSnr(-Math.log(s)));
   if (o.sigmas !== 'timesteps') return sigmaRoute(o, Math.exp(-S.cosineLogSnr(CONTINUOUS_END)), Math.exp(-S.cosineLogSnr(start)), timeOf);
   if (o.spacing !== 'auto' && o.spacing !== 'uniform') {
@@ -260,7 +259,8 @@ function discreteSchedule(name: string, T: number, zeroSnr: boolean): S.VpSchedu
 const numbers = (xs: readonly number[]): Value => list(xs.map((x) => num(x, false)));
 
 function samplingPlan(a: Args, lw: Lowerer): Value {
-  const { value, inst } = modelOf(a);
+  const model = modelOf(a);
+  const inst = model.inst;
   const steps = a.int('steps');
   requireInt('steps', steps, 1);
   const schedule = agreed(inst, 'schedule', a.str('schedule', 'model'), SCHEDULES, 'linear');
@@ -276,7 +276,7 @@ function samplingPlan(a: Args, lw: Lowerer): Value {
   };
   const route = schedule === 'cosine_continuous' ? continuousRoute(o, zeroSnr) : discreteRoute(discreteSchedule(schedule, T, zeroSnr), o);
   const { alpha, sigma, lambda } = route.levels;
-  const prediction = configOf(value as Value & { kind: 'model' }).prediction;
+  const prediction = configOf(model).prediction;
   if (alpha[0] === 0 && prediction === 'eps') {
     fail(SAMPLER_CODES.contradicts, `sampling starts at zero SNR (alpha = 0), where an eps-prediction model cannot recover x0; model ${inst.name} predicts eps`, undefined,
       'zero terminal SNR needs a v- or x0-prediction model (declare prediction = "v")');

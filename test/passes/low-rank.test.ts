@@ -64,6 +64,17 @@ describe('low-rank', () => {
     expect(relL2(await run(r.graph, inputs, merged(w, r.weights)), exact)).toBeLessThan(1e-5);
   });
 
+  it('factorises a transposed weight ([out, in] with transposeB) exactly at its rank', async () => {
+    const b = new GraphBuilder('t');
+    const x = b.param('x', t('f32', ['B', 12]));
+    const g = b.finish([b.op('matmul', [x, b.weight('w', t('f32', [10, 12]))], { transposeB: true })]);
+    const w = new Map([['w', rankR(10, 12, 2, 8)]]);
+    const r = lowRank.run(g, opts({ rank: 2, minSize: 0 }), { weights: w });
+    expect(r.weights!.get('w.lowrank_u')!.length).toBe(12 * 2);
+    const inputs = { x: input([3, 12]) };
+    expect(relL2(await run(r.graph, inputs, merged(w, r.weights)), await run(g, inputs, w))).toBeLessThan(1e-5);
+  });
+
   it('factorises a strided 1×1 conv with bias and keeps the bias on the second conv', async () => {
     const b = new GraphBuilder('conv');
     const x = b.param('x', t('f32', ['B', 12, 6, 6]));

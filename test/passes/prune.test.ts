@@ -1,6 +1,7 @@
 // prune: golden IR, groups it must leave alone (with their reasons), refusals, and numerics. Pruning
 // is approximate, so exactness is checked by planting all-zero channels / heads: L1 importance must
 // find them and removing them must not change the outputs.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../compiler/ops/index.ts';
 import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
@@ -8,7 +9,10 @@ import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/ir/no
 import { printGraph } from '../../compiler/ir/printer.ts';
 import { resolveOptions } from '../../compiler/passes/pass.ts';
 import { prune } from '../../compiler/passes/prune.ts';
+import { channelGroups } from '../../compiler/linalg/channel-groups.ts';
+import { isValueLeaf } from '../../compiler/linalg/leaves.ts';
 import { collectGradients } from '../../compiler/report/calibrate.ts';
+import { compileSource } from '../../dsl/index.ts';
 import { isApproxReport, type CompressionContext } from '../../compiler/report/types.ts';
 import { maxAbsDiff, merged, randomWeights, run, uniform } from '../linalg/fixtures.ts';
 
@@ -72,6 +76,19 @@ describe('prune (structured)', () => {
     expect(r.stats.groups).toBe(2);
     expect(r.weights!.get('out.weight.pruned')!.length).toBe(2 * 6);
     const inputs = { x: input([2, 3, 5, 5]) };
+    expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), await run(g, inputs, weights))).toBeLessThan(1e-6);
+  });
+
+  it('prunes [out, in] weights read with transposeB (planted dead unit, exact)', async () => {
+    const b = new GraphBuilder('tb');
+    const x = b.param('x', t('f32', ['B', 4]));
+    const h = b.op('tanh', [b.op('matmul', [x, w(b, 'a', [6, 4])], { transposeB: true })]);
+    const g = b.finish([b.op('matmul', [h, w(b, 'o', [3, 6])], { transposeB: true })]);
+    const weights = randomWeights(g);
+    weights.set('a', zeroSlices(weights.get('a')!, [6, 4], 0, [4]));
+    const r = prune.run(g, opts({ ratio: 1 / 6 }), { weights });
+    expect(r.weights!.get('o.pruned')!.length).toBe(15);
+    const inputs = { x: input([2, 4]) };
     expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), await run(g, inputs, weights))).toBeLessThan(1e-6);
   });
 
@@ -224,6 +241,43 @@ describe('prune (structured)', () => {
     const g = mlp();
     expect(() => prune.run(g, opts({ ratio: 1 }), {})).toThrow(/CPR0202: prune: ratio must be in \[0, 1\)/);
     expect(() => prune.run(g, opts({ mode: 'random' }), {})).toThrow(/CPR0203/);
+  });
+});
+
+describe('prune on the unet_small topology', () => {
+  it('removes planted dead channels exactly through concats, upsampling, residuals and the timestep broadcast', async () => {
+    // BatchNorm instead of GroupNorm keeps a dead channel exactly zero; attention is left out because
+    // its GroupNorm (in std/nn) would mix the dead channels into the statistics of the others.
+    const edits: [string, string][] = [
+      ['ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32'], ['GroupNorm(groups, cin)', 'BatchNorm2d(cin)'],
+      ['GroupNorm(groups, cout)', 'BatchNorm2d(cout)'], ['GroupNorm(8, ch)', 'BatchNorm2d(ch)'], ['mid[1](attn(h), e)', 'mid[1](h, e)'],
+    ];
+    let source = readFileSync('examples/unet_small.dn', 'utf8');
+    for (const [from, to] of edits) {
+      expect(source.includes(from), from).toBe(true);
+      source = source.replace(from, to);
+    }
+    const g = compileSource(source, 'examples/unet_small.dn').models[0].graph;
+    const weights = randomWeights(g, 5, 0.3);
+    // Kill the last quarter of every prunable group's units in every weight of the group.
+    const groups = channelGroups(g).filter((x) => !x.blocked);
+    expect(groups.length).toBeGreaterThan(8);
+    for (const group of groups) {
+      const dead = Array.from({ length: Math.round(group.units / 4) }, (_, i) => group.units - 1 - i);
+      for (const { node, seg } of group.members) {
+        if (!isValueLeaf(node)) continue;
+        const path = node.attrs.path as string;
+        const idx = dead.flatMap((u) => Array.from({ length: seg.block }, (_, j) => seg.offset + u * seg.block + j));
+        weights.set(path, zeroSlices(weights.get(path)!, tensorOf(node).shape as number[], seg.axis, idx));
+      }
+    }
+    const r = prune.run(g, opts({ ratio: 0.25 }), { weights });
+    expect(r.stats.groups).toBe(groups.length);
+    expect(r.stats.flopsAfter).toBeLessThan(0.75 * r.stats.flopsBefore);
+    const inputs = { x: input([2, 1, 28, 28]), t: { data: Float32Array.of(10, 600), shape: [2] }, y: { data: Int32Array.of(1, 8), shape: [2] } };
+    const exact = await run(g, inputs, weights);
+    const scale = exact.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), exact)).toBeLessThan(1e-5 * scale);
   });
 });
 

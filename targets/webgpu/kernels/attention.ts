@@ -11,7 +11,6 @@ import { lit, staticShape } from '../wgsl-util.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { requireEpilogueShape, storeRoot, unflatten, type Template } from './template.ts';
 
-const QUERIES = 64;
 
 function operandBatch(shape: readonly number[], outBatch: readonly string[]): string[] {
   const rank = shape.length - 2;
@@ -21,8 +20,8 @@ function operandBatch(shape: readonly number[], outBatch: readonly string[]): st
 
 /** Emits a cooperative copy of rows [kb, kb+tk) of a [.., L, width] operand into `tile`. */
 function stageBlock(w: KernelWriter, tile: string, node: Parameters<KernelWriter['value']>[0], batch: string[],
-  tk: number, width: number, len: number): void {
-  w.block(`for (var e = lid.x; e < ${tk * width}u; e += ${QUERIES}u)`, () => {
+  tk: number, width: number, len: number, queries: number): void {
+  w.block(`for (var e = lid.x; e < ${tk * width}u; e += ${queries}u)`, () => {
     const r = w.let(`kb + e / ${width}u`, 'key'), c = w.let(`e % ${width}u`, 'col');
     w.line('var t = 0.0f;');
     w.block(`if (${r} < ${len}u)`, () => w.line(`t = ${w.value(node, [...batch, r, c])};`));
@@ -33,6 +32,8 @@ function stageBlock(w: KernelWriter, tile: string, node: Parameters<KernelWriter
 export const attentionTemplate: Template = (args) => {
   requireEpilogueShape(args);
   const { w, caps } = args;
+  // Queries per workgroup: 64 fills a GPU's SIMD groups; on a CPU, fewer barrier participants win.
+  const queries = caps.software ? 16 : 64;
   const att = args.anchor!;
   const [q, k, v] = att.inputs;
   const qs = staticShape(q), ks = staticShape(k), vs = staticShape(v);
@@ -43,50 +44,65 @@ export const attentionTemplate: Template = (args) => {
   const tk = Math.max(1, Math.min(64, lk, Math.floor((caps.maxComputeWorkgroupStorageSize / 4 - 64) / (d + dv))));
   w.shared.push(`var<workgroup> tileK: array<f32, ${tk * d}>;`, `var<workgroup> tileV: array<f32, ${tk * dv}>;`);
   const batch = unflatten(w, 'wid.y', batchShape);
-  w.line(`let qi = wid.x * ${QUERIES}u + lid.x;`);
+  w.line(`let qi = wid.x * ${queries}u + lid.x;`);
   w.line(`let live = qi < ${lq}u;`);
-  w.line(`var qv: array<f32, ${d}>;`);
-  w.line(`var o: array<f32, ${dv}>;`);
+  // Head sizes up to 64 keep q and the accumulator in scalar registers (unrolled loops).
+  const unroll = d <= 64 && dv <= 64;
+  const reg = (name: string, c: number | 'c'): string => (unroll ? `${name}_${c}` : `${name}[${c}]`);
+  const each = (n: number, f: (c: number | 'c', cu: string) => string): void => {
+    if (unroll) for (let c = 0; c < n; c++) w.line(f(c, `${c}u`));
+    else w.line(`for (var c = 0u; c < ${n}u; c++) { ${f('c', 'c')} }`);
+  };
+  if (unroll) {
+    for (let c = 0; c < d; c++) w.line(`var ${reg('qv', c)} = 0.0f;`);
+    for (let c = 0; c < dv; c++) w.line(`var ${reg('o', c)} = 0.0f;`);
+  } else {
+    w.line(`var qv: array<f32, ${d}>;`);
+    w.line(`var o: array<f32, ${dv}>;`);
+  }
   w.line(`var s: array<f32, ${tk}>;`);
   w.line('var m = -3.0e38f;');
   w.line('var l = 0.0f;');
+  const qb = operandBatch(qs, batch);
   w.block('if (live)', () => {
-    w.block(`for (var c = 0u; c < ${d}u; c++)`, () => w.line(`qv[c] = ${w.value(q, [...operandBatch(qs, batch), 'qi', 'c'])} * ${lit(scale, 'f32')};`));
+    if (unroll) for (let c = 0; c < d; c++) w.line(`${reg('qv', c)} = ${w.value(q, [...qb, 'qi', `${c}u`])} * ${lit(scale, 'f32')};`);
+    else w.block(`for (var c = 0u; c < ${d}u; c++)`, () => w.line(`qv[c] = ${w.value(q, [...qb, 'qi', 'c'])} * ${lit(scale, 'f32')};`));
   });
   w.block(`for (var kb = 0u; kb < ${lk}u; kb += ${tk}u)`, () => {
-    stageBlock(w, 'tileK', k, operandBatch(ks, batch), tk, d, lk);
-    stageBlock(w, 'tileV', v, operandBatch(vs, batch), tk, dv, lk);
+    stageBlock(w, 'tileK', k, operandBatch(ks, batch), tk, d, lk, queries);
+    stageBlock(w, 'tileV', v, operandBatch(vs, batch), tk, dv, lk, queries);
     w.line('workgroupBarrier();');
     w.block('if (live)', () => {
       w.line(`let cnt = min(${tk}u, ${lk}u - kb);`);
       w.line('var bmax = -3.0e38f;');
       w.block('for (var t = 0u; t < cnt; t++)', () => {
         w.line('var dot = 0.0f;');
-        w.line(`for (var c = 0u; c < ${d}u; c++) { dot = fma(qv[c], tileK[t * ${d}u + c], dot); }`);
+        each(d, (c, cu) => `dot = fma(${reg('qv', c)}, tileK[t * ${d}u + ${cu}], dot);`);
         w.line('s[t] = dot;');
         w.line('bmax = max(bmax, dot);');
       });
       w.line('let mnew = max(m, bmax);');
       w.line('let corr = exp(m - mnew);');
       w.line('l = l * corr;');
-      w.line(`for (var c = 0u; c < ${dv}u; c++) { o[c] = o[c] * corr; }`);
+      each(dv, (c) => `${reg('o', c)} = ${reg('o', c)} * corr;`);
       w.block('for (var t = 0u; t < cnt; t++)', () => {
         w.line('let p = exp(s[t] - mnew);');
         w.line('l = l + p;');
-        w.line(`for (var c = 0u; c < ${dv}u; c++) { o[c] = fma(p, tileV[t * ${dv}u + c], o[c]); }`);
+        each(dv, (c, cu) => `${reg('o', c)} = fma(p, tileV[t * ${dv}u + ${cu}], ${reg('o', c)});`);
       });
       w.line('m = mnew;');
     });
     w.line('workgroupBarrier();');
   });
   w.block('if (live)', () => {
-    w.block(`for (var c = 0u; c < ${dv}u; c++)`, () => storeRoot(w, args, [...batch, 'qi', 'c'], w.let('o[c] / l', 'y')));
+    if (unroll) for (let c = 0; c < dv; c++) storeRoot(w, args, [...batch, 'qi', `${c}u`], w.let(`${reg('o', c)} / l`, 'y'));
+    else w.block(`for (var c = 0u; c < ${dv}u; c++)`, () => storeRoot(w, args, [...batch, 'qi', 'c'], w.let('o[c] / l', 'y')));
   });
   const batchCount = numel(batchShape);
   return {
-    workgroupSize: QUERIES,
-    workgroups: [Math.ceil(lq / QUERIES), batchCount, 1],
-    params: { tk },
+    workgroupSize: queries,
+    workgroups: [Math.ceil(lq / queries), batchCount, 1],
+    params: { tk, queries },
     flops: 2 * batchCount * lq * lk * (d + dv),
   };
 };
