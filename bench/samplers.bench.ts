@@ -158,8 +158,10 @@ async function run(): Promise<{ rows: Row[]; floors: Floors }> {
       const ode = solver.stochastic ? undefined
         : Math.sqrt(exact.reduce((acc, p, b) => acc + (x[2 * b] - p[0]) ** 2 + (x[2 * b + 1] - p[1]) ** 2, 0) / (2 * B));
       const nfe = solver.name === 'heun' ? 2 * solver.steps(n) - 1 : n;
-      rows.push({ solver: solver.name, steps: solver.steps(n), nfe, ode, sw1: slicedW1(x, reference), ms });
-      console.log(`${solver.name.padEnd(20)} nfe ${String(nfe).padStart(3)}  ode ${ode?.toExponential(2) ?? '   -    '}  sw1 ${slicedW1(x, reference).toFixed(4)}  ${ms.toFixed(0)} ms`);
+      const row: Row = { solver: solver.name, steps: solver.steps(n), nfe, ode, sw1: slicedW1(x, reference), ms };
+      rows.push(row);
+      console.log(`${row.solver.padEnd(20)} nfe ${String(nfe).padStart(3)}  ode ${ode?.toExponential(2) ?? '   -    '}  ` +
+        `sw1 ${row.sw1.toFixed(4)}  ${ms.toFixed(0)} ms`);
     }
   }
   const best = Math.min(...rows.filter((r) => r.ode !== undefined && r.nfe === NFE[NFE.length - 1]).map((r) => r.ode!));
@@ -187,7 +189,8 @@ function markdown(rows: Row[], floors: Floors): string {
     '',
     '| sampler | steps | evaluations | ODE error | SW1 | time (ms) |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.solver} | ${r.steps} | ${r.nfe} | ${r.ode === undefined ? '-' : r.ode.toExponential(2)} | ${r.sw1.toFixed(4)} | ${r.ms.toFixed(0)} |`),
+    ...rows.map((r) => [r.solver, r.steps, r.nfe, r.ode === undefined ? '-' : r.ode.toExponential(2), r.sw1.toFixed(4), r.ms.toFixed(0)])
+      .map((cells) => `| ${cells.join(' | ')} |`),
     '',
     '| sampler | observed order (ODE error, last doubling of evaluations) |',
     '|---|---:|',

@@ -133,7 +133,8 @@ function makeDenoiser(a: Args, lw: Lowerer): Value {
   if (guidance !== 1) {
     const cond = modelSignature(lw, inst).params.slice(2);
     if (cond.length !== 1 || cond[0].type.dtype !== 'i32') {
-      fail(SAMPLER_CODES.guidance, `classifier-free guidance needs a model with one class-label input (x, t, y: i32[B]); model ${inst.name} has ${cond.length} conditioning input(s)`);
+      fail(SAMPLER_CODES.guidance, 'classifier-free guidance needs a model with one class-label input (x, t, y: i32[B]); ' +
+        `model ${inst.name} has ${cond.length} conditioning input(s)`);
     }
     if (nullClass < 0) nullClass = (attr(inst, 'null_class', 'num') as number | undefined) ?? -1;
     if (!Number.isInteger(nullClass) || nullClass < 0) {
@@ -278,7 +279,8 @@ function samplingPlan(a: Args, lw: Lowerer): Value {
   const { alpha, sigma, lambda } = route.levels;
   const prediction = configOf(model).prediction;
   if (alpha[0] === 0 && prediction === 'eps') {
-    fail(SAMPLER_CODES.contradicts, `sampling starts at zero SNR (alpha = 0), where an eps-prediction model cannot recover x0; model ${inst.name} predicts eps`, undefined,
+    fail(SAMPLER_CODES.contradicts, 'sampling starts at zero SNR (alpha = 0), where an eps-prediction model cannot recover x0; ' +
+      `model ${inst.name} predicts eps`, undefined,
       'zero terminal SNR needs a v- or x0-prediction model (declare prediction = "v")');
   }
   const ve = numbers(alpha.map((x, i) => (x === 0 ? Infinity : sigma[i] / x)));
