@@ -2,7 +2,12 @@
  * `denoc compile FILE --target webgpu|stablehlo --out DIR`: writes a deployable artifact:
  * WGSL kernels + dispatch plan + weights, or a StableHLO module + weights + manifest.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Graph } from '../../compiler/ir/node.ts';
+import { PASSES } from '../../compiler/pipelines.ts';
+import { runPipeline } from '../../compiler/passes/runner.ts';
+import { compressionReport, orderPasses, parseCompressionSpec } from '../../compiler/report/approx-report.ts';
 import type { Command } from 'commander';
 import { fail } from '../../compiler/diagnostics.ts';
 import { compileSampler } from '../../compiler/compile.ts';
@@ -19,6 +24,8 @@ interface CompileCliOptions {
   precision: string;
   tile: string;
   unroll?: boolean;
+  passes?: string;
+  report?: string;
 }
 
 export function registerCompile(program: Command): void {
@@ -35,22 +42,28 @@ export function registerCompile(program: Command): void {
     .option('--precision <p>', 'stablehlo: f32 | bf16', 'f32')
     .option('--tile <t>', 'stablehlo: none | tpu', 'none')
     .option('--unroll', 'stablehlo: emit straight-line steps instead of a while loop')
+    .option('--passes <spec>', "compression passes before the default pipeline, e.g. 'low-rank=0.5,prune=0.3'")
+    .option('--report <file>', 'with --passes: write an error/savings report (markdown + PNG chart)')
     .action(async (file: string, opts: CompileCliOptions) => {
       const program = loadProgram(file);
       const sampler = pickSampler(program, opts.sampler);
       const model = pickModel(program, sampler.modelName);
       const batch = parseIntOption('--batch', opts.batch, 1);
       const weights = loadWeights(model, opts.weights, parseIntOption('--seed', opts.seed, 0));
-      const graph = compileSampler(sampler.graph);
+      const compressed = opts.passes
+        ? await compress(sampler.graph, model.graph, weights.store, opts.passes, opts.report)
+        : { graph: sampler.graph, weights: weights.store };
+      const graph = compileSampler(compressed.graph);
+      const store = new Map(compressed.weights);
       mkdirSync(opts.out, { recursive: true });
       if (opts.target === 'webgpu') {
         const { writeWebGPUArtifacts } = await import('../../runtime/webgpu/executor.ts');
-        await writeWebGPUArtifacts(graph, weights.store, opts.out, { dims: { B: batch } });
+        await writeWebGPUArtifacts(graph, store, opts.out, { dims: { B: batch } });
       } else if (opts.target === 'stablehlo') {
         if (opts.precision !== 'f32' && opts.precision !== 'bf16') fail('CLI0060', `--precision must be f32 or bf16`);
         if (opts.tile !== 'none' && opts.tile !== 'tpu') fail('CLI0061', `--tile must be none or tpu`);
         const { writeStableHLOArtifacts } = await import('../../targets/stablehlo/index.ts');
-        await writeStableHLOArtifacts(graph, weights.store, opts.out, {
+        await writeStableHLOArtifacts(graph, store, opts.out, {
           dims: { B: batch }, precision: opts.precision, tile: opts.tile, unroll: opts.unroll ?? false,
         });
       } else {
@@ -58,4 +71,23 @@ export function registerCompile(program: Command): void {
       }
       process.stdout.write(`wrote ${opts.target} artifact for ${sampler.name} to ${opts.out}\n`);
     });
+}
+
+/** Runs the compression passes; with a report path, also measures their error and savings. */
+async function compress(
+  sampler: Graph, model: Graph, weights: Map<string, Float32Array>, spec: string, reportPath: string | undefined,
+): Promise<{ graph: Graph; weights: ReadonlyMap<string, Float32Array> }> {
+  const specs = orderPasses(parseCompressionSpec(spec));
+  if (!reportPath) {
+    const steps = specs.map((s) => ({ pass: PASSES[s.name], options: s.options ?? {} }));
+    const r = runPipeline(sampler, steps, { verify: true, ctx: { weights } });
+    return { graph: r.graph, weights: r.weights ?? weights };
+  }
+  const pngPath = reportPath.replace(/\.md$/, '') + '.png';
+  const report = await compressionReport(sampler, weights, specs, { model, pngName: basename(pngPath), backend: 'wasm' });
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, report.markdown);
+  writeFileSync(pngPath, report.png);
+  process.stdout.write(`wrote ${reportPath} and ${pngPath}\n`);
+  return report;
 }
