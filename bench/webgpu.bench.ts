@@ -181,9 +181,11 @@ async function timeTfjs(net: typeof unetSmall, w: W, batch: number): Promise<Omi
 
 /** Each recorded conv/matmul of one forward, timed alone: GFLOP/s per kind. */
 async function tfjsKernelRates(net: typeof unetSmall, w: W, batch: number): Promise<Record<'conv' | 'matmul', number>> {
+  // The recorded calls read intermediates of the forward, so they live in one scope until the end.
+  tf.engine().startScope();
   recording = [];
   const x = tf.randomNormal([batch, 28, 28, 1]) as TF.Tensor4D;
-  tf.tidy(() => { net(x, tf.fill([batch], 500) as TF.Tensor1D, tf.zeros([batch], 'int32') as TF.Tensor1D, w); });
+  net(x, tf.fill([batch], 500) as TF.Tensor1D, tf.zeros([batch], 'int32') as TF.Tensor1D, w);
   const calls = recording;
   recording = undefined;
   const sums = { conv: [0, 0], matmul: [0, 0] };
@@ -196,6 +198,7 @@ async function tfjsKernelRates(net: typeof unetSmall, w: W, batch: number): Prom
     sums[c.kind][1] += (performance.now() - t0) / 1000;
     tf.dispose(outs);
   }
+  tf.engine().endScope();
   return { conv: sums.conv[0] / sums.conv[1] / 1e9, matmul: sums.matmul[0] / sums.matmul[1] / 1e9 };
 }
 

@@ -39,6 +39,7 @@ export interface LoadedWeights {
 
 /** Binds a safetensors file to the model's parameters, or makes seeded random weights. */
 export function loadWeights(model: ModelArtifact, file: string | undefined, seed: number): LoadedWeights {
+  if (!file && model.parameters.length === 0) return { store: new Map(), random: false };
   if (!file) {
     const init = initWeights(model.parameters, seed);
     return { store: new Map([...init].map(([k, v]) => [k, v.data])), random: true };
