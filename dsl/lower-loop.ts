@@ -48,7 +48,10 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
   if (steps.some((v) => v.kind !== 'num')) raise(DSL.BadLoop, 'a sampling loop runs over a range or a list of numbers', s.start.span);
   if (steps.length === 0) return;
   lw.loopSteps += steps.length;
+  // An earlier error already poisoned a value this loop updates: report nothing more about it.
+  if (assignedNames(s.body).some((n) => scope.lookup(n) === POISON)) return;
   const p = plan(s, scope);
+  if (p.carried.length === 0) raise(DSL.BadLoop, 'a sampling loop must update a tensor defined before it (such as x)', s.span);
   const sampler = lw.sampler!;
   const init = p.carried.map((n) => (scope.lookup(n) as { node: Node }).node);
   const named = p.captured.map((n) => (scope.lookup(n) as { node: Node }).node);
