@@ -13,6 +13,7 @@
  * `RESULT step_speedup_vs_tfjs_webgpu=<x> dispatch_ratio=<x> memory_ratio=<x>` (tfjs / denoc,
  * unet_small batch 16). Run: `npx tsx bench/webgpu.bench.ts [--quick]` (quick: batch 1 only).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { create, globals } from 'webgpu';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -267,12 +268,27 @@ function markdown(rows: Row[], device: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** Each case runs in its own process, so neither side inherits the other's (or an earlier case's) buffers. */
+function runCaseInChild(c: Case): Row {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', `${c.model}:${c.batch}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('CASE '));
+  if (child.status !== 0 || !line) throw new Error(`benchmark case ${c.model} B=${c.batch} failed (exit ${child.status})\n${child.stdout}`);
+  return JSON.parse(line.slice(5)) as Row;
+}
+
+const only = process.argv.indexOf('--case');
+if (only >= 0) {
+  const [model, batch] = process.argv[only + 1].split(':');
+  console.log(`CASE ${JSON.stringify(await runCase({ model: model as Case['model'], batch: Number(batch) }))}`);
+  await releaseSharedDevice();
+  process.exit(0);
+}
 const cases: Case[] = process.argv.includes('--quick')
   ? [{ model: 'unet_small', batch: 1 }, { model: 'dit_tiny', batch: 1 }]
   : [{ model: 'unet_small', batch: 1 }, { model: 'unet_small', batch: 16 }, { model: 'dit_tiny', batch: 1 }, { model: 'dit_tiny', batch: 16 }];
 const rows: Row[] = [];
 for (const c of cases) {
-  const row = await runCase(c);
+  const row = runCaseInChild(c);
   rows.push(row);
   console.log(`${row.case}: denoc ${fmt(row.denoc.stepMs, 1)} ms/step, tfjs ${fmt(row.tfjs.stepMs, 1)} ms/step (${fmt(row.tfjs.stepMs / row.denoc.stepMs)}×)`);
 }

@@ -15,9 +15,9 @@ const pair = (v: unknown): [number, number] => [(v as number[])[0], (v as number
 
 export interface DirectConvConfig { readonly wg: number; readonly tm: number; readonly tn: number }
 
-/** 8 threads (one AVX2 SIMD group); 8×8 register blocks measured fastest on lavapipe at unet_small's shapes. */
+/** 8 threads (one AVX2 SIMD group); 8×16 register blocks measured fastest on lavapipe at unet_small's shapes. */
 export function directConvConfig(pixels: number, channels: number): DirectConvConfig {
-  return { wg: 8, tm: pixels >= 512 ? 8 : pixels >= 64 ? 4 : 1, tn: channels >= 8 ? 8 : channels >= 4 ? 4 : 1 };
+  return { wg: 8, tm: pixels >= 512 ? 8 : pixels >= 64 ? 4 : 1, tn: channels >= 16 ? 16 : channels >= 8 ? 8 : channels >= 4 ? 4 : 1 };
 }
 
 /** A region param read straight from its buffer, or undefined when the operand is computed. */

@@ -44,10 +44,11 @@ export interface DirectConfig {
   readonly lanes: 'm' | 'n';
 }
 
+/** Register blocks measured fastest on lavapipe (AVX2): 8 lanes × 16×8 for large problems. */
 export function directConfig(m: number, n: number, lanes: 'm' | 'n'): DirectConfig {
   const [along, across] = lanes === 'n' ? [n, m] : [m, n];
-  const laneTile = along >= 64 ? 8 : along >= 16 ? 4 : 1;
-  const acrossTile = across >= 8 ? 8 : across >= 4 ? 4 : 1;
+  const laneTile = along >= 512 ? 16 : along >= 64 ? 8 : along >= 16 ? 4 : 1;
+  const acrossTile = across >= 256 ? 16 : across >= 8 ? 8 : across >= 4 ? 4 : 1;
   const [tm, tn] = lanes === 'n' ? [acrossTile, laneTile] : [laneTile, acrossTile];
   return { wg: 8, tm, tn, lanes };
 }
