@@ -8,7 +8,8 @@
  * Reports per case: time/step (mean over the steps of one timed run after a warm-up run),
  * dispatches/step, peak GPU bytes (denoc: every buffer of the plan; tfjs: the most its buffer
  * manager held), and the achieved GFLOP/s of the conv and matmul kernels (denoc: each dispatch
- * timed alone; tfjs: each conv/matmul op of one forward timed alone on the same shapes).
+ * timed alone; tfjs: each conv/matmul op of one forward timed alone on the same shapes; both
+ * repeated back to back for ~20 ms so that small kernels are not measured as sync overhead).
  * Writes bench/results/webgpu.json and webgpu.md, ends with
  * `RESULT step_speedup_vs_tfjs_webgpu=<x> dispatch_ratio=<x> memory_ratio=<x>` (tfjs / denoc,
  * unet_small batch 16). Run: `npx tsx bench/webgpu.bench.ts [--quick]` (quick: batch 1 only).
@@ -31,8 +32,8 @@ await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 
 const STEPS = 3;
-/** Back-to-back repetitions when timing one kernel alone (amortizes the final sync). */
-const REPS = 4;
+/** A kernel timed alone is repeated back to back for about this long (amortizes the final sync). */
+const MIN_MS = 20;
 type W = Map<string, TF.Tensor>;
 
 /** Counts tfjs dispatches and the most bytes its buffer manager held (wraps recordAndSubmit). */
@@ -193,13 +194,19 @@ async function tfjsKernelRates(net: typeof unetSmall, w: W, batch: number): Prom
   recording = undefined;
   const sums = { conv: [0, 0], matmul: [0, 0] };
   for (const c of calls) {
+    let t0 = performance.now();
     await c.run().data();
-    const t0 = performance.now();
-    const outs = Array.from({ length: REPS }, () => c.run());
-    await outs[REPS - 1].data();
-    sums[c.kind][0] += c.flops * REPS;
+    const reps = Math.max(1, Math.min(256, Math.ceil(MIN_MS / (performance.now() - t0))));
+    t0 = performance.now();
+    let last = c.run();
+    for (let i = 1; i < reps; i++) {
+      last.dispose();
+      last = c.run();
+    }
+    await last.data();
+    sums[c.kind][0] += c.flops * reps;
     sums[c.kind][1] += (performance.now() - t0) / 1000;
-    tf.dispose(outs);
+    last.dispose();
   }
   tf.engine().endScope();
   return { conv: sums.conv[0] / sums.conv[1] / 1e9, matmul: sums.matmul[0] / sums.matmul[1] / 1e9 };
@@ -234,7 +241,7 @@ async function runCase(c: Case): Promise<Row> {
   await session.run(inputs);
   const stepMs = (await session.time(1)) * 1000 / STEPS;
   const rates = { conv: [0, 0], matmul: [0, 0] };
-  for (const k of await session.profile(REPS)) {
+  for (const k of await session.profile(MIN_MS)) {
     const kind = k.template === 'conv2d' ? 'conv' : k.template === 'matmul' ? 'matmul' : undefined;
     if (kind) { rates[kind][0] += k.flops; rates[kind][1] += k.seconds; }
   }

@@ -84,14 +84,20 @@ export function canFuse(producer: Node, consumer: Node, outputs: ReadonlySet<Nod
   return OK;
 }
 
+const isTableConstant = (n: Node): boolean => n.op === 'constant' && tensorOf(n).shape.length === 1;
+
+/** Every reader of `table` is a scalar `gather(table, iter)`. */
+function readOnlyAtStep(table: Node, readers: readonly Node[], iter: Node): boolean {
+  return readers.every((r) => r.op === 'gather' && r.inputs[0] === table && r.inputs[1] === iter && tensorOf(r).shape.length === 0);
+}
+
 /**
  * A per-step coefficient table: a 1-D constant that the kernel reads only as `table[iter]`.
  * Targets with a per-step uniform block (WebGPU) pass these values without a storage binding,
  * so they do not count against the kernel's input budget (nor does the step index itself).
  */
 export function isStepTable(input: Node, readers: readonly Node[], iter: Node | undefined): boolean {
-  if (!iter || input.op !== 'constant' || tensorOf(input).shape.length !== 1) return false;
-  return readers.every((r) => r.op === 'gather' && r.inputs[0] === input && r.inputs[1] === iter && tensorOf(r).shape.length === 0);
+  return iter !== undefined && isTableConstant(input) && readOnlyAtStep(input, readers, iter);
 }
 
 /** Storage inputs of a built kernel: its inputs except the step index and per-step tables. */
@@ -99,20 +105,18 @@ export function storageInputsOf(kernel: Node, iter: Node | undefined): Node[] {
   const region = kernel.regions[0];
   const regionIter = iter ? region.params[kernel.inputs.indexOf(iter)] : undefined;
   const users = usersOf(region);
-  return kernel.inputs.filter((input, k) => {
+  const storage = kernel.inputs.filter((input, k) => {
     if (input === iter) return false;
     const p = region.params[k];
-    const readers = users.get(p) ?? [];
-    const isTable = input.op === 'constant' && tensorOf(input).shape.length === 1 && regionIter !== undefined &&
-      readers.every((r) => r.op === 'gather' && r.inputs[0] === p && r.inputs[1] === regionIter && tensorOf(r).shape.length === 0);
-    return !isTable;
-  }).filter((n, i, all) => all.indexOf(n) === i);
+    return !(regionIter && isTableConstant(input) && readOnlyAtStep(p, users.get(p) ?? [], regionIter));
+  });
+  return [...new Set(storage)];
 }
 
 interface Group {
   readonly nodes: Set<Node>;
-  anchor?: Node;
-  root: Node;
+  readonly anchor?: Node;
+  readonly root: Node;
 }
 
 class Grouping {
@@ -204,7 +208,13 @@ class Grouping {
   private downstreamOf(n: Node): Set<Node> {
     const seen = new Set<Node>();
     const stack = [n];
-    while (stack.length) for (const u of this.usersOf(stack.pop()!)) if (!seen.has(u)) { seen.add(u); stack.push(u); }
+    while (stack.length) {
+      for (const u of this.usersOf(stack.pop()!)) {
+        if (seen.has(u)) continue;
+        seen.add(u);
+        stack.push(u);
+      }
+    }
     return seen;
   }
 

@@ -18,7 +18,7 @@
  */
 import { DenocError } from '../diagnostics.ts';
 import { tensorOf, topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { bytesPerElement, formatType, numel, type DType } from '../ir/types.ts';
+import { bytesPerElement, formatType, isStatic, numel, type DType } from '../ir/types.ts';
 import { storageInputsOf } from './fuse.ts';
 import { definePass } from './pass.ts';
 
@@ -94,6 +94,12 @@ class Planner {
 
   bytesOf(n: Node): number {
     const t = tensorOf(n);
+    if (!isStatic(t.shape)) {
+      throw new DenocError({
+        code: 'MP0003', severity: 'error', span: n.span,
+        message: `memory-plan needs static shapes, but ${n.op} is ${formatType(t)}; bind the dims first (e.g. B)`,
+      });
+    }
     const per = (this.opts.elementBytes ?? bytesPerElement)(t.dtype);
     const align = this.opts.alignment ?? 16;
     const raw = numel(t.shape) * per;

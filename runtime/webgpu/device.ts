@@ -5,7 +5,6 @@
  * the WebGPU target uses, and turns WebGPU errors (error scopes, uncaptured errors, device loss)
  * into DenocErrors that say what failed and where.
  */
-import { existsSync } from 'node:fs';
 import { DenocError } from '../../compiler/diagnostics.ts';
 
 /** Install advice printed when no adapter can be found. */
@@ -87,6 +86,7 @@ async function findAdapter(opts: AcquireOptions, notes: string[]): Promise<Adapt
     if (adapter) return { gpu, adapter, source: 'dawn-node' };
   }
   // Dawn reads VK_ICD_FILENAMES when an instance is created, so SwiftShader can be tried late.
+  const { existsSync } = await import('node:fs');
   if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const retry = await dawnGpu(opts.dawnOptions ?? []);

@@ -13,6 +13,9 @@ import { planNumel } from '../../targets/webgpu/plan.ts';
 import { checked, throwIfFailed, type GpuContext } from './device.ts';
 
 export type TensorData = Float32Array | Int32Array | Uint32Array | readonly number[];
+
+/** One dispatch timed alone by `profile`. */
+export interface KernelTiming { readonly kernel: string; readonly template: string; readonly flops: number; readonly seconds: number }
 export type WeightSource = ((path: string) => Float32Array | undefined) | ReadonlyMap<string, Float32Array>;
 
 interface Pipeline { readonly pipeline: GPUComputePipeline; readonly layout: GPUBindGroupLayout; readonly code: KernelCode }
@@ -150,31 +153,40 @@ export class WebGPUSession {
   }
 
   /**
-   * Times every dispatch of the program on its own (`reps` back-to-back copies in one pass) after
-   * one full run has filled the buffers; loop bodies are timed at step 0. For per-kernel GFLOP/s.
+   * Times every dispatch of the program on its own after one full run has filled the buffers:
+   * back-to-back repetitions in one pass, as many as fill about `minMs` (so the submit and sync
+   * overhead does not swamp small kernels). Loop bodies are timed at step 0. For per-kernel GFLOP/s.
    */
-  async profile(reps: number): Promise<{ kernel: string; template: string; flops: number; seconds: number }[]> {
-    const { device } = this.gpu;
-    const out: { kernel: string; template: string; flops: number; seconds: number }[] = [];
+  async profile(minMs = 20): Promise<KernelTiming[]> {
+    const out: KernelTiming[] = [];
     const visit = async (program: readonly Recorded[]): Promise<void> => {
       for (const r of program) {
-        if (r.kind === 'loop') { await visit(r.body); continue; }
+        if (r.kind === 'loop') await visit(r.body);
         if (r.kind !== 'dispatch') continue;
-        const encoder = device.createCommandEncoder();
-        const pass = encoder.beginComputePass();
-        pass.setPipeline(r.d.pipeline);
-        pass.setBindGroup(0, r.d.groups[0], r.d.dynamic ? [0] : []);
-        for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(...r.d.workgroups);
-        pass.end();
-        await device.queue.onSubmittedWorkDone();
-        const t0 = performance.now();
-        device.queue.submit([encoder.finish()]);
-        await device.queue.onSubmittedWorkDone();
-        out.push({ kernel: r.d.code.name, template: r.d.code.template, flops: r.d.code.flops, seconds: (performance.now() - t0) / 1000 / reps });
+        const once = await this.timeDispatch(r.d, 1);
+        const reps = Math.max(1, Math.min(256, Math.ceil(minMs / 1000 / once)));
+        const seconds = reps === 1 ? once : await this.timeDispatch(r.d, reps);
+        out.push({ kernel: r.d.code.name, template: r.d.code.template, flops: r.d.code.flops, seconds });
       }
     };
     await visit(this.program);
     return out;
+  }
+
+  /** Seconds per dispatch of `reps` copies of `d` in one pass. */
+  private async timeDispatch(d: RecordedDispatch, reps: number): Promise<number> {
+    const { device } = this.gpu;
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.groups[0], d.dynamic ? [0] : []);
+    for (let i = 0; i < reps; i++) pass.dispatchWorkgroups(...d.workgroups);
+    pass.end();
+    await device.queue.onSubmittedWorkDone();
+    const t0 = performance.now();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return (performance.now() - t0) / 1000 / reps;
   }
 
   destroy(): void {

@@ -92,6 +92,25 @@ describe.skipIf(!gpu)('WebGPU executor', () => {
     expectClose(sum, wantSum, { rtol: 1e-5, atol: 1e-5 }, 'noise added per step');
   });
 
+  it('records the whole sampling loop in one submit, or one per step when progress is asked for', async () => {
+    const plan = compileForWebGPU(recurrenceGraph(5, Float32Array.of(1, 1, 1, 1, 1)));
+    const queue = gpu!.device.queue;
+    const submit = queue.submit.bind(queue);
+    let submits = 0;
+    queue.submit = (buffers: Iterable<GPUCommandBuffer>) => { submits++; submit(buffers); };
+    try {
+      await runOnWebGPU(plan, { inputs: { x: [1, 2, 3, 4, 5] } });
+      expect(submits).toBe(1);
+      submits = 0;
+      const seen: number[] = [];
+      await runOnWebGPU(plan, { inputs: { x: [1, 2, 3, 4, 5] }, onStep: (i) => seen.push(i) });
+      expect(submits).toBe(5 + 1);
+      expect(seen).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      queue.submit = submit;
+    }
+  });
+
   it('writes WGSL files and a dispatch plan', () => {
     const plan = compileForWebGPU(recurrenceGraph(4, Float32Array.of(1, 2, 3, 4)));
     const dir = mkdtempSync(join(tmpdir(), 'denoc-webgpu-'));

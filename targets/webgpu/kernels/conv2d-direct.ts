@@ -9,6 +9,7 @@
 import { tensorOf, type Node } from '../../../compiler/ir/node.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { staticShape } from '../wgsl-util.ts';
+import { emitAccumulatorStores } from './gemm.ts';
 import { storeRoot, type TemplateArgs, type TemplateResult } from './template.ts';
 
 const pair = (v: unknown): [number, number] => [(v as number[])[0], (v as number[])[1]];
@@ -28,61 +29,82 @@ function bufferOf(w: KernelWriter, n: Node): string | undefined {
   return `in${i}`;
 }
 
-export function emitDirectConv(args: TemplateArgs, cfg: DirectConvConfig): TemplateResult {
-  const { w } = args;
-  const conv = args.anchor!;
+interface ConvGeometry {
+  readonly x: Node; readonly wt: Node; readonly bias?: Node;
+  readonly c: number; readonly h: number; readonly wd: number; readonly cg: number; readonly kh: number; readonly kw: number;
+  readonly oh: number; readonly ow: number; readonly og: number; readonly m: number; readonly groups: number;
+  readonly stride: [number, number]; readonly pad: [number, number]; readonly dilation: [number, number];
+}
+
+function geometry(conv: Node): ConvGeometry {
   const [x, wt, bias] = conv.inputs;
   const [nb, c, h, wd] = staticShape(x);
   const [o, cg, kh, kw] = staticShape(wt);
   const [, , oh, ow] = staticShape(conv);
-  const [sh, sw] = pair(conv.attrs.stride), [ph, pw] = pair(conv.attrs.pad), [dh, dw] = pair(conv.attrs.dilation);
   const groups = conv.attrs.groups as number;
-  const og = o / groups;
-  const m = nb * oh * ow;
-  const { wg, tm, tn } = cfg;
-  const xBuf = bufferOf(w, x), wBuf = bufferOf(w, wt);
-  w.line('let z = wid.z;');
-  const rows = Array.from({ length: tm }, (_, i) => `wid.y * ${wg * tm}u + lid.x + ${i * wg}u`);
-  const mi = rows.map((r, i) => w.let(`min(${r}, ${m - 1}u)`, `m${i}_`));
-  const oc = Array.from({ length: tn }, (_, j) => w.let(`z * ${og}u + min(wid.x * ${tn}u + ${j}u, ${og - 1}u)`, `o${j}_`));
-  const px = mi.map((p) => ({
-    n: w.let(`${p} / ${oh * ow}u`, 'pn'),
-    y: w.let(`i32((${p} / ${ow}u) % ${oh}u) * ${sh}i - ${ph}i`, 'py'),
-    x: w.let(`i32(${p} % ${ow}u) * ${sw}i - ${pw}i`, 'px'),
-  }));
-  const base = px.map((p) => (xBuf ? w.let(`(${p.n} * ${c}u + z * ${cg}u) * ${h * wd}u`, 'base') : ''));
-  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`var acc${i}_${j} = 0.0f;`);
+  return {
+    x, wt, bias, c, h, wd, cg, kh, kw, oh, ow, og: o / groups, m: nb * oh * ow, groups,
+    stride: pair(conv.attrs.stride), pad: pair(conv.attrs.pad), dilation: pair(conv.attrs.dilation),
+  };
+}
+
+interface Pixel { readonly n: string; readonly y: string; readonly x: string; readonly base: string }
+
+/** The tap loops: per (ky, kx) each pixel's offset and mask once, then the channel loop. */
+function emitTapLoops(w: KernelWriter, g: ConvGeometry, px: Pixel[], oc: string[], bufs: { x?: string; w?: string }): void {
+  const { h, wd, cg, kh, kw } = g;
+  const [dh, dw] = g.dilation;
   w.block(`for (var ky = 0u; ky < ${kh}u; ky++)`, () => {
     w.block(`for (var kx = 0u; kx < ${kw}u; kx++)`, () => {
-      const taps = px.map((p, i) => {
+      const taps = px.map((p) => {
         const iy = w.let(`${p.y} + i32(ky * ${dh}u)`, 'iy'), ix = w.let(`${p.x} + i32(kx * ${dw}u)`, 'ix');
         const ok = w.let(`${iy} >= 0i && ${iy} < ${h}i && ${ix} >= 0i && ${ix} < ${wd}i`, 'ok');
         const yy = w.let(`u32(clamp(${iy}, 0i, ${h - 1}i))`, 'yy'), xx = w.let(`u32(clamp(${ix}, 0i, ${wd - 1}i))`, 'xx');
-        return { ok, yy, xx, off: xBuf ? w.let(`${base[i]} + ${yy} * ${wd}u + ${xx}`, 'off') : '' };
+        return { ok, yy, xx, off: bufs.x ? w.let(`${p.base} + ${yy} * ${wd}u + ${xx}`, 'off') : '' };
       });
-      const wOff = oc.map((ocj) => (wBuf ? w.let(`${ocj} * ${cg * kh * kw}u + ky * ${kw}u + kx`, 'wo') : ''));
+      const wOff = oc.map((ocj) => (bufs.w ? w.let(`${ocj} * ${cg * kh * kw}u + ky * ${kw}u + kx`, 'wo') : ''));
       w.block(`for (var ci = 0u; ci < ${cg}u; ci++)`, () => {
-        const cin = groups === 1 ? 'ci' : w.let(`z * ${cg}u + ci`, 'cin');
-        const a = taps.map((t, i) => w.let(`select(0.0f, ${xBuf ? `${xBuf}[${t.off} + ci * ${h * wd}u]` : w.value(x, [px[i].n, cin, t.yy, t.xx])}, ${t.ok})`, 'a'));
-        const b = oc.map((ocj, j) => w.let(wBuf ? `${wBuf}[${wOff[j]} + ci * ${kh * kw}u]` : w.value(wt, [ocj, 'ci', 'ky', 'kx']), 'b'));
-        for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`acc${i}_${j} = fma(${a[i]}, ${b[j]}, acc${i}_${j});`);
+        const cin = g.groups === 1 ? 'ci' : w.let(`z * ${cg}u + ci`, 'cin');
+        const a = taps.map((t, i) => w.let(`select(0.0f, ${bufs.x ? `${bufs.x}[${t.off} + ci * ${h * wd}u]` : w.value(g.x, [px[i].n, cin, t.yy, t.xx])}, ${t.ok})`, 'a'));
+        const b = oc.map((ocj, j) => w.let(bufs.w ? `${bufs.w}[${wOff[j]} + ci * ${kh * kw}u]` : w.value(g.wt, [ocj, 'ci', 'ky', 'kx']), 'b'));
+        a.forEach((ai, i) => b.forEach((bj, j) => w.line(`acc${i}_${j} = fma(${ai}, ${bj}, acc${i}_${j});`)));
       });
     });
   });
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      w.block(`if (${rows[i]} < ${m}u && wid.x * ${tn}u + ${j}u < ${og}u)`, () => {
-        const p = mi[i];
-        const idx = [w.let(`${p} / ${oh * ow}u`, 'qn'), oc[j], w.let(`(${p} / ${ow}u) % ${oh}u`, 'qy'), w.let(`${p} % ${ow}u`, 'qx')];
-        const v = bias ? w.let(`acc${i}_${j} + ${w.value(bias, [oc[j]])}`, 'cb') : `acc${i}_${j}`;
-        storeRoot(w, args, idx, v);
-      });
-    }
-  }
+}
+
+export function emitDirectConv(args: TemplateArgs, cfg: DirectConvConfig): TemplateResult {
+  const { w } = args;
+  const g = geometry(args.anchor!);
+  const { m, og, oh, ow, cg } = g;
+  const { wg, tm, tn } = cfg;
+  const bufs = { x: bufferOf(w, g.x), w: bufferOf(w, g.wt) };
+  w.line('let z = wid.z;');
+  const oc = Array.from({ length: tn }, (_, j) => w.let(`z * ${og}u + min(wid.x * ${tn}u + ${j}u, ${og - 1}u)`, `o${j}_`));
+  const px = Array.from({ length: tm }, (_, i): Pixel => {
+    const p = w.let(`min(wid.y * ${wg * tm}u + lid.x + ${i * wg}u, ${m - 1}u)`, `m${i}_`);
+    const n = w.let(`${p} / ${oh * ow}u`, 'pn');
+    return {
+      n,
+      y: w.let(`i32((${p} / ${ow}u) % ${oh}u) * ${g.stride[0]}i - ${g.pad[0]}i`, 'py'),
+      x: w.let(`i32(${p} % ${ow}u) * ${g.stride[1]}i - ${g.pad[1]}i`, 'px'),
+      base: bufs.x ? w.let(`(${n} * ${g.c}u + z * ${cg}u) * ${g.h * g.wd}u`, 'base') : '',
+    };
+  });
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`var acc${i}_${j} = 0.0f;`);
+  emitTapLoops(w, g, px, oc, bufs);
+  emitAccumulatorStores(w, tm, tn, (i, j, acc) => {
+    const p = w.let(`wid.y * ${wg * tm}u + lid.x + ${i} * ${wg}u`, 'row'), col = w.let(`wid.x * ${tn}u + ${j}`, 'col');
+    w.block(`if (${p} < ${m}u && ${col} < ${og}u)`, () => {
+      const ocj = w.let(`z * ${og}u + ${col}`, 'oc');
+      const idx = [w.let(`${p} / ${oh * ow}u`, 'qn'), ocj, w.let(`(${p} / ${ow}u) % ${oh}u`, 'qy'), w.let(`${p} % ${ow}u`, 'qx')];
+      storeRoot(w, args, idx, g.bias ? w.let(`${acc} + ${w.value(g.bias, [ocj])}`, 'cb') : acc);
+    });
+  });
   return {
     workgroupSize: wg,
-    workgroups: [Math.ceil(og / tn), Math.ceil(m / (wg * tm)), groups],
+    workgroups: [Math.ceil(og / tn), Math.ceil(m / (wg * tm)), g.groups],
     params: { style: 'direct-conv', ...cfg },
-    flops: 2 * m * o * cg * kh * kw + (bias ? m * o : 0),
+    flops: 2 * m * og * g.groups * cg * g.kh * g.kw + (g.bias ? m * og * g.groups : 0),
   };
 }

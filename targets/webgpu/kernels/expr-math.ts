@@ -126,7 +126,7 @@ export const MATH_EXPRS: Readonly<Record<string, ExprEmitter>> = {
 };
 
 /** Flat row-major element number of `idx` in `shape`. */
-export function flatIndex(w: KernelWriter, shape: readonly number[], idx: readonly string[]): string {
+function flatIndex(w: KernelWriter, shape: readonly number[], idx: readonly string[]): string {
   return w.let(w.offset(shape, idx), 'f');
 }
 

@@ -69,12 +69,26 @@ export function emitDirectGemm(w: KernelWriter, spec: GemmSpec, cfg: DirectConfi
     const b = n.map((nj) => w.let(spec.loadB(w, 'z', 'k', nj), 'b'));
     for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`${acc(i, j)} = fma(${a[i]}, ${b[j]}, ${acc(i, j)});`);
   });
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      w.block(`if (${rows[i]} < ${spec.m}u && ${cols[j]} < ${spec.n}u)`, () => spec.store(w, 'z', m[i], n[j], acc(i, j)));
-    }
-  }
+  emitAccumulatorStores(w, tm, tn, (i, j, a) => {
+    const row = lanes === 'm' ? `wid.y * ${bm}u + lid.x + ${i} * ${wg}u` : `wid.y * ${bm}u + ${i}`;
+    const col = lanes === 'n' ? `wid.x * ${bn}u + lid.x + ${j} * ${wg}u` : `wid.x * ${bn}u + ${j}`;
+    const r = w.let(row, 'row'), c = w.let(col, 'col');
+    w.block(`if (${r} < ${spec.m}u && ${c} < ${spec.n}u)`, () => spec.store(w, 'z', r, c, a));
+  });
   return [Math.ceil(spec.n / bn), Math.ceil(spec.m / bm), spec.z];
+}
+
+/**
+ * Writes the TM×TN register accumulators `acc{i}_{j}` through one copy of the epilogue inside a
+ * loop: unrolling a fused epilogue TM·TN times makes kernels that LLVM-based drivers (lavapipe)
+ * take a minute to compile, for no gain at run time (the epilogue runs once per output).
+ */
+export function emitAccumulatorStores(w: KernelWriter, tm: number, tn: number, store: (i: string, j: string, acc: string) => void): void {
+  w.line(`var accs: array<f32, ${tm * tn}>;`);
+  for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`accs[${i * tn + j}] = acc${i}_${j};`);
+  w.block(`for (var i = 0u; i < ${tm}u; i++)`, () => {
+    w.block(`for (var j = 0u; j < ${tn}u; j++)`, () => store('i', 'j', w.let(`accs[i * ${tn}u + j]`, 'acc')));
+  });
 }
 
 /** Tile sizes for a problem; small M or N get thinner tiles so fewer threads idle. */
@@ -136,13 +150,9 @@ export function emitGemm(w: KernelWriter, spec: GemmSpec, cfg: GemmConfig): [num
     });
     w.line('workgroupBarrier();');
   });
-  for (let i = 0; i < tm; i++) {
-    for (let j = 0; j < tn; j++) {
-      w.block('', () => {
-        const m = w.let(`m0 + ty + ${i * ty}u`, 'm'), n = w.let(`n0 + tx + ${j * tx}u`, 'n');
-        w.block(`if (${m} < ${spec.m}u && ${n} < ${spec.n}u)`, () => spec.store(w, 'z', m, n, acc(i, j)));
-      });
-    }
-  }
+  emitAccumulatorStores(w, tm, tn, (i, j, a) => {
+    const m = w.let(`m0 + ty + ${i} * ${ty}u`, 'm'), n = w.let(`n0 + tx + ${j} * ${tx}u`, 'n');
+    w.block(`if (${m} < ${spec.m}u && ${n} < ${spec.n}u)`, () => spec.store(w, 'z', m, n, a));
+  });
   return [Math.ceil(spec.n / bn), Math.ceil(spec.m / bm), spec.z];
 }
