@@ -34,10 +34,13 @@ export const PIPELINES: Readonly<Record<string, readonly string[]>> = Object.fre
     // First, so that everything computed from schedules becomes constants and per-step tables
     // before any pass looks for equal values or dead loop state.
     'fold-constants',
-    // After fold-constants: folding makes new equal constants to merge, and the constants cse
+    // After fold-constants, so that only real tensor work is left to move: everything that does not
+    // depend on the step (class embeddings, cross-attention K/V of a context) leaves the loop body.
+    'hoist-loop-invariant',
+    // After fold-constants and hoisting: folding makes new equal constants to merge, and the constants cse
     // moves into loop bodies leave their captures unused.
     'cse',
-    // Last: removes the captures and carried values that folding and cse left unread.
+    // Last: removes the captures and carried values that folding, hoisting and cse left unread.
     'dce',
   ],
   none: [],

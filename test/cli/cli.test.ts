@@ -115,4 +115,53 @@ describe('denoc CLI', () => {
     expect(r.code).toBe(0);
     for (const p of ['fold-constants', 'cse', 'dce']) expect(r.out).toContain(p);
   });
+
+  it('run --target webgpu samples on WebGPU and writes the PNG', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'denoc-')), 'gpu.png');
+    const r = denoc('run', 'examples/mlp2d.dn', '--target', 'webgpu', '--out', out, '--batch', '32', '--no-progress');
+    expect(r.err).not.toContain('error');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('on webgpu');
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('compile --target webgpu writes WGSL kernels, a dispatch plan and weights', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'denoc-'));
+    const r = denoc('compile', 'examples/mlp2d.dn', '--target', 'webgpu', '--out', dir, '--batch', '4');
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'));
+    expect(plan).toBeTypeOf('object');
+    expect(existsSync(join(dir, 'weights.safetensors'))).toBe(true);
+  });
+
+  it('compile --target stablehlo writes a module, weights, a manifest and a README', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'denoc-'));
+    const r = denoc('compile', 'examples/mlp2d.dn', '--target', 'stablehlo', '--out', dir, '--batch', '2');
+    expect(r.code).toBe(0);
+    const mlir = readFileSync(join(dir, 'sampler.mlir'), 'utf8');
+    expect(mlir).toContain('func.func public @main');
+    expect(mlir).toContain('stablehlo.while');
+    for (const f of ['weights.safetensors', 'manifest.json', 'README.md']) expect(existsSync(join(dir, f))).toBe(true);
+  });
+
+  it('compile with an unknown target exits 1 naming the targets', () => {
+    const r = denoc('compile', 'examples/mlp2d.dn', '--target', 'cuda', '--out', mkdtempSync(join(tmpdir(), 'denoc-')));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("unknown target 'cuda'");
+    noStack(r.err);
+  });
+
+  it('inspect --why-not-fused explains every refused fusion with a reason', () => {
+    const r = denoc('inspect', 'examples/mlp2d.dn', '--why-not-fused');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\d+ ops in \d+ kernels/);
+    expect(r.out).toMatch(/→ matmul at .*: /);
+  });
+
+  it('inspect --target stablehlo --cost tpu prints compute- and memory-bound ops', () => {
+    const r = denoc('inspect', 'examples/mlp2d.dn', '--target', 'stablehlo', '--cost', 'tpu', '--batch', '8');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('TPU');
+    expect(r.out).toMatch(/memory/);
+  });
 });

@@ -59,7 +59,7 @@ describe('runPipeline', () => {
     const log: string[] = [];
     const result = runPipeline(parseIR(INPUT), [{ pass: probe('a', log) }, { pass: probe('b', log), options: { k: 5 } }, ...resolvePipeline('default')], { verify: true });
     expect(log).toEqual(['a:k=1:w=', 'b:k=5:w=']);
-    expect(result.stats.map((s) => s.pass)).toEqual(['a', 'b', 'fold-constants', 'cse', 'dce']);
+    expect(result.stats.map((s) => s.pass)).toEqual(['a', 'b', 'fold-constants', 'hoist-loop-invariant', 'cse', 'dce']);
     expect(result.stats[2]).toMatchObject({ changed: true, skipped: false, stats: { folded: 1 } });
     expect(printGraph(result.graph)).toContain('constant {data=dense<[6]>}');
   });
@@ -71,7 +71,7 @@ describe('runPipeline', () => {
     expect(dumps[0].startsWith('cse\ngraph @g')).toBe(true);
     const all: string[] = [];
     runPipeline(parseIR(INPUT), resolvePipeline('default'), { dumpAfter: 'all', onDump: (n) => all.push(n) });
-    expect(all).toEqual(['fold-constants', 'cse', 'dce']);
+    expect(all).toEqual(['fold-constants', 'hoist-loop-invariant', 'cse', 'dce']);
   });
 
   it('skips disabled passes and says so in the stats', () => {
@@ -81,7 +81,7 @@ describe('runPipeline', () => {
   });
 
   it('rejects dump/disable names that are not in the pipeline', () => {
-    expect(() => runPipeline(parseIR(INPUT), resolvePipeline('default'), { disable: ['fuse'] })).toThrow(/--disable names 'fuse', not in this pipeline \(fold-constants, cse, dce\)/);
+    expect(() => runPipeline(parseIR(INPUT), resolvePipeline('default'), { disable: ['fuse'] })).toThrow(/--disable names 'fuse', not in this pipeline \(fold-constants, hoist-loop-invariant, cse, dce\)/);
     expect(() => runPipeline(parseIR(INPUT), [], { dumpAfter: ['dce'] })).toThrow(DenocError);
   });
 
@@ -126,7 +126,7 @@ describe('pipelines', () => {
   it('lists every pass under its own name and builds every pipeline from known passes', () => {
     for (const [name, pass] of Object.entries(PASSES)) expect(pass.name).toBe(name);
     for (const names of Object.values(PIPELINES)) for (const n of names) expect(PASSES[n], n).toBeDefined();
-    expect(PIPELINES.default).toEqual(['fold-constants', 'cse', 'dce']);
+    expect(PIPELINES.default).toEqual(['fold-constants', 'hoist-loop-invariant', 'cse', 'dce']);
   });
 
   it('reads comma-separated specs with options', () => {
