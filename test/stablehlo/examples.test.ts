@@ -1,14 +1,14 @@
-// Every example model and sampler (examples/*.dn), compiled by the default pipeline, emitted as one
+// Every example model and sampler (examples/*.dn, each with DDIM and DPM-Solver++(2M)), compiled by the default pipeline, emitted as one
 // StableHLO module, parsed back and interpreted, against the reference executor — in f32 tightly and
 // in bf16 within the documented tolerance (docs/targets.md). The sampling loops are cut to their
 // first steps to keep the suite fast; the emitted loop and tables are the full sampler's.
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { compileSampler } from '../../compiler/compile.ts';
 import type { Graph } from '../../compiler/ir/node.ts';
 import { rewriteGraph } from '../../compiler/ir/rewrite.ts';
 import { tensorType } from '../../compiler/ir/types.ts';
-import { compileFile } from '../../dsl/index.ts';
+import { compileSource, type Program } from '../../dsl/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import { compareWithReference, normals, type Data } from './helpers.ts';
 
@@ -31,11 +31,20 @@ function inputsFor(graph: Graph, batch: number): Record<string, Data> {
 
 const examples = readdirSync('examples').filter((f) => f.endsWith('.dn')).sort();
 
+/** The example as written, plus a DPM-Solver++(2M) sampler for its last model where it has none. */
+function withDpmpp2m(file: string): Program {
+  const path = `examples/${file}`;
+  const text = readFileSync(path, 'utf8');
+  if (/= dpmpp_2m\(/.test(text)) return compileSource(text, path);
+  const model = compileSource(text, path).models.at(-1)!.name;
+  return compileSource(`${text}\nsampler dpmpp_2m_check = dpmpp_2m(${model}, steps: 10)\n`, path);
+}
+
 describe('StableHLO on the example samplers', () => {
   it('finds the examples', () => expect(examples.length).toBeGreaterThanOrEqual(3));
 
   for (const file of examples) {
-    const program = compileFile(`examples/${file}`);
+    const program = withDpmpp2m(file);
     for (const model of program.models) {
       const weights = new Map([...initWeights(model.parameters, 7)].map(([path, t]) => [path, t.data]));
       const graph = compileSampler(model.graph);
