@@ -24,6 +24,9 @@ function program(file: string, edits: [string, string][]): Program {
   return compileSource(text, `examples/${file}.dn`);
 }
 
+const STDLIB_SAMPLERS = ['ddpm', 'ddim', 'euler', 'euler_ancestral', 'heun', 'lms', 'dpmpp_1s', 'dpmpp_2m', 'dpmpp_3m', 'sde_dpmpp_2m']
+  .map((name) => `sampler ${name}_check = ${name}(Gaussian2D, steps: 6)`).join('\n');
+
 const EXAMPLES: { name: string; program: () => Program }[] = [
   { name: 'mlp2d', program: () => program('mlp2d', []) },
   {
@@ -32,6 +35,10 @@ const EXAMPLES: { name: string; program: () => Program }[] = [
       ['ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32'],
       ['steps: 20)', 'steps: 3)\nsampler ancestral = ddim(UNetSmall, steps: 2, eta: 1.0)'],
     ]),
+  },
+  {
+    name: 'every stdlib sampler (6 steps) on the exact Gaussian denoiser',
+    program: () => program('gaussian', [['sampler fast = dpmpp_2m(Gaussian2D, steps: 10, sigmas: "karras")', STDLIB_SAMPLERS]]),
   },
   { name: 'dit_tiny (4 steps)', program: () => program('dit_tiny', [['dim: int = 128', 'dim: int = 64'], ['steps: 20)', 'steps: 4)']]) },
 ];
