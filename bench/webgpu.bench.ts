@@ -13,6 +13,9 @@
  * Writes bench/results/webgpu.json and webgpu.md, ends with
  * `RESULT step_speedup_vs_tfjs_webgpu=<x> dispatch_ratio=<x> memory_ratio=<x>` (tfjs / denoc,
  * unet_small batch 16). Run: `npx tsx bench/webgpu.bench.ts [--quick]` (quick: batch 1 only).
+ * For CPU context each case also runs two peers in their own processes (bench/peers/): the same
+ * tfjs network on tfjs-backend-wasm, and onnxruntime-node on an ONNX model lowered from denoc's
+ * model graph (2 intra-op threads); their ms/step and ratio to denoc join the table.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,12 +27,18 @@ import { initWeights } from '../runtime/weights/init.ts';
 import { sharedDevice, releaseSharedDevice } from '../runtime/webgpu/device.ts';
 import { compileForWebGPU, deviceCapabilities, runOnWebGPU } from '../runtime/webgpu/executor.ts';
 import { WebGPUSession } from '../runtime/webgpu/session.ts';
+import { runPeerInChild, type PeerResult } from './peers/child.ts';
+import { runWasmPeer } from './peers/wasm-peer.ts';
 
 Object.assign(globalThis, globals);
 (globalThis as { navigator?: unknown }).navigator = { gpu: create([]), userAgent: 'node' };
 const tf: typeof TF = await import('@tensorflow/tfjs-core');
-await import('@tensorflow/tfjs-backend-webgpu');
-await tf.setBackend('webgpu');
+/** This process is the tfjs-backend-wasm peer of one case (see bench/peers/wasm-peer.ts). */
+const wasmPeer = process.argv.includes('--peer');
+if (!wasmPeer) {
+  await import('@tensorflow/tfjs-backend-webgpu');
+  await tf.setBackend('webgpu');
+}
 
 const STEPS = 3;
 /** A kernel timed alone is repeated back to back for about this long (amortizes the final sync). */
@@ -38,7 +47,7 @@ type W = Map<string, TF.Tensor>;
 
 /** Counts tfjs dispatches and the most bytes its buffer manager held (wraps recordAndSubmit). */
 const probe = { dispatches: 0, peakBytes: 0 };
-{
+if (!wasmPeer) {
   const backend = tf.backend() as unknown as { recordAndSubmit: (...a: unknown[]) => unknown; memory(): { numBytesAllocatedInGPU: number } };
   const record = backend.recordAndSubmit.bind(backend);
   backend.recordAndSubmit = (...a: unknown[]) => {
@@ -133,7 +142,7 @@ function ditTiny(x: TF.Tensor4D, t: TF.Tensor1D, y: TF.Tensor1D, w: W): TF.Tenso
 // ---- harness ----
 interface Case { readonly model: 'unet_small' | 'dit_tiny'; readonly batch: number }
 interface Side { stepMs: number; dispatchesPerStep: number; peakBytes: number; convGflops: number; matmulGflops: number }
-interface Row { case: string; denoc: Side; tfjs: Side; maxForwardDiff: number }
+interface Row { case: string; denoc: Side; tfjs: Side; maxForwardDiff: number; wasm?: PeerResult; ort?: PeerResult }
 
 function program(model: Case['model']): Program {
   const text = readFileSync(`examples/${model}.dn`, 'utf8').replace(/steps: \d+\)/, `steps: ${STEPS})`);
@@ -258,19 +267,24 @@ async function runCase(c: Case): Promise<Row> {
 
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
+const peerCells = (p: PeerResult | undefined, d: Side): string => (p ? `${fmt(p.stepMs, 1)} | ${fmt(p.stepMs / d.stepMs)}×` : '– | –');
+const peerDiff = (p: PeerResult | undefined): string => (p ? p.maxForwardDiff.toExponential(1) : '–');
 
 function markdown(rows: Row[], device: string): string {
   const lines = [
     `# WebGPU benchmark: denoc vs tfjs-backend-webgpu (eager)`, '',
     `Device: ${device}. One DDIM step (mean of ${STEPS} after a warm-up run). Ratios are tfjs / denoc.`, '',
-    '| case | ms/step denoc | ms/step tfjs | speedup | dispatches/step denoc | tfjs | ratio | peak MiB denoc | tfjs | ratio | conv GFLOP/s denoc | tfjs | matmul GFLOP/s denoc | tfjs | max |Δ| forward |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'CPU peers, each in its own process on the host CPU: tfjs-backend-wasm (the same tfjs network, single-threaded ' +
+    'in Node) and onnxruntime-node (an ONNX model lowered from denoc\'s model graph, 2 intra-op threads); their ratio is peer / denoc.', '',
+    '| case | ms/step denoc | ms/step tfjs | speedup | ms/step tfjs-wasm | wasm/denoc | ms/step ort | ort/denoc | dispatches/step denoc | tfjs | ratio | peak MiB denoc | tfjs | ratio | conv GFLOP/s denoc | tfjs | matmul GFLOP/s denoc | tfjs | max |Δ| forward | wasm | ort |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const d = r.denoc, t = r.tfjs;
-    lines.push(`| ${r.case} | ${fmt(d.stepMs, 1)} | ${fmt(t.stepMs, 1)} | ${fmt(t.stepMs / d.stepMs)}× | ${d.dispatchesPerStep} | ${t.dispatchesPerStep} | ` +
+    lines.push(`| ${r.case} | ${fmt(d.stepMs, 1)} | ${fmt(t.stepMs, 1)} | ${fmt(t.stepMs / d.stepMs)}× | ${peerCells(r.wasm, d)} | ${peerCells(r.ort, d)} | ` +
+      `${d.dispatchesPerStep} | ${t.dispatchesPerStep} | ` +
       `${fmt(t.dispatchesPerStep / d.dispatchesPerStep)}× | ${mib(d.peakBytes)} | ${mib(t.peakBytes)} | ${fmt(t.peakBytes / d.peakBytes)}× | ` +
-      `${fmt(d.convGflops)} | ${fmt(t.convGflops)} | ${fmt(d.matmulGflops)} | ${fmt(t.matmulGflops)} | ${r.maxForwardDiff.toExponential(1)} |`);
+      `${fmt(d.convGflops)} | ${fmt(t.convGflops)} | ${fmt(d.matmulGflops)} | ${fmt(t.matmulGflops)} | ${r.maxForwardDiff.toExponential(1)} | ${peerDiff(r.wasm)} | ${peerDiff(r.ort)} |`);
   }
   return lines.join('\n') + '\n';
 }
@@ -280,13 +294,33 @@ function runCaseInChild(c: Case): Row {
   const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', `${c.model}:${c.batch}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const line = child.stdout.split('\n').find((l) => l.startsWith('CASE '));
   if (child.status !== 0 || !line) throw new Error(`benchmark case ${c.model} B=${c.batch} failed (exit ${child.status})\n${child.stdout}`);
-  return JSON.parse(line.slice(5)) as Row;
+  const row = JSON.parse(line.slice(5)) as Row;
+  const coefficients = ddimCoefficients(STEPS);
+  return { ...row, wasm: runPeerInChild('wasm', c.model, c.batch, coefficients, process.argv[1]), ort: runPeerInChild('ort', c.model, c.batch, coefficients, process.argv[1]) };
+}
+
+/** The wasm peer's view of the tfjs network code above. */
+async function wasmPeerCase(c: Case): Promise<PeerResult> {
+  const net = c.model === 'unet_small' ? unetSmall : ditTiny;
+  return runWasmPeer<W>(c.model, c.batch, {
+    weights: (host, shapes) => tfWeights(new Map(host), new Map(shapes)),
+    forward: async (w, x, t, labels) => {
+      const out = tf.tidy(() => net(tf.tensor4d(x, [c.batch, 28, 28, 1]), tf.fill([c.batch], t) as TF.Tensor1D, tf.tensor1d(labels, 'int32'), w));
+      const data = await out.data() as Float32Array;
+      out.dispose();
+      return data;
+    },
+    timeStep: async (w) => (await timeTfjs(net, w, c.batch)).stepMs,
+    dispose: (w) => tf.dispose([...w.values()]),
+  });
 }
 
 const only = process.argv.indexOf('--case');
 if (only >= 0) {
   const [model, batch] = process.argv[only + 1].split(':');
-  console.log(`CASE ${JSON.stringify(await runCase({ model: model as Case['model'], batch: Number(batch) }))}`);
+  const c: Case = { model: model as Case['model'], batch: Number(batch) };
+  if (wasmPeer) console.log(`PEER ${JSON.stringify(await wasmPeerCase(c))}`);
+  else console.log(`CASE ${JSON.stringify(await runCase(c))}`);
   await releaseSharedDevice();
   process.exit(0);
 }
@@ -297,7 +331,8 @@ const rows: Row[] = [];
 for (const c of cases) {
   const row = runCaseInChild(c);
   rows.push(row);
-  console.log(`${row.case}: denoc ${fmt(row.denoc.stepMs, 1)} ms/step, tfjs ${fmt(row.tfjs.stepMs, 1)} ms/step (${fmt(row.tfjs.stepMs / row.denoc.stepMs)}×)`);
+  console.log(`${row.case}: denoc ${fmt(row.denoc.stepMs, 1)} ms/step, tfjs ${fmt(row.tfjs.stepMs, 1)} ms/step (${fmt(row.tfjs.stepMs / row.denoc.stepMs)}×), ` +
+    `tfjs-wasm ${fmt(row.wasm?.stepMs ?? NaN, 1)}, ort ${fmt(row.ort?.stepMs ?? NaN, 1)} ms/step`);
 }
 const gpu = await sharedDevice();
 const device = `${gpu.adapter.description || gpu.adapter.device} (${gpu.adapter.software ? 'software' : 'GPU'})`;
