@@ -1,7 +1,6 @@
 // The reference executor on the DSL example programs: every model runs a forward pass of the
 // declared output type with finite values and no leaks; backends agree; the default pipeline keeps
-// the mlp2d sampler's numerics. Skipped (with this reason) until dsl/index.ts and examples/ exist.
-import { existsSync } from 'node:fs';
+// the mlp2d sampler's numerics.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +10,6 @@ import { runPipeline } from '../../compiler/passes/runner.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
 import { runGraph, type TensorSource, type WeightSource } from '../../runtime/reference/executor.ts';
 import { randomData } from '../passes/helpers.ts';
-
-const dslReady = existsSync('dsl/index.ts') && existsSync('examples/mlp2d.dn');
 
 async function load(file: string) {
   const { compileFile } = await import('../../dsl/index.ts');
@@ -41,7 +38,7 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
   return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0) / scale;
 }
 
-describe.skipIf(!dslReady)('reference executor on the examples', () => {
+describe('reference executor on the examples', () => {
   for (const file of ['mlp2d.dn', 'unet_small.dn', 'dit_tiny.dn']) {
     it(`runs every model of ${file} to its declared output type, leaking nothing`, async () => {
       const { program, weights } = await load(file);
