@@ -7,8 +7,9 @@
  *
  * Against the data distribution itself: the consistency sampler is exact at any step count. The
  * ancestral and SDE samplers converge to it at weak order 1 only, with a large constant (DDPM with 40
- * trailing steps draws variances 17 % and 24 % low here; within 2 % needs about 500 steps), which a test on
- * 2 cores cannot afford at a few thousand samples; the plain loops below show that bias vanishing.
+ * trailing steps draws variances 17 % and 24 % low here; within 2 % needs about 500 steps): DDPM is
+ * run once with 1000 steps against N(mu, v) itself, and the plain loops show the bias vanishing for
+ * the others.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Program } from '../../dsl/index.ts';
@@ -155,6 +156,17 @@ describe('against the data distribution N(mu, v)', () => {
     expect(bias(40) / bias(200)).toBeGreaterThan(3);
     const sde = (N: number): number => Math.abs(sdeChain(trailing(N), MU[1], VAR[1]).variance / VAR[1] - 1);
     expect(sde(1000)).toBeLessThan(sde(40) / 10);
+  });
+
+  it('DDPM with 1000 steps draws N(mu, v) itself: moments within 4 standard errors plus its 2 % bias', async () => {
+    const long = compileProgram('sampler ddpm_long = ddpm(Gaussian2D, steps: 1000)');
+    const got = moments(await sample(samplerGraph(long, 'ddpm_long'), SEED + 1, B), 2);
+    for (let d = 0; d < 2; d++) {
+      const bias = Math.abs(ddimChain(trailing(1000), 1, MU[d], VAR[d]).variance / VAR[d] - 1);
+      expect(bias).toBeLessThan(0.02);
+      expect(Math.abs(got.mean[d] - MU[d])).toBeLessThan(4 * Math.sqrt(VAR[d] / B));
+      expect(Math.abs(got.variance[d] - VAR[d])).toBeLessThan(VAR[d] * (4 * Math.sqrt(2 / B) + bias));
+    }
   });
 
   it('noise actually enters: two seeds give different samples', async () => {
