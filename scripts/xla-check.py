@@ -12,7 +12,9 @@ How a module text is compiled differs between jaxlib versions, so several known 
 and each failure is reported if none works. Needs numpy and jax (jaxlib); ml_dtypes (a jax dependency)
 for bf16 arguments. `--check-only` validates the directory with numpy alone, without JAX.
 
-Usage: python3 scripts/xla-check.py DIR [--platform cpu|gpu|tpu] [--repeat N] [--check-only]
+Usage: python3 scripts/xla-check.py DIR [--platform cpu|gpu|tpu] [--repeat N] [--json FILE] [--check-only]
+With --json the result (versions, device, compile method and time, run time, per-output errors) is also
+written to FILE, for scripts/xla-matrix.ts.
 """
 import argparse
 import json
@@ -175,10 +177,18 @@ def execute(executable, args, device):
     raise RuntimeError("no execute API worked: " + "; ".join(errors))
 
 
+def versions():
+    import jax
+    import jaxlib
+    return {"jax": jax.__version__, "jaxlib": getattr(jaxlib, "__version__", "?")}
+
+
 def compile_and_run(text, args, platform, repeat):
+    """Returns (outputs, record): the outputs of one run and what was run where, how, how fast."""
     backend = get_backend(platform)
     device = backend.local_devices()[0]
-    print(f"backend: {backend.platform} ({device})")
+    record = {**versions(), "platform": backend.platform, "device": getattr(device, "device_kind", str(device))}
+    print(f"backend: {backend.platform} ({record['device']}), jax {record['jax']}, jaxlib {record['jaxlib']}")
     try:
         parse_module(text)
     except Exception as e:  # noqa: BLE001 - report the MLIR diagnostic as is
@@ -198,29 +208,32 @@ def compile_and_run(text, args, platform, repeat):
             t0 = time.perf_counter()
             execute(executable, args, device)
             times.append(time.perf_counter() - t0)
+        run_ms = 1e3 * sorted(times)[len(times) // 2] if times else None
         print(f"compiled with {name} in {compile_s:.2f} s")
         if times:
-            print(f"run: median {1e3 * sorted(times)[len(times) // 2]:.2f} ms over {repeat} runs")
-        return outputs
+            print(f"run: median {run_ms:.2f} ms over {repeat} runs")
+        return outputs, {**record, "compile_method": name, "compile_s": compile_s, "run_ms": run_ms}
     raise SystemExit("no way of compiling worked with this jaxlib:\n  " + "\n  ".join(errors))
 
 
 def compare(outputs, refs, tolerance):
-    ok = True
+    """Prints and returns one record per output: max error, max |ref|, allowed bound, ok."""
+    records = []
     for i, (out, ref) in enumerate(zip(outputs, refs)):
         out = np.asarray(out, dtype=np.float64)
         ref = np.asarray(ref, dtype=np.float64)
         if out.shape != ref.shape:
             print(f"output {i}: shape {out.shape} but reference has {ref.shape}")
-            ok = False
+            records.append({"output": i, "ok": False, "error": f"shape {out.shape} != {ref.shape}"})
             continue
         err = float(np.max(np.abs(out - ref))) if ref.size else 0.0
-        bound = tolerance["atol"] + tolerance["rtol"] * (float(np.max(np.abs(ref))) if ref.size else 0.0)
+        max_ref = float(np.max(np.abs(ref))) if ref.size else 0.0
+        bound = tolerance["atol"] + tolerance["rtol"] * max_ref
         status = "ok" if err <= bound else "MISMATCH"
         print(f"output {i} {list(ref.shape)}: max |xla - ref| = {err:.3e} (allowed {bound:.3e}), "
               f"mean |ref| = {float(np.mean(np.abs(ref))):.3e}  {status}")
-        ok = ok and err <= bound
-    return ok
+        records.append({"output": i, "max_err": err, "max_ref": max_ref, "allowed": bound, "ok": err <= bound})
+    return records
 
 
 def main(argv=None):
@@ -228,6 +241,7 @@ def main(argv=None):
     parser.add_argument("dir", help="artifact directory (sampler.mlir, manifest.json, ...)")
     parser.add_argument("--platform", default=None, help="cpu, gpu, tpu, ... (default: JAX's default backend)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs after the first")
+    parser.add_argument("--json", default=None, help="also write the result as JSON to this file")
     parser.add_argument("--check-only", action="store_true", help="validate the directory with numpy only")
     opts = parser.parse_args(argv)
     text, manifest, args, refs = load_artifact(opts.dir, cast=not opts.check_only)
@@ -236,11 +250,16 @@ def main(argv=None):
     if opts.check_only:
         print("artifact ok: manifest, inputs, weights and references agree")
         return 0
-    outputs = compile_and_run(text, args, opts.platform, opts.repeat)
+    outputs, record = compile_and_run(text, args, opts.platform, opts.repeat)
     if len(outputs) != len(refs):
         print(f"module returned {len(outputs)} outputs, reference has {len(refs)}")
         return 1
-    return 0 if compare(outputs, refs, manifest["tolerance"]) else 1
+    record["outputs"] = compare(outputs, refs, manifest["tolerance"])
+    record["ok"] = all(o["ok"] for o in record["outputs"])
+    if opts.json:
+        with open(opts.json, "w") as f:
+            json.dump(record, f, indent=2)
+    return 0 if record["ok"] else 1
 
 
 if __name__ == "__main__":

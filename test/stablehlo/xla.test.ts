@@ -1,0 +1,93 @@
+// The emitted StableHLO on real XLA: artifact directories run by scripts/xla-check.py with JAX (jaxlib's
+// MLIR parser, PJRT compile, execute) and compared with the reference executor. Runs wherever a Python
+// with JAX is found (scripts/jax-python.ts); `.ci/run` installs one and then sets DENOC_REQUIRE_XLA=1,
+// which makes a missing JAX a failure instead of a skip. The full matrix is `npm run xla:check`.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileSampler } from '../../compiler/compile.ts';
+import type { Graph } from '../../compiler/ir/node.ts';
+import { rewriteGraph } from '../../compiler/ir/rewrite.ts';
+import { compileSource } from '../../dsl/index.ts';
+import { initWeights } from '../../runtime/weights/init.ts';
+import { writeStableHLOArtifacts } from '../../targets/stablehlo/artifacts.ts';
+import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
+import { findJaxPython } from '../../scripts/jax-python.ts';
+
+const python = findJaxPython();
+const required = process.env.DENOC_REQUIRE_XLA === '1';
+
+interface XlaRecord { ok: boolean; platform: string; outputs: { max_err: number; max_ref: number; ok: boolean }[] }
+
+function xlaCheck(dir: string): { status: number | null; stdout: string; record?: XlaRecord } {
+  const json = join(dir, 'result.json');
+  const r = spawnSync(python!, ['scripts/xla-check.py', dir, '--platform', 'cpu', '--repeat', '1', '--json', json], { encoding: 'utf8' });
+  let record: XlaRecord | undefined;
+  try { record = JSON.parse(readFileSync(json, 'utf8')); } catch { record = undefined; }
+  return { status: r.status, stdout: r.stdout + r.stderr, record };
+}
+
+/** The example's sampler `name` (appended as `source` when given), loop cut to `steps` steps. */
+function sampler(file: string, name: string, steps: number, source = ''): { graph: Graph; weights: Map<string, Float32Array> } {
+  const program = compileSource(readFileSync(file, 'utf8') + source, file);
+  const s = program.samplers.find((x) => x.name === name)!;
+  const model = program.models.find((m) => m.name === s.modelName)!;
+  const graph = rewriteGraph(compileSampler(s.graph), (n, inputs, b, regions) =>
+    (n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined));
+  return { graph, weights: new Map([...initWeights(model.parameters, 7)].map(([k, v]) => [k, v.data])) };
+}
+
+async function artifact(graph: Graph, weights: Map<string, Float32Array>, opts: StableHLOOptions): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'denoc-xla-'));
+  await writeStableHLOArtifacts(graph, weights, dir, { dims: { B: 2 }, seed: 5, ...opts });
+  return dir;
+}
+
+describe('StableHLO on real XLA (JAX)', () => {
+  if (!python) {
+    if (required) {
+      it('finds JAX where .ci/run installed it', () => {
+        expect.fail('DENOC_REQUIRE_XLA=1 but no Python with JAX was found (DENOC_JAX_PYTHON, .venv-jax/bin/python, python3)');
+      });
+    } else it.skip('needs a Python with JAX (set DENOC_JAX_PYTHON or make .venv-jax)', () => undefined);
+    return;
+  }
+
+  const mlp = sampler('examples/mlp2d.dn', 'ddim', 50);
+  const variants: [string, StableHLOOptions, number][] = [
+    ['f32 while loop', {}, 1e-5],
+    ['f32 unrolled', { unroll: true }, 1e-5],
+    ['bf16 with TPU tiling', { precision: 'bf16', tile: 'tpu' }, 2e-2],
+  ];
+  for (const [label, opts, relTol] of variants) {
+    it(`mlp2d DDIM (50 steps), ${label}: XLA matches the reference`, async () => {
+      const { status, stdout, record } = xlaCheck(await artifact(mlp.graph, mlp.weights, opts));
+      expect(status, stdout).toBe(0);
+      expect(record!.platform).toBe('cpu');
+      const [out] = record!.outputs;
+      expect(out.max_err / out.max_ref).toBeLessThanOrEqual(relTol);
+    });
+  }
+
+  it('dit_tiny DPM-Solver++(2M), first 2 steps, f32: XLA matches the reference', async () => {
+    const dit = sampler('examples/dit_tiny.dn', 'dpmpp', 2, '\nsampler dpmpp = dpmpp_2m(DiTTiny, steps: 10)\n');
+    const { status, stdout, record } = xlaCheck(await artifact(dit.graph, dit.weights, {}));
+    expect(status, stdout).toBe(0);
+    expect(record!.outputs[0].max_err).toBeLessThanOrEqual(1e-3 + 1e-3 * record!.outputs[0].max_ref);
+  });
+
+  it('reports a mismatch when the reference is wrong', async () => {
+    const dir = await artifact(mlp.graph, mlp.weights, {});
+    const npy = readFileSync(join(dir, 'reference_0.npy'));
+    const header = 10 + (npy[8] | (npy[9] << 8));
+    const values = new Float32Array(npy.buffer.slice(npy.byteOffset + header, npy.byteOffset + npy.length));
+    values[1] += 1 + Math.abs(values[1]);
+    writeFileSync(join(dir, 'reference_0.npy'), Buffer.concat([npy.subarray(0, header), Buffer.from(values.buffer)]));
+    const { status, stdout, record } = xlaCheck(dir);
+    expect(status).toBe(1);
+    expect(stdout).toContain('MISMATCH');
+    expect(record!.ok).toBe(false);
+  });
+});
