@@ -45,7 +45,13 @@ function withRequiredSamplers(path: string): Program {
   return compileSource(text, path);
 }
 
-function runCheck(python: string, dir: string, platform: string | undefined): { record?: Record<string, any>; failure?: string } {
+/** What scripts/xla-check.py --json writes. */
+interface XlaRecord {
+  ok: boolean; jax: string; platform: string; device: string; compile_s: number; run_ms: number | null;
+  outputs: { max_err: number; max_ref: number; allowed: number; ok: boolean }[];
+}
+
+function runCheck(python: string, dir: string, platform: string | undefined): { record?: XlaRecord; failure?: string } {
   const json = join(dir, 'xla-result.json');
   const args = ['scripts/xla-check.py', dir, '--json', json, ...(platform ? ['--platform', platform] : [])];
   const r = spawnSync(python, args, { encoding: 'utf8' });
@@ -104,7 +110,7 @@ for (const file of readdirSync('examples').filter((f) => f.endsWith('.dn') && f.
       const { record, failure } = runCheck(python, dir, platform);
       const out = record?.outputs?.[0];
       rows.push({ example: file, sampler: sampler.name, steps, variant, params, ok: Boolean(record?.ok), failure,
-        maxErr: out?.max_err, maxRef: out?.max_ref, allowed: out?.allowed, compileS: record?.compile_s, runMs: record?.run_ms,
+        maxErr: out?.max_err, maxRef: out?.max_ref, allowed: out?.allowed, compileS: record?.compile_s, runMs: record?.run_ms ?? undefined,
         device: record ? `${record.platform} (${record.device})` : undefined, jax: record?.jax });
     }
   }

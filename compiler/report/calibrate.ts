@@ -8,9 +8,7 @@
  *                        Neural Network Pruning"), by differentiating a loop-free graph with tfjs.
  * Both read the model (denoiser) graph; layers inside loop bodies are not visited, so calibrate the
  * model and apply the statistics to the sampler: weight paths are the same in both.
- * tfjs-core registers its gradient kernels only through its ESM build (`register_all_gradients`),
- * which loads under Vite/vitest and bundlers but not in plain Node (extensionless imports), so
- * collectGradients loads it on demand and says so clearly when it cannot.
+ * collectGradients loads tfjs' gradient kernels on demand (runtime/reference/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../diagnostics.ts';
@@ -18,6 +16,7 @@ import { topoOrder, type Graph, type Node } from '../ir/node.ts';
 import { matrixSite, type MatrixSite } from '../linalg/layers.ts';
 import { runGraph, bindInputDims, type TensorSource } from '../../runtime/reference/executor.ts';
 import { useBackend } from '../../runtime/reference/backend.ts';
+import { ensureGradients } from '../../runtime/reference/gradients.ts';
 import { applyReference } from '../../runtime/reference/tensors.ts';
 import type { Calibration, InputGram } from './types.ts';
 
@@ -87,7 +86,7 @@ export async function collectGradients(
   batches: readonly { inputs: Batch; target: Float32Array }[], dims: Readonly<Record<string, number>> = {},
 ): Promise<Map<string, Float32Array>> {
   await useBackend('cpu');
-  await registerGradients();
+  await ensureGradients();
   const leaves = topoOrder(model).filter((n) => n.op === 'weight');
   const paths = [...new Set(leaves.map((n) => n.attrs.path as string))];
   const sums = new Map(paths.map((p) => [p, new Float32Array(weights.get(p)?.length ?? 0)]));
@@ -112,19 +111,6 @@ export async function collectGradients(
     tf.dispose([...grads, ...ws, ...given.values()]);
   }
   return sums;
-}
-
-async function registerGradients(): Promise<void> {
-  if (tf.getGradient(tf.BatchMatMul)) return;
-  try {
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
-  } catch {
-    // Checked below: without the kernels tfjs cannot differentiate.
-  }
-  if (!tf.getGradient(tf.BatchMatMul)) {
-    fail('CPR0504', 'collectGradients: tfjs gradient kernels are not available in this runtime ' +
-      '(tfjs-core registers them only from its ESM build); use importance=l1 or run under a bundler/vitest');
-  }
 }
 
 function toTensor(source: TensorSource | undefined, p: Node): tf.Tensor {
