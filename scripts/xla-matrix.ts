@@ -23,6 +23,7 @@ const VARIANTS: Record<string, StableHLOOptions> = {
   'f32': {},
   'bf16-tpu': { precision: 'bf16', tile: 'tpu' },
   'f32-unroll': { unroll: true },
+  'f32-nchw': { convLayout: 'nchw' },
 };
 
 interface Row {

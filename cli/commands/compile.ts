@@ -24,6 +24,7 @@ interface CompileCliOptions {
   precision: string;
   tile: string;
   unroll?: boolean;
+  convLayout: string;
   passes?: string;
   report?: string;
 }
@@ -42,6 +43,7 @@ export function registerCompile(program: Command): void {
     .option('--precision <p>', 'stablehlo: f32 | bf16', 'f32')
     .option('--tile <t>', 'stablehlo: none | tpu', 'none')
     .option('--unroll', 'stablehlo: emit straight-line steps instead of a while loop')
+    .option('--conv-layout <l>', 'stablehlo: nhwc (channels-last convolutions between transposes) | nchw', 'nhwc')
     .option('--passes <spec>', "compression passes before the default pipeline, e.g. 'low-rank=0.5,prune=0.3'")
     .option('--report <file>', 'with --passes: write an error/savings report (markdown + PNG chart)')
     .action(async (file: string, opts: CompileCliOptions) => {
@@ -62,9 +64,10 @@ export function registerCompile(program: Command): void {
       } else if (opts.target === 'stablehlo') {
         if (opts.precision !== 'f32' && opts.precision !== 'bf16') fail('CLI0060', `--precision must be f32 or bf16`);
         if (opts.tile !== 'none' && opts.tile !== 'tpu') fail('CLI0061', `--tile must be none or tpu`);
+        if (opts.convLayout !== 'nhwc' && opts.convLayout !== 'nchw') fail('CLI0063', `--conv-layout must be nhwc or nchw`);
         const { writeStableHLOArtifacts } = await import('../../targets/stablehlo/index.ts');
         await writeStableHLOArtifacts(graph, store, opts.out, {
-          dims: { B: batch }, precision: opts.precision, tile: opts.tile, unroll: opts.unroll ?? false,
+          dims: { B: batch }, precision: opts.precision, tile: opts.tile, unroll: opts.unroll ?? false, convLayout: opts.convLayout,
         });
       } else {
         fail('CLI0062', `unknown target '${opts.target}' (webgpu | stablehlo)`);

@@ -98,10 +98,13 @@ class Interpreter {
     const two = (key: string, dflt: number): number[] => (op.attrs[key] ? ints(op, key) : [dflt, dflt]);
     const pads = (op.attrs.pad as readonly (readonly number[])[] | undefined) ?? [[0, 0], [0, 0]];
     if ((op.attrs.batch_group_count ?? 1) !== 1) fail('HLO0303', `line ${op.line}: batch_group_count must be 1`);
-    return convolution(x[0], x[1], {
+    const attrs = {
       stride: two('stride', 1), pad: pads, rhsDilate: two('rhs_dilate', 1), lhsDilate: two('lhs_dilate', 1),
       groups: (op.attrs.feature_group_count as number | undefined) ?? 1,
-    }, out.elem);
+    };
+    if (op.attrs.dims === 'nchw') return convolution(x[0], x[1], attrs, out.elem);
+    // Channels-last: the same convolution between transposes (NHWC→NCHW, HWIO→OIHW, back to NHWC).
+    return transpose(convolution(transpose(x[0], [0, 3, 1, 2]), transpose(x[1], [3, 2, 0, 1]), attrs, out.elem), [0, 2, 3, 1]);
   }
 
   private gather(op: HloOp, x: HloTensor[]): HloTensor {

@@ -6,12 +6,17 @@
  * Precision: under 'f32' every dot/conv asks for HIGHEST (on a TPU, DEFAULT would silently run one
  * bf16 pass); under 'bf16' operands are converted to bf16 and the result type stays f32, which is how
  * StableHLO spells bf16 multiplies with f32 accumulation (`preferred_element_type = f32` in JAX).
+ *
+ * Convolutions run channels-last by default (option `convLayout`): NCHW/OIHW operands are transposed
+ * to NHWC/HWIO around them, because XLA:CPU's fast convolution wants that order and does not reorder
+ * it by itself inside a `while` body.
  */
 import {
   broadcastTo, channelBroadcast, full, lower, mxuPrecision, reduceDims, type LowerCtx, type LoweringEntry,
 } from './lower-context.ts';
 import { cropTo, LANES, padAxis, SUBLANES, tiledExtent } from './tile.ts';
-import type { Value } from './writer.ts';
+import type { ConvWindow, Precision, Value } from './writer.ts';
+import type { ElemType } from './types.ts';
 
 interface MatmulOperands {
   a: Value;
@@ -59,6 +64,14 @@ function matmul(ctx: LowerCtx): Value {
   return w.convert(cropTo(w, r, out.shape), out.elem);
 }
 
+/** An NCHW × OIHW convolution in the dimension order the options ask for; the result is NCHW. */
+function convolve(ctx: LowerCtx, x: Value, k: Value, win: ConvWindow, elem: ElemType, precision: Precision): Value {
+  const { w } = ctx;
+  if (ctx.opts.convLayout === 'nchw') return w.convolution(x, k, win, elem, precision, 'nchw');
+  const y = w.convolution(w.transpose(x, [0, 2, 3, 1]), w.transpose(k, [2, 3, 1, 0]), win, elem, precision, 'nhwc');
+  return w.transpose(y, [0, 3, 1, 2]);
+}
+
 function conv2d(ctx: LowerCtx): Value {
   const { w, inputs, attrs, out } = ctx;
   let [x, k] = inputs;
@@ -72,12 +85,13 @@ function conv2d(ctx: LowerCtx): Value {
     stride: attrs.stride as [number, number], pad: attrs.pad as [number, number],
     rhsDilate: attrs.dilation as [number, number], groups,
   };
-  const y = cropTo(w, w.convolution(ctx.mxu(x), ctx.mxu(k), win, 'f32', mxuPrecision(ctx)), out.shape);
+  const y = cropTo(w, convolve(ctx, ctx.mxu(x), ctx.mxu(k), win, 'f32', mxuPrecision(ctx)), out.shape);
   const withBias = inputs[2] ? w.binary('add', y, channelBroadcast(w, w.convert(inputs[2], 'f32'), y.type.shape)) : y;
   return w.convert(withBias, out.elem);
 }
 
-function avgPool2d({ w, inputs, attrs, out }: LowerCtx): Value {
+function avgPool2d(ctx: LowerCtx): Value {
+  const { w, inputs, attrs, out } = ctx;
   const x = inputs[0];
   const [kh, kw] = attrs.kernel as [number, number];
   const [sh, sw] = (attrs.stride as [number, number] | undefined) ?? [kh, kw];
@@ -88,7 +102,7 @@ function avgPool2d({ w, inputs, attrs, out }: LowerCtx): Value {
     sum = w.reduce(w.reshape(used, [n, c, oh, kh, ow, kw]), w.splat(0, x.type.elem), 'add', [3, 5]);
   } else {
     const ones = w.splat(1, x.type.elem, [c, 1, kh, kw]);
-    sum = w.convolution(x, ones, { stride: [sh, sw], pad: [0, 0], rhsDilate: [1, 1], groups: c }, x.type.elem, 'HIGHEST');
+    sum = convolve(ctx, x, ones, { stride: [sh, sw], pad: [0, 0], rhsDilate: [1, 1], groups: c }, x.type.elem, 'HIGHEST');
   }
   return w.binary('divide', sum, full(w, kh * kw, sum.type));
 }

@@ -9,6 +9,7 @@ import { fail } from '../../compiler/diagnostics.ts';
 
 export type HloPrecision = 'f32' | 'bf16';
 export type HloTile = 'none' | 'tpu';
+export type ConvLayout = 'nchw' | 'nhwc';
 
 export interface StableHLOOptions {
   /** Values for the graph's symbolic dims, e.g. `{B: 4}`. */
@@ -19,6 +20,13 @@ export interface StableHLOOptions {
   readonly tile?: HloTile;
   /** Emit the sampling loop as straight-line steps instead of `stablehlo.while`. */
   readonly unroll?: boolean;
+  /**
+   * Dimension order of `stablehlo.convolution`. 'nhwc' (default): the graph's NCHW/OIHW tensors are
+   * transposed around each convolution, which runs channels-last. XLA:CPU (jaxlib 0.10.2) runs
+   * channels-first convolutions inside a `while` body ~20× slower than channels-last ones (measured:
+   * docs/targets.md); elsewhere XLA's layout assignment is free to fold the transposes into layouts.
+   */
+  readonly convLayout?: ConvLayout;
 }
 
 export interface ResolvedOptions {
@@ -26,9 +34,10 @@ export interface ResolvedOptions {
   readonly precision: HloPrecision;
   readonly tile: HloTile;
   readonly unroll: boolean;
+  readonly convLayout: ConvLayout;
 }
 
-const KNOWN = ['dims', 'precision', 'tile', 'unroll'];
+const KNOWN = ['dims', 'precision', 'tile', 'unroll', 'convLayout'];
 
 export function resolveOptions(o: StableHLOOptions = {}): ResolvedOptions {
   for (const key of Object.keys(o)) {
@@ -40,9 +49,13 @@ export function resolveOptions(o: StableHLOOptions = {}): ResolvedOptions {
   }
   const tile = o.tile ?? 'none';
   if (tile !== 'none' && tile !== 'tpu') fail('HLO0002', `tile must be 'none' or 'tpu', got ${JSON.stringify(tile)}`);
+  const convLayout = o.convLayout ?? 'nhwc';
+  if (convLayout !== 'nchw' && convLayout !== 'nhwc') {
+    fail('HLO0002', `convLayout must be 'nchw' or 'nhwc', got ${JSON.stringify(convLayout)}`);
+  }
   const dims = o.dims ?? {};
   for (const [name, v] of Object.entries(dims)) {
     if (!Number.isInteger(v) || v < 1) fail('HLO0002', `dim ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  return { dims, precision, tile, unroll: o.unroll ?? false };
+  return { dims, precision, tile, unroll: o.unroll ?? false, convLayout };
 }

@@ -6,6 +6,7 @@
  */
 import { fail } from '../../compiler/diagnostics.ts';
 import { Scanner } from './scanner.ts';
+import { CONV_DIM_NUMBERS, type ConvDims } from './writer.ts';
 import type { TType } from './types.ts';
 
 export type AttrVal = number | string | boolean | readonly number[] | readonly (readonly number[])[];
@@ -281,10 +282,11 @@ class Parser {
     const s = this.s;
     s.expect('('); d.operands.push(s.valueRef()); s.expect(','); d.operands.push(s.valueRef()); s.expect(')');
     s.expect('dim_numbers'); s.expect('=');
-    const layout = /^\[b, f, 0, 1\]x\[o, i, 0, 1\]->\[b, f, 0, 1\]/;
     s.skip();
-    if (!layout.test(s.text.slice(s.pos, s.pos + 64))) s.error('only dim_numbers = [b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1] is supported');
-    s.pos += '[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]'.length;
+    const dims = (Object.keys(CONV_DIM_NUMBERS) as ConvDims[]).find((k) => s.text.startsWith(CONV_DIM_NUMBERS[k], s.pos));
+    if (!dims) return s.error(`only dim_numbers = ${Object.values(CONV_DIM_NUMBERS).join(' or ')} are supported`);
+    d.attrs.dims = dims;
+    s.pos += CONV_DIM_NUMBERS[dims].length;
     s.expect(','); s.expect('window'); s.expect('='); s.expect('{');
     while (!s.eat('}')) {
       if (s.eat(',')) continue;

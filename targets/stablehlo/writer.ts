@@ -28,7 +28,13 @@ export interface DotDims {
   readonly rhsContract: readonly number[];
 }
 
-/** 2-D convolution in NCHW / OIHW layout, the only layout denoc emits. */
+/** The two dimension orders denoc emits for 2-D convolutions (see ConvLayout in options.ts). */
+export const CONV_DIM_NUMBERS = {
+  nchw: '[b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]',
+  nhwc: '[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]',
+} as const;
+export type ConvDims = keyof typeof CONV_DIM_NUMBERS;
+
 export interface ConvWindow {
   readonly stride: readonly [number, number];
   readonly pad: readonly [number, number];
@@ -228,15 +234,17 @@ export class FnWriter {
     );
   }
 
-  convolution(x: Value, w: Value, win: ConvWindow, outElem: ElemType, precision: Precision): Value {
-    const [n, , h, wd] = x.type.shape;
-    const [o, , kh, kw] = w.type.shape;
+  /** x and w in the order `dims` names: NCHW / OIHW, or NHWC / HWIO. */
+  convolution(x: Value, w: Value, win: ConvWindow, outElem: ElemType, precision: Precision, dims: ConvDims = 'nchw'): Value {
+    const [n, h, wd] = dims === 'nchw' ? [x.type.shape[0], x.type.shape[2], x.type.shape[3]] : x.type.shape;
+    const [o, kh, kw] = dims === 'nchw' ? [w.type.shape[0], w.type.shape[2], w.type.shape[3]] : [w.type.shape[3], w.type.shape[0], w.type.shape[1]];
     const ext = (size: number, k: number, i: 0 | 1): number =>
       Math.floor((size + 2 * win.pad[i] - (win.rhsDilate[i] * (k - 1) + 1)) / win.stride[i]) + 1;
-    const out = ttype(outElem, [n, o, ext(h, kh, 0), ext(wd, kw, 1)]);
+    const [oh, ow] = [ext(h, kh, 0), ext(wd, kw, 1)];
+    const out = ttype(outElem, dims === 'nchw' ? [n, o, oh, ow] : [n, oh, ow, o]);
     const p = `#stablehlo<precision ${precision}>`;
     return this.def(
-      `stablehlo.convolution(${x.ref}, ${w.ref}) dim_numbers = [b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1], ` +
+      `stablehlo.convolution(${x.ref}, ${w.ref}) dim_numbers = ${CONV_DIM_NUMBERS[dims]}, ` +
       `window = {stride = ${list(win.stride)}, pad = [[${win.pad[0]}, ${win.pad[0]}], [${win.pad[1]}, ${win.pad[1]}]], ` +
       `rhs_dilate = ${list(win.rhsDilate)}} {batch_group_count = 1 : i64, feature_group_count = ${win.groups} : i64, ` +
       `precision_config = [${p}, ${p}]} : ${this.sig([x, w], out)}`,

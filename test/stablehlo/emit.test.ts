@@ -94,11 +94,31 @@ describe('TPU-style options', () => {
     const weights = new Map([['w', normals(120 * 900, 2).map((v) => v * 0.05)], ['bias', normals(120, 3)]]);
     const inputs = { x: normals(2500, 5) };
     const plain = emitStableHLO(g), tiled = emitStableHLO(g, { tile: 'tpu' });
-    expect(tiled.text).toMatch(/convolution\(.*\(tensor<1x128x5x5xf32>, tensor<128x128x3x3xf32>\) -> tensor<1x128x5x5xf32>/);
+    expect(tiled.text).toMatch(/convolution\(.*\(tensor<1x5x5x128xf32>, tensor<3x3x128x128xf32>\) -> tensor<1x5x5x128xf32>/);
     // Rows 30 → 32 sublanes; K = 25 and N = 30 would grow more than 1.3× to reach 128 lanes, so they stay.
     expect(tiled.text).toMatch(/dot_general .*\(tensor<4x32x25xf32>, tensor<4x30x25xf32>\) -> tensor<4x32x30xf32>/);
     expect(Array.from(runEmitted(tiled, inputs, weights)[0].data)).toEqual(Array.from(runEmitted(plain, inputs, weights)[0].data));
     await expectMatchesReference(g, inputs, weights, { tile: 'tpu', rtol: 1e-5, atol: 1e-4 });
+  });
+
+  it('convLayout: channels-last convolutions between transposes (default) or channels-first ones, same values', async () => {
+    const b = new GraphBuilder('layouts');
+    const x = b.param('x', tensorType('f32', [2, 3, 9, 7]));
+    const w = b.weight('w', tensorType('f32', [6, 3, 3, 2]));
+    const y = b.op('conv2d', [x, w], { stride: [2, 1], pad: [1, 0], dilation: [1, 2] });
+    const g = b.finish([b.op('avg_pool2d', [y], { kernel: [2, 2], stride: [1, 1] })]);
+    const weights = new Map([['w', normals(108, 2)]]);
+    const inputs = { x: normals(378, 5) };
+    const nhwc = emitStableHLO(g), nchw = emitStableHLO(g, { convLayout: 'nchw' });
+    expect(nhwc.text).toMatch(/transpose %arg0, dims = \[0, 2, 3, 1\]/);
+    expect(nhwc.text).toContain('dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]');
+    expect(nhwc.text).not.toContain('[b, f, 0, 1]');
+    expect(nchw.text).not.toContain('transpose');
+    expect(nchw.text).toContain('dim_numbers = [b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]');
+    const [a] = runEmitted(nhwc, inputs, weights), [c] = runEmitted(nchw, inputs, weights);
+    expect(Array.from(a.data)).toEqual(Array.from(c.data));
+    await expectMatchesReference(g, inputs, weights, { rtol: 1e-5, atol: 1e-5 });
+    expect(() => emitStableHLO(g, { convLayout: 'hwcn' as never })).toThrow(/HLO0002: convLayout must be 'nchw' or 'nhwc'/);
   });
 
   it('does not pad where it would not pay (a 2-wide dim stays 2)', () => {
