@@ -9,6 +9,7 @@ import { registerInspect } from './commands/inspect.ts';
 import { registerRun } from './commands/run.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerPasses } from './commands/passes.ts';
+import { registerTrain } from './commands/train.ts';
 
 export function buildProgram(): Command {
   const program = new Command('denoc')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerCompile(program);
   registerPasses(program);
+  registerTrain(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,165 @@
+/**
+ * `denoc train FILE --data SET`: trains a model of the file on a data set with the diffusion loss
+ * (runtime/train/), checkpointing as it goes, and writes the weights (.safetensors, loadable by
+ * `denoc run --weights`) and a loss-curve PNG. For 2-D data it then measures the samples of the
+ * model's sampler against held-out data (sliced Wasserstein-1) and can plot them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { fail } from '../../compiler/diagnostics.ts';
+import type { ModelArtifact, Program, SamplerArtifact } from '../../dsl/index.ts';
+import type { ReferenceBackend } from '../../runtime/reference/backend.ts';
+import { DATA_SETS, openDataSource, type DataSource } from '../../runtime/train/data.ts';
+import { FASHION_MNIST_DIR } from '../../runtime/train/fashion-mnist.ts';
+import { lossCurvePng, samplesPng } from '../../runtime/train/plots.ts';
+import { measureQuality } from '../../runtime/train/quality.ts';
+import { trainDenoiser, type TrainResult } from '../../runtime/train/trainer.ts';
+import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';
+import { saveWeightsFile } from '../../runtime/weights/safetensors.ts';
+import { loadProgram, pickModel } from '../load.ts';
+import { parseIntOption } from '../options.ts';
+import { ProgressBar } from '../progress.ts';
+
+interface TrainCliOptions {
+  data: string;
+  steps: string;
+  batch: string;
+  lr: string;
+  ema: string;
+  out: string;
+  model?: string;
+  sampler?: string;
+  resume?: boolean;
+  backend: string;
+  seed: string;
+  plot?: string;
+  checkpoint?: string;
+  checkpointEvery: string;
+  dataDir?: string;
+  eval: string;
+  samplesPlot?: string;
+  progress: boolean;
+}
+
+function parseNumber(flag: string, value: string, ok: (v: number) => boolean, expected: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || !ok(v)) fail('TRN0901', `${flag} must be ${expected}, got '${value}'`);
+  return v;
+}
+
+const withoutExtension = (file: string): string => file.replace(/\.safetensors$/, '');
+
+/** The sampler whose schedule the model is trained for: --sampler, else the model's last one. */
+function samplerFor(program: Program, model: ModelArtifact, name?: string): SamplerArtifact | undefined {
+  const own = program.samplers.filter((s) => s.modelName === model.name);
+  if (name === undefined) return own.at(-1);
+  const found = own.find((s) => s.name === name);
+  if (!found) fail('TRN0902', `${program.file} has no sampler '${name}' for model ${model.name} (has: ${own.map((s) => s.name).join(', ') || 'none'})`);
+  return found;
+}
+
+/**
+ * Trains with a progress bar whose label shows the recent loss. The bar starts at the first finished
+ * step, so backend start-up does not count in the rate, and counts the steps of this run (a resumed
+ * run starts past the checkpoint's).
+ */
+async function runTraining(model: ModelArtifact, file: string, data: DataSource, o: TrainCliOptions): Promise<TrainResult> {
+  const steps = parseIntOption('--steps', o.steps, 1);
+  const spec = trainingSpec(file, model.name, o.sampler);
+  let recent = NaN;
+  let bar: ProgressBar | undefined;
+  let first = 0;
+  process.stderr.write(`training ${model.name} on ${data.name} (${describeSpec(spec)})\n`);
+  const onStep = (done: number, loss: number): void => {
+    recent = Number.isNaN(recent) ? loss : 0.98 * recent + 0.02 * loss;
+    if (!bar) {
+      first = done - 1;
+      const label = first > 0 ? `steps after ${first}` : 'steps';
+      bar = new ProgressBar({ total: steps - first, enabled: o.progress, get label() { return `${label}, loss ${recent.toPrecision(3)}`; } });
+    }
+    bar.update(done - first);
+  };
+  try {
+    return await trainDenoiser({
+      model, spec, data, steps,
+      batch: parseIntOption('--batch', o.batch, 1),
+      lr: parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number'),
+      emaDecay: parseNumber('--ema', o.ema, (v) => v >= 0 && v < 1, 'a decay in [0, 1)'),
+      seed: parseIntOption('--seed', o.seed, 0),
+      backend: o.backend as ReferenceBackend,
+      checkpoint: {
+        dir: o.checkpoint ?? `${withoutExtension(o.out)}.ckpt`,
+        every: parseIntOption('--checkpoint-every', o.checkpointEvery, 1),
+        resume: o.resume ?? false,
+      },
+      onStep,
+    });
+  } finally {
+    bar?.done();
+  }
+}
+
+function meanOfLast(losses: readonly number[], n: number): number {
+  const tail = losses.slice(-n);
+  return tail.reduce((s, v) => s + v, 0) / tail.length;
+}
+
+async function reportQuality(program: Program, model: ModelArtifact, data: DataSource, result: TrainResult, o: TrainCliOptions): Promise<void> {
+  const n = parseIntOption('--eval', o.eval, 0);
+  const sampler = samplerFor(program, model, o.sampler);
+  if (n === 0 || !sampler || data.itemShape.length !== 1 || data.itemShape[0] !== 2) return;
+  const seed = parseIntOption('--seed', o.seed, 0);
+  const weights = new Map([...result.weights].map(([k, v]) => [k, v.data]));
+  const q = await measureQuality({ sampler, model, weights, data, n, seed, backend: o.backend as ReferenceBackend });
+  process.stdout.write(`sample quality (sliced Wasserstein-1 to ${n} held-out points, ${sampler.name} ${sampler.steps} steps, seed ${seed}): ` +
+    `trained ${q.trained.toFixed(4)}, random weights ${q.random.toFixed(4)}, data vs data ${q.dataVsData.toFixed(4)}\n`);
+  if (o.samplesPlot) {
+    mkdirSync(dirname(o.samplesPlot), { recursive: true });
+    writeFileSync(o.samplesPlot, samplesPng(q.samples, q.heldOut, `${model.name} on ${data.name}: ${sampler.name}, ${sampler.steps} steps`));
+    process.stdout.write(`wrote ${o.samplesPlot}\n`);
+  }
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train a model of a .dn file on a data set (diffusion loss, Adam); writes weights and a loss curve')
+    .argument('<file>', 'a .dn file defining the model (and the sampler whose schedule to train for)')
+    .requiredOption('--data <name>', `training data: ${DATA_SETS.join(' | ')}`)
+    .option('--steps <n>', 'total training steps (a resumed run does the rest)', '5000')
+    .option('--batch <n>', 'items per step', '512')
+    .option('--lr <x>', 'Adam learning rate', '1e-3')
+    .option('--ema <decay>', 'keep an exponential moving average of the weights and write it (0: off)', '0.999')
+    .option('--out <file>', 'weights to write (.safetensors)', 'out/weights.safetensors')
+    .option('--model <name>', 'which model (default: the last one in the file)')
+    .option('--sampler <name>', "train for this sampler's schedule and prediction (default: every sampler of the model, which must agree)")
+    .option('--resume', 'continue from the checkpoint folder')
+    .option('--checkpoint <dir>', 'checkpoint folder (default: OUT without .safetensors, plus .ckpt)')
+    .option('--checkpoint-every <n>', 'save a checkpoint every n steps', '500')
+    .option('--backend <name>', 'tfjs backend: wasm | cpu', 'wasm')
+    .option('--seed <n>', 'seed of the init, the batches, the noise and the evaluation', '0')
+    .option('--plot <file>', 'loss-curve PNG (default: OUT without .safetensors, plus .loss.png)')
+    .option('--data-dir <dir>', 'folder of the Fashion-MNIST IDX .gz files', FASHION_MNIST_DIR)
+    .option('--eval <n>', '2-D data: measure n samples of the sampler against held-out data after training (0: skip)', '2000')
+    .option('--samples-plot <file>', '2-D data: scatter plot of the evaluation samples over held-out data')
+    .option('--no-progress', 'do not draw a progress bar')
+    .action(async (file: string, o: TrainCliOptions) => {
+      if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
+      const data = openDataSource(o.data, { dir: o.dataDir });
+      const program = loadProgram(file);
+      const model = pickModel(program, o.model);
+      const result = await runTraining(model, file, data, o);
+      const done = result.losses.length - result.startStep;
+      process.stdout.write(`trained ${model.name} on ${data.name}: step ${result.losses.length} (${done} this run, ${result.seconds.toFixed(1)} s, ` +
+        `${(done / Math.max(result.seconds, 1e-9)).toFixed(1)} steps/s), loss ${meanOfLast(result.losses, 100).toFixed(4)} ` +
+        `(mean of the last ${Math.min(100, result.losses.length)} steps)\n`);
+      mkdirSync(dirname(o.out), { recursive: true });
+      saveWeightsFile(o.out, result.weights, { metadata: { producer: 'denoc train', model: model.name, data: data.name, steps: String(result.losses.length) } });
+      const plot = o.plot ?? `${withoutExtension(o.out)}.loss.png`;
+      mkdirSync(dirname(plot), { recursive: true });
+      writeFileSync(plot, lossCurvePng(result.losses, `${model.name} on ${data.name}`));
+      process.stdout.write(`wrote ${o.out} and ${plot}\n`);
+      await reportQuality(program, model, data, result, o);
+    });
+}
