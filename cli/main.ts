@@ -1,5 +1,5 @@
 /**
- * The `denoc` command line: check, inspect, run, compile, passes. Every failure becomes a readable
+ * The `denoc` command line: check, inspect, run, compile, passes, train. Every failure becomes a readable
  * message and an exit code (1 for bad input, 2 for bad usage); stack traces only with DENOC_DEBUG=1.
  */
 import { Command, CommanderError } from 'commander';
