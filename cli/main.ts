@@ -1,5 +1,5 @@
 /**
- * The `denoc` command line: check, inspect, run, compile, passes, train. Every failure becomes a readable
+ * The `denoc` command line: check, inspect, run, compile, passes, train, distill. Every failure becomes a readable
  * message and an exit code (1 for bad input, 2 for bad usage); stack traces only with DENOC_DEBUG=1.
  */
 import { Command, CommanderError } from 'commander';
@@ -10,6 +10,7 @@ import { registerRun } from './commands/run.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerPasses } from './commands/passes.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerDistill } from './commands/distill.ts';
 
 export function buildProgram(): Command {
   const program = new Command('denoc')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerPasses(program);
   registerTrain(program);
+  registerDistill(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

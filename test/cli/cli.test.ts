@@ -19,10 +19,10 @@ describe('denoc CLI', () => {
   it('prints help listing every command, exit 0', () => {
     const r = denoc('--help');
     expect(r.code).toBe(0);
-    for (const cmd of ['check', 'inspect', 'run', 'compile', 'passes', 'train']) expect(r.out).toContain(cmd);
+    for (const cmd of ['check', 'inspect', 'run', 'compile', 'passes', 'train', 'distill']) expect(r.out).toContain(cmd);
   });
 
-  it.each(['check', 'inspect', 'run', 'compile', 'passes', 'train'])('has --help for %s', (cmd) => {
+  it.each(['check', 'inspect', 'run', 'compile', 'passes', 'train', 'distill'])('has --help for %s', (cmd) => {
     const r = denoc(cmd, '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`Usage: denoc ${cmd}`);

@@ -42,7 +42,8 @@ describe('examples compile', () => {
     expect(m.graph.params.map((x) => `${x.attrs.name}: ${formatType(x.type)}`)).toEqual(['x: f32[B,2]', 't: f32[B]']);
     expect(m.graph.outputs.map((o) => formatType(o.type))).toEqual(['f32[B,2]']);
     expect(paramCount(m.parameters)).toBe(temb(64, 128) + linear(2, 128) + 3 * linear(128, 128) + linear(128, 2));
-    const [s] = p.samplers;
+    expect(p.samplers.map((x) => [x.name, x.steps])).toEqual([['ddim4', 4], ['ddim', 50]]);
+    const s = p.samplers.find((x) => x.name === 'ddim')!;
     expect([s.name, s.modelName, s.steps]).toEqual(['ddim', 'MLP2D', 50]);
     expect(s.graph.params.map((x) => x.attrs.name)).toEqual(['seed']);
     expect(sampler(s.graph)).toEqual({ count: 50, bodyWeights: m.parameters.length });

@@ -2,7 +2,7 @@
 // runtime/reference/gradients.ts and differentiates a matmul and a conv, checked against the closed
 // forms d/dW Σ(XW)² = 2Xᵀ(XW) and d/dW Σ conv(ones, W) = (number of windows each tap sees).
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { runProcess } from '../helpers/process.ts';
 
 const SCRIPT = `
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,10 +20,10 @@ console.log(JSON.stringify({ before, dMatmul, dConv: Array.from(dConv) }));
 `;
 
 describe('ensureGradients in plain Node', () => {
-  it('loads the gradient kernels and differentiates matmul and conv2d', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\\n').at(-1)!);
+  it('loads the gradient kernels and differentiates matmul and conv2d', async () => {
+    const r = await runProcess(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT]);
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out.trim().split('\n').at(-1)!);
     expect(out.before).toBe(false);
     // 2·Xᵀ(XW): XW = [[4.5,-0.5],[9.5,-2],[14.5,-3.5]]
     expect(out.dMatmul).toEqual([[2 * (4.5 + 28.5 + 72.5), 2 * (-0.5 - 6 - 17.5)], [2 * (9 + 38 + 87), 2 * (-1 - 8 - 21)]]);

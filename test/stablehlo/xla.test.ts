@@ -3,7 +3,6 @@
 // with JAX is found (scripts/jax-python.ts); `.ci/run` installs one and then sets DENOC_REQUIRE_XLA=1,
 // which makes a missing JAX a failure instead of a skip. The full matrix is `npm run xla:check`.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,18 +14,19 @@ import { initWeights } from '../../runtime/weights/init.ts';
 import { writeStableHLOArtifacts } from '../../targets/stablehlo/artifacts.ts';
 import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
 import { findJaxPython } from '../../scripts/jax-python.ts';
+import { runProcess } from '../helpers/process.ts';
 
 const python = findJaxPython();
 const required = process.env.DENOC_REQUIRE_XLA === '1';
 
 interface XlaRecord { ok: boolean; platform: string; outputs: { max_err: number; max_ref: number; ok: boolean }[] }
 
-function xlaCheck(dir: string): { status: number | null; stdout: string; record?: XlaRecord } {
+async function xlaCheck(dir: string): Promise<{ status: number; stdout: string; record?: XlaRecord }> {
   const json = join(dir, 'result.json');
-  const r = spawnSync(python!, ['scripts/xla-check.py', dir, '--platform', 'cpu', '--repeat', '1', '--json', json], { encoding: 'utf8' });
+  const r = await runProcess(python!, ['scripts/xla-check.py', dir, '--platform', 'cpu', '--repeat', '1', '--json', json]);
   let record: XlaRecord | undefined;
   try { record = JSON.parse(readFileSync(json, 'utf8')); } catch { record = undefined; }
-  return { status: r.status, stdout: r.stdout + r.stderr, record };
+  return { status: r.code, stdout: r.out + r.err, record };
 }
 
 /** The example's sampler `name` (appended as `source` when given), loop cut to `steps` steps. */
@@ -60,7 +60,7 @@ describe.skipIf(!python)('StableHLO on real XLA (JAX)', () => {
   ];
   for (const [label, opts, relTol] of variants) {
     it(`mlp2d DDIM (50 steps), ${label}: XLA matches the reference`, async () => {
-      const { status, stdout, record } = xlaCheck(await artifact(mlp.graph, mlp.weights, opts));
+      const { status, stdout, record } = await xlaCheck(await artifact(mlp.graph, mlp.weights, opts));
       expect(status, stdout).toBe(0);
       expect(record!.platform).toBe('cpu');
       const [out] = record!.outputs;
@@ -70,7 +70,7 @@ describe.skipIf(!python)('StableHLO on real XLA (JAX)', () => {
 
   it('dit_tiny DPM-Solver++(2M), first 2 steps, f32: XLA matches the reference', async () => {
     const dit = sampler('examples/dit_tiny.dn', 'dpmpp', 2, '\nsampler dpmpp = dpmpp_2m(DiTTiny, steps: 10)\n');
-    const { status, stdout, record } = xlaCheck(await artifact(dit.graph, dit.weights, {}));
+    const { status, stdout, record } = await xlaCheck(await artifact(dit.graph, dit.weights, {}));
     expect(status, stdout).toBe(0);
     expect(record!.outputs[0].max_err).toBeLessThanOrEqual(1e-3 + 1e-3 * record!.outputs[0].max_ref);
   });
@@ -82,7 +82,7 @@ describe.skipIf(!python)('StableHLO on real XLA (JAX)', () => {
     const values = new Float32Array(npy.buffer.slice(npy.byteOffset + header, npy.byteOffset + npy.length));
     values[1] += 1 + Math.abs(values[1]);
     writeFileSync(join(dir, 'reference_0.npy'), Buffer.concat([npy.subarray(0, header), Buffer.from(values.buffer)]));
-    const { status, stdout, record } = xlaCheck(dir);
+    const { status, stdout, record } = await xlaCheck(dir);
     expect(status).toBe(1);
     expect(stdout).toContain('MISMATCH');
     expect(record!.ok).toBe(false);

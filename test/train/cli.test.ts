@@ -1,52 +1,46 @@
 // `denoc train` as a user runs it (a child process, as test/cli/cli.test.ts does): help, clear errors for
 // bad options, and a short run whose weights `denoc run --weights` accepts.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { denoc } from '../helpers/process.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-
-function denoc(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [join(root, 'cli', 'denoc.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
 
 describe('denoc train', () => {
-  it('has --help listing its options, exit 0', () => {
-    const r = denoc('train', '--help');
+  it('has --help listing its options, exit 0', async () => {
+    const r = await denoc('train', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: denoc train');
     for (const flag of ['--data', '--steps', '--batch', '--lr', '--out', '--model', '--resume', '--backend', '--seed', '--plot']) expect(r.out).toContain(flag);
     expect(r.out.replace(/\s+/g, ' ')).toContain('moons | rings | gaussians8 | fashion-mnist');
   });
 
-  it('names the data sets when --data is unknown, exit 1, no stack trace', () => {
-    const r = denoc('train', 'examples/mlp2d.dn', '--data', 'moon', '--steps', '1');
+  it('names the data sets when --data is unknown, exit 1, no stack trace', async () => {
+    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'moon', '--steps', '1');
     expect(r.code).toBe(1);
     expect(r.err).toContain("error TRN0301: unknown data set 'moon' (data sets: moons, rings, gaussians8, fashion-mnist)");
     expect(r.err).toContain("did you mean 'moons'?");
     noStack(r.err);
   });
 
-  it('requires --data, exit 2', () => {
-    const r = denoc('train', 'examples/mlp2d.dn');
+  it('requires --data, exit 2', async () => {
+    const r = await denoc('train', 'examples/mlp2d.dn');
     expect(r.code).toBe(2);
     expect(r.err).toContain("required option '--data <name>' not specified");
   });
 
-  it('rejects a bad --lr, exit 1', () => {
-    const r = denoc('train', 'examples/mlp2d.dn', '--data', 'moons', '--lr', 'fast');
+  it('rejects a bad --lr, exit 1', async () => {
+    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'moons', '--lr', 'fast');
     expect(r.code).toBe(1);
     expect(r.err).toContain("--lr must be a positive number, got 'fast'");
   });
 
-  it('trains a few steps, writes weights, loss curve and checkpoint, and measures the samples', () => {
+  it('trains a few steps, writes weights, loss curve and checkpoint, and measures the samples', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-train-cli-'));
-    const r = denoc('train', 'examples/mlp2d.dn', '--data', 'rings', '--steps', '20', '--batch', '64',
+    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'rings', '--steps', '20', '--batch', '64',
       '--out', join(dir, 'w.safetensors'), '--eval', '200', '--no-progress');
     expect(r.err).toContain('training MLP2D on rings (prediction eps, schedule linear, T 1000)');
     expect(r.code).toBe(0);
@@ -55,15 +49,15 @@ describe('denoc train', () => {
     for (const f of ['w.safetensors', 'w.loss.png', 'w.ckpt/state.json']) expect(existsSync(join(dir, f)), f).toBe(true);
   });
 
-  it('will not overwrite a checkpoint unasked, and run accepts the weights it wrote', () => {
+  it('will not overwrite a checkpoint unasked, and run accepts the weights it wrote', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-train-cli-'));
     const out = join(dir, 'w.safetensors');
     const args = ['train', 'examples/mlp2d.dn', '--data', 'moons', '--steps', '5', '--batch', '32', '--out', out, '--eval', '0', '--no-progress'];
-    expect(denoc(...args).code).toBe(0);
-    const again = denoc(...args);
+    expect((await denoc(...args)).code).toBe(0);
+    const again = await denoc(...args);
     expect(again.code).toBe(1);
     expect(again.err).toContain(`error TRN0604: ${join(dir, 'w.ckpt')} already holds a checkpoint at step 5`);
-    const run = denoc('run', 'examples/mlp2d.dn', '--weights', out, '--batch', '50', '--out', join(dir, 's.png'), '--no-progress');
+    const run = await denoc('run', 'examples/mlp2d.dn', '--weights', out, '--batch', '50', '--out', join(dir, 's.png'), '--no-progress');
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
   });

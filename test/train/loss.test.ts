@@ -60,7 +60,7 @@ describe('training spec', () => {
   });
 
   it("uses the alphas of mlp2d's compiled DDIM sampler at its timesteps", () => {
-    const sampler = compileSampler(compileFile('examples/mlp2d.dn').samplers[0].graph);
+    const sampler = compileSampler(compileFile('examples/mlp2d.dn').samplers.find((s) => s.name === 'ddim')!.graph);
     const tables = topoOrder(sampler).flatMap((n) => n.regions.flatMap((r) => topoOrder(r)))
       .filter((n) => n.op === 'constant').map((n) => Array.from(n.attrs.data as Float32Array));
     const times = tables.find((t) => t[0] === 999 && t[1] === 979)!;
