@@ -1,7 +1,7 @@
 /**
  * The measurements of docs/distillation.md, as a script:
  *
- *   npx tsx runtime/distill/figures.ts CKPT_DIR [--n 2000] [--seeds 0,1,2]
+ *   npm run bench:distill -- CKPT_DIR [--n 2000] [--seeds 0,1,2]
  *
  * sliced Wasserstein-1 to held-out moons of mlp2d's trailing DDIM sampler at 64 … 2 steps with the
  * undistilled teacher (examples/weights/mlp2d-moons.safetensors) and with each round's student (the
@@ -10,13 +10,13 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileFile } from '../../dsl/index.ts';
-import { linePlot, type LineSeries } from '../render/png.ts';
-import { openDataSource } from '../train/data.ts';
-import { slicedWasserstein } from '../train/metrics.ts';
-import { bindWeights } from '../weights/bind.ts';
-import { loadWeightsFile } from '../weights/safetensors.ts';
-import { ddimSamplers, samplerDistance } from './evaluate.ts';
+import { compileFile } from '../dsl/index.ts';
+import { linePlot, type LineSeries } from '../runtime/render/png.ts';
+import { openDataSource } from '../runtime/train/data.ts';
+import { slicedWasserstein } from '../runtime/train/metrics.ts';
+import { bindWeights } from '../runtime/weights/bind.ts';
+import { loadWeightsFile } from '../runtime/weights/safetensors.ts';
+import { ddimSamplers, samplerDistance } from '../runtime/distill/evaluate.ts';
 
 const FILE = 'examples/mlp2d.dn';
 const TEACHER = 'examples/weights/mlp2d-moons.safetensors';
@@ -30,6 +30,10 @@ const arg = (flag: string, dflt: string): string => {
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
+  if (!dir || !existsSync(dir)) {
+    console.error(`usage: npm run bench:distill -- CKPT_DIR (the checkpoint folder of \`denoc distill\`); got ${dir ?? 'none'}`);
+    process.exit(2);
+  }
   const n = Number(arg('--n', '2000'));
   const seeds = arg('--seeds', '0,1,2').split(',').map(Number);
   const model = compileFile(FILE).models[0];
