@@ -14,10 +14,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../diagnostics.ts';
 import { topoOrder, type Graph, type Node } from '../ir/node.ts';
 import { matrixSite, type MatrixSite } from '../linalg/layers.ts';
-import { runGraph, bindInputDims, type TensorSource } from '../../runtime/reference/executor.ts';
+import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
 import { useBackend } from '../../runtime/reference/backend.ts';
 import { ensureGradients } from '../../runtime/reference/gradients.ts';
-import { applyReference } from '../../runtime/reference/tensors.ts';
+import { modelFunction } from '../../runtime/train/model-fn.ts';
 import type { Calibration, InputGram } from './types.ts';
 
 export type Batch = Readonly<Record<string, TensorSource>>;
@@ -62,21 +62,6 @@ export async function collectCalibration(
   return { inputGram: acc as ReadonlyMap<string, InputGram> };
 }
 
-/** Evaluates a loop-free graph synchronously (so tfjs can differentiate it), weights as tensors. */
-function evalTopLevel(graph: Graph, inputs: Map<Node, tf.Tensor>, weights: Map<string, tf.Tensor>, dims: Record<string, number>): tf.Tensor {
-  const values = new Map<Node, tf.Tensor>(inputs);
-  for (const node of topoOrder(graph)) {
-    if (values.has(node)) continue;
-    if (node.regions.length) fail('CPR0501', `collectGradients: graph @${graph.name} has a loop; differentiate the model graph, not the sampler`, node.span);
-    const value = node.op === 'weight' ? weights.get(node.attrs.path as string)
-      : node.op === 'constant' ? tf.tensor(node.attrs.data as Float32Array, node.attrs.shape as number[], node.attrs.dtype === 'i32' ? 'int32' : 'float32')
-      : applyReference(node, node.inputs.map((i) => values.get(i)!), dims);
-    if (!value) fail('CPR0502', `collectGradients: no value for weight '${String(node.attrs.path)}'`, node.span);
-    values.set(node, value);
-  }
-  return values.get(graph.outputs[0])!;
-}
-
 /**
  * Σ over batches of ∂/∂W mean((f(x) − target)²) for every weight of the model's first output.
  * Targets are what the denoiser should predict (e.g. the noise that made x_t from data).
@@ -87,12 +72,12 @@ export async function collectGradients(
 ): Promise<Map<string, Float32Array>> {
   await useBackend('cpu');
   await ensureGradients();
+  const fn = modelFunction(model);
   const leaves = topoOrder(model).filter((n) => n.op === 'weight');
-  const paths = [...new Set(leaves.map((n) => n.attrs.path as string))];
+  const paths = fn.paths;
   const sums = new Map(paths.map((p) => [p, new Float32Array(weights.get(p)?.length ?? 0)]));
   for (const { inputs, target } of batches) {
-    const bound = bindInputDims(model, inputs, dims);
-    const given = new Map(model.params.map((p) => [p, toTensor(inputs[p.attrs.name as string], p)]));
+    const given = Object.fromEntries(model.params.map((p) => [p.attrs.name as string, toTensor(inputs[p.attrs.name as string], p)]));
     const ws = paths.map((p) => {
       const node = leaves.find((n) => n.attrs.path === p)!;
       const data = weights.get(p);
@@ -100,7 +85,7 @@ export async function collectGradients(
       return tf.tensor(data, node.attrs.shape as number[]);
     });
     const loss = (...w: tf.Tensor[]): tf.Scalar => {
-      const out = evalTopLevel(model, given, new Map(paths.map((p, i) => [p, w[i]])), bound);
+      const out = fn.apply(given, w, dims);
       return tf.mean(tf.square(tf.sub(out, tf.tensor(target, out.shape)))) as tf.Scalar;
     };
     const grads = tf.grads(loss)(ws);
@@ -108,7 +93,7 @@ export async function collectGradients(
       const sum = sums.get(paths[i])!;
       (await g.data()).forEach((v, k) => { sum[k] += v; });
     }
-    tf.dispose([...grads, ...ws, ...given.values()]);
+    tf.dispose([...grads, ...ws, ...Object.values(given)]);
   }
   return sums;
 }

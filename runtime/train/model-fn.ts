@@ -2,8 +2,8 @@
  * A model graph as a differentiable function of its weights, for training. tf.grads records the
  * forward pass on its tape, so the graph is evaluated synchronously with tfjs here (the reference
  * executor is asynchronous and frees intermediates itself): every op through its registry
- * reference kernel, as compiler/report/calibrate.ts does for gradients of one batch, except the few
- * with faster training kernels (train-kernels.ts).
+ * reference kernel, except the few with faster training kernels (train-kernels.ts). Also used by
+ * compiler/report/calibrate.ts for the loss gradients of Taylor importance.
  *
  *   TRN0101 the graph has a loop (train the model, not a sampler)
  *   TRN0102 the graph has no weights to train
@@ -22,8 +22,8 @@ export interface ModelFunction {
   readonly inputs: readonly string[];
   /** Weight paths in the order `apply` takes their tensors. */
   readonly paths: readonly string[];
-  /** The model's first output for `inputs` (by param name) and `weights` (in `paths` order). */
-  apply(inputs: Readonly<Record<string, tf.Tensor>>, weights: readonly tf.Tensor[]): tf.Tensor;
+  /** The model's first output for `inputs` (by param name) and `weights` (in `paths` order); `dims` binds symbols the inputs do not. */
+  apply(inputs: Readonly<Record<string, tf.Tensor>>, weights: readonly tf.Tensor[], dims?: Readonly<Record<string, number>>): tf.Tensor;
 }
 
 type Value = tf.Tensor | tf.Tensor[];
@@ -42,8 +42,8 @@ export function modelFunction(graph: Graph): ModelFunction {
   if (paths.length === 0) fail('TRN0102', `model @${graph.name} has no weights to train`);
   const slot = new Map(paths.map((p, i) => [p, i]));
 
-  function apply(inputs: Readonly<Record<string, tf.Tensor>>, weights: readonly tf.Tensor[]): tf.Tensor {
-    const dims = bindInputDims(graph, inputs, {});
+  function apply(inputs: Readonly<Record<string, tf.Tensor>>, weights: readonly tf.Tensor[], given: Readonly<Record<string, number>> = {}): tf.Tensor {
+    const dims = bindInputDims(graph, inputs, given);
     const values = new Map<Node, Value>(graph.params.map((p) => [p, inputs[p.attrs.name as string]]));
     for (const node of order) {
       if (values.has(node)) continue;
