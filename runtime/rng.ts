@@ -75,30 +75,19 @@ export function randn(seed: number, stream: number, offset: number, count: numbe
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`randn: count must be a non-negative integer, got ${count}`);
   if (count > 4 * 2 ** 32) throw new RangeError(`randn: count ${count} exceeds the 2^34 elements one (seed, stream, offset) addresses`);
   const out = new Float32Array(count);
-  philoxBlocks(seed, stream, offset, count, (base, words) => {
+  const key = [seed >>> 0, stream >>> 0];
+  const counter = [0, offset >>> 0, 0, 0];
+  const words = new Uint32Array(4);
+  for (let block = 0; block * 4 < count; block++) {
+    counter[0] = block;
+    philox4x32(counter, key, PHILOX_ROUNDS, words);
+    const base = block * 4;
     const [n0, n1] = boxMuller(words[0], words[1]);
     const [n2, n3] = boxMuller(words[2], words[3]);
     out[base] = n0;
     if (base + 1 < count) out[base + 1] = n1;
     if (base + 2 < count) out[base + 2] = n2;
     if (base + 3 < count) out[base + 3] = n3;
-  });
-  return out;
-}
-
-/**
- * Calls `visit(base, words)` for each Philox block covering elements 0 … count−1 of (seed, stream,
- * offset): block b is counter (b, offset, 0, 0) under key (seed, stream) and holds elements 4b … 4b+3.
- * `words` is reused between calls.
- */
-export function philoxBlocks(
-  seed: number, stream: number, offset: number, count: number, visit: (base: number, words: Uint32Array) => void,
-): void {
-  const key = [seed >>> 0, stream >>> 0];
-  const counter = [0, offset >>> 0, 0, 0];
-  const words = new Uint32Array(4);
-  for (let block = 0; block * 4 < count; block++) {
-    counter[0] = block;
-    visit(block * 4, philox4x32(counter, key, PHILOX_ROUNDS, words));
   }
+  return out;
 }

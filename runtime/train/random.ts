@@ -5,7 +5,7 @@
  * from a checkpoint at step k draws exactly what an uninterrupted run draws from step k on: the
  * RNG position to save is the step itself.
  */
-import { philoxBlocks, randn, uniformFromBits } from '../rng.ts';
+import { philox4x32, PHILOX_ROUNDS, randn, uniformFromBits } from '../rng.ts';
 
 /** Independent streams of one training run (the key's second word). */
 export const STREAMS = {
@@ -21,9 +21,14 @@ export const STREAMS = {
 /** `count` uniforms in (0, 1) for (seed, stream, offset): element e is word e % 4 of block e / 4. */
 export function uniforms(seed: number, stream: number, offset: number, count: number): Float64Array {
   const out = new Float64Array(count);
-  philoxBlocks(seed, stream, offset, count, (base, words) => {
-    for (let lane = 0; lane < 4 && base + lane < count; lane++) out[base + lane] = uniformFromBits(words[lane]);
-  });
+  const key = [seed >>> 0, stream >>> 0];
+  const counter = [0, offset >>> 0, 0, 0];
+  const words = new Uint32Array(4);
+  for (let block = 0; block * 4 < count; block++) {
+    counter[0] = block;
+    philox4x32(counter, key, PHILOX_ROUNDS, words);
+    for (let lane = 0; lane < 4 && block * 4 + lane < count; lane++) out[block * 4 + lane] = uniformFromBits(words[lane]);
+  }
   return out;
 }
 
