@@ -9,10 +9,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { compileSampler } from '../compiler/compile.ts';
 import { graphCost } from '../compiler/analysis/cost.ts';
-import type { Graph } from '../compiler/ir/node.ts';
+import type { Graph } from '../compiler/core/ir/node.ts';
 import { runPipeline } from '../compiler/passes/runner.ts';
 import { PASSES } from '../compiler/pipelines.ts';
-import { orderPasses, parseCompressionSpec } from '../compiler/report/approx-report.ts';
+import { orderPasses, parseCompressionSpec } from '../api/report/approx-report.ts';
 import { compileSource } from '../dsl/index.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import { sharedDevice, releaseSharedDevice } from '../runtime/webgpu/device.ts';

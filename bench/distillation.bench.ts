@@ -11,12 +11,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileFile } from '../dsl/index.ts';
-import { linePlot, type LineSeries } from '../runtime/render/png.ts';
+import { linePlot, type LineSeries } from '../api/render/png.ts';
 import { openDataSource } from '../runtime/train/data.ts';
 import { slicedWasserstein } from '../runtime/train/metrics.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
 import { loadWeightsFile } from '../runtime/weights/safetensors.ts';
-import { ddimSamplers, samplerDistance } from '../runtime/distill/evaluate.ts';
+import { ddimSamplers, samplerDistance } from '../api/distill-evaluate.ts';
 
 const FILE = 'examples/mlp2d.dn';
 const TEACHER = 'examples/weights/mlp2d-moons.safetensors';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { allNodesDeep } from '../compiler/ir/node.ts';
+import { allNodesDeep } from '../compiler/core/ir/node.ts';
 import { compileSource } from '../dsl/index.ts';
 
 const file = fileURLToPath(new URL('../examples/unet_small.dn', import.meta.url));

@@ -14,12 +14,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { PNG } from 'pngjs';
-import { topoOrder } from '../compiler/ir/node.ts';
+import { topoOrder } from '../compiler/core/ir/node.ts';
 import { compileSampler } from '../compiler/compile.ts';
 import { compileSource } from '../dsl/index.ts';
 import { runGraph } from '../runtime/reference/executor.ts';
-import { linePlot, type LineSeries } from '../runtime/render/png.ts';
-import { randn } from '../runtime/rng.ts';
+import { linePlot, type LineSeries } from '../api/render/png.ts';
+import { randn } from '../compiler/core/numeric/rng.ts';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const MAIN = fileURLToPath(new URL('./samplers-main.dn', import.meta.url));

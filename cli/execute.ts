@@ -2,11 +2,11 @@
  * Runs a compiled sampler graph on the chosen target, feeding the seed and the conditioning inputs
  * the CLI knows how to make (class labels), with a progress bar over the sampling steps.
  */
-import type { Graph } from '../compiler/ir/node.ts';
-import { tensorOf } from '../compiler/ir/node.ts';
-import { fail } from '../compiler/diagnostics.ts';
+import type { Graph } from '../compiler/core/ir/node.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import { fail } from '../compiler/core/diagnostics.ts';
 import { runGraph } from '../runtime/reference/executor.ts';
-import type { ReferenceBackend } from '../runtime/reference/backend.ts';
+import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import { ProgressBar } from './progress.ts';
 import { parseClassList } from './options.ts';
 

@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { compileFile, type ModelArtifact, type Program, type SamplerArtifact } from '../dsl/index.ts';
-import { fail, suggest } from '../compiler/diagnostics.ts';
+import { fail, suggest } from '../compiler/core/diagnostics.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import { loadWeightsFile } from '../runtime/weights/safetensors.ts';

@@ -3,7 +3,7 @@
  * message and an exit code (1 for bad input, 2 for bad usage); stack traces only with DENOC_DEBUG=1.
  */
 import { Command, CommanderError } from 'commander';
-import { DenocError, formatDiagnostic } from '../compiler/diagnostics.ts';
+import { DenocError, formatDiagnostic } from '../compiler/core/diagnostics.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerInspect } from './commands/inspect.ts';
 import { registerRun } from './commands/run.ts';

@@ -1,5 +1,5 @@
 /** Parsing of numeric CLI options with readable errors. */
-import { fail } from '../compiler/diagnostics.ts';
+import { fail } from '../compiler/core/diagnostics.ts';
 
 export function parseIntOption(flag: string, value: string, min: number): number {
   const n = Number(value);

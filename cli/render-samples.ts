@@ -1,7 +1,7 @@
 /** Turns a batch of samples into the PNG a person wants to look at: an image grid or a scatter plot. */
-import type { Shape } from '../compiler/ir/types.ts';
-import { fail } from '../compiler/diagnostics.ts';
-import { imageGrid, scatterPlot } from '../runtime/render/png.ts';
+import type { Shape } from '../compiler/core/ir/types.ts';
+import { fail } from '../compiler/core/diagnostics.ts';
+import { imageGrid, scatterPlot } from '../api/render/png.ts';
 
 export function renderSamples(samples: Float32Array, shape: Shape, batch: number, title: string): Uint8Array {
   const dims = shape.map((d) => (typeof d === 'number' ? d : batch));

@@ -3,7 +3,7 @@
  * such as `fold-constants,cse,low-rank{energy=0.9}`) over a sampler or model graph, verifying
  * between passes, and returns the optimized graph, the weights passes created, and per-pass stats.
  */
-import type { Graph } from './ir/node.ts';
+import type { Graph } from './core/ir/node.ts';
 import { resolvePipeline } from './pipelines.ts';
 import { runPipeline, type PipelineResult } from './passes/runner.ts';
 import type { PassContext } from './passes/pass.ts';

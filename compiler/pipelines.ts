@@ -3,15 +3,15 @@
  * pass lists with a comment on each ordering constraint. Add a pass here when you write one.
  * A pipeline spec that cannot be read is a DenocError IR0154.
  */
-import { DenocError, suggest } from './diagnostics.ts';
+import { DenocError, suggest } from './core/diagnostics.ts';
 import type { OptionValue, Pass } from './passes/pass.ts';
 import type { PipelineStep } from './passes/runner.ts';
 import { cse } from './passes/cse.ts';
 import { dce } from './passes/dce.ts';
 import { foldConstants } from './passes/fold-constants.ts';
 import { foldBatchnorm } from './passes/fold-batchnorm.ts';
-import { fuse } from './passes/fuse.ts';
-import { memoryPlan } from './passes/memory-plan.ts';
+import { fuse } from '../targets/webgpu/passes/fuse.ts';
+import { memoryPlan } from '../targets/webgpu/passes/memory-plan.ts';
 import { hoistLoopInvariant } from './passes/hoist-loop-invariant.ts';
 import { lowRank } from './passes/low-rank.ts';
 import { prune } from './passes/prune.ts';

@@ -3,7 +3,7 @@
  * turns a schedule table into another), per-step values and tensors alike, plus the compile-time
  * helpers int, float, floor, ceil, round, len, min, max.
  */
-import type { Span } from '../compiler/ir/span.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
 import { builtin, type Args, type BuiltinFn } from './args.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';

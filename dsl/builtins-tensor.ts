@@ -3,10 +3,10 @@
  * are normalised so equal ops intern to one node), plus noise (`randn`, samplers only: a fresh
  * stream per call site, offset = step inside the sampling loop) and init specs for `param`.
  */
-import type { Node } from '../compiler/ir/node.ts';
-import { tensorOf } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import { DTYPES, formatShape, symbolicNumel, type DType, type Dim } from '../compiler/ir/types.ts';
+import type { Node } from '../compiler/core/ir/node.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import { DTYPES, formatShape, symbolicNumel, type DType, type Dim } from '../compiler/core/ir/types.ts';
 import { builtin, type Args, type BuiltinFn } from './args.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';

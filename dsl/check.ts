@@ -4,9 +4,9 @@
  * parameters with defaults, samplers taking a Model first, sampler instances that call a sampler.
  * Checks that need values (shapes, argument kinds) happen while lowering.
  */
-import { suggest, type Diagnostic } from '../compiler/diagnostics.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import { DTYPES } from '../compiler/ir/types.ts';
+import { suggest, type Diagnostic } from '../compiler/core/diagnostics.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import { DTYPES } from '../compiler/core/ir/types.ts';
 import type { BlockDecl, FnDecl, ParamDecl, SamplerDecl, SourceFile, Stmt, TypeExpr } from './ast.ts';
 import { DSL, dslError, type DslCode } from './diagnostic-codes.ts';
 

@@ -4,8 +4,8 @@
  * 03xx calls and values, 04xx shapes, 05xx samplers. IR type-rule errors keep their IR codes but
  * are reported at the DSL span of the expression that built the node.
  */
-import type { Diagnostic } from '../compiler/diagnostics.ts';
-import type { Span } from '../compiler/ir/span.ts';
+import type { Diagnostic } from '../compiler/core/diagnostics.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
 
 export const DSL = {
   Note: 'DSL0000',

@@ -11,8 +11,8 @@
  * only on programs that passed the earlier phases, so one mistake does not cascade.
  */
 import { readFileSync } from 'node:fs';
-import { DenocError, type Diagnostic } from '../compiler/diagnostics.ts';
-import '../compiler/ops/index.ts';
+import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
+import '../compiler/core/ops/index.ts';
 import { checkDeclarations } from './check.ts';
 import { DSL, dslError } from './diagnostic-codes.ts';
 import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower.ts';

@@ -7,8 +7,8 @@
  * compile-time loop (`blocks = [ResBlock(ch, ch) for i in 0 .. depth]`, paths `blocks.0`, ...),
  * and may declare a raw parameter with `param(shape, init: normal(0.02))`.
  */
-import type { Span } from '../compiler/ir/span.ts';
-import { tensorType, type DType } from '../compiler/ir/types.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import { tensorType, type DType } from '../compiler/core/ir/types.ts';
 import type { InitSpec } from '../runtime/weights/init.ts';
 import type { Expr } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';

@@ -4,9 +4,9 @@
  * Argument binding (positional then named, defaults, "did you mean" for unknown names) is shared
  * by every kind of callee.
  */
-import { tensorOf, type Node } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import { formatType, sameType } from '../compiler/ir/types.ts';
+import { tensorOf, type Node } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import { formatType, sameType } from '../compiler/core/ir/types.ts';
 import type { CallExpr } from './ast.ts';
 import { bindArgs, requireArgs, type EvalArg } from './args.ts';
 import { BUILTINS } from './builtins.ts';

@@ -7,12 +7,12 @@
  * time, giving a `stepwise` value; it turns into `gather(constant(table), iter)` only where a tensor
  * needs it. So `sqrt(1 - abar[ts[i]])` becomes one coefficient table, not a formula in the loop.
  */
-import { DenocError, type Diagnostic } from '../compiler/diagnostics.ts';
-import type { GraphBuilder } from '../compiler/ir/builder.ts';
-import { tensorOf, type Attrs, type Node } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import { formatSpan } from '../compiler/ir/span.ts';
-import type { DType } from '../compiler/ir/types.ts';
+import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
+import type { GraphBuilder } from '../compiler/core/ir/builder.ts';
+import { tensorOf, type Attrs, type Node } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import { formatSpan } from '../compiler/core/ir/span.ts';
+import type { DType } from '../compiler/core/ir/types.ts';
 import type { ParameterSpec } from '../runtime/weights/init.ts';
 import type { BlockDecl, Expr, Stmt } from './ast.ts';
 import { freeNames } from './ast-walk.ts';

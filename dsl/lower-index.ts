@@ -5,10 +5,10 @@
  * becomes a constant). Tensor indexing lowers to one `slice`
  * (symbolic axes can only be kept whole) and one `reshape` for dropped and new axes.
  */
-import { tensorOf, type Node } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import type { Dim } from '../compiler/ir/types.ts';
-import { SLICE_END } from '../compiler/ops/shape.ts';
+import { tensorOf, type Node } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import type { Dim } from '../compiler/core/ir/types.ts';
+import { SLICE_END } from '../compiler/core/ops/shape.ts';
 import type { Expr, IndexItem } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';

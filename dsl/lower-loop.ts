@@ -11,9 +11,9 @@
  * Names first assigned in the body are local to it. A compile-time value reassigned in the body is
  * a body-local shadow (the loop cannot carry compile-time state from step to step).
  */
-import type { Node } from '../compiler/ir/node.ts';
-import { tensorOf } from '../compiler/ir/node.ts';
-import { formatType, sameType } from '../compiler/ir/types.ts';
+import type { Node } from '../compiler/core/ir/node.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import { formatType, sameType } from '../compiler/core/ir/types.ts';
 import type { ForStmt } from './ast.ts';
 import { assignedNames, readNames } from './ast-walk.ts';
 import { DSL } from './diagnostic-codes.ts';

@@ -4,10 +4,10 @@
  * `sample_shape` (the shape of its first input, symbolic batch included) and `cond` (the sampler's
  * conditioning inputs, e.g. to build the unconditional input of classifier-free guidance).
  */
-import { suggest } from '../compiler/diagnostics.ts';
-import { tensorOf } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import type { Dim } from '../compiler/ir/types.ts';
+import { suggest } from '../compiler/core/diagnostics.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import type { Dim } from '../compiler/core/ir/types.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';
 import { modelSignature } from './signature.ts';

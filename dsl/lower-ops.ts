@@ -6,9 +6,9 @@
  *   int + int → int;  int / int → float unless exact (so `cin / groups` stays an int);  // floors
  *   list + list concatenates, list * int repeats;  tensor @ tensor → matmul;  x ** 2 → square(x)
  */
-import type { Node } from '../compiler/ir/node.ts';
-import { tensorOf } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
+import type { Node } from '../compiler/core/ir/node.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
 import type { BinaryOp } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';

@@ -4,7 +4,7 @@
  * sampling loop (lower-loop.ts). Each statement catches its own errors, records them and binds its
  * targets to poison, so one run reports every independent mistake once.
  */
-import type { Span } from '../compiler/ir/span.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
 import type { Expr, ForStmt, IfStmt, Stmt } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';
 import type { Lowerer } from './lower-expr.ts';

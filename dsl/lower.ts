@@ -8,11 +8,11 @@
  * Sampler graph: params = (seed: i32[], ...the model's conditioning inputs, i.e. those after x, t);
  *                the model's forward is inlined into the sampling loop's body.
  */
-import type { Diagnostic } from '../compiler/diagnostics.ts';
-import { GraphBuilder } from '../compiler/ir/builder.ts';
-import type { Graph, Node } from '../compiler/ir/node.ts';
-import { formatSpan, type Span } from '../compiler/ir/span.ts';
-import { tensorType } from '../compiler/ir/types.ts';
+import type { Diagnostic } from '../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../compiler/core/ir/builder.ts';
+import type { Graph, Node } from '../compiler/core/ir/node.ts';
+import { formatSpan, type Span } from '../compiler/core/ir/span.ts';
+import { tensorType } from '../compiler/core/ir/types.ts';
 import type { ParameterSpec } from '../runtime/weights/init.ts';
 import { bindArgs, requireArgs } from './args.ts';
 import type { BlockDecl, SamplerInstance } from './ast.ts';

@@ -9,7 +9,7 @@
  * is an error, so that a misspelled compile-time parameter (`cni` for `cin`) does not silently
  * become a pattern.
  */
-import { suggest, type Diagnostic } from '../compiler/diagnostics.ts';
+import { suggest, type Diagnostic } from '../compiler/core/diagnostics.ts';
 import type { BlockDecl, DimExpr, Expr, FnDecl, ParamDecl, SamplerDecl, Stmt, TypeExpr } from './ast.ts';
 import { DSL, dslError } from './diagnostic-codes.ts';
 import type { LoadedModule } from './resolve.ts';

@@ -11,8 +11,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerSource, type Diagnostic } from '../compiler/diagnostics.ts';
-import type { Span } from '../compiler/ir/span.ts';
+import { registerSource, type Diagnostic } from '../compiler/core/diagnostics.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
 import type { ImportDecl, SourceFile } from './ast.ts';
 import { BUILTINS } from './builtins.ts';
 import { checkNamesInFile } from './resolve-names.ts';

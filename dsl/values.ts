@@ -5,10 +5,10 @@
  * tensor needs it. `poison` stands for the result of an expression that already reported an error,
  * so one mistake produces one diagnostic.
  */
-import { DenocError } from '../compiler/diagnostics.ts';
-import type { Node } from '../compiler/ir/node.ts';
-import type { Span } from '../compiler/ir/span.ts';
-import { formatType, type TensorType } from '../compiler/ir/types.ts';
+import { DenocError } from '../compiler/core/diagnostics.ts';
+import type { Node } from '../compiler/core/ir/node.ts';
+import type { Span } from '../compiler/core/ir/span.ts';
+import { formatType, type TensorType } from '../compiler/core/ir/types.ts';
 import type { InitSpec } from '../runtime/weights/init.ts';
 import type { BlockDecl, SamplerDecl } from './ast.ts';
 import { DSL, type DslCode } from './diagnostic-codes.ts';

@@ -11,9 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileSampler } from '../compiler/compile.ts';
-import { topoOrder } from '../compiler/ir/node.ts';
+import { topoOrder } from '../compiler/core/ir/node.ts';
 import { compileSource, type Program } from '../dsl/index.ts';
-import { useBackend } from '../runtime/reference/backend.ts';
+import { useBackend } from '../compiler/semantics/backend.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import { writeStableHLOArtifacts } from '../targets/stablehlo/artifacts.ts';
 import type { StableHLOOptions } from '../targets/stablehlo/options.ts';

@@ -1,7 +1,7 @@
 // Philox4x32-10 against the Random123 known-answer vectors, and randn against an independent
 // BigInt re-implementation of the docs/ir.md mapping plus the moments of a standard normal.
 import { describe, expect, it } from 'vitest';
-import { boxMuller, mulhi32, philox4x32, randn, uniformFromBits } from '../runtime/rng.ts';
+import { boxMuller, mulhi32, philox4x32, randn, uniformFromBits } from '../compiler/core/numeric/rng.ts';
 
 // Random123 tests/kat_vectors (DEShawResearch/random123), "philox4x32 R": counter[4], key[2] → out[4].
 const KAT: [number, number[], number[], number[]][] = [

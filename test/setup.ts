@@ -3,7 +3,7 @@
 // interpreter, tfjs cpu kernels) never yields, and vitest's worker RPC fails with "Timeout calling
 // onTaskUpdate" when its reply waits more than 60 s for one: a file of such tests could add up to that.
 import { afterEach } from 'vitest';
-import { useBackend } from '../runtime/reference/backend.ts';
+import { useBackend } from '../compiler/semantics/backend.ts';
 
 await useBackend('cpu');
 

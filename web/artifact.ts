@@ -4,8 +4,8 @@
  * a WebGPUSession. Pure functions over fetched bytes/text: no DOM, no Node APIs, so Node tests can
  * check the rebuilt plan against the compiler's own.
  */
-import { DenocError } from '../compiler/diagnostics.ts';
-import type { DType } from '../compiler/ir/types.ts';
+import { DenocError } from '../compiler/core/diagnostics.ts';
+import type { DType } from '../compiler/core/ir/types.ts';
 import type { KernelBinding, KernelCode } from '../targets/webgpu/kernel.ts';
 import type { TemplateName } from '../targets/webgpu/lowering.ts';
 import type { BufferInit, BufferRef, PlanBuffer, PlanTensor, Step, WebGPUPlan } from '../targets/webgpu/plan.ts';

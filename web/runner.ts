@@ -7,7 +7,7 @@
  * inputs; `report` — optional URL the result is POSTed to as JSON. The result is also left in
  * `window.__denoc` and printed on the page.
  */
-import { DenocError } from '../compiler/diagnostics.ts';
+import { DenocError } from '../compiler/core/diagnostics.ts';
 import type { WebGPUPlan } from '../targets/webgpu/plan.ts';
 import { acquireDevice, type AdapterDescription } from '../runtime/webgpu/device.ts';
 import { WebGPUSession } from '../runtime/webgpu/session.ts';

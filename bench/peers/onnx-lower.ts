@@ -6,9 +6,9 @@
  * + Reshape + affine (GroupNormalization needs opset 18+), attention as MatMul/Softmax/MatMul,
  * timestep_embedding as Mul + Cos/Sin + Concat (the formula of docs/ir.md).
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { bindShape, type DType } from '../../compiler/ir/types.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { bindShape, type DType } from '../../compiler/core/ir/types.ts';
 import { DATA_TYPE, type OnnxAttr, type OnnxDType, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-writer.ts';
 
 const UNARY: Readonly<Record<string, string>> = {

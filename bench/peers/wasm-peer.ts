@@ -1,13 +1,13 @@
 /**
  * The tfjs-backend-wasm peer of the WebGPU benchmark: the benchmark's own tfjs network code (NHWC,
  * fused conv/matmul) run on the wasm backend (XNNPACK; single-threaded in Node, see
- * runtime/reference/backend.ts). The network, weight conversion and step timing stay in
+ * compiler/semantics/backend.ts). The network, weight conversion and step timing stay in
  * bench/webgpu.bench.ts and come in as hooks, so the wasm peer times exactly what the webgpu peer
  * does. The forward pass is checked against denoc's reference executor on the same weights.
  */
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../../dsl/index.ts';
-import { useBackend } from '../../runtime/reference/backend.ts';
+import { useBackend } from '../../compiler/semantics/backend.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import type { PeerResult } from './child.ts';

@@ -1,7 +1,7 @@
 /** `denoc check FILE`: parse, resolve and type-check a .dn file, printing every diagnostic. */
 import { readFileSync, existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DenocError, fail, formatDiagnostic } from '../../compiler/diagnostics.ts';
+import { DenocError, fail, formatDiagnostic } from '../../compiler/core/diagnostics.ts';
 import { checkSource } from '../../dsl/index.ts';
 
 export function registerCheck(program: Command): void {

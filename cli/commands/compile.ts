@@ -4,12 +4,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Graph } from '../../compiler/ir/node.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
 import { PASSES } from '../../compiler/pipelines.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
-import { compressionReport, orderPasses, parseCompressionSpec } from '../../compiler/report/approx-report.ts';
+import { compressionReport, orderPasses, parseCompressionSpec } from '../../api/report/approx-report.ts';
 import type { Command } from 'commander';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { loadProgram, loadWeights, pickModel, pickSampler } from '../load.ts';
 import { parseIntOption } from '../options.ts';

@@ -8,13 +8,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact } from '../../dsl/index.ts';
-import type { ReferenceBackend } from '../../runtime/reference/backend.ts';
+import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { checkDistillOptions, distill, type DistillOptions, type DistillResult } from '../../runtime/distill/distill.ts';
-import { ddimCall, ddimSamplers } from '../../runtime/distill/evaluate.ts';
+import { ddimCall, ddimSamplers } from '../../api/distill-evaluate.ts';
 import { DATA_SETS, openDataSource, type DataSource } from '../../runtime/train/data.ts';
-import { samplesPng } from '../../runtime/train/plots.ts';
+import { samplesPng } from '../../api/train-plots.ts';
 import { drawPoints } from '../../runtime/train/quality.ts';
 import { slicedWasserstein } from '../../runtime/train/metrics.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';

@@ -3,12 +3,12 @@
  * FLOPs per sampling step and per-pass statistics; can explain fusion decisions and TPU cost.
  */
 import type { Command } from 'commander';
-import { printGraph } from '../../compiler/ir/printer.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
 import { graphCost } from '../../compiler/analysis/cost.ts';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { loadProgram, pickModel, pickSampler } from '../load.ts';
 import { parseIntOption } from '../options.ts';
 import { formatCount } from '../format.ts';
@@ -75,7 +75,7 @@ function printStats(graph: Graph, batch: number, isModel: boolean): void {
 }
 
 async function printFusionReport(graph: Graph): Promise<void> {
-  const { explainFusion } = await import('../../compiler/passes/fuse.ts');
+  const { explainFusion } = await import('../../targets/webgpu/passes/fuse.ts');
   process.stdout.write(explainFusion(graph));
 }
 

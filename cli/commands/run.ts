@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../../compiler/diagnostics.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { loadProgram, loadWeights, pickModel, pickSampler } from '../load.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { executeSampler } from '../execute.ts';

@@ -7,12 +7,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact, Program, SamplerArtifact } from '../../dsl/index.ts';
-import type { ReferenceBackend } from '../../runtime/reference/backend.ts';
+import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { DATA_SETS, openDataSource, type DataSource } from '../../runtime/train/data.ts';
 import { FASHION_MNIST_DIR } from '../../runtime/train/fashion-mnist.ts';
-import { lossCurvePng, samplesPng } from '../../runtime/train/plots.ts';
+import { lossCurvePng, samplesPng } from '../../api/train-plots.ts';
 import { measureQuality } from '../../runtime/train/quality.ts';
 import { trainDenoiser, type TrainResult } from '../../runtime/train/trainer.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';

@@ -4,10 +4,10 @@
  * of one sampling step. Loop bodies count once per iteration (× count, nested loops multiply).
  * Structural ops (param, weight, constant, loop, tuple_get) launch no kernel and cost nothing.
  */
-import { fail } from '../diagnostics.ts';
-import { topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { bindType, formatType, isStatic, numel, type TensorType } from '../ir/types.ts';
-import { getOp, opCost } from '../ops/registry.ts';
+import { fail } from '../core/diagnostics.ts';
+import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { bindType, formatType, isStatic, numel, type TensorType } from '../core/ir/types.ts';
+import { getOp, opCost } from '../core/ops/registry.ts';
 
 export interface Cost {
   readonly flops: number;

@@ -6,7 +6,7 @@
  * that reaches a graph input or output, a loop boundary or an op without a rule cannot be pruned
  * and says why. GroupNorm adds a window: every group of `window` units must lose equally many.
  */
-import { tensorOf, topoOrder, usersOf, type Graph, type Node } from '../ir/node.ts';
+import { tensorOf, topoOrder, usersOf, type Graph, type Node } from '../core/ir/node.ts';
 import { levels } from '../report/graph-stats.ts';
 import { CHANNEL_RULES, type Port, type Seg } from './channel-rules.ts';
 import { leafKey, matrixSite } from './layers.ts';

@@ -6,8 +6,8 @@
  * parts (offset) are described exactly. Ops absent from the table stop pruning with a reason.
  * The idea follows DepGraph (Fang et al. 2023, "DepGraph: Towards Any Structural Pruning").
  */
-import { tensorOf, type Node } from '../ir/node.ts';
-import type { Dim } from '../ir/types.ts';
+import { tensorOf, type Node } from '../core/ir/node.ts';
+import type { Dim } from '../core/ir/types.ts';
 
 export interface Seg {
   readonly axis: number;

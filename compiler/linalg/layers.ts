@@ -4,7 +4,7 @@
  * projections alike — and 1×1 `conv2d` with groups 1 (W [O, C, 1, 1] acts per pixel as Wᵀ).
  * low-rank factorises these; calibrate.ts collects their input statistics.
  */
-import { tensorOf, type Node } from '../ir/node.ts';
+import { tensorOf, type Node } from '../core/ir/node.ts';
 import type { HostArray } from './host-tensor.ts';
 import { isValueLeaf } from './leaves.ts';
 import { matrix, transpose, type Matrix } from './matrix.ts';

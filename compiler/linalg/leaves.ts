@@ -3,10 +3,10 @@
  * low-rank, prune): reading a `weight` (from the pass context) or `constant` (from its data) as
  * f32 values, and creating the replacement leaves under new, collision-free weight paths.
  */
-import { fail } from '../diagnostics.ts';
-import type { GraphBuilder } from '../ir/builder.ts';
-import { tensorOf, type Node } from '../ir/node.ts';
-import { formatType, isStatic, tensorType } from '../ir/types.ts';
+import { fail } from '../core/diagnostics.ts';
+import type { GraphBuilder } from '../core/ir/builder.ts';
+import { tensorOf, type Node } from '../core/ir/node.ts';
+import { formatType, isStatic, tensorType } from '../core/ir/types.ts';
 import type { PassContext } from '../passes/pass.ts';
 import { hostArray, type HostArray } from './host-tensor.ts';
 

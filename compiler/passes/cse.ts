@@ -11,10 +11,10 @@
  *           that the body yields unchanged stays a capture. Outer copies no longer used vanish.
  *           Inlining makes the values visible to fold-constants inside the body.
  */
-import type { GraphBuilder } from '../ir/builder.ts';
-import { allNodesDeep, type Graph, type Node } from '../ir/node.ts';
-import { printGraph } from '../ir/printer.ts';
-import { rewriteGraph } from '../ir/rewrite.ts';
+import type { GraphBuilder } from '../core/ir/builder.ts';
+import { allNodesDeep, type Graph, type Node } from '../core/ir/node.ts';
+import { printGraph } from '../core/ir/printer.ts';
+import { rewriteGraph } from '../core/ir/rewrite.ts';
 import { rebuildBody } from './dce.ts';
 import { definePass } from './pass.ts';
 

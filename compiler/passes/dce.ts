@@ -9,10 +9,10 @@
  * Leaves    plain dead nodes: a graph holds only what its outputs reach, so they are already gone.
  *           A loop whose results nobody reads is unreachable and disappears the same way.
  */
-import { GraphBuilder } from '../ir/builder.ts';
-import { topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { rewriteGraph } from '../ir/rewrite.ts';
-import type { TensorType } from '../ir/types.ts';
+import { GraphBuilder } from '../core/ir/builder.ts';
+import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { rewriteGraph } from '../core/ir/rewrite.ts';
+import type { TensorType } from '../core/ir/types.ts';
 import { definePass } from './pass.ts';
 
 export const dce = definePass({

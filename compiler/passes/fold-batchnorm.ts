@@ -13,10 +13,10 @@
  * Leaves    dead leaves to the graph (unreachable nodes vanish on rebuild); per-token affine ops on
  *           [B, L, D] activations other than on the last axis are not per-channel and stay.
  */
-import type { GraphBuilder } from '../ir/builder.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { rewriteGraph } from '../ir/rewrite.ts';
-import { sameShape } from '../ir/types.ts';
+import type { GraphBuilder } from '../core/ir/builder.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { rewriteGraph } from '../core/ir/rewrite.ts';
+import { sameShape } from '../core/ir/types.ts';
 import { hostArray, scaleAlongAxis } from '../linalg/host-tensor.ts';
 import { isValueLeaf, leafName, leafValue, WeightSink } from '../linalg/leaves.ts';
 import { boundType, frequencies, levels, nodeFlops, singleUsers, type Dims } from '../report/graph-stats.ts';

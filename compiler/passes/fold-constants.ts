@@ -15,12 +15,12 @@
  *           stay computed; merging equal constants and moving captured ones into bodies to cse;
  *           tables that a body no longer reads to dce.
  */
-import { GraphBuilder } from '../ir/builder.ts';
-import { topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { applyRules, type Rule } from '../ir/rewrite.ts';
-import { isFloat, isStatic, numel, sameShape, sameType, type Shape, type TensorType } from '../ir/types.ts';
-import { getOp } from '../ops/registry.ts';
-import { evaluateNode, type HostTensor } from '../../runtime/reference/evaluate.ts';
+import { GraphBuilder } from '../core/ir/builder.ts';
+import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { applyRules, type Rule } from '../core/ir/rewrite.ts';
+import { isFloat, isStatic, numel, sameShape, sameType, type Shape, type TensorType } from '../core/ir/types.ts';
+import { getOp } from '../core/ops/registry.ts';
+import { evaluateNode, type HostTensor } from '../semantics/evaluate.ts';
 import { definePass } from './pass.ts';
 
 /** Ops whose value is not a function of their inputs alone. */

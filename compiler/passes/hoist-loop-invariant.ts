@@ -14,10 +14,10 @@
  *           it can. Loops with count 0 are left alone (hoisting would add work).
  * Leaves    captures that no longer have a use to dce; leaves (weights, constants) stay in the body.
  */
-import { GraphBuilder } from '../ir/builder.ts';
-import { topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { rewriteGraph } from '../ir/rewrite.ts';
-import type { TensorType } from '../ir/types.ts';
+import { GraphBuilder } from '../core/ir/builder.ts';
+import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { rewriteGraph } from '../core/ir/rewrite.ts';
+import type { TensorType } from '../core/ir/types.ts';
 import type { GraphCost } from '../analysis/cost.ts';
 import { costOf } from '../report/graph-stats.ts';
 import { makeReport, type LayerChange } from '../report/types.ts';

@@ -14,12 +14,12 @@
  * Keeps     every other node; the original weights stay valid (factors go to new paths). The
  *           report lists per layer the rank, parameters and FLOPs before/after and the relative
  *           weight error √(Σ_{i≥r} s_i² / Σ s_i²) (activation-weighted when whitened).
- * Leaves    end-to-end error measurement to compiler/report/approx-report.ts; 3×3 convs untouched.
+ * Leaves    end-to-end error measurement to api/report/approx-report.ts; 3×3 convs untouched.
  */
-import { fail } from '../diagnostics.ts';
-import type { GraphBuilder } from '../ir/builder.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { rewriteGraph } from '../ir/rewrite.ts';
+import { fail } from '../core/diagnostics.ts';
+import type { GraphBuilder } from '../core/ir/builder.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { rewriteGraph } from '../core/ir/rewrite.ts';
 import { factorsAt, rankForEnergy, spectrum, type Spectrum } from '../linalg/factorize.ts';
 import { hostArray, type HostArray } from '../linalg/host-tensor.ts';
 import { matrixSite, rowsOf, weightMatrix, type MatrixSite } from '../linalg/layers.ts';
@@ -185,7 +185,7 @@ function checkOptions(opts: Options, ctx: CompressionContext): void {
   if (!(opts.budget > 0 && opts.budget <= 1)) fail('CPR0101', `${PASS}: budget must be in (0, 1], got ${opts.budget}`);
   if (!(opts.energy >= 0 && opts.energy <= 1)) fail('CPR0102', `${PASS}: energy must be in [0, 1] (0 = use the budget), got ${opts.energy}`);
   if (opts.activationAware && !ctx.calibration) {
-    fail('CPR0103', `${PASS}: activationAware needs calibration statistics in the pass context (collectCalibration in compiler/report/calibrate.ts)`);
+    fail('CPR0103', `${PASS}: activationAware needs calibration statistics in the pass context (collectCalibration in api/report/calibrate.ts)`);
   }
 }
 

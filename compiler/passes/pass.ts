@@ -3,7 +3,7 @@
  * `run(graph, options, ctx) -> {graph, changed, stats}`; `denoc passes`, `--pipeline` and `--stats`
  * are generated from these declarations.
  */
-import type { Graph } from '../ir/node.ts';
+import type { Graph } from '../core/ir/node.ts';
 
 export type OptionValue = number | string | boolean;
 

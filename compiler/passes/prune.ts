@@ -15,14 +15,14 @@
  * Keeps     graph inputs, outputs and loop-carried values: a group reaching them is skipped with the
  *           reason. Under GroupNorm every norm group loses the same number of channels; when the
  *           ratio cannot do that the pass refuses (CPR0201) unless skipInfeasible is set.
- * Leaves    end-to-end error measurement to compiler/report/approx-report.ts.
+ * Leaves    end-to-end error measurement to api/report/approx-report.ts.
  */
-import { fail } from '../diagnostics.ts';
-import type { GraphBuilder } from '../ir/builder.ts';
-import { formatSpan } from '../ir/span.ts';
-import { allNodesDeep, tensorOf, type Attrs, type Graph, type Node } from '../ir/node.ts';
-import { rewriteGraph } from '../ir/rewrite.ts';
-import { formatShape, sameShape } from '../ir/types.ts';
+import { fail } from '../core/diagnostics.ts';
+import type { GraphBuilder } from '../core/ir/builder.ts';
+import { formatSpan } from '../core/ir/span.ts';
+import { allNodesDeep, tensorOf, type Attrs, type Graph, type Node } from '../core/ir/node.ts';
+import { rewriteGraph } from '../core/ir/rewrite.ts';
+import { formatShape, sameShape } from '../core/ir/types.ts';
 import { channelGroups, type ChannelGroup } from '../linalg/channel-groups.ts';
 import { dotAlongAxis, hostArray, l1AlongAxis, takeAlongAxis } from '../linalg/host-tensor.ts';
 import { leafKey, matrixSite } from '../linalg/layers.ts';
@@ -55,7 +55,7 @@ function checkOptions(opts: Options, ctx: CompressionContext): void {
   if (opts.mode !== 'structured' && opts.mode !== 'unstructured') fail('CPR0203', `${PASS}: mode must be structured or unstructured, got '${opts.mode}'`);
   if (opts.importance !== 'l1' && opts.importance !== 'taylor') fail('CPR0204', `${PASS}: importance must be l1 or taylor, got '${opts.importance}'`);
   if (opts.importance === 'taylor' && !ctx.calibration?.gradients) {
-    fail('CPR0205', `${PASS}: importance=taylor needs gradients in the pass context (collectGradients in compiler/report/calibrate.ts)`);
+    fail('CPR0205', `${PASS}: importance=taylor needs gradients in the pass context (collectGradients in api/report/calibrate.ts)`);
   }
 }
 

@@ -8,10 +8,10 @@
  *   IR0150 the input graph is invalid     IR0152 a pass threw
  *   IR0151 a pass produced an invalid graph  IR0153 dump/disable names a pass not in the pipeline
  */
-import { DenocError, type Diagnostic } from '../diagnostics.ts';
-import type { Graph } from '../ir/node.ts';
-import { printGraph, type PrintOptions } from '../ir/printer.ts';
-import { graphDiagnostics } from '../ir/verify.ts';
+import { DenocError, type Diagnostic } from '../core/diagnostics.ts';
+import type { Graph } from '../core/ir/node.ts';
+import { printGraph, type PrintOptions } from '../core/ir/printer.ts';
+import { graphDiagnostics } from '../core/ir/verify.ts';
 import { resolveOptions, type OptionValue, type Pass, type PassContext } from './pass.ts';
 
 export interface PipelineStep {

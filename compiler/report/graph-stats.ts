@@ -1,12 +1,12 @@
 /**
  * Per-node figures for the compression reports: how often a node runs (loop bodies run `count`
  * times, nested loops multiply), its FLOPs with dims bound (unbound symbols count as 1, the cost
- * convention of compiler/ops/common.ts, so figures are "per unit of B"), and use counts across
+ * convention of compiler/core/ops/common.ts, so figures are "per unit of B"), and use counts across
  * every region (a chain of single-use nodes is what the fusing rewrites may collapse).
  */
-import { topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { bindType, type TensorType } from '../ir/types.ts';
-import { getOp, opCost } from '../ops/registry.ts';
+import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import { bindType, type TensorType } from '../core/ir/types.ts';
+import { getOp, opCost } from '../core/ops/registry.ts';
 import { graphCost, type GraphCost } from '../analysis/cost.ts';
 
 export type Dims = Readonly<Record<string, number>>;

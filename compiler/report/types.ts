@@ -77,7 +77,7 @@ export interface InputGram {
 /**
  * Calibration data for the data-aware options: input Gram matrices per weight path (low-rank
  * `activationAware`) and loss gradients per weight path (prune `importance=taylor`). Collected by
- * compiler/report/calibrate.ts on the reference executor; handed to the passes in their context.
+ * api/report/calibrate.ts on the reference executor; handed to the passes in their context.
  */
 export interface Calibration {
   readonly inputGram: ReadonlyMap<string, InputGram>;

@@ -8,7 +8,7 @@
  *   SCH0002  a real argument (beta, sigma, eta, rho, t) is out of range or not finite
  *   SCH0003  a table has the wrong length or is not ordered as the solver needs
  */
-import { fail } from '../diagnostics.ts';
+import { fail } from '../core/diagnostics.ts';
 
 export const SCHEDULE_CODES = {
   badInteger: 'SCH0001',

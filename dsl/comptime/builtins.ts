@@ -5,8 +5,8 @@
  * tensor needs into constant tables. Errors from the schedule math (SCHxxxx) are reported at the
  * call's span.
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
-import type { Span } from '../../compiler/ir/span.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
 import { builtin, type Args, type BuiltinFn } from '../args.ts';
 import { DSL } from '../diagnostic-codes.ts';

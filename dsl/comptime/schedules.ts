@@ -23,9 +23,9 @@
  * cannot take · SMP0004 unsupported option combination. Schedule math keeps its SCH codes; both are
  * reported at the builtin call, which lowering re-reports at the sampler instantiation.
  */
-import { DenocError, fail, suggest, type Diagnostic } from '../../compiler/diagnostics.ts';
-import { tensorOf, type Node } from '../../compiler/ir/node.ts';
-import type { Span } from '../../compiler/ir/span.ts';
+import { DenocError, fail, suggest, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
 import { requireInt } from '../../compiler/schedules/check.ts';
 import { builtin, type Args, type BuiltinFn } from '../args.ts';

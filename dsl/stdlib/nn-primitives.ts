@@ -7,10 +7,10 @@
  * Default init (PyTorch-like, so untrained models have sane activations): conv/linear weights
  * U(-1/√fan_in, 1/√fan_in), biases zeros, norm gamma ones and beta zeros, embeddings N(0, 1).
  */
-import type { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { tensorOf, type Node } from '../../compiler/ir/node.ts';
-import type { Span } from '../../compiler/ir/span.ts';
-import { formatType } from '../../compiler/ir/types.ts';
+import type { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { formatType } from '../../compiler/core/ir/types.ts';
 import type { InitSpec } from '../../runtime/weights/init.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { raise } from '../values.ts';

@@ -13,15 +13,15 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact } from '../../dsl/index.ts';
-import { useBackend, type ReferenceBackend } from '../reference/backend.ts';
-import { ensureGradients } from '../reference/gradients.ts';
+import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
+import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import type { Parameters, RunConfig } from '../train/checkpoint.ts';
 import type { DataSource } from '../train/data.ts';
 import { modelFunction } from '../train/model-fn.ts';
 import { describeSpec, type TrainingSpec } from '../train/training-spec.ts';
-import type { HostTensor } from '../weights/store.ts';
+import type { HostTensor } from '../../compiler/core/tensor.ts';
 import { isPowerOfTwo, roundGrids } from './grid.ts';
 import { runRound } from './round.ts';
 

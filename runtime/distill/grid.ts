@@ -11,7 +11,7 @@
  *   DST0102 a step count is not a power of two, or the grids do not nest
  *   DST0103 an ε-prediction model at zero SNR (x0 = (x − σε)/α divides by α = 0)
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { spacingTrailing } from '../../compiler/schedules/index.ts';
 import type { TrainingSpec } from '../train/training-spec.ts';
 

@@ -11,7 +11,7 @@
  *   DST0301 the loss is not finite
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { adamStep, createAdam, type AdamState } from '../train/adam.ts';
 import { checkpointStep, loadCheckpoint, saveCheckpoint, type Parameters, type RunConfig } from '../train/checkpoint.ts';
 import type { DataSource } from '../train/data.ts';

@@ -8,17 +8,17 @@
  * tf.tidy).
  *
  *   REF0201 missing input            REF0205 no value for a weight
- *   REF0202 unknown input            REF0207 op without a reference kernel   (runtime/reference/tensors.ts)
- *   REF0203 value of the wrong shape  REF0208 kernel failed or broke its type (runtime/reference/tensors.ts)
+ *   REF0202 unknown input            REF0207 op without a reference kernel   (compiler/semantics/tensors.ts)
+ *   REF0203 value of the wrong shape  REF0208 kernel failed or broke its type (compiler/semantics/tensors.ts)
  *   REF0204 dim bound two ways       REF0209 dim left unbound   REF0210 param of another graph
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../../compiler/diagnostics.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { bindShape, formatShape, formatType, numel, type TensorType } from '../../compiler/ir/types.ts';
-import '../../compiler/ops/index.ts';
-import { useBackend, type ReferenceBackend } from './backend.ts';
-import { applyReference, tfData, tfDtype } from './tensors.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { bindShape, formatShape, formatType, numel, type TensorType } from '../../compiler/core/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
+import { applyReference, tfData, tfDtype } from '../../compiler/semantics/tensors.ts';
 
 /** A value handed to the executor: a tensor, raw data (shape taken from the IR type), or both. */
 export type TensorSource =

@@ -15,9 +15,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DenocError, fail } from '../../compiler/diagnostics.ts';
+import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
 import { loadWeightsFile, saveWeightsFile } from '../weights/safetensors.ts';
-import type { HostTensor } from '../weights/store.ts';
+import type { HostTensor } from '../../compiler/core/tensor.ts';
 import type { AdamState } from './adam.ts';
 
 const FORMAT = 'denoc-train-checkpoint/1';

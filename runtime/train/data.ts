@@ -5,7 +5,7 @@
  *
  *   TRN0301 unknown data set name
  */
-import { fail, suggest } from '../../compiler/diagnostics.ts';
+import { fail, suggest } from '../../compiler/core/diagnostics.ts';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, loadFashionMnist, type ImageSet } from './fashion-mnist.ts';
 import { integersBelow, STREAMS } from './random.ts';
 import { isToy2d, toy2d, TOY2D_SETS, type Toy2dName } from './toy2d.ts';

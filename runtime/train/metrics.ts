@@ -13,7 +13,7 @@
  *
  *   TRN0701 not an N×2 cloud
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 
 /** Exact W1 of two empirical 1-D distributions given sorted values. */
 export function wasserstein1d(x: Float64Array, y: Float64Array): number {

@@ -3,19 +3,19 @@
  * forward pass on its tape, so the graph is evaluated synchronously with tfjs here (the reference
  * executor is asynchronous and frees intermediates itself): every op through its registry
  * reference kernel, except the few with faster training kernels (train-kernels.ts). Also used by
- * compiler/report/calibrate.ts for the loss gradients of Taylor importance.
+ * api/report/calibrate.ts for the loss gradients of Taylor importance.
  *
  *   TRN0101 the graph has a loop (train the model, not a sampler)
  *   TRN0102 the graph has no weights to train
  *   TRN0103 a weight is missing from the values passed in
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../../compiler/diagnostics.ts';
-import { topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import '../../compiler/ops/index.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import '../../compiler/core/ops/index.ts';
 import { bindInputDims } from '../reference/executor.ts';
-import { applyReference } from '../reference/tensors.ts';
-import { TRAIN_KERNELS } from './train-kernels.ts';
+import { applyReference } from '../../compiler/semantics/tensors.ts';
+import { TRAIN_KERNELS } from '../../compiler/semantics/train-kernels.ts';
 
 export interface ModelFunction {
   /** The graph's input names in order: the sample x, the time t, then any conditioning. */

@@ -7,11 +7,11 @@
  *
  *   TRN0801 the sampler needs inputs other than its seed, or does not produce N×2 points
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { compileSampler } from '../../compiler/compile.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
 import type { ModelArtifact, SamplerArtifact } from '../../dsl/index.ts';
-import type { ReferenceBackend } from '../reference/backend.ts';
+import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { runGraph } from '../reference/executor.ts';
 import { initWeights } from '../weights/init.ts';
 import type { DataSource } from './data.ts';

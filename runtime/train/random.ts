@@ -1,11 +1,11 @@
 /**
  * Training randomness as pure functions of (seed, stream, step): the counter-based Philox4x32-10
- * generator of runtime/rng.ts, keyed by (seed, stream), with the training step as the counter's
+ * generator of compiler/core/numeric/rng.ts, keyed by (seed, stream), with the training step as the counter's
  * offset word. A step's data, timesteps and noise never depend on earlier steps, so a run resumed
  * from a checkpoint at step k draws exactly what an uninterrupted run draws from step k on: the
  * RNG position to save is the step itself.
  */
-import { philox4x32, PHILOX_ROUNDS, randn, uniformFromBits } from '../rng.ts';
+import { philox4x32, PHILOX_ROUNDS, randn, uniformFromBits } from '../../compiler/core/numeric/rng.ts';
 
 /** Independent streams of one training run (the key's second word). */
 export const STREAMS = {

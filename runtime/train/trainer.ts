@@ -13,14 +13,14 @@
  *   TRN0605 bad option value                           TRN0606 the data's items do not fit the model's x
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DenocError, fail } from '../../compiler/diagnostics.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
-import { formatType } from '../../compiler/ir/types.ts';
+import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
+import { formatType } from '../../compiler/core/ir/types.ts';
 import type { ModelArtifact } from '../../dsl/index.ts';
-import { useBackend, type ReferenceBackend } from '../reference/backend.ts';
-import { ensureGradients } from '../reference/gradients.ts';
+import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
+import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { initWeights } from '../weights/init.ts';
-import type { HostTensor } from '../weights/store.ts';
+import type { HostTensor } from '../../compiler/core/tensor.ts';
 import { adamStep, createAdam, type AdamOptions, type AdamState } from './adam.ts';
 import { checkpointStep, loadCheckpoint, saveCheckpoint, type Parameters, type RunConfig } from './checkpoint.ts';
 import type { Batch, DataSource } from './data.ts';

@@ -14,7 +14,7 @@
  *   TRN0403 no sampler of that name uses the model
  */
 import { readFileSync } from 'node:fs';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import * as S from '../../compiler/schedules/index.ts';
 import type { Arg, BlockDecl, Expr, SamplerDecl, SamplerInstance } from '../../dsl/ast.ts';
 import { loadProgram } from '../../dsl/resolve.ts';

@@ -5,7 +5,7 @@
  * the WebGPU target uses, and turns WebGPU errors (error scopes, uncaptured errors, device loss)
  * into DenocErrors that say what failed and where.
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 
 /** Install advice printed when no adapter can be found. */
 export const INSTALL_HINT =

@@ -8,10 +8,10 @@
  * capabilities); running acquires the shared device and caches one session per plan and weights.
  */
 import { join } from 'node:path';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { DEFAULT_FUSE_OPTIONS, fuseGraph, type FuseOptions } from '../../compiler/passes/fuse.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { DEFAULT_FUSE_OPTIONS, fuseGraph, type FuseOptions } from '../../targets/webgpu/passes/fuse.ts';
 import { bindGraphDims } from '../../targets/webgpu/bind-dims.ts';
 import { capabilitiesOf, DEFAULT_CAPABILITIES, type Capabilities } from '../../targets/webgpu/capabilities.ts';
 import { buildPlan, type WebGPUPlan } from '../../targets/webgpu/plan.ts';

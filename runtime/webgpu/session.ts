@@ -6,7 +6,7 @@
  * records the whole program — every step of every loop — into one command encoder (one compute
  * pass per stretch of dispatches between copies), submits once and reads back only the outputs.
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { KernelCode } from '../../targets/webgpu/kernel.ts';
 import type { BufferRef, LoopStep, Step, WebGPUPlan } from '../../targets/webgpu/plan.ts';
 import { planNumel } from '../../targets/webgpu/plan.ts';

@@ -4,11 +4,11 @@
  * one DenocError, one diagnostic each, with "did you mean" hints for near-miss names, so converting a
  * checkpoint from another tool takes one round of fixes rather than one per tensor.
  */
-import { DenocError, suggest, type Diagnostic } from '../../compiler/diagnostics.ts';
-import { formatShape, formatType, isFloat } from '../../compiler/ir/types.ts';
+import { DenocError, suggest, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import { formatShape, formatType, isFloat } from '../../compiler/core/ir/types.ts';
 import type { WeightCode } from './diagnostic-codes.ts';
 import type { ParameterSpec } from './init.ts';
-import { tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from './store.ts';
+import { tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from '../../compiler/core/tensor.ts';
 
 export interface BindOptions {
   /** Ignore tensors that match no parameter (EMA copies, optimizer state) instead of failing. */

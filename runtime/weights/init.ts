@@ -5,10 +5,10 @@
  * hashes the counter with a key derived from the seed and the path, so a parameter's values do not
  * change when other parameters are added, removed or reordered.
  */
-import { DenocError, type Diagnostic } from '../../compiler/diagnostics.ts';
-import type { Span } from '../../compiler/ir/span.ts';
-import { formatType, type TensorType } from '../../compiler/ir/types.ts';
-import { shapeNumel, type HostTensor } from './store.ts';
+import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { formatType, type TensorType } from '../../compiler/core/ir/types.ts';
+import { shapeNumel, type HostTensor } from '../../compiler/core/tensor.ts';
 
 /** uniform: U(-scale, scale); normal: N(0, scale²); scale defaults to 1. */
 export interface InitSpec {

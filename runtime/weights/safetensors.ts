@@ -9,10 +9,10 @@
  * Everything is converted to and from Float32Array; f16/bf16 narrowing rounds to nearest even.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { DenocError, type Diagnostic } from '../../compiler/diagnostics.ts';
+import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { WeightCode } from './diagnostic-codes.ts';
-import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './half.ts';
-import { shapeNumel, tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from './store.ts';
+import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../compiler/core/numeric/half.ts';
+import { shapeNumel, tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from '../../compiler/core/tensor.ts';
 
 export type SafetensorsDType = 'f32' | 'f16' | 'bf16' | 'i32';
 

@@ -9,15 +9,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail } from '../../compiler/diagnostics.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { allNodesDeep } from '../../compiler/ir/node.ts';
-import { bindType, type TensorType } from '../../compiler/ir/types.ts';
-import { inlineKernels } from '../../compiler/passes/fuse.ts';
-import { randn } from '../../runtime/rng.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { allNodesDeep } from '../../compiler/core/ir/node.ts';
+import { bindType, type TensorType } from '../../compiler/core/ir/types.ts';
+import { inlineKernels } from '../webgpu/passes/fuse.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { writeSafetensors } from '../../runtime/weights/safetensors.ts';
-import { isWeightStore, type WeightStore } from '../../runtime/weights/store.ts';
+import { isWeightStore, type WeightStore } from '../../compiler/core/tensor.ts';
 import { emitStableHLO, type ManifestTensor, type StableHLOManifest } from './emit.ts';
 import { encodeNpy } from './npy.ts';
 import type { StableHLOOptions } from './options.ts';

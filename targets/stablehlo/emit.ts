@@ -8,9 +8,9 @@
  * Before emitting anything the whole graph is checked: every dim must be bound and every op must have
  * a lowering; all problems are reported together in one DenocError.
  */
-import { DenocError, type Diagnostic } from '../../compiler/diagnostics.ts';
-import { allNodesDeep, topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { bindType, formatType, type DType, type TensorType } from '../../compiler/ir/types.ts';
+import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import { allNodesDeep, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { bindType, formatType, type DType, type TensorType } from '../../compiler/core/ir/types.ts';
 import type { LowerCtx } from './lower-context.ts';
 import { loweringOf } from './lowerings.ts';
 import { ModuleWriter, writeFunction } from './module.ts';

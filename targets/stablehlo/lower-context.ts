@@ -3,8 +3,8 @@
  * writer; it reads attributes and the already-lowered input values, never other nodes. Helpers here
  * are the idioms every family needs (numpy broadcasting, axis normalisation, MXU operands).
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import type { Attrs, Node } from '../../compiler/ir/node.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import type { Attrs, Node } from '../../compiler/core/ir/node.ts';
 import type { ModuleWriter } from './module.ts';
 import type { ResolvedOptions } from './options.ts';
 import { formatTType, type TType } from './types.ts';

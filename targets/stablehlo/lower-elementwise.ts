@@ -3,7 +3,7 @@
  * comparisons, where, broadcast_to. IR broadcasting is numpy-style; StableHLO wants equal shapes, so
  * every operand goes through one `broadcast_in_dim` to the result shape first.
  */
-import type { DType } from '../../compiler/ir/types.ts';
+import type { DType } from '../../compiler/core/ir/types.ts';
 import { broadcastTo, full, lower, type LowerCtx, type LoweringEntry } from './lower-context.ts';
 import { elemOfDType } from './types.ts';
 import type { BinaryName, CompareDir, FnWriter, UnaryName, Value } from './writer.ts';

@@ -3,7 +3,7 @@
  * Statistics use population variance, two-pass, in the same order as the reference kernels:
  * y = (x − mean)·rsqrt(var + eps)·gamma + beta.
  */
-import { embeddingFrequencies } from '../../compiler/ops/embedding.ts';
+import { embeddingFrequencies } from '../../compiler/core/ops/embedding.ts';
 import {
   broadcastTo, channelBroadcast, full, lower, normalize, type LowerCtx, type LoweringEntry,
 } from './lower-context.ts';

@@ -5,7 +5,7 @@
  * Diagnostic codes of this target: HLO00xx options and binding, HLO01xx lowering, HLO02xx parsing the
  * emitted text, HLO03xx interpreting it, HLO04xx artifacts.
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 
 export type HloPrecision = 'f32' | 'bf16';
 export type HloTile = 'none' | 'tpu';

@@ -1,13 +1,13 @@
 /**
  * randn inside the module: Philox4x32-10 (Salmon et al., SC'11) written with ui32 StableHLO ops,
- * then the Box–Muller mapping of docs/ir.md, step for step as runtime/rng.ts computes it, so one seed
+ * then the Box–Muller mapping of docs/ir.md, step for step as compiler/core/numeric/rng.ts computes it, so one seed
  * gives the same noise here as in the reference executor and in WGSL.
  *
  * The 32×32→64-bit products are built from 16-bit halves: every partial product is below 2^32, so
  * nothing relies on wrapping multiplication (TPUs have no 64-bit integer multiplier either). The ten
  * rounds run as a `stablehlo.while` in a private function, one per counter-vector length.
  */
-import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, TWO_PI_F32 } from '../../runtime/rng.ts';
+import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, TWO_PI_F32 } from '../../compiler/core/numeric/rng.ts';
 import { lower, type LowerCtx, type LoweringEntry } from './lower-context.ts';
 import type { ModuleWriter } from './module.ts';
 import { elemCount, ttype } from './types.ts';
@@ -68,7 +68,7 @@ function uniform(w: FnWriter, x: Value): Value {
   return w.binary('divide', w.binary('add', top24, w.splat(0.5, 'f32', shape)), w.splat(16777216, 'f32', shape));
 }
 
-/** [r·cos θ, r·sin θ], r = sqrt(−2 ln u1), θ = 2π·u2 (2π rounded to f32 first, as runtime/rng.ts does). */
+/** [r·cos θ, r·sin θ], r = sqrt(−2 ln u1), θ = 2π·u2 (2π rounded to f32 first, as compiler/core/numeric/rng.ts does). */
 function boxMuller(w: FnWriter, x1: Value, x2: Value): [Value, Value] {
   const shape = x1.type.shape;
   const r = w.unary('sqrt', w.binary('multiply', w.splat(-2, 'f32', shape), w.unary('log', uniform(w, x1))));

@@ -12,11 +12,11 @@
  *   With `assumeFusion` (default) elementwise/broadcast ops move no HBM bytes: XLA fuses them into
  *   their neighbours, so only anchors (reductions, MXU ops, data movement) touch memory.
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import { topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { bindType, formatShape, type TensorType } from '../../compiler/ir/types.ts';
-import { getOp, opCost } from '../../compiler/ops/registry.ts';
-import { formatSpan } from '../../compiler/ir/span.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { bindType, formatShape, type TensorType } from '../../compiler/core/ir/types.ts';
+import { getOp, opCost } from '../../compiler/core/ops/registry.ts';
+import { formatSpan } from '../../compiler/core/ir/span.ts';
 
 export interface TpuChip {
   readonly name: string;

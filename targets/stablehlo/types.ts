@@ -3,8 +3,8 @@
  * sampler needs (f32 and its half-width variants, i32, ui32 for the Philox generator, i1 for masks).
  * Also the literal formatting that MLIR's parser accepts (floats always carry a '.' or exponent).
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import type { DType } from '../../compiler/ir/types.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import type { DType } from '../../compiler/core/ir/types.ts';
 
 export type ElemType = 'f32' | 'bf16' | 'f16' | 'i32' | 'ui32' | 'i1';
 export const ELEM_TYPES: readonly ElemType[] = ['f32', 'bf16', 'f16', 'i32', 'ui32', 'i1'];

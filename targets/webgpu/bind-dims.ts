@@ -4,11 +4,11 @@
  * parameter types, re-typing every node through the builder. Symbols left unbound are an error
  * that lists them, since WGSL kernels are specialized to static shapes.
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { allNodesDeep, tensorOf, topoOrder, type AttrValue, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { bindShape, isStatic, tensorType } from '../../compiler/ir/types.ts';
-import { getOp } from '../../compiler/ops/registry.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { allNodesDeep, tensorOf, topoOrder, type AttrValue, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { bindShape, isStatic, tensorType } from '../../compiler/core/ir/types.ts';
+import { getOp } from '../../compiler/core/ops/registry.ts';
 
 type Dims = Readonly<Record<string, number>>;
 

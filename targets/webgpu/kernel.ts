@@ -8,9 +8,9 @@
  * parameters, the workgroup size, the region's printed IR (ops, attributes, shapes, dtypes, inlined
  * constants), how each param is provided and which uniform slots it reads.
  */
-import type { Graph, Node } from '../../compiler/ir/node.ts';
-import { topoOrder, tensorOf } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
+import type { Graph, Node } from '../../compiler/core/ir/node.ts';
+import { topoOrder, tensorOf } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
 import type { Capabilities } from './capabilities.ts';
 import { attentionTemplate } from './kernels/attention.ts';
 import { conv2dTemplate } from './kernels/conv2d.ts';

@@ -8,8 +8,8 @@
  *   - or unsupported, with the reason.
  * test/webgpu/lowering.test.ts checks that every op in the registry has an entry here.
  */
-import type { Node } from '../../compiler/ir/node.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { INDEX_EXPRS } from './kernels/expr-index.ts';
 import { MATH_EXPRS, type ExprEmitter } from './kernels/expr-math.ts';
 

@@ -9,10 +9,10 @@
  *     sampler's schedule arithmetic costs no kernel reads at run time.
  * Loops inside loop bodies are not supported (WG0104).
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { numel, type DType } from '../../compiler/ir/types.ts';
-import { planMemory, type Location, type MemoryPlan, type SlotKind } from '../../compiler/passes/memory-plan.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { numel, type DType } from '../../compiler/core/ir/types.ts';
+import { planMemory, type Location, type MemoryPlan, type SlotKind } from './passes/memory-plan.ts';
 import type { Capabilities } from './capabilities.ts';
 import { generateKernel, type KernelCode } from './kernel.ts';
 import type { ParamSource } from './wgsl.ts';

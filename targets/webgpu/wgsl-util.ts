@@ -3,9 +3,9 @@
  * literals, conversions, strides, static shapes. Every float dtype is stored and computed as f32
  * on WebGPU; bool is stored as u32 (docs/targets.md, WebGPU).
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { tensorOf, type Node } from '../../compiler/ir/node.ts';
-import type { DType } from '../../compiler/ir/types.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
+import type { DType } from '../../compiler/core/ir/types.ts';
 
 /** The WGSL value type computed for an IR dtype. */
 export function valueType(dtype: DType): 'f32' | 'i32' | 'u32' | 'bool' {

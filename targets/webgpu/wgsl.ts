@@ -8,8 +8,8 @@
  *
  * Storage layout: every float dtype is stored as f32, bool as u32 (docs/targets.md, WebGPU).
  */
-import type { Graph, Node } from '../../compiler/ir/node.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
+import type { Graph, Node } from '../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { exprLoweringOf } from './lowering.ts';
 import { convert, lit, staticShape, stridesOf, valueType } from './wgsl-util.ts';
 

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { compileForWebGPU } from '../../runtime/webgpu/executor.ts';
 import { writeSafetensors } from '../../runtime/weights/safetensors.ts';
 import { planFromArtifact, weightsFromArtifact, type PlanJson } from '../../web/artifact.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileSampler } from '../../compiler/compile.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { writeWebGPUArtifacts } from '../../runtime/webgpu/executor.ts';

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../dsl/index.ts';
-import { ddimSamplers, samplerDistance } from '../../runtime/distill/evaluate.ts';
+import { ddimSamplers, samplerDistance } from '../../api/distill-evaluate.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
 import { loadWeightsFile } from '../../runtime/weights/safetensors.ts';

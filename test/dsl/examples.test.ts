@@ -6,12 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { allNodesDeep, type Graph } from '../../compiler/ir/node.ts';
-import { graphDiagnostics } from '../../compiler/ir/verify.ts';
-import { formatType } from '../../compiler/ir/types.ts';
+import { allNodesDeep, type Graph } from '../../compiler/core/ir/node.ts';
+import { graphDiagnostics } from '../../compiler/core/ir/verify.ts';
+import { formatType } from '../../compiler/core/ir/types.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import { randn } from '../../runtime/rng.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import { compile } from './helpers.ts';
 

@@ -2,7 +2,7 @@
  * Shared helpers for the DSL tests: compile or check source text with in-memory imports, and
  * format diagnostics the way the CLI prints them.
  */
-import { formatDiagnostic, type Diagnostic } from '../../compiler/diagnostics.ts';
+import { formatDiagnostic, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import { checkSource, compileSource, type Program } from '../../dsl/index.ts';
 
 export function options(files: Readonly<Record<string, string>> = {}) {

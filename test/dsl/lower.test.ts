@@ -4,8 +4,8 @@
  * are recomputed here from the formulas).
  */
 import { describe, expect, it } from 'vitest';
-import { allNodesDeep, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
+import { allNodesDeep, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
 import { compile } from './helpers.ts';
 
 const model = (members: string, sig: string, body: string): string =>

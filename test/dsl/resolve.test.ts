@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allNodesDeep } from '../../compiler/ir/node.ts';
+import { allNodesDeep } from '../../compiler/core/ir/node.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { compile, errors } from './helpers.ts';
 

@@ -4,8 +4,8 @@
  * in samplers (scalar timesteps broadcast, conditioning passed on), and `-1` inference in reshape.
  */
 import { describe, expect, it } from 'vitest';
-import { allNodesDeep, type Graph } from '../../compiler/ir/node.ts';
-import { formatType } from '../../compiler/ir/types.ts';
+import { allNodesDeep, type Graph } from '../../compiler/core/ir/node.ts';
+import { formatType } from '../../compiler/core/ir/types.ts';
 import { inferReshape } from '../../dsl/builtins-tensor.ts';
 import { compile, errors } from './helpers.ts';
 

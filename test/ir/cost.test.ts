@@ -2,11 +2,11 @@
 // (FLOPs: matmul 2·M·N·K, add/mul one per output element, gather none; bytes: 4 per element of
 // every input and of the output), worked out by hand below.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
+import '../../compiler/core/ops/index.ts';
 import { graphCost } from '../../compiler/analysis/cost.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 
 /** x[B,4] @ W[4,8] + b[8], then 5 steps of x ← x · table[i] + b (b read again inside the body). */
 function linearThenLoop() {

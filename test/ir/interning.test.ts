@@ -1,9 +1,9 @@
 // Interning: the builder returns the same object for structurally equal nodes and distinct objects
 // whenever op, inputs, attributes or constant bits differ.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 
 function setup() {
   const b = new GraphBuilder('g');

@@ -3,13 +3,13 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { parseGraph } from '../../compiler/ir/ir-parser.ts';
-import { topoOrder, type Graph } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { parseGraph } from '../../compiler/core/ir/ir-parser.ts';
+import { topoOrder, type Graph } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
 

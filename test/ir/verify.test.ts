@@ -1,13 +1,13 @@
 // The verifier on deliberately broken graphs, assembled by hand (bypassing the builder) from
 // frozen literals: each check fires with its code, names the node and carries its span.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Attrs, Graph, Node } from '../../compiler/ir/node.ts';
-import type { Span } from '../../compiler/ir/span.ts';
-import { tensorType, tupleType, type TensorType, type Type } from '../../compiler/ir/types.ts';
-import { graphDiagnostics, verifyGraph } from '../../compiler/ir/verify.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Attrs, Graph, Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { tensorType, tupleType, type TensorType, type Type } from '../../compiler/core/ir/types.ts';
+import { graphDiagnostics, verifyGraph } from '../../compiler/core/ir/verify.ts';
 
 let nextId = 1_000_000;
 function raw(op: string, inputs: Node[], attrs: Attrs, type: Type, regions: Graph[] = [], span?: Span): Node {

@@ -2,11 +2,11 @@
 // the whole report on a small model with a sampler loop (tables, errors, FLOPs, a decodable PNG).
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import type { Graph, Node } from '../../compiler/ir/node.ts';
-import { compressionReport, orderPasses, parseCompressionSpec } from '../../compiler/report/approx-report.ts';
-import { relativeError, syntheticInputs } from '../../compiler/report/measure.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import type { Graph, Node } from '../../compiler/core/ir/node.ts';
+import { compressionReport, orderPasses, parseCompressionSpec } from '../../api/report/approx-report.ts';
+import { relativeError, syntheticInputs } from '../../api/report/measure.ts';
 import { randomWeights } from './fixtures.ts';
 
 /** A denoiser eps(x, t, y) = MLP(x) + embed(y)·w(t), hidden 64 wide. */

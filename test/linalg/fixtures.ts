@@ -2,8 +2,8 @@
 // executor, and counting ops; the expected values in tests are computed independently of the passes.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { allNodesDeep, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { numel, type TensorType } from '../../compiler/ir/types.ts';
+import { allNodesDeep, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { numel, type TensorType } from '../../compiler/core/ir/types.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 
 /** Deterministic uniform(-1, 1) from a 32-bit LCG. */

@@ -2,8 +2,8 @@
 // it is structural, with the catalog's fusion kind, and the registry holds nothing the catalog does not name.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { allOps, getOp, hasOp } from '../../compiler/ops/registry.ts';
+import '../../compiler/core/ops/index.ts';
+import { allOps, getOp, hasOp } from '../../compiler/core/ops/registry.ts';
 
 /** [op name, fusion kind, attributes cell] for every name in the first column of the catalog table. */
 function catalogRows(): [string, string, string][] {

@@ -1,8 +1,8 @@
 // Unary elementwise ops and cast: type rules, reference numerics against Math.* loops, costs.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { getOp } from '../../compiler/ops/registry.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { getOp } from '../../compiler/core/ops/registry.ts';
 import { T, costOf, expectClose, inferOp, rand, runRef, typeError, useBackend } from './helpers.ts';
 
 beforeAll(useBackend);

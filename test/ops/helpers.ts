@@ -3,12 +3,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Attrs } from '../../compiler/ir/node.ts';
-import { tensorType, type DType, type Shape, type TensorType, type Type } from '../../compiler/ir/types.ts';
-import '../../compiler/ops/index.ts';
-import { getOp, normalizeAttrs, opCost, type OpCost } from '../../compiler/ops/registry.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Attrs } from '../../compiler/core/ir/node.ts';
+import { tensorType, type DType, type Shape, type TensorType, type Type } from '../../compiler/core/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { getOp, normalizeAttrs, opCost, type OpCost } from '../../compiler/core/ops/registry.ts';
 
 /** tfjs cpu by default; OPS_TEST_BACKEND=wasm runs the same suite on the wasm backend. */
 export async function useBackend(): Promise<void> {

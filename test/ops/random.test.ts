@@ -1,10 +1,10 @@
-// randn as an op: its type rule, and its reference equal to runtime/rng.ts' randn for the bound
+// randn as an op: its type rule, and its reference equal to compiler/core/numeric/rng.ts' randn for the bound
 // shape, seed, stream and offset; unbound dims fail clearly.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { getOp } from '../../compiler/ops/registry.ts';
-import { randn } from '../../runtime/rng.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { getOp } from '../../compiler/core/ops/registry.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 import { T, costOf, inferOp, runRef, typeError, useBackend } from './helpers.ts';
 
 beforeAll(useBackend);
@@ -23,7 +23,7 @@ describe('randn op', () => {
     expect(typeError('randn', [T('i32', [])], { shape: [2], stream: -1 })).toBe('randn: stream must be in [0, 2^32), got -1');
   });
 
-  it('draws exactly runtime/rng.ts randn(seed, stream, offset, numel)', () => {
+  it('draws exactly compiler/core/numeric/rng.ts randn(seed, stream, offset, numel)', () => {
     const got = runRef('randn', [{ data: [42], shape: [], dtype: 'int32' }, { data: [7], shape: [], dtype: 'int32' }], { shape: ['B', 3, 2], stream: 5 }, { B: 2 });
     expect(got.shape).toEqual([2, 3, 2]);
     expect(Array.from(got.data)).toEqual(Array.from(randn(42, 5, 7, 12)));

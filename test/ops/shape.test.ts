@@ -1,7 +1,7 @@
 // Data-movement ops: reshape, transpose, concat, slice, pad, gather, upsample_nearest. Type rules
 // (symbolic cases and bad inputs), reference numerics against plain index loops, costs.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SLICE_END } from '../../compiler/ops/shape.ts';
+import { SLICE_END } from '../../compiler/core/ops/shape.ts';
 import { T, costOf, expectClose, inferOp, prod, rand, ravel, runRef, typeError, unravel, useBackend } from './helpers.ts';
 
 beforeAll(useBackend);

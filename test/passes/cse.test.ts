@@ -1,9 +1,9 @@
 // cse: equal nodes and equal loop bodies merge, captured constants move into loop bodies, and
 // nothing with different bits merges.
 import { describe, expect, it } from 'vitest';
-import type { Attrs, Graph, Node } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
-import { tensorType, type Type } from '../../compiler/ir/types.ts';
+import type { Attrs, Graph, Node } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
+import { tensorType, type Type } from '../../compiler/core/ir/types.ts';
 import { cse } from '../../compiler/passes/cse.ts';
 import { expectGolden, expectSameNumerics, expectUnchanged, parseIR, runPass } from './helpers.ts';
 

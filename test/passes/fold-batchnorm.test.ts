@@ -1,11 +1,11 @@
 // fold-batchnorm: golden IR for the folded forms, graphs it must leave alone, and numerics on the
 // reference executor; folded weights are checked against W·γ/√(var+ε) computed here by hand.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import type { Graph, Node } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import type { Graph, Node } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
 import { foldBatchnorm } from '../../compiler/passes/fold-batchnorm.ts';
 import { isApproxReport } from '../../compiler/report/types.ts';
 import { countOps, maxAbsDiff, merged, randomWeights, run, uniform } from '../linalg/fixtures.ts';

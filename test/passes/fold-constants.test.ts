@@ -3,11 +3,11 @@
 // out by hand from values that f32 represents exactly.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { Node } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
-import { allNodesDeep } from '../../compiler/ir/node.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
+import { allNodesDeep } from '../../compiler/core/ir/node.ts';
 import { foldConstants } from '../../compiler/passes/fold-constants.ts';
-import { useBackend } from '../../runtime/reference/backend.ts';
+import { useBackend } from '../../compiler/semantics/backend.ts';
 import { expectGolden, expectSameNumerics, expectUnchanged, runPass } from './helpers.ts';
 
 /** A DDIM-like step: x ← x·a[i+1]/a[i] + sqrt(1 - a[i+1]²)·eps(x), coefficients from one table. */

@@ -1,12 +1,12 @@
 // The fuse pass: golden IR for each fusion pattern, a reason for each refusal, and structural
 // equivalence (inlining the kernels back gives the same numbers on the reference executor).
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { topoOrder } from '../../compiler/ir/node.ts';
-import { canFuse, explainFusion, fuse, fuseGraph, fusionRefusals, inlineKernels, kernelName } from '../../compiler/passes/fuse.ts';
+import '../../compiler/core/ops/index.ts';
+import { topoOrder } from '../../compiler/core/ir/node.ts';
+import { canFuse, explainFusion, fuse, fuseGraph, fusionRefusals, inlineKernels, kernelName } from '../../targets/webgpu/passes/fuse.ts';
 import { expectGolden, expectUnchanged, parseIR, randomData } from './helpers.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
 
 const CONV_ADD_SILU = `graph @g(%x: f32[2,4,8,8], %w: f32[4,4,3,3], %b: f32[4]) {
   %0 = conv2d(%x, %w) {pad=[1, 1]} : f32[2,4,8,8]

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileSource } from '../../dsl/index.ts';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import { topoOrder, type Graph } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import { topoOrder, type Graph } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
 import { hoistLoopInvariant } from '../../compiler/passes/hoist-loop-invariant.ts';
 import { maxAbsDiff, randomWeights, run, uniform } from '../linalg/fixtures.ts';
 

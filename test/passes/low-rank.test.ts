@@ -2,11 +2,11 @@
 // errors against errors measured here, the FLOP budget, and activation-aware whitening.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
 import { resolveOptions } from '../../compiler/passes/pass.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
@@ -15,7 +15,7 @@ import { probeWebGPU, releaseSharedDevice } from '../../runtime/webgpu/device.ts
 import { compileForWebGPU, deviceCapabilities, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
 import { requireGpuInCi } from '../webgpu/gpu.ts';
 import { allocateRanks, lowRank, maxUsefulRank } from '../../compiler/passes/low-rank.ts';
-import { collectCalibration } from '../../compiler/report/calibrate.ts';
+import { collectCalibration } from '../../api/report/calibrate.ts';
 import { isApproxReport, type CompressionContext } from '../../compiler/report/types.ts';
 import { countOps, maxAbsDiff, merged, randomWeights, relL2, rng, run, uniform } from '../linalg/fixtures.ts';
 

@@ -1,11 +1,11 @@
 // memory-plan: buffer reuse by liveness (hand-computed cases and an independent interference check
 // on a fused example model), loop ping-pong buffers, and limit errors that name the tensor.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { fuseGraph } from '../../compiler/passes/fuse.ts';
-import { DEFAULT_MEMORY_LIMITS, memoryPlan, planMemory, type MemoryPlan } from '../../compiler/passes/memory-plan.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { fuseGraph } from '../../targets/webgpu/passes/fuse.ts';
+import { DEFAULT_MEMORY_LIMITS, memoryPlan, planMemory, type MemoryPlan } from '../../targets/webgpu/passes/memory-plan.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { bindGraphDims } from '../../targets/webgpu/bind-dims.ts';
 import { parseIR, runPass } from './helpers.ts';

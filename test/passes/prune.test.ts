@@ -3,15 +3,15 @@
 // find them and removing them must not change the outputs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
 import { resolveOptions } from '../../compiler/passes/pass.ts';
 import { prune } from '../../compiler/passes/prune.ts';
 import { channelGroups } from '../../compiler/linalg/channel-groups.ts';
 import { isValueLeaf } from '../../compiler/linalg/leaves.ts';
-import { collectGradients } from '../../compiler/report/calibrate.ts';
+import { collectGradients } from '../../api/report/calibrate.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { isApproxReport, type CompressionContext } from '../../compiler/report/types.ts';
 import { maxAbsDiff, merged, randomWeights, run, uniform } from '../linalg/fixtures.ts';

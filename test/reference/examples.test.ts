@@ -4,8 +4,8 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { tensorOf, type Graph } from '../../compiler/ir/node.ts';
-import { bindShape } from '../../compiler/ir/types.ts';
+import { tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
+import { bindShape } from '../../compiler/core/ir/types.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
 import { runGraph, type TensorSource, type WeightSource } from '../../runtime/reference/executor.ts';

@@ -2,11 +2,11 @@
 // dims binding and its errors, no tensor leaks, and cpu vs wasm agreement.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { runGraph, type RunOptions } from '../../runtime/reference/executor.ts';
 
 const f32 = (...shape: (number | string)[]) => tensorType('f32', shape);

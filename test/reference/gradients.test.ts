@@ -1,5 +1,5 @@
 // tfjs gradient kernels outside Vite: a plain Node process (as the CLI runs) loads them through
-// runtime/reference/gradients.ts and differentiates a matmul and a conv, checked against the closed
+// compiler/semantics/gradients.ts and differentiates a matmul and a conv, checked against the closed
 // forms d/dW Σ(XW)² = 2Xᵀ(XW) and d/dW Σ conv(ones, W) = (number of windows each tap sees).
 import { describe, expect, it } from 'vitest';
 import { runProcess } from '../helpers/process.ts';
@@ -7,7 +7,7 @@ import { runProcess } from '../helpers/process.ts';
 const SCRIPT = `
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ensureGradients } from './runtime/reference/gradients.ts';
+import { ensureGradients } from './compiler/semantics/gradients.ts';
 const before = Boolean(tf.getGradient(tf.BatchMatMul));
 await ensureGradients();
 await tf.setBackend('cpu');

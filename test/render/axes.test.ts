@@ -1,6 +1,6 @@
 // Tick positions and labels for linear and log axes, against hand-picked values.
 import { describe, expect, it } from 'vitest';
-import { dataRange, formatTick, logTicks, niceStep, niceTicks, toPixel } from '../../runtime/render/axes.ts';
+import { dataRange, formatTick, logTicks, niceStep, niceTicks, toPixel } from '../../api/render/axes.ts';
 
 describe('ticks', () => {
   it('steps by 1, 2 or 5 times a power of ten', () => {

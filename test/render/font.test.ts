@@ -1,7 +1,7 @@
 // The bitmap font: glyphs are distinct, unknown characters fall back to '?', vertical text is the rotation.
 import { describe, expect, it } from 'vitest';
-import { BLACK, Canvas, WHITE } from '../../runtime/render/canvas.ts';
-import { drawText, GLYPH_ADVANCE, textWidth } from '../../runtime/render/font.ts';
+import { BLACK, Canvas, WHITE } from '../../api/render/canvas.ts';
+import { drawText, GLYPH_ADVANCE, textWidth } from '../../api/render/font.ts';
 
 const CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.,:;-+=_/()[]%\'"!?<>*#^|~';
 

@@ -1,8 +1,8 @@
 // PNG output, decoded back with pngjs: grid pixels at their computed places, plot points at their pixels.
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { imageGrid, linePlot, scatterPlot } from '../../runtime/render/png.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { imageGrid, linePlot, scatterPlot } from '../../api/render/png.ts';
 
 interface Decoded {
   width: number;

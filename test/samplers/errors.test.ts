@@ -4,7 +4,7 @@
  * One program holds every mistake, so the test also checks that each is reported on its own line.
  */
 import { describe, expect, it } from 'vitest';
-import { DenocError, formatDiagnostic, type Diagnostic } from '../../compiler/diagnostics.ts';
+import { DenocError, formatDiagnostic, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import { compileProgram, HEADER, MAIN } from './helpers.ts';
 
 const MODELS = `

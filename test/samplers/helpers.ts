@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { allNodesDeep, topoOrder, type Graph } from '../../compiler/ir/node.ts';
+import { allNodesDeep, topoOrder, type Graph } from '../../compiler/core/ir/node.ts';
 import { compileSource, type Program } from '../../dsl/index.ts';
 import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
-import { randn } from '../../runtime/rng.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 
 /** Where test programs claim to live, so `import "../../examples/gaussian.dn"` resolves. */
 export const MAIN = path.resolve('test/samplers/main.dn');

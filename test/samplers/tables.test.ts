@@ -7,8 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { compileSampler } from '../../compiler/compile.ts';
-import { allNodesDeep, topoOrder, type Graph, type Node } from '../../compiler/ir/node.ts';
-import { isStatic } from '../../compiler/ir/types.ts';
+import { allNodesDeep, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { isStatic } from '../../compiler/core/ir/types.ts';
 import type { Program } from '../../dsl/index.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { compileProgram, linearAlphaBar, samplerGraph } from './helpers.ts';

@@ -2,7 +2,7 @@
 // probability-flow ODE solution are closed form (FACTS.md, "Exact check"), a seeded generator for
 // random test polynomials, and a check that bad input fails with a given diagnostic code.
 import { expect } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 
 /** Data ~ N(mu, v). VP: x_t = α·x0 + σ·ε. */
 export interface Gaussian {

@@ -1,6 +1,6 @@
 // Diagnostics formatting and "did you mean" suggestions.
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic, registerSource, suggest } from '../../compiler/diagnostics.ts';
+import { formatDiagnostic, registerSource, suggest } from '../../compiler/core/diagnostics.ts';
 
 describe('suggest', () => {
   it('finds a near miss, including swapped neighbours', () => {

@@ -1,8 +1,8 @@
 // Smoke tests of the IR core: interning and printing of a loop region.
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { printGraph } from '../../compiler/ir/printer.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { printGraph } from '../../compiler/core/ir/printer.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 
 describe('ir core', () => {
   it('interns equal leaves to one node', () => {

@@ -1,10 +1,10 @@
 // The lowering table covers the op registry: every registered op has a lowering, a structural
 // entry, or an explicit "unsupported" entry with a reason; and the table names no unknown op.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
+import '../../compiler/core/ops/index.ts';
 import '../../compiler/pipelines.ts';
-import '../../compiler/passes/fuse.ts';
-import { allOps, hasOp } from '../../compiler/ops/registry.ts';
+import '../../targets/webgpu/passes/fuse.ts';
+import { allOps, hasOp } from '../../compiler/core/ops/registry.ts';
 import { LOWERINGS } from '../../targets/stablehlo/lowerings.ts';
 
 describe('StableHLO lowering table', () => {

@@ -1,20 +1,20 @@
 // Emitter behaviour beyond single ops: Philox in integer StableHLO against the Random123 answers,
 // bf16 precision, TPU tiling, unrolled loops, and the errors bad graphs and options raise.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import { allNodesDeep, type Graph } from '../../compiler/ir/node.ts';
-import { fuse } from '../../compiler/passes/fuse.ts';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { allNodesDeep, type Graph } from '../../compiler/core/ir/node.ts';
+import { fuse } from '../../targets/webgpu/passes/fuse.ts';
 import { resolveOptions } from '../../compiler/passes/pass.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
-import { defineOp } from '../../compiler/ops/registry.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
+import { defineOp } from '../../compiler/core/ops/registry.ts';
 import { emitStableHLO } from '../../targets/stablehlo/emit.ts';
-import { makeTensor } from '../../targets/stablehlo/interpret-tensor.ts';
-import { runStableHLO } from '../../targets/stablehlo/interpret.ts';
+import { makeTensor } from '../../tools/stablehlo-interpreter/interpret-tensor.ts';
+import { runStableHLO } from '../../tools/stablehlo-interpreter/interpret.ts';
 import { ModuleWriter, writeFunction } from '../../targets/stablehlo/module.ts';
 import { philoxFunction } from '../../targets/stablehlo/philox.ts';
-import { runEmitted } from '../../targets/stablehlo/run.ts';
+import { runEmitted } from '../../tools/stablehlo-interpreter/run.ts';
 import { ttype } from '../../targets/stablehlo/types.ts';
 import { compareWithReference, expectMatchesReference, normals } from './helpers.ts';
 

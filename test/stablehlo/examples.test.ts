@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { compileSampler } from '../../compiler/compile.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { rewriteGraph } from '../../compiler/ir/rewrite.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { rewriteGraph } from '../../compiler/core/ir/rewrite.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { compileSource, type Program } from '../../dsl/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import { compareWithReference, normals, type Data } from './helpers.ts';

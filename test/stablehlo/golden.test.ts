@@ -1,10 +1,10 @@
 // Golden text of the StableHLO emitter for small graphs: the expected modules are written by hand
 // from the StableHLO spec's pretty syntax, so a change in the emitted text must be deliberate.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { emitStableHLO } from '../../targets/stablehlo/emit.ts';
 import { expectMatchesReference, normals } from './helpers.ts';
 

@@ -1,12 +1,12 @@
 // Shared helpers of the StableHLO tests: emit → parse → interpret a graph and compare it with the
 // reference executor (runtime/reference), which runs the op registry's tfjs kernels.
 import { expect } from 'vitest';
-import type { Graph } from '../../compiler/ir/node.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import { randn } from '../../runtime/rng.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 import { emitStableHLO, type EmitResult } from '../../targets/stablehlo/emit.ts';
 import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
-import { runEmitted } from '../../targets/stablehlo/run.ts';
+import { runEmitted } from '../../tools/stablehlo-interpreter/run.ts';
 
 export type Data = Float32Array | Int32Array;
 

@@ -1,10 +1,10 @@
 // The StableHLO parser and interpreter on hand-written modules with hand-computed results, the
 // semantics the StableHLO spec gives each op, and the errors bad modules must raise.
 import { describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { makeTensor } from '../../targets/stablehlo/interpret-tensor.ts';
-import { runStableHLO, type HloTensor } from '../../targets/stablehlo/interpret.ts';
-import { parseStableHLO } from '../../targets/stablehlo/parse.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { makeTensor } from '../../tools/stablehlo-interpreter/interpret-tensor.ts';
+import { runStableHLO, type HloTensor } from '../../tools/stablehlo-interpreter/interpret.ts';
+import { parseStableHLO } from '../../tools/stablehlo-interpreter/parse.ts';
 import { ttype, type ElemType } from '../../targets/stablehlo/types.ts';
 
 const t = (elem: ElemType, shape: number[], values: number[]): HloTensor => makeTensor(ttype(elem, shape), values);

@@ -1,10 +1,10 @@
 // Every op lowering, emitted, parsed back and interpreted, against the reference executor (the op
 // registry's tfjs kernels, themselves checked against plain loops in test/ops).
 import { describe, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Attrs, Node } from '../../compiler/ir/node.ts';
-import { tensorType, type DType, type Shape } from '../../compiler/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Attrs, Node } from '../../compiler/core/ir/node.ts';
+import { tensorType, type DType, type Shape } from '../../compiler/core/ir/types.ts';
 import { expectMatchesReference, normals, type Data } from './helpers.ts';
 
 interface Param { name: string; dtype?: DType; shape: Shape; data: Data }
@@ -105,7 +105,7 @@ describe('normalisations and embeddings match the reference', () => {
 });
 
 describe('randn inside the module is the shared Philox noise', () => {
-  it('matches runtime/rng bit for bit, with an offset and an odd element count', () =>
+  it('matches compiler/core/numeric/rng bit for bit, with an offset and an odd element count', () =>
     check('randn', [{ name: 'seed', dtype: 'i32', shape: [], data: Int32Array.of(-5) }, { name: 'off', dtype: 'i32', shape: [], data: Int32Array.of(3) }],
       { shape: ['B', 7], stream: 4 }, { B: 3 }));
 });

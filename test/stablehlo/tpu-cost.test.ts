@@ -1,9 +1,9 @@
 // The TPU roofline model on hand-computed cases (TPU v4: 275e12 bf16 FLOP/s, 1.2e12 B/s HBM).
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder } from '../../compiler/ir/builder.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { estimateTpuCost, tpuCostReport, TPU_V4 } from '../../targets/stablehlo/tpu-cost.ts';
 
 function matmul(m: number, k: number, n: number): Graph {

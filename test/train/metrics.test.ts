@@ -1,7 +1,7 @@
 // The sliced Wasserstein-1 distance (runtime/train/metrics.ts): exact 1-D values, 0 for identical clouds,
 // the closed form of a shift, and a clear separation of data from noise.
 import { describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { slicedWasserstein, wasserstein1d } from '../../runtime/train/metrics.ts';
 import { normals } from '../../runtime/train/random.ts';

@@ -2,14 +2,14 @@
 // reference executor's, and the custom matmul gradients equal tfjs' own.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { parseGraph } from '../../compiler/ir/ir-parser.ts';
+import { parseGraph } from '../../compiler/core/ir/ir-parser.ts';
 import { compileFile } from '../../dsl/index.ts';
-import { ensureGradients } from '../../runtime/reference/gradients.ts';
+import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import { applyReference } from '../../runtime/reference/tensors.ts';
+import { applyReference } from '../../compiler/semantics/tensors.ts';
 import { modelFunction } from '../../runtime/train/model-fn.ts';
 import { normals } from '../../runtime/train/random.ts';
-import { TRAIN_KERNELS } from '../../runtime/train/train-kernels.ts';
+import { TRAIN_KERNELS } from '../../compiler/semantics/train-kernels.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));

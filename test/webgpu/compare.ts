@@ -4,7 +4,7 @@
  * reports the worst element.
  */
 import { expect } from 'vitest';
-import type { Graph } from '../../compiler/ir/node.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
 import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
 
 /** n values uniform in [lo, hi) from a 32-bit LCG (Numerical Recipes constants). */

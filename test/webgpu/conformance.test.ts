@@ -2,11 +2,11 @@
 // fuses) and on the reference executor with the same inputs; results must agree within tolerance.
 // SKIPS lists ops with no case here and why; a test checks that every registered op is covered.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import type { Attrs, Node } from '../../compiler/ir/node.ts';
-import type { DType } from '../../compiler/ir/types.ts';
-import { allOps } from '../../compiler/ops/registry.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import type { Attrs, Node } from '../../compiler/core/ir/node.ts';
+import type { DType } from '../../compiler/core/ir/types.ts';
+import { allOps } from '../../compiler/core/ops/registry.ts';
 import { compileForWebGPU, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
 import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
 import { expectClose, rand, randInt, reference, type Tolerance } from './compare.ts';

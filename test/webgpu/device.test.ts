@@ -2,7 +2,7 @@
 // code and the failing step, a clear install hint when no adapter exists, and the CI rule that a
 // missing adapter fails instead of skipping.
 import { describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { acquireDevice, checked, throwIfFailed } from '../../runtime/webgpu/device.ts';
 import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
 import { gpuForTests, requireGpuInCi } from './gpu.ts';

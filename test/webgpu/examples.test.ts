@@ -5,8 +5,8 @@
 // edited in the source text), which keeps every op and the loop structure of the originals.
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'vitest';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { compileSource, type Program } from '../../dsl/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import { compileForWebGPU, deviceCapabilities, runOnWebGPU } from '../../runtime/webgpu/executor.ts';

@@ -5,10 +5,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { randn } from '../../runtime/rng.ts';
+import '../../compiler/core/ops/index.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 import { compileForWebGPU, emitWebGPUArtifacts, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
 import { expectClose } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
@@ -77,7 +77,7 @@ describe.skipIf(!gpu)('WebGPU executor', () => {
     expect(Array.from(out)).toEqual([9, 18, 27, 36]);
   });
 
-  it('draws the same noise on the GPU as runtime/rng.ts, inside and outside loops', async () => {
+  it('draws the same noise on the GPU as compiler/core/numeric/rng.ts, inside and outside loops', async () => {
     const b = new GraphBuilder('noise');
     const seed = b.param('seed', t('i32', []));
     const z0 = b.op('randn', [seed], { shape: [2, 50], stream: 3 });

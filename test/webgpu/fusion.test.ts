@@ -3,9 +3,9 @@
 // with head transposes, long elementwise chains, a solver update fused into a loop body's matmul)
 // runs fused with both kernel styles, and fusing must actually cut the dispatch count.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import { parseGraph } from '../../compiler/ir/ir-parser.ts';
-import { tensorOf, type Graph } from '../../compiler/ir/node.ts';
+import '../../compiler/core/ops/index.ts';
+import { parseGraph } from '../../compiler/core/ir/ir-parser.ts';
+import { tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
 import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
 import { compileForWebGPU, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
 import { expectClose, rand, reference } from './compare.ts';

@@ -1,11 +1,11 @@
 // The WebGPU lowering table covers every registered op, and pipeline cache keys hold every
 // specialization parameter: equal keys ⇔ equal WGSL over kernels that differ in one parameter each.
 import { describe, expect, it } from 'vitest';
-import '../../compiler/ops/index.ts';
-import '../../compiler/passes/fuse.ts';
-import { GraphBuilder, t } from '../../compiler/ir/builder.ts';
-import type { Graph } from '../../compiler/ir/node.ts';
-import { allOps } from '../../compiler/ops/registry.ts';
+import '../../compiler/core/ops/index.ts';
+import '../../targets/webgpu/passes/fuse.ts';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { allOps } from '../../compiler/core/ops/registry.ts';
 import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
 import { generateKernel } from '../../targets/webgpu/kernel.ts';
 import { LOWERINGS } from '../../targets/webgpu/lowering.ts';

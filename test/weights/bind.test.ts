@@ -1,7 +1,7 @@
 // Binding tensors to parameter specs: the happy path, and every problem reported at once with hints.
 import { describe, expect, it } from 'vitest';
-import { DenocError, type Diagnostic } from '../../compiler/diagnostics.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
 import type { ParameterSpec } from '../../runtime/weights/init.ts';
 import { readSafetensors, writeSafetensors } from '../../runtime/weights/safetensors.ts';

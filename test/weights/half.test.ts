@@ -1,6 +1,6 @@
 // f32 <-> f16/bf16 conversions, checked against hand-computed encodings and a brute-force nearest search.
 import { describe, expect, it } from 'vitest';
-import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../runtime/weights/half.ts';
+import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../compiler/core/numeric/half.ts';
 
 const f32 = (v: number) => Math.fround(v);
 

@@ -1,7 +1,7 @@
 // Seeded init: determinism, independence from spec order, and the statistics each init kind promises.
 import { describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
-import { tensorType } from '../../compiler/ir/types.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
 import { initWeights, type InitSpec, type ParameterSpec } from '../../runtime/weights/init.ts';
 
 const spec = (path: string, shape: (number | string)[], init: InitSpec): ParameterSpec =>

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import {
   loadWeightsFile, parseSafetensorsHeader, readSafetensors, saveWeightsFile, writeSafetensors,
 } from '../../runtime/weights/safetensors.ts';

@@ -6,8 +6,8 @@
  * the block into the output. Batch/head dims broadcast and run along grid y; q, k and v may be
  * fused data-movement views (e.g. head splitting transposes).
  */
-import type { Node } from '../../../compiler/ir/node.ts';
-import { numel } from '../../../compiler/ir/types.ts';
+import type { Node } from '../../../compiler/core/ir/node.ts';
+import { numel } from '../../../compiler/core/ir/types.ts';
 import { lit, staticShape } from '../wgsl-util.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { requireEpilogueShape, storeRoot, unflatten, type Template } from './template.ts';

@@ -6,7 +6,7 @@
  * loop does one load, one select and TN fused multiply-adds per pixel. When the input is a fused
  * producer rather than a buffer, its value is computed through the writer at (n, c, y, x) instead.
  */
-import { tensorOf, type Node } from '../../../compiler/ir/node.ts';
+import { tensorOf, type Node } from '../../../compiler/core/ir/node.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { staticShape } from '../wgsl-util.ts';
 import { emitAccumulatorStores } from './gemm.ts';

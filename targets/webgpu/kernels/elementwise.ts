@@ -3,7 +3,7 @@
  * expression (elementwise, broadcast and data-movement ops, pooling windows, batch norm, noise)
  * from the kernel's inputs and writes it once.
  */
-import { numel } from '../../../compiler/ir/types.ts';
+import { numel } from '../../../compiler/core/ir/types.ts';
 import { staticShape } from '../wgsl-util.ts';
 import { grid1d, LINEAR_WORKGROUP, storeRoot, unflatten, type Template } from './template.ts';
 

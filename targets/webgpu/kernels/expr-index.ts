@@ -4,8 +4,8 @@
  * (avg_pool2d, batch_norm). A data-movement op never touches memory itself: it maps the output index
  * to an input index and asks the writer for the input there, so chains of them fuse for free.
  */
-import type { Node } from '../../../compiler/ir/node.ts';
-import { tensorOf } from '../../../compiler/ir/node.ts';
+import type { Node } from '../../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../../compiler/core/ir/node.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { lit, staticShape, stridesOf, valueType } from '../wgsl-util.ts';
 import { broadcastIndex, type ExprEmitter } from './expr-math.ts';
@@ -29,7 +29,7 @@ function reshapeIndex(w: KernelWriter, from: readonly number[], to: readonly num
   });
 }
 
-/** Python-style slice start on an axis of size `dim` (see compiler/ops/shape.ts). */
+/** Python-style slice start on an axis of size `dim` (see compiler/core/ops/shape.ts). */
 function sliceStart(begin: number, dim: number): number {
   return Math.min(dim, Math.max(0, begin < 0 ? begin + dim : begin));
 }

@@ -8,9 +8,9 @@
  * outside, so sin/cos reduce their argument first; tanh avoids the cancellation of the
  * (e^2x − 1)/(e^2x + 1) form near 0 (Cephes tanhf's polynomial there).
  */
-import type { Node } from '../../../compiler/ir/node.ts';
-import { tensorOf } from '../../../compiler/ir/node.ts';
-import { embeddingFrequencies } from '../../../compiler/ops/embedding.ts';
+import type { Node } from '../../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../../compiler/core/ir/node.ts';
+import { embeddingFrequencies } from '../../../compiler/core/ops/embedding.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { convert, lit, staticShape, valueType } from '../wgsl-util.ts';
 import { PHILOX_WGSL } from './philox.ts';

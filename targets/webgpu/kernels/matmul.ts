@@ -3,7 +3,7 @@
  * skeleton, with any fused elementwise epilogue (bias, activation, residual, solver arithmetic)
  * applied to the accumulators before the single write.
  */
-import { numel } from '../../../compiler/ir/types.ts';
+import { numel } from '../../../compiler/core/ir/types.ts';
 import { staticShape } from '../wgsl-util.ts';
 import { directConfig, emitDirectGemm, emitGemm, gemmConfig, type GemmSpec } from './gemm.ts';
 import { requireEpilogueShape, storeRoot, unflatten, type Template } from './template.ts';

@@ -4,8 +4,8 @@
  * squared deviations), as the reference does, rather than E[x²] − E[x]², which cancels badly.
  * The fused epilogue (e.g. an activation after a norm) is applied per element before the write.
  */
-import { tensorOf } from '../../../compiler/ir/node.ts';
-import { numel } from '../../../compiler/ir/types.ts';
+import { tensorOf } from '../../../compiler/core/ir/node.ts';
+import { numel } from '../../../compiler/core/ir/types.ts';
 import { lit, staticShape, valueType } from '../wgsl-util.ts';
 import { RowKernel, rowMode, type RowSpace } from './rows.ts';
 import { requireEpilogueShape, storeRoot, unflatten, type Template } from './template.ts';

@@ -7,7 +7,7 @@
  *     workgroup memory the first pass caches the (fused, possibly expensive) input values there and
  *     later passes read the cache without a barrier.
  */
-import type { Node } from '../../../compiler/ir/node.ts';
+import type { Node } from '../../../compiler/core/ir/node.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { grid1d, LINEAR_WORKGROUP } from './template.ts';

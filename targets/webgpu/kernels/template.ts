@@ -3,8 +3,8 @@
  * index into a multi-index, writing the kernel's root value (the fused epilogue) to `out`, and
  * spreading a large 1-D dispatch over two grid dimensions.
  */
-import { tensorOf, type Node } from '../../../compiler/ir/node.ts';
-import { sameShape } from '../../../compiler/ir/types.ts';
+import { tensorOf, type Node } from '../../../compiler/core/ir/node.ts';
+import { sameShape } from '../../../compiler/core/ir/types.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { staticShape, stridesOf } from '../wgsl-util.ts';

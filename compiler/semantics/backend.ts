@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../core/diagnostics.ts';
 
 export type ReferenceBackend = 'cpu' | 'wasm';
 export const REFERENCE_BACKENDS: readonly ReferenceBackend[] = ['cpu', 'wasm'];

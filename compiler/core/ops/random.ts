@@ -1,6 +1,6 @@
 /**
  * randn: standard normal noise as a pure function of (seed, stream, offset, element index), drawn by
- * runtime/rng.ts (Philox4x32-10 + Box–Muller, exactly as docs/ir.md specifies) so that every target
+ * compiler/core/numeric/rng.ts (Philox4x32-10 + Box–Muller, exactly as docs/ir.md specifies) so that every target
  * gives the same sample for one seed. `stream` separates call sites; `offset` (e.g. the loop step)
  * separates draws of one call site. Never constant-folded: the seed is run-time data.
  * Fusion kind `elementwise` (each element is computed independently from its index).
@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../diagnostics.ts';
 import { formatShape, isFloat, tensorType, type DType, type TensorType } from '../ir/types.ts';
-import { randn } from '../../runtime/rng.ts';
+import { randn } from '../numeric/rng.ts';
 import { attrDims, bindStatic, ioBytes, countElems } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
 

@@ -20,12 +20,12 @@
  *           does not run `kernel` ops: run it on the unfused graph (`inlineKernels` undoes this pass).
  * `canFuse` explains every refusal; `denoc inspect --why-not-fused` prints `explainFusion`.
  */
-import { GraphBuilder } from '../ir/builder.ts';
-import { tensorOf, topoOrder, usersOf, type Graph, type Node } from '../ir/node.ts';
-import { isStatic, numel, sameShape, tensorType, type DType, type TensorType } from '../ir/types.ts';
-import { defineOp, getOp, hasOp, type FusionKind } from '../ops/registry.ts';
-import { formatSpan } from '../ir/span.ts';
-import { definePass } from './pass.ts';
+import { GraphBuilder } from '../../../compiler/core/ir/builder.ts';
+import { tensorOf, topoOrder, usersOf, type Graph, type Node } from '../../../compiler/core/ir/node.ts';
+import { isStatic, numel, sameShape, tensorType, type DType, type TensorType } from '../../../compiler/core/ir/types.ts';
+import { defineOp, getOp, hasOp, type FusionKind } from '../../../compiler/core/ops/registry.ts';
+import { formatSpan } from '../../../compiler/core/ir/span.ts';
+import { definePass } from '../../../compiler/passes/pass.ts';
 
 if (!hasOp('kernel')) {
   defineOp({

@@ -4,7 +4,7 @@
  * ticks and a legend. Bad arguments raise DenocError RND0001 (image grid), RND0002 (points) or
  * RND0003 (line series, plot size).
  */
-import { DenocError } from '../../compiler/diagnostics.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { dataRange, drawAxesText, drawGrid, frameFor, TEXT_SCALE, toPixel, type Scale } from './axes.ts';
 import { BLACK, Canvas, WHITE, type Rect, type Rgb } from './canvas.ts';
 import { drawText, GLYPH_HEIGHT, textWidth } from './font.ts';

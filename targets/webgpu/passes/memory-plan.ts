@@ -16,11 +16,11 @@
  * Reports   peak bytes (all buffers), resident vs scratch, and the bytes a plan without reuse needs.
  * Leaves    the graph unchanged (the pass wrapper only reports stats); targets read `planMemory`.
  */
-import { DenocError } from '../diagnostics.ts';
-import { tensorOf, topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { bytesPerElement, formatType, isStatic, numel, type DType } from '../ir/types.ts';
+import { DenocError } from '../../../compiler/core/diagnostics.ts';
+import { tensorOf, topoOrder, type Graph, type Node } from '../../../compiler/core/ir/node.ts';
+import { bytesPerElement, formatType, isStatic, numel, type DType } from '../../../compiler/core/ir/types.ts';
 import { storageInputsOf } from './fuse.ts';
-import { definePass } from './pass.ts';
+import { definePass } from '../../../compiler/passes/pass.ts';
 
 export interface MemoryLimits {
   readonly maxBufferSize: number;

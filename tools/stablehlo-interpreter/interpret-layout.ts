@@ -4,9 +4,9 @@
  * openxla/stablehlo). Each computes its result shape from the operands and attributes; the driver
  * compares it with the type the text declares.
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { allocData, type HloTensor } from './interpret-tensor.ts';
-import { elemCount, ttype, type TType } from './types.ts';
+import { elemCount, ttype, type TType } from '../../targets/stablehlo/types.ts';
 
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);

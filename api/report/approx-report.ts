@@ -15,18 +15,18 @@
  * low-rank=v keeps 1 − v of the eligible layers' FLOPs (budget), prune=v removes a fraction v of
  * the channels. `name{key=value,...}` sets options directly, `name` alone takes the defaults.
  */
-import { fail } from '../diagnostics.ts';
-import { topoOrder, type Graph } from '../ir/node.ts';
-import type { OptionValue } from '../passes/pass.ts';
-import { runPipeline, type PipelineStep } from '../passes/runner.ts';
-import { PASSES, resolvePipeline } from '../pipelines.ts';
-import { linePlot, type LineSeries } from '../../runtime/render/png.ts';
-import type { ReferenceBackend } from '../../runtime/reference/backend.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { topoOrder, type Graph } from '../../compiler/core/ir/node.ts';
+import type { OptionValue } from '../../compiler/passes/pass.ts';
+import { runPipeline, type PipelineStep } from '../../compiler/passes/runner.ts';
+import { PASSES, resolvePipeline } from '../../compiler/pipelines.ts';
+import { linePlot, type LineSeries } from '../render/png.ts';
+import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { collectCalibration } from './calibrate.ts';
-import { costOf, type Dims } from './graph-stats.ts';
+import { costOf, type Dims } from '../../compiler/report/graph-stats.ts';
 import { passMarkdown, summaryMarkdown, sweepMarkdown, type SweepPoint } from './markdown.ts';
 import { relativeError, syntheticInputs, type InputOptions } from './measure.ts';
-import { isApproxReport, type ApproxReport, type Calibration, type CompressionContext } from './types.ts';
+import { isApproxReport, type ApproxReport, type Calibration, type CompressionContext } from '../../compiler/report/types.ts';
 
 export interface CompressionPassSpec {
   readonly name: string;

@@ -3,7 +3,7 @@
  * MAX_POINTS bins, with a moving average over WINDOW steps on top, log scale) and, for 2-D data, a
  * scatter plot of samples over held-out data.
  */
-import { linePlot, scatterPlot, type LineSeries } from '../render/png.ts';
+import { linePlot, scatterPlot, type LineSeries } from './render/png.ts';
 
 const MAX_POINTS = 1000;
 const WINDOW = 100;

@@ -4,9 +4,9 @@
  * hardware would store them), i32 in Int32Array, ui32 in Uint32Array, i1 in Uint8Array. Integer ops
  * wrap as two's complement, as StableHLO's do.
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../runtime/weights/half.ts';
-import { elemCount, formatTType, isFloatElem, ttype, type ElemType, type TType } from './types.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../compiler/core/numeric/half.ts';
+import { elemCount, formatTType, isFloatElem, ttype, type ElemType, type TType } from '../../targets/stablehlo/types.ts';
 
 export type HloData = Float32Array | Int32Array | Uint32Array | Uint8Array;
 

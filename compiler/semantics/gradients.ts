@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { register } from 'node:module';
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../core/diagnostics.ts';
 
 const GRADIENTS = '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 

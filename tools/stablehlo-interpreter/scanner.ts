@@ -3,8 +3,8 @@
  * symbols, identifiers, integers, tensor types, integer lists and `dense<...>` literals. Errors
  * carry `line:col` so a broken module points at the character that broke it.
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import { elemCount, isFloatElem, parseTTypeBody, type TType } from './types.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { elemCount, isFloatElem, parseTTypeBody, type TType } from '../../targets/stablehlo/types.ts';
 
 export class Scanner {
   pos = 0;

@@ -3,8 +3,8 @@
  * computations by their values. Synchronous, because passes are; always on the tfjs cpu backend so
  * that folded tables do not depend on which backend a program happened to select.
  */
-import type { Node } from '../../compiler/ir/node.ts';
-import { tensorOf } from '../../compiler/ir/node.ts';
+import type { Node } from '../core/ir/node.ts';
+import { tensorOf } from '../core/ir/node.ts';
 import { withCpuBackend } from './backend.ts';
 import { applyReference, toHost, toTensor, type HostTensor } from './tensors.ts';
 

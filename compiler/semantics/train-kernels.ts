@@ -8,7 +8,7 @@
  * tfjs has no StridedSlice gradient on any backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Node } from '../../compiler/ir/node.ts';
+import type { Node } from '../core/ir/node.ts';
 
 export type TrainKernel = (node: Node, inputs: readonly tf.Tensor[]) => tf.Tensor | undefined;
 

@@ -8,17 +8,17 @@
  *                        Neural Network Pruning"), by differentiating a loop-free graph with tfjs.
  * Both read the model (denoiser) graph; layers inside loop bodies are not visited, so calibrate the
  * model and apply the statistics to the sampler: weight paths are the same in both.
- * collectGradients loads tfjs' gradient kernels on demand (runtime/reference/gradients.ts).
+ * collectGradients loads tfjs' gradient kernels on demand (compiler/semantics/gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../diagnostics.ts';
-import { topoOrder, type Graph, type Node } from '../ir/node.ts';
-import { matrixSite, type MatrixSite } from '../linalg/layers.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import { matrixSite, type MatrixSite } from '../../compiler/linalg/layers.ts';
 import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
-import { useBackend } from '../../runtime/reference/backend.ts';
-import { ensureGradients } from '../../runtime/reference/gradients.ts';
+import { useBackend } from '../../compiler/semantics/backend.ts';
+import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { modelFunction } from '../../runtime/train/model-fn.ts';
-import type { Calibration, InputGram } from './types.ts';
+import type { Calibration, InputGram } from '../../compiler/report/types.ts';
 
 export type Batch = Readonly<Record<string, TensorSource>>;
 

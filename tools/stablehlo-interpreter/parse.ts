@@ -4,10 +4,10 @@
  * exactly that subset and rejects anything else with `line:col`, so a test that parses every emitted
  * module also checks that the emitter stays inside the syntax it claims.
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { Scanner } from './scanner.ts';
-import { CONV_DIM_NUMBERS, type ConvDims } from './writer.ts';
-import type { TType } from './types.ts';
+import { CONV_DIM_NUMBERS, type ConvDims } from '../../targets/stablehlo/writer.ts';
+import type { TType } from '../../targets/stablehlo/types.ts';
 
 export type AttrVal = number | string | boolean | readonly number[] | readonly (readonly number[])[];
 

@@ -3,12 +3,12 @@
  * the argument order of its manifest (bf16 arguments are rounded as a bf16 buffer would hold them).
  * This is how tests, and `denoc` without XLA, execute the StableHLO target.
  */
-import { fail } from '../../compiler/diagnostics.ts';
-import type { EmitResult, ManifestTensor } from './emit.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import type { EmitResult, ManifestTensor } from '../../targets/stablehlo/emit.ts';
 import { interpretModule } from './interpret.ts';
 import { makeTensor, type HloTensor } from './interpret-tensor.ts';
 import { parseStableHLO } from './parse.ts';
-import { elemOfDType, ttype } from './types.ts';
+import { elemOfDType, ttype } from '../../targets/stablehlo/types.ts';
 
 export function runEmitted(
   emitted: EmitResult,

@@ -2,7 +2,7 @@
  * Markdown tables of a compression report: the summary (parameters, FLOPs per run and per step,
  * measured errors), one table per pass from its ApproxReport, and the sweep behind the chart.
  */
-import type { ApproxReport } from './types.ts';
+import type { ApproxReport } from '../../compiler/report/types.ts';
 
 export interface Summary {
   readonly title: string;

@@ -4,7 +4,7 @@
  * the text declares, every computed result has the declared result type, and regions read only
  * their own arguments (as the emitter promises). Kernels live in interpret-{tensor,layout,linalg}.ts.
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import {
   broadcastInDim, concatenate, dynamicSlice, gather, iota, pad, slice, transpose,
 } from './interpret-layout.ts';
@@ -13,7 +13,7 @@ import {
   binary, bitcastConvert, compare, convert, makeTensor, select, unary, type HloTensor,
 } from './interpret-tensor.ts';
 import { parseStableHLO, type HloFunc, type HloModule, type HloOp } from './parse.ts';
-import { elemCount, formatTType, sameTType, type TType } from './types.ts';
+import { elemCount, formatTType, sameTType, type TType } from '../../targets/stablehlo/types.ts';
 
 export type { HloTensor } from './interpret-tensor.ts';
 

@@ -4,11 +4,11 @@
  * reference kernel (its result must have the shape and dtype the op's type rule promised).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DenocError, fail } from '../../compiler/diagnostics.ts';
-import type { Node } from '../../compiler/ir/node.ts';
-import { formatSpan } from '../../compiler/ir/span.ts';
-import { bindShape, formatShape, isFloat, type DType, type Shape } from '../../compiler/ir/types.ts';
-import { getOp } from '../../compiler/ops/registry.ts';
+import { DenocError, fail } from '../core/diagnostics.ts';
+import type { Node } from '../core/ir/node.ts';
+import { formatSpan } from '../core/ir/span.ts';
+import { bindShape, formatShape, isFloat, type DType, type Shape } from '../core/ir/types.ts';
+import { getOp } from '../core/ops/registry.ts';
 
 /** A tensor on the host, as constants store it: floats in Float32Array, ints and bools in Int32Array. */
 export interface HostTensor {

@@ -3,10 +3,10 @@
  * convolution (the NCHW/OIHW form denoc emits). Sums accumulate in doubles and round once to the
  * result type, so results sit within an ulp or so of any f32 accumulation order.
  */
-import { fail } from '../../compiler/diagnostics.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
 import { allocData, roundTo, type HloTensor } from './interpret-tensor.ts';
 import { stridesOf, transpose } from './interpret-layout.ts';
-import { elemCount, ttype, type ElemType, type TType } from './types.ts';
+import { elemCount, ttype, type ElemType, type TType } from '../../targets/stablehlo/types.ts';
 
 const REDUCERS: Readonly<Record<string, (a: number, b: number) => number>> = {
   add: (a, b) => a + b,

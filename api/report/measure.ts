@@ -6,13 +6,13 @@
  * (spread over 0 … T−1), and any other f32 tensor is standard normal (noisy images, contexts).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../diagnostics.ts';
-import { tensorOf, type Graph } from '../ir/node.ts';
-import { bindShape, formatType } from '../ir/types.ts';
-import { randn } from '../../runtime/rng.ts';
+import { fail } from '../../compiler/core/diagnostics.ts';
+import { tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
+import { bindShape, formatType } from '../../compiler/core/ir/types.ts';
+import { randn } from '../../compiler/core/numeric/rng.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import type { ReferenceBackend } from '../../runtime/reference/backend.ts';
-import type { Dims } from './graph-stats.ts';
+import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
+import type { Dims } from '../../compiler/report/graph-stats.ts';
 
 export interface InputOptions {
   readonly dims: Dims;
