@@ -18,7 +18,7 @@ import { DSL, dslError } from './diagnostic-codes.ts';
 import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower.ts';
 import { loadProgram, type LoadOptions } from './resolve.ts';
 
-export type { InitSpec, ParameterSpec } from '../runtime/weights/init.ts';
+export type { InitSpec, ParameterSpec } from '../compiler/core/artifact.ts';
 export type { ModelArtifact, SamplerArtifact } from './lower.ts';
 export { DSL_CODE_DESCRIPTIONS } from './diagnostic-codes.ts';
 

@@ -9,7 +9,7 @@
  */
 import type { Span } from '../compiler/core/ir/span.ts';
 import { tensorType, type DType } from '../compiler/core/ir/types.ts';
-import type { InitSpec } from '../runtime/weights/init.ts';
+import type { InitSpec } from '../compiler/core/artifact.ts';
 import type { Expr } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';
 import { bindArgs, requireArgs, type EvalArg } from './args.ts';

@@ -13,7 +13,7 @@ import { tensorOf, type Attrs, type Node } from '../compiler/core/ir/node.ts';
 import type { Span } from '../compiler/core/ir/span.ts';
 import { formatSpan } from '../compiler/core/ir/span.ts';
 import type { DType } from '../compiler/core/ir/types.ts';
-import type { ParameterSpec } from '../runtime/weights/init.ts';
+import type { ParameterSpec } from '../compiler/core/artifact.ts';
 import type { BlockDecl, Expr, Stmt } from './ast.ts';
 import { freeNames } from './ast-walk.ts';
 import { DSL } from './diagnostic-codes.ts';

@@ -13,7 +13,7 @@ import { GraphBuilder } from '../compiler/core/ir/builder.ts';
 import type { Graph, Node } from '../compiler/core/ir/node.ts';
 import { formatSpan, type Span } from '../compiler/core/ir/span.ts';
 import { tensorType } from '../compiler/core/ir/types.ts';
-import type { ParameterSpec } from '../runtime/weights/init.ts';
+import type { ModelArtifact, ParameterSpec, SamplerArtifact } from '../compiler/core/artifact.ts';
 import { bindArgs, requireArgs } from './args.ts';
 import type { BlockDecl, SamplerInstance } from './ast.ts';
 import { DSL } from './diagnostic-codes.ts';
@@ -24,8 +24,7 @@ import type { LoadedModule } from './resolve.ts';
 import { modelSignature } from './signature.ts';
 import { describe, raise, Scope, tensor, type ModuleInstance, type Value } from './values.ts';
 
-export interface ModelArtifact { readonly name: string; readonly graph: Graph; readonly parameters: readonly ParameterSpec[]; readonly span: Span }
-export interface SamplerArtifact { readonly name: string; readonly modelName: string; readonly graph: Graph; readonly steps: number; readonly span: Span }
+export type { ModelArtifact, SamplerArtifact };
 
 export interface Lowered {
   readonly models: ModelArtifact[];

@@ -9,7 +9,7 @@ import { DenocError } from '../compiler/core/diagnostics.ts';
 import type { Node } from '../compiler/core/ir/node.ts';
 import type { Span } from '../compiler/core/ir/span.ts';
 import { formatType, type TensorType } from '../compiler/core/ir/types.ts';
-import type { InitSpec } from '../runtime/weights/init.ts';
+import type { InitSpec } from '../compiler/core/artifact.ts';
 import type { BlockDecl, SamplerDecl } from './ast.ts';
 import { DSL, type DslCode } from './diagnostic-codes.ts';
 import type { PrimitiveDef } from './stdlib/nn-primitives.ts';

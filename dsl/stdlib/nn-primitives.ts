@@ -11,7 +11,7 @@ import type { GraphBuilder } from '../../compiler/core/ir/builder.ts';
 import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
-import type { InitSpec } from '../../runtime/weights/init.ts';
+import type { InitSpec } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { raise } from '../values.ts';
 

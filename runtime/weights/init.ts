@@ -6,23 +6,11 @@
  * change when other parameters are added, removed or reordered.
  */
 import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
-import type { Span } from '../../compiler/core/ir/span.ts';
+import type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
 import { formatType, type TensorType } from '../../compiler/core/ir/types.ts';
 import { shapeNumel, type HostTensor } from '../../compiler/core/tensor.ts';
 
-/** uniform: U(-scale, scale); normal: N(0, scale²); scale defaults to 1. */
-export interface InitSpec {
-  readonly kind: 'zeros' | 'ones' | 'uniform' | 'normal';
-  readonly scale?: number;
-}
-
-export interface ParameterSpec {
-  readonly path: string;
-  readonly type: TensorType;
-  readonly init: InitSpec;
-  /** Where the DSL declared it, so weight errors can point at the declaration. */
-  readonly span?: Span;
-}
+export type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
 
 export interface InitTensor extends HostTensor {
   readonly shape: number[];
