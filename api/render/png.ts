@@ -4,7 +4,7 @@
  * ticks and a legend. Bad arguments raise DenocError RND0001 (image grid), RND0002 (points) or
  * RND0003 (line series, plot size).
  */
-import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { DenocError, type DiagnosticCode } from '../../compiler/core/diagnostics.ts';
 import { dataRange, drawAxesText, drawGrid, frameFor, TEXT_SCALE, toPixel, type Scale } from './axes.ts';
 import { BLACK, Canvas, WHITE, type Rect, type Rgb } from './canvas.ts';
 import { drawText, GLYPH_HEIGHT, textWidth } from './font.ts';
@@ -61,7 +61,7 @@ export const PALETTE: readonly Rgb[] = [
   [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
 ];
 
-function bad(code: string, message: string): never {
+function bad(code: DiagnosticCode, message: string): never {
   throw new DenocError({ code, severity: 'error', message });
 }
 

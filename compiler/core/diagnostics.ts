@@ -2,13 +2,18 @@
  * Diagnostics shared by the front end, the passes and the targets.
  * Every error carries a stable code and, where known, the DSL span that caused it, so an error
  * raised deep in a pass still prints as `file:line:col: error CODE: message` with a code frame.
+ * The codes are declared in ./diagnostic-codes/, one table per family.
  */
+import type { DiagnosticCode } from './diagnostic-codes/index.ts';
 import type { Span } from './ir/span.ts';
+
+export type { DiagnosticCode } from './diagnostic-codes/index.ts';
 
 export type Severity = 'error' | 'warning' | 'note';
 
 export interface Diagnostic {
-  readonly code: string;
+  /** a key of one of the tables in ./diagnostic-codes/ */
+  readonly code: DiagnosticCode;
   readonly severity: Severity;
   readonly message: string;
   readonly span?: Span;
@@ -27,7 +32,7 @@ export class DenocError extends Error {
   }
 }
 
-export function fail(code: string, message: string, span?: Span, hint?: string): never {
+export function fail(code: DiagnosticCode, message: string, span?: Span, hint?: string): never {
   throw new DenocError({ code, severity: 'error', message, span, hint });
 }
 

@@ -8,7 +8,7 @@
  *   IR0150 the input graph is invalid     IR0152 a pass threw
  *   IR0151 a pass produced an invalid graph  IR0153 dump/disable names a pass not in the pipeline
  */
-import { DenocError, type Diagnostic } from '../core/diagnostics.ts';
+import { DenocError, type Diagnostic, type DiagnosticCode } from '../core/diagnostics.ts';
 import type { Graph } from '../core/ir/node.ts';
 import { printGraph, type PrintOptions } from '../core/ir/printer.ts';
 import { graphDiagnostics } from '../core/ir/verify.ts';
@@ -87,7 +87,7 @@ function runOne(pass: Pass, graph: Graph, options: Record<string, OptionValue>, 
   }
 }
 
-function verifyOrThrow(graph: Graph, code: string, headline: string): void {
+function verifyOrThrow(graph: Graph, code: DiagnosticCode, headline: string): void {
   const diags = graphDiagnostics(graph);
   if (diags.length) throw new DenocError([{ code, severity: 'error', message: headline }, ...diags]);
 }

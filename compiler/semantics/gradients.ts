@@ -11,7 +11,7 @@ import { fail } from '../core/diagnostics.ts';
 
 const GRADIENTS = '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 
-/** Makes sure tfjs can differentiate (idempotent); fails with REF0201 when the kernels cannot load. */
+/** Makes sure tfjs can differentiate (idempotent); fails with REF0104 when the kernels cannot load. */
 export async function ensureGradients(): Promise<void> {
   if (tf.getGradient(tf.BatchMatMul)) return;
   // The hook goes first: a failed import stays failed in Node's module cache.
@@ -23,7 +23,7 @@ export async function ensureGradients(): Promise<void> {
     reason = `: ${(e as Error).message}`;
   }
   if (!tf.getGradient(tf.BatchMatMul)) {
-    fail('REF0201', `tfjs gradient kernels could not be loaded (tfjs-core's register_all_gradients)${reason}; `
+    fail('REF0104', `tfjs gradient kernels could not be loaded (tfjs-core's register_all_gradients)${reason}; `
       + 'training and Taylor importance need them');
   }
 }

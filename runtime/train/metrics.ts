@@ -11,7 +11,7 @@
  * by a vector s gives mean_k |⟨s, d_k⟩| → 2|s|/π. Two finite samples of one distribution are not at
  * distance 0 (about n^(-1/2)): compare a result with the same metric between two data samples.
  *
- *   TRN0701 not an N×2 cloud
+ *   TRN0701 not an N×2 cloud      TRN0702 a direction count that is not an integer >= 1
  */
 import { fail } from '../../compiler/core/diagnostics.ts';
 
@@ -46,7 +46,7 @@ function projections(points: Float32Array, n: number, c: number, s: number): Flo
 /** Sliced Wasserstein-1 distance between two N×2 clouds (sizes may differ), over `directions` angles. */
 export function slicedWasserstein(a: Float32Array, b: Float32Array, directions = 128): number {
   const na = checkCloud(a, 'first cloud'), nb = checkCloud(b, 'second cloud');
-  if (!Number.isInteger(directions) || directions < 1) fail('TRN0701', `directions must be an integer >= 1, got ${directions}`);
+  if (!Number.isInteger(directions) || directions < 1) fail('TRN0702', `directions must be an integer >= 1, got ${directions}`);
   let sum = 0;
   for (let k = 0; k < directions; k++) {
     const theta = (Math.PI * k) / directions;

@@ -5,7 +5,7 @@
  * the WebGPU target uses, and turns WebGPU errors (error scopes, uncaptured errors, device loss)
  * into DenocErrors that say what failed and where.
  */
-import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { DenocError, type DiagnosticCode } from '../../compiler/core/diagnostics.ts';
 
 /** Install advice printed when no adapter can be found. */
 export const INSTALL_HINT =
@@ -210,7 +210,7 @@ export function throwIfFailed(device: GPUDevice, label: string): void {
   }
 }
 
-function gpuError(code: string, what: string, label: string, message: string): DenocError {
+function gpuError(code: DiagnosticCode, what: string, label: string, message: string): DenocError {
   // Dawn appends a blank-line-separated call trace; keep the first paragraph and the "While" lines.
   const lines = message.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
   return new DenocError({ code, severity: 'error', message: `WebGPU ${what} while ${label}: ${lines.join(' | ')}` });

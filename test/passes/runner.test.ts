@@ -102,9 +102,9 @@ describe('runPipeline', () => {
   it('wraps a crash in a pass with its name, and adds a note to a DenocError', () => {
     const crash = probe('crash', [], { run: () => { throw new TypeError('boom'); } });
     expect(() => runPipeline(parseIR(INPUT), [{ pass: crash }])).toThrow(/IR0152: pass 'crash' failed: boom/);
-    const coded = probe('coded', [], { run: () => { throw new DenocError({ code: 'X0001', severity: 'error', message: 'bad' }); } });
+    const coded = probe('coded', [], { run: () => { throw new DenocError({ code: 'CPR0206', severity: 'error', message: 'bad' }); } });
     const e = caught(() => runPipeline(parseIR(INPUT), [{ pass: coded }]));
-    expect(e.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error X0001', 'note IR0152']);
+    expect(e.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error CPR0206', 'note IR0152']);
   });
 
   it('passes weights created by one pass to the next ones and returns them', () => {

@@ -8,7 +8,7 @@
  *   IR0202 undefined value       IR0205 printed type differs from the op's type rule
  *   IR0203 duplicate value name  IR0206 the builder or the verifier rejects the node
  */
-import { DenocError, registerSource, suggest } from '../diagnostics.ts';
+import { DenocError, registerSource, suggest, type DiagnosticCode } from '../diagnostics.ts';
 import { allOps, getOp, hasOp } from '../ops/registry.ts';
 import { GraphBuilder } from './builder.ts';
 import type { AttrValue, Graph, Node } from './node.ts';
@@ -314,7 +314,7 @@ class IRParser {
     return `'${sigil}${t.kind === 'loc' ? `loc(${t.text})` : t.text}'`;
   }
 
-  private fail(code: string, message: string, at: Token = this.peek()): never {
+  private fail(code: DiagnosticCode, message: string, at: Token = this.peek()): never {
     const span: Span = { file: this.file, line: at.line, col: at.col };
     throw new DenocError({ code, severity: 'error', message: `${at.line}:${at.col}: ${message}`, span });
   }

@@ -10,14 +10,14 @@
  *   IR0105 type differs from the op's type rule (or the rule rejects the inputs)
  *   IR0110 graph params: not a `param` node, duplicate name, or a param not declared by its graph
  */
-import { DenocError, type Diagnostic } from '../diagnostics.ts';
+import { DenocError, type Diagnostic, type DiagnosticCode } from '../diagnostics.ts';
 import { getOp, hasOp, normalizeAttrs, type OpDef } from '../ops/registry.ts';
 import { topoOrder, type Graph, type Node } from './node.ts';
 import { DTYPES, formatType, sameType, type TensorType, type Type } from './types.ts';
 
 /** One local problem of a node, before it is placed in a graph. */
 export interface NodeProblem {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly message: string;
 }
 
@@ -42,7 +42,7 @@ export function graphDiagnostics(graph: Graph): Diagnostic[] {
 }
 
 function verifyLevel(graph: Graph, outer: readonly Set<Node>[], where: string, topLevel: boolean, diags: Diagnostic[]): void {
-  const report = (code: string, message: string, node?: Node): void => {
+  const report = (code: DiagnosticCode, message: string, node?: Node): void => {
     diags.push({ code, severity: 'error', message: `${where}: ${message}`, span: node?.span });
   };
   const outputs = graph.outputs.filter((o, i) => {
@@ -81,7 +81,7 @@ function regionLabel(node: Node, i: number): string {
   return node.regions.length === 1 ? 'body' : `region ${i}`;
 }
 
-function checkParams(graph: Graph, report: (code: string, message: string, node?: Node) => void): void {
+function checkParams(graph: Graph, report: (code: DiagnosticCode, message: string, node?: Node) => void): void {
   const names = new Set<string>();
   graph.params.forEach((p, i) => {
     if (p.op !== 'param') {
