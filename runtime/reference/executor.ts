@@ -175,7 +175,7 @@ class Run {
       const value = this.evalNode(node, inputs, topLevel);
       values.set(node, value);
       uses.produced(node, value);
-      node.inputs.forEach((n, i) => uses.consumed(n, inputs[i], node));
+      for (const input of inputs) uses.consumed(input, node);
     }
     return graph.outputs.map((o) => values.get(o) as tf.Tensor);
   }
@@ -251,7 +251,7 @@ class RefCounts {
     }
   }
 
-  consumed(input: Node, value: tf.Tensor | tf.Tensor[], user: Node): void {
+  consumed(value: tf.Tensor | tf.Tensor[], user: Node): void {
     const t = Array.isArray(value) ? value[user.attrs.index as number] : value;
     const left = (this.pending.get(t) ?? 0) - 1;
     this.pending.set(t, left);

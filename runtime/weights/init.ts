@@ -7,7 +7,7 @@
  */
 import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
-import { formatType, type TensorType } from '../../compiler/core/ir/types.ts';
+import { formatType } from '../../compiler/core/ir/types.ts';
 import { shapeNumel, type HostTensor } from '../../compiler/core/tensor.ts';
 
 export type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';

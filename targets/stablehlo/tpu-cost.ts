@@ -160,7 +160,7 @@ function costOp(w: Walk, n: Node, repeats: number, inLoop: boolean, where: strin
   const boundBy: Bound = time === memoryTime ? 'memory' : time === mxuTime ? 'mxu' : 'vector';
   return {
     op: n.op, shape: formatShape(staticShape(n, w.dims)), where, repeats, inLoop, flops: regCost.flops, mxuFlops: mxu?.padded ?? 0, bytes,
-    mxuTime, vectorTime, memoryTime, time, bound: boundBy, paddingWaste: mxu && mxu.padded ? 1 - mxu.real / mxu.padded : 0,
+    mxuTime, vectorTime, memoryTime, time, bound: boundBy, paddingWaste: mxu?.padded ? 1 - mxu.real / mxu.padded : 0,
   };
 }
 

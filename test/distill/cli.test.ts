@@ -1,7 +1,6 @@
 // `denoc distill` as a user runs it (a child process): --help, and clear errors without stack traces for
 // --from/--to that are not powers of two or do not decrease, and a missing teacher (each spawn costs
 // a few seconds, so the option checks themselves are covered in-process by round.test.ts).
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { denoc } from '../helpers/process.ts';
 

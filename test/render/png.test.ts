@@ -102,7 +102,7 @@ function centroid(img: Decoded, pick: (c: [number, number, number]) => boolean):
   return [sx / n, sy / n, n];
 }
 
-const bluish = ([r, g, b]: [number, number, number]) => b > 120 && b - r > 60;
+const bluish = ([r, , b]: [number, number, number]) => b > 120 && b - r > 60;
 const orangeish = ([r, g, b]: [number, number, number]) => r > 200 && r - b > 60 && g < 220;
 
 describe('scatterPlot', () => {
@@ -158,7 +158,7 @@ describe('scatterPlot', () => {
 });
 
 describe('linePlot', () => {
-  const seriesColor = ([r, g, b]: [number, number, number]) => b > 150 && b - r > 60; // first palette colour
+  const seriesColor = ([r, , b]: [number, number, number]) => b > 150 && b - r > 60; // first palette colour
 
   /** Rows in column x with the series colour. */
   const hits = (img: Decoded, x: number) => [...Array(img.height).keys()].filter((y) => seriesColor(img.rgb(x, y)));

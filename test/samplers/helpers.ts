@@ -54,7 +54,10 @@ export function initialNoise(graph: Graph, seed: number, count: number): Float32
 export function linearAlphaBar(T = 1000): number[] {
   const out: number[] = [];
   let prod = 1;
-  for (let t = 0; t < T; t++) out.push((prod *= 1 - (1e-4 + ((0.02 - 1e-4) * t) / (T - 1))));
+  for (let t = 0; t < T; t++) {
+    prod *= 1 - (1e-4 + ((0.02 - 1e-4) * t) / (T - 1));
+    out.push(prod);
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ import { getOp, normalizeAttrs, ShapeError } from '../ops/registry.ts';
 import '../ops/structural.ts';
 import type { Attrs, AttrValue, Graph, Node } from './node.ts';
 import type { Span } from './span.ts';
-import { formatType, sameType, tensorType, type DType, type Shape, type TensorType } from './types.ts';
+import { formatType, sameType, tensorType, type DType, type Shape, type TensorType, type Type } from './types.ts';
 
 let nextId = 1;
 
@@ -58,10 +58,10 @@ export class GraphBuilder {
   /** Creates (or returns the interned) node for `op(inputs) {attrs}`. */
   op(op: string, inputs: readonly Node[], attrs: Attrs = {}, span?: Span, regions: readonly Graph[] = []): Node {
     const def = getOp(op);
-    let type;
+    let type: Type;
     let normalized: Attrs;
     try {
-      checkArity(op, def.arity, inputs.length);
+      checkArity(def.arity, inputs.length);
       if (!def.acceptsTuple) {
         for (const [i, n] of inputs.entries()) {
           if (n.type.kind !== 'tensor') throw new ShapeError(`input ${i} of '${op}' is a tuple; select an element first`);
@@ -146,7 +146,7 @@ export class GraphBuilder {
   }
 }
 
-function checkArity(op: string, arity: number | readonly [number, number] | 'variadic', n: number): void {
+function checkArity(arity: number | readonly [number, number] | 'variadic', n: number): void {
   if (arity === 'variadic') return;
   const [lo, hi] = typeof arity === 'number' ? [arity, arity] : arity;
   if (n < lo || n > hi) {
