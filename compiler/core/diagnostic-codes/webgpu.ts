@@ -19,5 +19,5 @@ export const WEBGPU_CODES = {
   WG0201: 'a weight with the wrong number of values',
   WG0202: 'an input that was not provided',
   WG0203: 'an input with the wrong number of values',
-  WG0210: 'a malformed or unreachable compiled WebGPU artifact',
+  WG0210: 'a malformed or unreachable compiled WebGPU artifact (web runner)',
 } as const;
