@@ -13,13 +13,13 @@
 import { readFileSync } from 'node:fs';
 import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
 import '../compiler/core/ops/index.ts';
-import { checkDeclarations } from './check.ts';
+import { checkDeclarations } from './semantics/check.ts';
 import { DSL, dslError } from './diagnostic-codes.ts';
-import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower.ts';
-import { loadProgram, type LoadOptions } from './resolve.ts';
+import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower/program.ts';
+import { loadProgram, type LoadOptions } from './semantics/resolve.ts';
 
 export type { InitSpec, ParameterSpec } from '../compiler/core/artifact.ts';
-export type { ModelArtifact, SamplerArtifact } from './lower.ts';
+export type { ModelArtifact, SamplerArtifact } from './lower/program.ts';
 export { DSL_CODE_DESCRIPTIONS } from './diagnostic-codes.ts';
 
 export interface Program {

@@ -3,7 +3,7 @@
  * at each noise level, and the prediction type (ε, x0 or v). Samplers read these from the model's
  * declarations (`prediction = "v"`, `schedule = "cosine"`, `T = 1000`, `zero_snr = true`,
  * `null_class = 10`, as members or parameter defaults) and from their own options, which default to
- * "model" (dsl/comptime/schedules.ts); this module reads the same declarations from the source so
+ * "model" (dsl/builtins/samplers.ts); this module reads the same declarations from the source so
  * training uses exactly the schedule the samplers invert. Only literal values are read.
  *
  * Time inputs: discrete schedules feed the timestep index t ∈ {0, …, T−1} (α_t = √ᾱ_t of the table);
@@ -16,13 +16,13 @@
 import { readFileSync } from 'node:fs';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import * as S from '../../compiler/schedules/index.ts';
-import type { Arg, BlockDecl, Expr, SamplerDecl, SamplerInstance } from '../../dsl/ast.ts';
-import { loadProgram } from '../../dsl/resolve.ts';
+import type { Arg, BlockDecl, Expr, SamplerDecl, SamplerInstance } from '../../dsl/syntax/ast.ts';
+import { loadProgram } from '../../dsl/semantics/resolve.ts';
 
 export type Prediction = 'eps' | 'x0' | 'v';
 const PREDICTIONS: readonly Prediction[] = ['eps', 'x0', 'v'];
 const SCHEDULES = ['linear', 'scaled_linear', 'cosine', 'cosine_continuous'] as const;
-/** Continuous time's end points, as the samplers use them (dsl/comptime/schedules.ts, after Lu et al. 2022). */
+/** Continuous time's end points, as the samplers use them (dsl/builtins/samplers.ts, after Lu et al. 2022). */
 const CONTINUOUS_END = 1e-3;
 const COSINE_START = 0.9946;
 
@@ -123,7 +123,7 @@ function modelOfInstance(inst: SamplerInstance): string | undefined {
 }
 
 function discreteSchedule(name: string, T: number, zeroSnr: boolean): S.VpSchedule {
-  // the same tables dsl/comptime/schedules.ts builds for the samplers
+  // the same tables dsl/builtins/samplers.ts builds for the samplers
   const sched = name === 'scaled_linear' ? S.scaledLinear(0.00085, 0.012, T) : name === 'cosine' ? S.cosine(T) : S.linear(1e-4, 0.02, T);
   return zeroSnr ? S.rescaleZeroTerminalSnr(sched) : sched;
 }

@@ -4,8 +4,8 @@
  * source.
  */
 import { describe, expect, it } from 'vitest';
-import type { Expr, SourceFile, Stmt } from '../../dsl/ast.ts';
-import { parseSource } from '../../dsl/cst-to-ast.ts';
+import type { Expr, SourceFile, Stmt } from '../../dsl/syntax/ast.ts';
+import { parseSource } from '../../dsl/syntax/cst-to-ast.ts';
 
 function parse(src: string): SourceFile {
   const r = parseSource(src, 't.dn');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { allNodesDeep, type Graph } from '../../compiler/core/ir/node.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
-import { inferReshape } from '../../dsl/builtins-tensor.ts';
+import { inferReshape } from '../../dsl/builtins/tensor.ts';
 import { compile, errors } from './helpers.ts';
 
 const SPAN = { file: 't.dn', line: 1, col: 1 };

@@ -13,7 +13,7 @@ import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
 import type { InitSpec } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import { raise } from '../values.ts';
+import { raise } from '../semantics/values.ts';
 
 export type PrimArgs = Readonly<Record<string, number | boolean>>;
 

@@ -3,12 +3,12 @@
  * then named arguments, "did you mean" for unknown names. For builtins, `builtin(name, params,
  * required, impl)` declares one and `Args` gives typed access to its arguments (DSL0305 on misuse).
  */
-import type { Node } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import type { DType, Dim } from '../compiler/core/ir/types.ts';
-import { suggest } from '../compiler/core/diagnostics.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import type { DType, Dim } from '../../compiler/core/ir/types.ts';
+import { suggest } from '../../compiler/core/diagnostics.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from '../lower/expr.ts';
 import { describe, expectBool, expectInt, expectNum, raise, type Value } from './values.ts';
 
 export interface EvalArg { readonly name?: string; readonly value: Value; readonly span: Span }

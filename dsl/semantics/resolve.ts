@@ -4,24 +4,24 @@
  * "did you mean" hints. Values are not computed here; lower.ts does that.
  *
  * Imports: `import "std/nn"` reads <stdlibDir>/nn.dn (plus the TS primitives of that module);
- * `import "./x.dn"` is resolved relative to the importing file. An import brings the imported
+ * `import "../x.dn"` is resolved relative to the importing file. An import brings the imported
  * file's own declarations into scope (not what that file imports); a local declaration shadows an
  * imported one; a name exported by two imports is ambiguous where it is used.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registerSource, type Diagnostic } from '../compiler/core/diagnostics.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import type { ImportDecl, SourceFile } from './ast.ts';
-import { BUILTINS } from './builtins.ts';
+import { registerSource, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import type { ImportDecl, SourceFile } from '../syntax/ast.ts';
+import { BUILTINS } from '../builtins/index.ts';
 import { checkNamesInFile } from './resolve-names.ts';
-import { parseSource } from './cst-to-ast.ts';
-import { DSL, dslError } from './diagnostic-codes.ts';
-import { STD_PRIMITIVES } from './stdlib/nn-primitives.ts';
+import { parseSource } from '../syntax/cst-to-ast.ts';
+import { DSL, dslError } from '../diagnostic-codes.ts';
+import { STD_PRIMITIVES } from '../builtins/nn-primitives.ts';
 import { Scope, type Value } from './values.ts';
 
-export const DEFAULT_STDLIB_DIR = join(dirname(fileURLToPath(import.meta.url)), 'stdlib');
+export const DEFAULT_STDLIB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'stdlib');
 
 export interface LoadOptions {
   readonly stdlibDir?: string;

@@ -28,14 +28,14 @@ import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
 import { requireInt } from '../../compiler/schedules/check.ts';
-import { builtin, type Args, type BuiltinFn } from '../args.ts';
-import type { Expr } from '../ast.ts';
+import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
+import type { Expr } from '../syntax/ast.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from '../lower-expr.ts';
-import { binary } from '../lower-ops.ts';
-import { modelSignature } from '../signature.ts';
-import { bool, describe, int, list, num, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from '../values.ts';
-import { COMPTIME_BUILTINS } from './builtins.ts';
+import type { Lowerer } from '../lower/expr.ts';
+import { binary } from '../lower/operators.ts';
+import { modelSignature } from '../semantics/signature.ts';
+import { bool, describe, int, list, num, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
+import { COMPTIME_BUILTINS } from './schedules.ts';
 
 export const SAMPLER_CODES = {
   badOption: 'SMP0001',

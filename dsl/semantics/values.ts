@@ -5,14 +5,14 @@
  * tensor needs it. `poison` stands for the result of an expression that already reported an error,
  * so one mistake produces one diagnostic.
  */
-import { DenocError } from '../compiler/core/diagnostics.ts';
-import type { Node } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import { formatType, type TensorType } from '../compiler/core/ir/types.ts';
-import type { InitSpec } from '../compiler/core/artifact.ts';
-import type { BlockDecl, SamplerDecl } from './ast.ts';
-import { DSL, type DslCode } from './diagnostic-codes.ts';
-import type { PrimitiveDef } from './stdlib/nn-primitives.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { formatType, type TensorType } from '../../compiler/core/ir/types.ts';
+import type { InitSpec } from '../../compiler/core/artifact.ts';
+import type { BlockDecl, SamplerDecl } from '../syntax/ast.ts';
+import { DSL, type DslCode } from '../diagnostic-codes.ts';
+import type { PrimitiveDef } from '../builtins/nn-primitives.ts';
 
 export type Value =
   | { readonly kind: 'num'; readonly value: number; readonly int: boolean }

@@ -5,14 +5,14 @@
  * becomes a constant). Tensor indexing lowers to one `slice`
  * (symbolic axes can only be kept whole) and one `reshape` for dropped and new axes.
  */
-import { tensorOf, type Node } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import type { Dim } from '../compiler/core/ir/types.ts';
-import { SLICE_END } from '../compiler/core/ops/shape.ts';
-import type { Expr, IndexItem } from './ast.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { describe, expectInt, list, POISON, raise, type Scope, type Value } from './values.ts';
+import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import type { Dim } from '../../compiler/core/ir/types.ts';
+import { SLICE_END } from '../../compiler/core/ops/shape.ts';
+import type { Expr, IndexItem } from '../syntax/ast.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from './expr.ts';
+import { describe, expectInt, list, POISON, raise, type Scope, type Value } from '../semantics/values.ts';
 
 type Item =
   | { readonly kind: 'at'; readonly value: Value; readonly span: Span }

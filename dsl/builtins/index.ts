@@ -4,11 +4,11 @@
  * functions (comptime/builtins.ts). Each declares its parameter names, so calls get the same
  * argument checks and "did you mean" hints as blocks.
  */
-import type { BuiltinFn } from './args.ts';
-import { MATH_BUILTINS } from './builtins-math.ts';
-import { TENSOR_BUILTINS } from './builtins-tensor.ts';
-import { COMPTIME_BUILTINS } from './comptime/builtins.ts';
-import { SAMPLER_BUILTINS } from './comptime/schedules.ts';
+import type { BuiltinFn } from '../semantics/args.ts';
+import { MATH_BUILTINS } from './math.ts';
+import { TENSOR_BUILTINS } from './tensor.ts';
+import { COMPTIME_BUILTINS } from './schedules.ts';
+import { SAMPLER_BUILTINS } from './samplers.ts';
 
 export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
   ...Object.entries(MATH_BUILTINS),

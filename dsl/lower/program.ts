@@ -8,21 +8,21 @@
  * Sampler graph: params = (seed: i32[], ...the model's conditioning inputs, i.e. those after x, t);
  *                the model's forward is inlined into the sampling loop's body.
  */
-import type { Diagnostic } from '../compiler/core/diagnostics.ts';
-import { GraphBuilder } from '../compiler/core/ir/builder.ts';
-import type { Graph, Node } from '../compiler/core/ir/node.ts';
-import { formatSpan, type Span } from '../compiler/core/ir/span.ts';
-import { tensorType } from '../compiler/core/ir/types.ts';
-import type { ModelArtifact, ParameterSpec, SamplerArtifact } from '../compiler/core/artifact.ts';
-import { bindArgs, requireArgs } from './args.ts';
-import type { BlockDecl, SamplerInstance } from './ast.ts';
-import { DSL } from './diagnostic-codes.ts';
+import type { Diagnostic } from '../../compiler/core/diagnostics.ts';
+import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import type { Graph, Node } from '../../compiler/core/ir/node.ts';
+import { formatSpan, type Span } from '../../compiler/core/ir/span.ts';
+import { tensorType } from '../../compiler/core/ir/types.ts';
+import type { ModelArtifact, ParameterSpec, SamplerArtifact } from '../../compiler/core/artifact.ts';
+import { bindArgs, requireArgs } from '../semantics/args.ts';
+import type { BlockDecl, SamplerInstance } from '../syntax/ast.ts';
+import { DSL } from '../diagnostic-codes.ts';
 import { checkKind, instantiate } from './instantiate.ts';
-import { callModule, evalArgs } from './lower-call.ts';
-import { Lowerer } from './lower-expr.ts';
-import type { LoadedModule } from './resolve.ts';
-import { modelSignature } from './signature.ts';
-import { describe, raise, Scope, tensor, type ModuleInstance, type Value } from './values.ts';
+import { callModule, evalArgs } from './call.ts';
+import { Lowerer } from './expr.ts';
+import type { LoadedModule } from '../semantics/resolve.ts';
+import { modelSignature } from '../semantics/signature.ts';
+import { describe, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
 
 export type { ModelArtifact, SamplerArtifact };
 

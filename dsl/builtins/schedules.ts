@@ -8,9 +8,9 @@
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
-import { builtin, type Args, type BuiltinFn } from '../args.ts';
+import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import { describe, int, list, num, raise, type Value } from '../values.ts';
+import { describe, int, list, num, raise, type Value } from '../semantics/values.ts';
 
 type Table = readonly number[] | readonly (readonly number[])[];
 const toList = (t: Table): Value => list(t.map((x) => (typeof x === 'number' ? num(x, false) : toList(x))));

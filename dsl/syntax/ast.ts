@@ -2,7 +2,7 @@
  * The abstract syntax tree of a .dn file. Every node keeps the span of the source it came from,
  * so each later diagnostic (resolution, shape checks, IR type rules) points at the user's text.
  */
-import type { Span } from '../compiler/core/ir/span.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
 
 export interface SourceFile {
   readonly file: string;

@@ -3,11 +3,11 @@
  * turns a schedule table into another), per-step values and tensors alike, plus the compile-time
  * helpers int, float, floor, ceil, round, len, min, max.
  */
-import type { Span } from '../compiler/core/ir/span.ts';
-import { builtin, type Args, type BuiltinFn } from './args.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { describe, expectNum, int, list, num, raise, type Value } from './values.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from '../lower/expr.ts';
+import { describe, expectNum, int, list, num, raise, type Value } from '../semantics/values.ts';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 

@@ -7,18 +7,18 @@
  * compile-time loop (`blocks = [ResBlock(ch, ch) for i in 0 .. depth]`, paths `blocks.0`, ...),
  * and may declare a raw parameter with `param(shape, init: normal(0.02))`.
  */
-import type { Span } from '../compiler/core/ir/span.ts';
-import { tensorType, type DType } from '../compiler/core/ir/types.ts';
-import type { InitSpec } from '../compiler/core/artifact.ts';
-import type { Expr } from './ast.ts';
-import { DSL } from './diagnostic-codes.ts';
-import { bindArgs, requireArgs, type EvalArg } from './args.ts';
-import { callValue, evalArgs } from './lower-call.ts';
-import type { Lowerer } from './lower-expr.ts';
-import type { PrimitiveDef } from './stdlib/nn-primitives.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { tensorType, type DType } from '../../compiler/core/ir/types.ts';
+import type { InitSpec } from '../../compiler/core/artifact.ts';
+import type { Expr } from '../syntax/ast.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
+import { callValue, evalArgs } from './call.ts';
+import type { Lowerer } from './expr.ts';
+import type { PrimitiveDef } from '../builtins/nn-primitives.ts';
 import {
   describe, expectInt, list, POISON, raise, Scope, wrongKind, type Constructor, type ModuleInstance, type Value,
-} from './values.ts';
+} from '../semantics/values.ts';
 
 export const joinPath = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
 

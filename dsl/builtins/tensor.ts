@@ -3,14 +3,14 @@
  * are normalised so equal ops intern to one node), plus noise (`randn`, samplers only: a fresh
  * stream per call site, offset = step inside the sampling loop) and init specs for `param`.
  */
-import type { Node } from '../compiler/core/ir/node.ts';
-import { tensorOf } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import { DTYPES, formatShape, symbolicNumel, type DType, type Dim } from '../compiler/core/ir/types.ts';
-import { builtin, type Args, type BuiltinFn } from './args.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { describe, raise, type Value } from './values.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { DTYPES, formatShape, symbolicNumel, type DType, type Dim } from '../../compiler/core/ir/types.ts';
+import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from '../lower/expr.ts';
+import { describe, raise, type Value } from '../semantics/values.ts';
 
 const rankOf = (x: Node): number => tensorOf(x).shape.length;
 

@@ -7,22 +7,22 @@
  * time, giving a `stepwise` value; it turns into `gather(constant(table), iter)` only where a tensor
  * needs it. So `sqrt(1 - abar[ts[i]])` becomes one coefficient table, not a formula in the loop.
  */
-import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
-import type { GraphBuilder } from '../compiler/core/ir/builder.ts';
-import { tensorOf, type Attrs, type Node } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import { formatSpan } from '../compiler/core/ir/span.ts';
-import type { DType } from '../compiler/core/ir/types.ts';
-import type { ParameterSpec } from '../compiler/core/artifact.ts';
-import type { BlockDecl, Expr, Stmt } from './ast.ts';
-import { freeNames } from './ast-walk.ts';
-import { DSL } from './diagnostic-codes.ts';
-import { call } from './lower-call.ts';
-import { index } from './lower-index.ts';
-import { member } from './lower-member.ts';
-import { binary, unary } from './lower-ops.ts';
-import { runStmts, type BodyResult } from './lower-stmt.ts';
-import { describe, expectInt, int, list, POISON, raise, sameValue, Scope, type Value } from './values.ts';
+import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import type { GraphBuilder } from '../../compiler/core/ir/builder.ts';
+import { tensorOf, type Attrs, type Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { formatSpan } from '../../compiler/core/ir/span.ts';
+import type { DType } from '../../compiler/core/ir/types.ts';
+import type { ParameterSpec } from '../../compiler/core/artifact.ts';
+import type { BlockDecl, Expr, Stmt } from '../syntax/ast.ts';
+import { freeNames } from '../syntax/ast-walk.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import { call } from './call.ts';
+import { index } from './subscript.ts';
+import { member } from './member.ts';
+import { binary, unary } from './operators.ts';
+import { runStmts, type BodyResult } from './stmt.ts';
+import { describe, expectInt, int, list, POISON, raise, sameValue, Scope, type Value } from '../semantics/values.ts';
 
 export interface LoopFrame { readonly iter: Node; readonly count: number }
 

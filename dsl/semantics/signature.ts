@@ -5,12 +5,12 @@
  * number of leading dims. A mismatch is reported at the call with a note at the declaration.
  * At a model's root the pattern variables stay symbolic: they become the graph's symbolic dims.
  */
-import { DenocError } from '../compiler/core/diagnostics.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import { formatType, tensorType, type DType, type Dim, type TensorType } from '../compiler/core/ir/types.ts';
-import type { FnDecl, TypeExpr } from './ast.ts';
-import { DSL, dslError, dslNote, type DslCode } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { formatType, tensorType, type DType, type Dim, type TensorType } from '../../compiler/core/ir/types.ts';
+import type { FnDecl, TypeExpr } from '../syntax/ast.ts';
+import { DSL, dslError, dslNote, type DslCode } from '../diagnostic-codes.ts';
+import type { Lowerer } from '../lower/expr.ts';
 import { isDimVariable } from './resolve-names.ts';
 import { describe, raise, type ModuleInstance, type Value } from './values.ts';
 

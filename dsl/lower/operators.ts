@@ -6,13 +6,13 @@
  *   int + int → int;  int / int → float unless exact (so `cin / groups` stays an int);  // floors
  *   list + list concatenates, list * int repeats;  tensor @ tensor → matmul;  x ** 2 → square(x)
  */
-import type { Node } from '../compiler/core/ir/node.ts';
-import { tensorOf } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import type { BinaryOp } from './ast.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { bool, describe, isPoison, list, num, POISON, raise, type Value } from './values.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import type { BinaryOp } from '../syntax/ast.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from './expr.ts';
+import { bool, describe, isPoison, list, num, POISON, raise, type Value } from '../semantics/values.ts';
 
 const TENSOR_OPS: Partial<Record<BinaryOp, string>> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul', '<': 'less', '>': 'greater', '==': 'equal',

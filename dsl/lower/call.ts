@@ -4,16 +4,16 @@
  * Argument binding (positional then named, defaults, "did you mean" for unknown names) is shared
  * by every kind of callee.
  */
-import { tensorOf, type Node } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import { formatType, sameType } from '../compiler/core/ir/types.ts';
-import type { CallExpr } from './ast.ts';
-import { bindArgs, requireArgs, type EvalArg } from './args.ts';
-import { BUILTINS } from './builtins.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { checkResult, evalSigType, modelSignature, unify, type Bindings } from './signature.ts';
-import { describe, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from './values.ts';
+import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import { formatType, sameType } from '../../compiler/core/ir/types.ts';
+import type { CallExpr } from '../syntax/ast.ts';
+import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
+import { BUILTINS } from '../builtins/index.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from './expr.ts';
+import { checkResult, evalSigType, modelSignature, unify, type Bindings } from '../semantics/signature.ts';
+import { describe, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
 
 export function evalArgs(lw: Lowerer, e: CallExpr, scope: Scope): EvalArg[] {
   return e.args.map((a) => ({ name: a.name, value: lw.expr(a.value, scope), span: a.span }));

@@ -4,14 +4,14 @@
  * `sample_shape` (the shape of its first input, symbolic batch included) and `cond` (the sampler's
  * conditioning inputs, e.g. to build the unconditional input of classifier-free guidance).
  */
-import { suggest } from '../compiler/core/diagnostics.ts';
-import { tensorOf } from '../compiler/core/ir/node.ts';
-import type { Span } from '../compiler/core/ir/span.ts';
-import type { Dim } from '../compiler/core/ir/types.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { modelSignature } from './signature.ts';
-import { describe, int, list, POISON, raise, type Value } from './values.ts';
+import { suggest } from '../../compiler/core/diagnostics.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
+import type { Span } from '../../compiler/core/ir/span.ts';
+import type { Dim } from '../../compiler/core/ir/types.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from './expr.ts';
+import { modelSignature } from '../semantics/signature.ts';
+import { describe, int, list, POISON, raise, type Value } from '../semantics/values.ts';
 
 export const dimValue = (d: Dim): Value => (typeof d === 'number' ? int(d) : { kind: 'sym', name: d });
 

@@ -11,15 +11,15 @@
  * Names first assigned in the body are local to it. A compile-time value reassigned in the body is
  * a body-local shadow (the loop cannot carry compile-time state from step to step).
  */
-import type { Node } from '../compiler/core/ir/node.ts';
-import { tensorOf } from '../compiler/core/ir/node.ts';
-import { formatType, sameType } from '../compiler/core/ir/types.ts';
-import type { ForStmt } from './ast.ts';
-import { assignedNames, readNames } from './ast-walk.ts';
-import { DSL } from './diagnostic-codes.ts';
-import type { Lowerer } from './lower-expr.ts';
-import { runStmts } from './lower-stmt.ts';
-import { POISON, raise, Scope, tensor, type Value } from './values.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
+import { tensorOf } from '../../compiler/core/ir/node.ts';
+import { formatType, sameType } from '../../compiler/core/ir/types.ts';
+import type { ForStmt } from '../syntax/ast.ts';
+import { assignedNames, readNames } from '../syntax/ast-walk.ts';
+import { DSL } from '../diagnostic-codes.ts';
+import type { Lowerer } from './expr.ts';
+import { runStmts } from './stmt.ts';
+import { POISON, raise, Scope, tensor, type Value } from '../semantics/values.ts';
 
 interface LoopPlan {
   readonly carried: readonly string[];

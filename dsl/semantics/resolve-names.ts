@@ -9,9 +9,9 @@
  * is an error, so that a misspelled compile-time parameter (`cni` for `cin`) does not silently
  * become a pattern.
  */
-import { suggest, type Diagnostic } from '../compiler/core/diagnostics.ts';
-import type { BlockDecl, DimExpr, Expr, FnDecl, ParamDecl, SamplerDecl, Stmt, TypeExpr } from './ast.ts';
-import { DSL, dslError } from './diagnostic-codes.ts';
+import { suggest, type Diagnostic } from '../../compiler/core/diagnostics.ts';
+import type { BlockDecl, DimExpr, Expr, FnDecl, ParamDecl, SamplerDecl, Stmt, TypeExpr } from '../syntax/ast.ts';
+import { DSL, dslError } from '../diagnostic-codes.ts';
 import type { LoadedModule } from './resolve.ts';
 
 /** Names visible at one point; `later` holds members declared further down (for DSL0107). */
