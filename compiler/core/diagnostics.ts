@@ -86,7 +86,10 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
   let bestDist = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) { best = c; bestDist = d; }
+    if (d < bestDist) {
+      best = c;
+      bestDist = d;
+    }
   }
   return best;
 }

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_FAMILIES, DSL_CODES, RESERVED_CODES } from '../../compiler/core/diagnostic-codes/index.ts';
+import { DSL_CODES } from '../../compiler/core/diagnostic-codes/dsl.ts';
+import { DIAGNOSTIC_FAMILIES, RESERVED_CODES } from '../../compiler/core/diagnostic-codes/index.ts';
 import { DSL } from '../../dsl/diagnostic-codes.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -16,9 +17,7 @@ const PRODUCT_DIRS = ['compiler', 'dsl', 'targets', 'runtime', 'api', 'cli', 'we
 const TABLE_FILES = new Set(['dsl/diagnostic-codes.ts', 'runtime/weights/diagnostic-codes.ts']);
 const TABLE_DIR = 'compiler/core/diagnostic-codes/';
 
-const ALL_CODES = new Map<string, string>(
-  DIAGNOSTIC_FAMILIES.flatMap((f) => Object.keys(f.codes).map((code) => [code, f.prefix] as const)),
-);
+const ALL_CODES = new Map<string, string>(DIAGNOSTIC_FAMILIES.flatMap((f) => Object.keys(f.codes).map((code) => [code, f.prefix] as const)));
 /** Any prefix followed by four digits, so a misspelt or retired code is found too. */
 const CODE_PATTERN = new RegExp(`\\b(?:${DIAGNOSTIC_FAMILIES.map((f) => f.prefix).join('|')})\\d{4}\\b`, 'g');
 
@@ -31,8 +30,10 @@ function filesUnder(dir: string, ext: RegExp): string[] {
   });
 }
 
-const PRODUCT_FILES = PRODUCT_DIRS.flatMap((d) => filesUnder(d, /\.(ts|tsx|js|mjs)$/))
-  .map((path) => ({ path: relative(ROOT, join(ROOT, path)), text: readFileSync(join(ROOT, path), 'utf8') }));
+const PRODUCT_FILES = PRODUCT_DIRS.flatMap((d) => filesUnder(d, /\.(ts|tsx|js|mjs)$/)).map((path) => ({
+  path: relative(ROOT, join(ROOT, path)),
+  text: readFileSync(join(ROOT, path), 'utf8'),
+}));
 
 function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
@@ -69,12 +70,14 @@ function codesIn(text: string): string[] {
   return [...ranged, ...[...text.replace(range, '').matchAll(CODE_PATTERN)].map((m) => m[0])];
 }
 
-const DOCS = [...filesUnder('docs', /\.md$/), 'README.md']
-  .map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
+const DOCS = [...filesUnder('docs', /\.md$/), 'README.md'].map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
 
 /** The codes in the first cell of a doc's table rows (`| WG0102 / WG0103 | ... |`). */
 function tableRowCodes(text: string): string[] {
-  return text.split('\n').filter((l) => l.startsWith('|')).flatMap((l) => codesIn(l.split('|')[1] ?? ''));
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .flatMap((l) => codesIn(l.split('|')[1] ?? ''));
 }
 
 describe('diagnostic code tables', () => {
@@ -127,14 +130,20 @@ describe('diagnostic codes in product code', () => {
 describe('diagnostic codes in the docs', () => {
   it('gives a doc table row of one code the meaning of the code table (backquotes aside)', () => {
     const meanings = new Map<string, string>(DIAGNOSTIC_FAMILIES.flatMap((f) => Object.entries(f.codes)));
-    const differing = DOCS.flatMap(({ path, text }) => [...text.matchAll(/^\| ([A-Z]+\d{4}) \| (.*) \|$/gm)]
-      .filter((m) => m[2].replace(/`/g, '') !== meanings.get(m[1]))
-      .map((m) => `${path}: ${m[1]} '${m[2]}' but the table says '${meanings.get(m[1])}'`));
+    const differing = DOCS.flatMap(({ path, text }) =>
+      [...text.matchAll(/^\| ([A-Z]+\d{4}) \| (.*) \|$/gm)]
+        .filter((m) => m[2].replace(/`/g, '') !== meanings.get(m[1]))
+        .map((m) => `${path}: ${m[1]} '${m[2]}' but the table says '${meanings.get(m[1])}'`),
+    );
     expect(differing).toEqual([]);
   });
 
   it('names only codes that are in a table', () => {
-    const unknown = DOCS.flatMap(({ path, text }) => codesIn(text).filter((c) => !ALL_CODES.has(c)).map((c) => `${path}: ${c}`));
+    const unknown = DOCS.flatMap(({ path, text }) =>
+      codesIn(text)
+        .filter((c) => !ALL_CODES.has(c))
+        .map((c) => `${path}: ${c}`),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -142,7 +151,11 @@ describe('diagnostic codes in the docs', () => {
     const missing = DOCS.flatMap(({ path, text }) => {
       const listed = new Set(tableRowCodes(text));
       const families = DIAGNOSTIC_FAMILIES.filter((f) => [...listed].some((c) => ALL_CODES.get(c) === f.prefix));
-      return families.flatMap((f) => Object.keys(f.codes).filter((c) => !listed.has(c)).map((c) => `${path}: ${c}`));
+      return families.flatMap((f) =>
+        Object.keys(f.codes)
+          .filter((c) => !listed.has(c))
+          .map((c) => `${path}: ${c}`),
+      );
     });
     expect(missing).toEqual([]);
   });

@@ -19,11 +19,6 @@ import { TRAIN_CODES } from './train.ts';
 import { WEBGPU_CODES } from './webgpu.ts';
 import { WEIGHT_CODES } from './weights.ts';
 
-export {
-  BENCH_CODES, CLI_CODES, COMPRESS_CODES, DISTILL_CODES, DSL_CODES, IR_CODES, MEMORY_PLAN_CODES, REFERENCE_CODES,
-  RENDER_CODES, SAMPLER_OPTION_CODES, SCHEDULE_MATH_CODES, STABLEHLO_CODES, TRAIN_CODES, WEBGPU_CODES, WEIGHT_CODES,
-};
-
 export interface DiagnosticFamily {
   /** Every code is this prefix and four digits. */
   readonly prefix: string;
