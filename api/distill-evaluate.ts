@@ -9,7 +9,7 @@ import { compileSource, type SamplerArtifact } from '../dsl/index.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import type { DataSource } from '../runtime/train/data.ts';
 import { slicedWasserstein } from '../runtime/train/metrics.ts';
-import { drawPoints } from '../runtime/train/quality.ts';
+import { drawPoints } from './quality.ts';
 
 /** The DSL call of the N-step trailing DDIM sampler of `model`: the sampler a distilled student is made for. */
 export const ddimCall = (model: string, steps: number): string => `ddim(${model}, steps: ${steps}, spacing: "trailing")`;

@@ -16,7 +16,8 @@ import { orderPasses, parseCompressionSpec } from '../api/report/approx-report.t
 import { compileSource } from '../dsl/index.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import { sharedDevice, releaseSharedDevice } from '../runtime/webgpu/device.ts';
-import { compileForWebGPU, deviceCapabilities } from '../runtime/webgpu/executor.ts';
+import { deviceCapabilities } from '../runtime/webgpu/executor.ts';
+import { compileForWebGPU } from '../targets/webgpu/compile.ts';
 import { WebGPUSession } from '../runtime/webgpu/session.ts';
 
 const STEPS = 3;

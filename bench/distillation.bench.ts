@@ -15,7 +15,7 @@ import { linePlot, type LineSeries } from '../api/render/png.ts';
 import { openDataSource } from '../runtime/train/data.ts';
 import { slicedWasserstein } from '../runtime/train/metrics.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
-import { loadWeightsFile } from '../runtime/weights/safetensors.ts';
+import { loadWeightsFile } from '../runtime/weights/files.ts';
 import { ddimSamplers, samplerDistance } from '../api/distill-evaluate.ts';
 
 const FILE = 'examples/mlp2d.dn';

@@ -5,7 +5,7 @@
 import type { Graph } from '../compiler/core/ir/node.ts';
 import { tensorOf } from '../compiler/core/ir/node.ts';
 import { fail } from '../compiler/core/diagnostics.ts';
-import { runGraph } from '../runtime/reference/executor.ts';
+import { runSampler, type RunTarget } from '../api/run.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import { ProgressBar } from './progress.ts';
 import { parseClassList } from './options.ts';
@@ -40,17 +40,10 @@ export async function executeSampler(graph: Graph, opts: ExecuteOptions): Promis
   const inputs = samplerInputs(graph, opts.batch, opts.seed, opts.classes);
   const bar = new ProgressBar({ total: opts.steps, label: 'steps', enabled: opts.progress });
   try {
-    if (opts.target === 'webgpu') {
-      const { runSamplerOnWebGPU } = await import('../runtime/webgpu/executor.ts');
-      return await runSamplerOnWebGPU(graph, { inputs, weights: opts.weights, dims: { B: opts.batch }, onStep: (i: number) => bar.update(i + 1) });
-    }
-    const [out] = await runGraph(graph, {
-      backend: opts.backend as ReferenceBackend, inputs, weights: (path: string) => opts.weights.get(path), dims: { B: opts.batch },
-      onStep: (i: number) => bar.update(i + 1),
+    return await runSampler(graph, {
+      target: opts.target as RunTarget, backend: opts.backend as ReferenceBackend, inputs, weights: opts.weights,
+      dims: { B: opts.batch }, onStep: (i: number) => bar.update(i + 1),
     });
-    const data = (await out.data()) as Float32Array;
-    out.dispose();
-    return data;
   } finally {
     bar.done();
   }

@@ -6,7 +6,7 @@ import { compileFile, type ModelArtifact, type Program, type SamplerArtifact } f
 import { fail, suggest } from '../compiler/core/diagnostics.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
 import { initWeights } from '../runtime/weights/init.ts';
-import { loadWeightsFile } from '../runtime/weights/safetensors.ts';
+import { loadWeightsFile } from '../runtime/weights/files.ts';
 
 export function loadProgram(file: string): Program {
   if (!existsSync(file)) fail('CLI0001', `cannot read '${file}': no such file`);

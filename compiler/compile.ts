@@ -4,7 +4,7 @@
  * between passes, and returns the optimized graph, the weights passes created, and per-pass stats.
  */
 import type { Graph } from './core/ir/node.ts';
-import { resolvePipeline } from './pipelines.ts';
+import { resolvePipeline, type PassTable } from './pipelines.ts';
 import { runPipeline, type PipelineResult } from './passes/runner.ts';
 import type { PassContext } from './passes/pass.ts';
 
@@ -16,10 +16,12 @@ export interface CompileOptions {
   readonly ctx?: PassContext;
   /** Stop after this pass (for `denoc inspect --after`). */
   readonly stopAfter?: string;
+  /** Passes a spec may name (default: the target-independent ones; targets/index.ts has them all). */
+  readonly passes?: PassTable;
 }
 
 export function compileGraph(graph: Graph, opts: CompileOptions = {}): PipelineResult {
-  let steps = resolvePipeline(opts.pipeline ?? 'default');
+  let steps = resolvePipeline(opts.pipeline ?? 'default', opts.passes);
   if (opts.stopAfter !== undefined) {
     const at = steps.findIndex((s) => s.pass.name === opts.stopAfter);
     if (at >= 0) steps = steps.slice(0, at + 1);

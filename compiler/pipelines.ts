@@ -1,6 +1,7 @@
 /**
- * Every pass by name (for `denoc passes` and `--pipeline a,b,c`) and the named pipelines: ordered
- * pass lists with a comment on each ordering constraint. Add a pass here when you write one.
+ * Every target-independent pass by name and the named pipelines: ordered pass lists with a comment on
+ * each ordering constraint. Add a pass here when you write one. Targets keep their own passes
+ * (targets/index.ts joins both tables for `denoc passes` and `--pipeline a,b,c`).
  * A pipeline spec that cannot be read is a DenocError IR0154.
  */
 import { DenocError, suggest } from './core/diagnostics.ts';
@@ -10,13 +11,13 @@ import { cse } from './passes/cse.ts';
 import { dce } from './passes/dce.ts';
 import { foldConstants } from './passes/fold-constants.ts';
 import { foldBatchnorm } from './passes/fold-batchnorm.ts';
-import { fuse } from '../targets/webgpu/passes/fuse.ts';
-import { memoryPlan } from '../targets/webgpu/passes/memory-plan.ts';
 import { hoistLoopInvariant } from './passes/hoist-loop-invariant.ts';
 import { lowRank } from './passes/low-rank.ts';
 import { prune } from './passes/prune.ts';
 
-export const PASSES: Readonly<Record<string, Pass>> = Object.freeze({
+export type PassTable = Readonly<Record<string, Pass>>;
+
+export const PASSES: PassTable = Object.freeze({
   [foldConstants.name]: foldConstants,
   [cse.name]: cse,
   [dce.name]: dce,
@@ -24,9 +25,6 @@ export const PASSES: Readonly<Record<string, Pass>> = Object.freeze({
   [hoistLoopInvariant.name]: hoistLoopInvariant,
   [lowRank.name]: lowRank,
   [prune.name]: prune,
-  // Target passes: the WebGPU target runs them itself; listed so `--pipeline` and `denoc passes` see them.
-  [fuse.name]: fuse,
-  [memoryPlan.name]: memoryPlan,
 });
 
 export const PIPELINES: Readonly<Record<string, readonly string[]>> = Object.freeze({
@@ -50,19 +48,19 @@ export const PIPELINES: Readonly<Record<string, readonly string[]>> = Object.fre
  * Steps for a pipeline name (`default`), a comma-separated pass list with optional options
  * (`fold-constants{maxElements=1024,identities=false},cse,dce`), or a list of names.
  */
-export function resolvePipeline(spec: string | readonly string[]): PipelineStep[] {
+export function resolvePipeline(spec: string | readonly string[], passes: PassTable = PASSES): PipelineStep[] {
   if (typeof spec === 'string' && spec in PIPELINES) return PIPELINES[spec].map((name) => ({ pass: PASSES[name] }));
   const items = typeof spec === 'string' ? splitTopLevel(spec, ',').filter((s) => s.trim() !== '') : spec;
-  return items.map((item) => parseStep(item.trim()));
+  return items.map((item) => parseStep(item.trim(), passes));
 }
 
-function parseStep(item: string): PipelineStep {
+function parseStep(item: string, table: PassTable): PipelineStep {
   const m = /^([\w-]+)(?:\{(.*)\})?$/s.exec(item);
   if (!m) usage(`cannot read pipeline entry '${item}' (write name or name{key=value,...})`);
-  const pass = PASSES[m[1]];
+  const pass = table[m[1]];
   if (!pass) {
-    const hint = suggest(m[1], [...Object.keys(PASSES), ...Object.keys(PIPELINES)]);
-    usage(`unknown pass '${m[1]}'${hint ? ` (did you mean '${hint}'?)` : ''}; passes: ${Object.keys(PASSES).join(', ')}`);
+    const hint = suggest(m[1], [...Object.keys(table), ...Object.keys(PIPELINES)]);
+    usage(`unknown pass '${m[1]}'${hint ? ` (did you mean '${hint}'?)` : ''}; passes: ${Object.keys(table).join(', ')}`);
   }
   if (m[2] === undefined) return { pass };
   const options: Record<string, OptionValue> = {};

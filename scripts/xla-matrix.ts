@@ -16,6 +16,7 @@ import { compileSource, type Program } from '../dsl/index.ts';
 import { useBackend } from '../compiler/semantics/backend.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import { writeStableHLOArtifacts } from '../targets/stablehlo/artifacts.ts';
+import { referenceRunner } from '../api/run.ts';
 import type { StableHLOOptions } from '../targets/stablehlo/options.ts';
 import { findJaxPython } from './jax-python.ts';
 
@@ -107,7 +108,7 @@ for (const file of readdirSync('examples').filter((f) => f.endsWith('.dn') && f.
     for (const variant of variants) {
       const dir = join(root, `${file.replace('.dn', '')}-${sampler.name}-${variant}`);
       console.log(`${file} ${sampler.name} (${steps} steps) ${variant}`);
-      await writeStableHLOArtifacts(graph, weights, dir, { ...VARIANTS[variant], dims: { B: batch }, seed: 3 });
+      await writeStableHLOArtifacts(graph, weights, dir, { reference: referenceRunner, ...VARIANTS[variant], dims: { B: batch }, seed: 3 });
       const { record, failure } = runCheck(python, dir, platform);
       const out = record?.outputs?.[0];
       rows.push({ example: file, sampler: sampler.name, steps, variant, params, ok: Boolean(record?.ok), failure,

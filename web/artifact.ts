@@ -9,7 +9,7 @@ import type { DType } from '../compiler/core/ir/types.ts';
 import type { KernelBinding, KernelCode } from '../targets/webgpu/kernel.ts';
 import type { TemplateName } from '../targets/webgpu/lowering.ts';
 import type { BufferInit, BufferRef, PlanBuffer, PlanTensor, Step, WebGPUPlan } from '../targets/webgpu/plan.ts';
-import { readSafetensors } from '../runtime/weights/safetensors.ts';
+import { readSafetensors } from '../compiler/core/safetensors.ts';
 
 type RefJson = { readonly buffer: number } | { readonly carried: number; readonly phase: 'cur' | 'next' };
 type StepJson =

@@ -11,6 +11,9 @@ import { compressionReport, orderPasses, parseCompressionSpec } from '../../api/
 import type { Command } from 'commander';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { compileSampler } from '../../compiler/compile.ts';
+import { writeArtifacts } from '../../api/compile.ts';
+import { TARGETS } from '../../targets/index.ts';
+import type { ConvLayout, HloPrecision, HloTile } from '../../targets/stablehlo/options.ts';
 import { loadProgram, loadWeights, pickModel, pickSampler } from '../load.ts';
 import { parseIntOption } from '../options.ts';
 
@@ -34,7 +37,7 @@ export function registerCompile(program: Command): void {
     .command('compile')
     .description('compile a sampler for a target and write the artifact to a directory')
     .argument('<file>', 'a .dn file defining a model and a sampler')
-    .requiredOption('--target <name>', 'webgpu | stablehlo')
+    .requiredOption('--target <name>', Object.keys(TARGETS).join(' | '))
     .requiredOption('--out <dir>', 'output directory')
     .option('--sampler <name>', 'which sampler (default: the last one in the file)')
     .option('--weights <file>', 'trained weights (.safetensors); default: seeded random weights')
@@ -57,21 +60,15 @@ export function registerCompile(program: Command): void {
         : { graph: sampler.graph, weights: weights.store };
       const graph = compileSampler(compressed.graph);
       const store = new Map(compressed.weights);
-      mkdirSync(opts.out, { recursive: true });
-      if (opts.target === 'webgpu') {
-        const { writeWebGPUArtifacts } = await import('../../runtime/webgpu/executor.ts');
-        await writeWebGPUArtifacts(graph, store, opts.out, { dims: { B: batch } });
-      } else if (opts.target === 'stablehlo') {
+      if (opts.target === 'stablehlo') {
         if (opts.precision !== 'f32' && opts.precision !== 'bf16') fail('CLI0060', `--precision must be f32 or bf16`);
         if (opts.tile !== 'none' && opts.tile !== 'tpu') fail('CLI0061', `--tile must be none or tpu`);
         if (opts.convLayout !== 'nhwc' && opts.convLayout !== 'nchw') fail('CLI0063', `--conv-layout must be nhwc or nchw`);
-        const { writeStableHLOArtifacts } = await import('../../targets/stablehlo/index.ts');
-        await writeStableHLOArtifacts(graph, store, opts.out, {
-          dims: { B: batch }, precision: opts.precision, tile: opts.tile, unroll: opts.unroll ?? false, convLayout: opts.convLayout,
-        });
-      } else {
-        fail('CLI0062', `unknown target '${opts.target}' (webgpu | stablehlo)`);
       }
+      await writeArtifacts(opts.target, graph, store, opts.out, {
+        dims: { B: batch }, precision: opts.precision as HloPrecision, tile: opts.tile as HloTile,
+        unroll: opts.unroll ?? false, convLayout: opts.convLayout as ConvLayout,
+      });
       process.stdout.write(`wrote ${opts.target} artifact for ${sampler.name} to ${opts.out}\n`);
     });
 }

@@ -15,10 +15,10 @@ import { checkDistillOptions, distill, type DistillOptions, type DistillResult }
 import { ddimCall, ddimSamplers } from '../../api/distill-evaluate.ts';
 import { DATA_SETS, openDataSource, type DataSource } from '../../runtime/train/data.ts';
 import { samplesPng } from '../../api/train-plots.ts';
-import { drawPoints } from '../../runtime/train/quality.ts';
+import { drawPoints } from '../../api/quality.ts';
 import { slicedWasserstein } from '../../runtime/train/metrics.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';
-import { saveWeightsFile } from '../../runtime/weights/safetensors.ts';
+import { saveWeightsFile } from '../../runtime/weights/files.ts';
 import { loadProgram, loadWeights, pickModel } from '../load.ts';
 import { parseIntOption } from '../options.ts';
 import { ProgressBar } from '../progress.ts';

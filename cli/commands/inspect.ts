@@ -7,6 +7,7 @@ import { printGraph } from '../../compiler/core/ir/printer.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
+import { ALL_PASSES } from '../../targets/index.ts';
 import { graphCost } from '../../compiler/analysis/cost.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { loadProgram, pickModel, pickSampler } from '../load.ts';
@@ -58,12 +59,12 @@ export function registerInspect(program: Command): void {
 
 function graphAfter(graph: Graph, opts: InspectOptions): Graph {
   if (!opts.after && !opts.pipeline) return graph;
-  const steps = resolvePipeline(opts.pipeline ?? 'default');
+  const steps = resolvePipeline(opts.pipeline ?? 'default', ALL_PASSES);
   const names = steps.map((s) => s.pass.name);
   if (opts.after && !names.includes(opts.after)) {
     fail('CLI0050', `--after ${opts.after}: that pass is not in the pipeline (${names.join(', ')})`);
   }
-  return compileSampler(graph, { pipeline: opts.pipeline ?? 'default', stopAfter: opts.after });
+  return compileSampler(graph, { pipeline: opts.pipeline ?? 'default', stopAfter: opts.after, passes: ALL_PASSES });
 }
 
 function printStats(graph: Graph, batch: number, isModel: boolean): void {

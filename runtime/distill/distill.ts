@@ -14,7 +14,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../../compiler/core/diagnostics.ts';
-import type { ModelArtifact } from '../../dsl/index.ts';
+import type { ModelArtifact } from '../../compiler/core/artifact.ts';
 import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import type { Parameters, RunConfig } from '../train/checkpoint.ts';

@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
-import { loadWeightsFile, saveWeightsFile } from '../weights/safetensors.ts';
+import { loadWeightsFile, saveWeightsFile } from '../weights/files.ts';
 import type { HostTensor } from '../../compiler/core/tensor.ts';
 import type { AdamState } from './adam.ts';
 

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
-import type { ModelArtifact } from '../../dsl/index.ts';
+import type { ModelArtifact } from '../../compiler/core/artifact.ts';
 import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { initWeights } from '../weights/init.ts';

@@ -4,19 +4,16 @@
  *   weights.safetensors  the weights by dotted path (f32; the manifest says which arguments are bf16)
  *   manifest.json        argument order, shapes and dtypes, options, files, comparison tolerance
  *   input_<name>.npy     the inputs the reference was run with
- *   reference_<i>.npy    denoc's reference-executor outputs for those inputs
+ *   reference_<i>.npy    the reference executor's outputs for those inputs (run by the driver, api/)
  *   README.md            how to run it with JAX (scripts/xla-check.py)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
-import { allNodesDeep } from '../../compiler/core/ir/node.ts';
 import { bindType, type TensorType } from '../../compiler/core/ir/types.ts';
-import { inlineKernels } from '../webgpu/passes/fuse.ts';
 import { randn } from '../../compiler/core/numeric/rng.ts';
-import { runGraph } from '../../runtime/reference/executor.ts';
-import { writeSafetensors } from '../../runtime/weights/safetensors.ts';
+import { writeSafetensors } from '../../compiler/core/safetensors.ts';
 import { isWeightStore, type WeightStore } from '../../compiler/core/tensor.ts';
 import { emitStableHLO, type ManifestTensor, type StableHLOManifest } from './emit.ts';
 import { encodeNpy } from './npy.ts';
@@ -25,10 +22,21 @@ import { elemCount } from './types.ts';
 
 export type InputData = Float32Array | Int32Array;
 
+/**
+ * The expected outputs of `graph` for the artifact's inputs and weights: the driver passes the
+ * reference executor (api/), so the target itself never runs anything.
+ */
+export type ReferenceRunner = (
+  graph: Graph, inputs: Readonly<Record<string, InputData>>, weights: ReadonlyMap<string, Float32Array>,
+  dims: Readonly<Record<string, number>>,
+) => Promise<InputData[]>;
+
 export interface ArtifactOptions extends StableHLOOptions {
   /** Graph inputs by parameter name; others default to `seed` for i32 scalars, 0 for other ints, noise for floats. */
   readonly inputs?: Readonly<Record<string, InputData>>;
   readonly seed?: number;
+  /** Writes reference_<i>.npy from these outputs; without it the artifact has no reference files. */
+  readonly reference?: ReferenceRunner;
 }
 
 /** How closely XLA's result must match the reference (max |a−b| ≤ atol + rtol·max|ref|); see docs/targets.md. */
@@ -80,16 +88,17 @@ function readme(manifest: StableHLOManifest): string {
   ].join('\n');
 }
 
-/** Emits the module, runs the reference executor on the same inputs, and writes the artifact directory. */
+/** Emits the module, runs `opts.reference` on the same inputs, and writes the artifact directory. */
 export async function writeStableHLOArtifacts(
   graph: Graph, weights: WeightStore | ReadonlyMap<string, Float32Array>, outDir: string, opts: ArtifactOptions = {},
 ): Promise<ArtifactResult> {
-  const { inputs = {}, seed = 0, ...emitOpts } = opts;
+  const { inputs = {}, seed = 0, reference, ...emitOpts } = opts;
   const { text, manifest } = emitStableHLO(graph, emitOpts);
   const wdata = weightData(weights, manifest);
   const inputData = Object.fromEntries(manifest.inputs.map((t) => [t.name, inputs[t.name] ?? defaultInput(t, seed)]));
-  const runnable = allNodesDeep(graph).some((n) => n.op === 'kernel') ? inlineKernels(graph) : graph;
-  const outputs = await runGraph(runnable, { inputs: inputData, weights: new Map([...wdata].map(([k, v]) => [k, v.data])), dims: manifest.options.dims });
+  const outputs = reference
+    ? await reference(graph, inputData, new Map([...wdata].map(([k, v]) => [k, v.data])), manifest.options.dims)
+    : [];
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const put = (name: string, bytes: Uint8Array | string): void => { writeFileSync(join(outDir, name), bytes); files.push(name); };
@@ -100,11 +109,9 @@ export async function writeStableHLOArtifacts(
     inputFiles[t.name] = `input_${t.name}.npy`;
     put(inputFiles[t.name], encodeNpy(inputData[t.name], t.shape));
   }
-  const referenceFiles = outputs.map((o, i) => {
-    const data = o.dataSync() as Float32Array | Int32Array;
+  const referenceFiles = outputs.map((data, i) => {
     const shape = bindType(graph.outputs[i].type as TensorType, manifest.options.dims).shape as number[];
-    o.dispose();
-    put(`reference_${i}.npy`, encodeNpy(data instanceof Float32Array ? data : Int32Array.from(data), shape));
+    put(`reference_${i}.npy`, encodeNpy(data, shape));
     return `reference_${i}.npy`;
   });
   const full = { ...manifest, files: { module: 'sampler.mlir', weights: 'weights.safetensors', inputs: inputFiles, reference: referenceFiles },

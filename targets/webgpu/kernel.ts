@@ -18,7 +18,7 @@ import { elementwiseTemplate } from './kernels/elementwise.ts';
 import { matmulTemplate } from './kernels/matmul.ts';
 import { normTemplate, reduceTemplate, softmaxTemplate } from './kernels/reduce.ts';
 import type { Template } from './kernels/template.ts';
-import { templateOf, type TemplateName } from './lowering.ts';
+import { exprLoweringOf, templateOf, type TemplateName } from './lowering.ts';
 import { KernelWriter, type ParamSource, type StepSlotRequest } from './wgsl.ts';
 import { F32_BITS_WGSL, storageType } from './wgsl-util.ts';
 
@@ -71,7 +71,7 @@ export function generateKernel(region: Graph, name: string, opts: KernelOptions)
     slotsRead.push(s);
     return s;
   };
-  const w = new KernelWriter(region, opts.sources ?? [], stepSlot);
+  const w = new KernelWriter(region, exprLoweringOf, opts.sources ?? [], stepSlot);
   const result = TEMPLATES[template]({ w, root, anchor, caps: opts.caps });
   const body = w.bodyLines();
   const params = [...w.usedParams].sort((a, b) => a - b);

@@ -10,7 +10,6 @@
  */
 import type { Graph, Node } from '../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
-import { exprLoweringOf } from './lowering.ts';
 import { convert, lit, staticShape, stridesOf, valueType } from './wgsl-util.ts';
 
 /** How the plan provides each region parameter. */
@@ -42,6 +41,8 @@ export class KernelWriter {
 
   constructor(
     readonly region: Graph,
+    /** The per-element WGSL of an op (the lowering table's `expr` entries; passed in, not imported). */
+    private readonly exprOf: (node: Node) => { emit(w: KernelWriter, node: Node, idx: readonly string[]): string },
     private readonly sources: readonly ParamSource[] = [],
     private readonly stepSlot: StepSlotRequest = () => { throw new Error('no per-step uniform block here'); },
   ) {
@@ -125,7 +126,7 @@ export class KernelWriter {
     if (node.op === 'constant') return this.constantAt(node, idx);
     const stepScalar = this.stepGather(node);
     if (stepScalar !== undefined) return stepScalar;
-    return exprLoweringOf(node).emit(this, node, idx);
+    return this.exprOf(node).emit(this, node, idx);
   }
 
   private loadParam(node: Node, idx: readonly string[]): string {

@@ -10,7 +10,7 @@ import { compileSampler } from '../../compiler/compile.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import { writeWebGPUArtifacts } from '../../runtime/webgpu/executor.ts';
+import { writeWebGPUArtifacts } from '../../targets/webgpu/compile.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 
 export const BATCH = 64;

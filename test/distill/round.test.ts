@@ -16,7 +16,7 @@ import { openDataSource } from '../../runtime/train/data.ts';
 import { modelFunction } from '../../runtime/train/model-fn.ts';
 import { trainingSpec } from '../../runtime/train/training-spec.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
-import { loadWeightsFile } from '../../runtime/weights/safetensors.ts';
+import { loadWeightsFile } from '../../runtime/weights/files.ts';
 
 const model = compileFile('examples/mlp2d.dn').models[0];
 const spec = trainingSpec('examples/mlp2d.dn', 'MLP2D');

@@ -7,7 +7,7 @@ import { compileFile } from '../../dsl/index.ts';
 import { ddimSamplers, samplerDistance } from '../../api/distill-evaluate.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
-import { loadWeightsFile } from '../../runtime/weights/safetensors.ts';
+import { loadWeightsFile } from '../../runtime/weights/files.ts';
 
 const STUDENT = 'examples/weights/mlp2d-moons-4step.safetensors';
 const TEACHER = 'examples/weights/mlp2d-moons.safetensors';

@@ -5,12 +5,13 @@ import '../../compiler/core/ops/index.ts';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
 import { fuseGraph } from '../../targets/webgpu/passes/fuse.ts';
-import { DEFAULT_MEMORY_LIMITS, memoryPlan, planMemory, type MemoryPlan } from '../../targets/webgpu/passes/memory-plan.ts';
+import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
+import { memoryPlan, planMemory, type MemoryPlan } from '../../targets/webgpu/passes/memory-plan.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { bindGraphDims } from '../../targets/webgpu/bind-dims.ts';
 import { parseIR, runPass } from './helpers.ts';
 
-const plan = (g: Graph, reuse = true): MemoryPlan => planMemory(g, { limits: DEFAULT_MEMORY_LIMITS, elementBytes: () => 4, reuse });
+const plan = (g: Graph, reuse = true): MemoryPlan => planMemory(g, { limits: DEFAULT_CAPABILITIES, elementBytes: () => 4, reuse });
 const slotOf = (p: MemoryPlan, n: Node): number => {
   const loc = p.locations.get(n)!;
   if (loc.kind !== 'slot') throw new Error(`${n.op} is not in a slot`);
@@ -102,7 +103,7 @@ describe('memory-plan', () => {
   %0 = concat(%a, %b, %c) {axis=0} : f32[12]
   return %0
 }`);
-    expect(() => planMemory(g, { limits: { ...DEFAULT_MEMORY_LIMITS, maxStorageBuffersPerShaderStage: 3 } }))
+    expect(() => planMemory(g, { limits: { ...DEFAULT_CAPABILITIES, maxStorageBuffersPerShaderStage: 3 } }))
       .toThrow(/MP0002: kernel concat binds 4 storage buffers \(3 inputs \+ output\)/);
   });
 

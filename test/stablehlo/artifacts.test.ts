@@ -11,8 +11,9 @@ import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { tensorType } from '../../compiler/core/ir/types.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
-import { readSafetensors } from '../../runtime/weights/safetensors.ts';
+import { readSafetensors } from '../../compiler/core/safetensors.ts';
 import { writeStableHLOArtifacts } from '../../targets/stablehlo/artifacts.ts';
+import { referenceRunner } from '../../api/run.ts';
 import { makeTensor } from '../../tools/stablehlo-interpreter/interpret-tensor.ts';
 import { runStableHLO } from '../../tools/stablehlo-interpreter/interpret.ts';
 import { ttype, type ElemType } from '../../targets/stablehlo/types.ts';
@@ -51,7 +52,7 @@ describe('writeStableHLOArtifacts', () => {
 
   it('writes the module, weights, manifest, inputs, references and a README', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-hlo-'));
-    const { manifest } = await writeStableHLOArtifacts(sampler(), weights, dir, { dims: { B: 3 }, seed: 42, inputs: { y: Int32Array.of(2, 0, 1) } });
+    const { manifest } = await writeStableHLOArtifacts(sampler(), weights, dir, { reference: referenceRunner, dims: { B: 3 }, seed: 42, inputs: { y: Int32Array.of(2, 0, 1) } });
     expect(readdirSync(dir).sort()).toEqual(['README.md', 'input_seed.npy', 'input_y.npy', 'manifest.json', 'reference_0.npy', 'sampler.mlir', 'weights.safetensors']);
     const json = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(json.inputs).toEqual([{ name: 'seed', dtype: 'i32', shape: [], arg: 0 }, { name: 'y', dtype: 'i32', shape: [3], arg: 1 }]);
@@ -75,14 +76,14 @@ describe('writeStableHLOArtifacts', () => {
   });
 
   it('refuses missing weights, naming them', async () => {
-    await expect(writeStableHLOArtifacts(sampler(), new Map([['net.w', new Float32Array(64)]]), mkdtempSync(join(tmpdir(), 'denoc-hlo-')), { dims: { B: 1 } }))
+    await expect(writeStableHLOArtifacts(sampler(), new Map([['net.w', new Float32Array(64)]]), mkdtempSync(join(tmpdir(), 'denoc-hlo-')), { reference: referenceRunner, dims: { B: 1 } }))
       .rejects.toThrow(/HLO0401: .*net\.emb \[3, 8\]/);
   });
 
   const python = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
   it.skipIf(!python)('passes the Python checker\'s numpy-only validation (skipped without python3 + numpy)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-hlo-'));
-    await writeStableHLOArtifacts(sampler(), weights, dir, { dims: { B: 2 }, precision: 'bf16' });
+    await writeStableHLOArtifacts(sampler(), weights, dir, { reference: referenceRunner, dims: { B: 2 }, precision: 'bf16' });
     const out = execFileSync('python3', ['scripts/xla-check.py', dir, '--check-only'], { encoding: 'utf8' });
     expect(out).toContain('artifact ok');
     expect(out).toContain('precision bf16');

@@ -12,6 +12,7 @@ import { rewriteGraph } from '../../compiler/core/ir/rewrite.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import { writeStableHLOArtifacts } from '../../targets/stablehlo/artifacts.ts';
+import { referenceRunner } from '../../api/run.ts';
 import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
 import { findJaxPython } from '../../scripts/jax-python.ts';
 import { runProcess } from '../helpers/process.ts';
@@ -41,7 +42,7 @@ function sampler(file: string, name: string, steps: number, source = ''): { grap
 
 async function artifact(graph: Graph, weights: Map<string, Float32Array>, opts: StableHLOOptions): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'denoc-xla-'));
-  await writeStableHLOArtifacts(graph, weights, dir, { dims: { B: 2 }, seed: 5, ...opts });
+  await writeStableHLOArtifacts(graph, weights, dir, { reference: referenceRunner, dims: { B: 2 }, seed: 5, ...opts });
   return dir;
 }
 

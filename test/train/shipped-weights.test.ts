@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../dsl/index.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { slicedWasserstein } from '../../runtime/train/metrics.ts';
-import { measureQuality } from '../../runtime/train/quality.ts';
+import { measureQuality } from '../../api/quality.ts';
 import { normals } from '../../runtime/train/random.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
-import { loadWeightsFile } from '../../runtime/weights/safetensors.ts';
+import { loadWeightsFile } from '../../runtime/weights/files.ts';
 
 const FILE = 'examples/weights/mlp2d-moons.safetensors';
 

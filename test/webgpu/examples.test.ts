@@ -9,7 +9,8 @@ import type { Graph } from '../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { compileSource, type Program } from '../../dsl/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
-import { compileForWebGPU, deviceCapabilities, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { deviceCapabilities, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { compileForWebGPU } from '../../targets/webgpu/compile.ts';
 import { expectClose, rand, reference } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
 

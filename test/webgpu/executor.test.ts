@@ -9,7 +9,9 @@ import '../../compiler/core/ops/index.ts';
 import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { randn } from '../../compiler/core/numeric/rng.ts';
-import { compileForWebGPU, emitWebGPUArtifacts, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { compileForWebGPU } from '../../targets/webgpu/compile.ts';
+import { emitWebGPUArtifacts } from '../../targets/webgpu/emit.ts';
 import { expectClose } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
 

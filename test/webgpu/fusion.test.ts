@@ -7,7 +7,8 @@ import '../../compiler/core/ops/index.ts';
 import { parseGraph } from '../../compiler/core/ir/ir-parser.ts';
 import { tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
 import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
-import { compileForWebGPU, runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { runOnWebGPU } from '../../runtime/webgpu/executor.ts';
+import { compileForWebGPU } from '../../targets/webgpu/compile.ts';
 import { expectClose, rand, reference } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
 

@@ -4,7 +4,7 @@ import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts'
 import { tensorType } from '../../compiler/core/ir/types.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
 import type { ParameterSpec } from '../../runtime/weights/init.ts';
-import { readSafetensors, writeSafetensors } from '../../runtime/weights/safetensors.ts';
+import { readSafetensors, writeSafetensors } from '../../compiler/core/safetensors.ts';
 
 const span = { file: 'model.dn', line: 4, col: 3 };
 const p = (path: string, shape: (number | string)[]): ParameterSpec =>

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
-import {
-  loadWeightsFile, parseSafetensorsHeader, readSafetensors, saveWeightsFile, writeSafetensors,
-} from '../../runtime/weights/safetensors.ts';
+import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../../compiler/core/safetensors.ts';
+import { loadWeightsFile, saveWeightsFile } from '../../runtime/weights/files.ts';
 
 /** Assembles a file from a header object and raw data bytes, the way the format README describes it. */
 function assemble(header: unknown, data: Uint8Array, headerText = JSON.stringify(header)): Uint8Array {

@@ -4,7 +4,7 @@
  * Rewrites  %y = silu(add(conv2d(%x, %w), %b))
  *       →   %y = kernel(%x, %w, %b) {name="fused_conv2d_add_silu", dtype="f32", shape=[...]}
  *               body(%in0, %in1, %in2) { %0 = conv2d(%in0, %in1); %1 = add(%0, %in2); %2 = silu(%1); yield %2 }
- * A fused kernel is an op `kernel` (declared here) whose one region holds the fused subgraph; its
+ * A fused kernel is an op `kernel` (declared with the structural ops in compiler/core/ops) whose one region holds the fused subgraph; its
  * params are the kernel's inputs, its single output the kernel's result. Scalar-ish constants
  * (≤ `inlineConstants` elements) are copied into the region instead of becoming inputs.
  *
@@ -22,31 +22,22 @@
  */
 import { GraphBuilder } from '../../../compiler/core/ir/builder.ts';
 import { tensorOf, topoOrder, usersOf, type Graph, type Node } from '../../../compiler/core/ir/node.ts';
-import { isStatic, numel, sameShape, tensorType, type DType, type TensorType } from '../../../compiler/core/ir/types.ts';
-import { defineOp, getOp, hasOp, type FusionKind } from '../../../compiler/core/ops/registry.ts';
+import { isStatic, numel, sameShape, type TensorType } from '../../../compiler/core/ir/types.ts';
+import { getOp, type FusionKind } from '../../../compiler/core/ops/registry.ts';
 import { formatSpan } from '../../../compiler/core/ir/span.ts';
 import { definePass } from '../../../compiler/passes/pass.ts';
-
-if (!hasOp('kernel')) {
-  defineOp({
-    name: 'kernel',
-    summary: 'a fused kernel: its region holds the fused subgraph (written by the fuse pass)',
-    attrs: { name: { kind: 'string' }, dtype: { kind: 'string' }, shape: { kind: 'dims' } },
-    arity: 'variadic',
-    fusion: 'opaque',
-    inferType: (_, a) => tensorType(a.dtype as DType, a.shape as (number | string)[]),
-  });
-}
+import { DEFAULT_CAPABILITIES } from '../capabilities.ts';
 
 export interface FuseOptions {
   readonly enabled: boolean;
   readonly maxOpsPerKernel: number;
-  /** Storage inputs a kernel may read (WebGPU's default 8 storage bindings minus the output). */
+  /** Storage inputs a kernel may read: the device's storage bindings minus the output. */
   readonly maxInputs: number;
   readonly inlineConstants: number;
 }
 
-export const DEFAULT_FUSE_OPTIONS: FuseOptions = { enabled: true, maxOpsPerKernel: 64, maxInputs: 7, inlineConstants: 16 };
+export const DEFAULT_FUSE_OPTIONS: FuseOptions = { enabled: true, maxOpsPerKernel: 64, maxInputs: DEFAULT_CAPABILITIES.maxStorageBuffersPerShaderStage - 1, inlineConstants: 16,
+};
 
 export type FusionDecision = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

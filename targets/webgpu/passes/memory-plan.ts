@@ -20,13 +20,11 @@ import { DenocError } from '../../../compiler/core/diagnostics.ts';
 import { tensorOf, topoOrder, type Graph, type Node } from '../../../compiler/core/ir/node.ts';
 import { bytesPerElement, formatType, isStatic, numel, type DType } from '../../../compiler/core/ir/types.ts';
 import { storageInputsOf } from './fuse.ts';
+import { DEFAULT_CAPABILITIES, type Capabilities } from '../capabilities.ts';
 import { definePass } from '../../../compiler/passes/pass.ts';
 
-export interface MemoryLimits {
-  readonly maxBufferSize: number;
-  readonly maxStorageBufferBindingSize: number;
-  readonly maxStorageBuffersPerShaderStage: number;
-}
+/** The device limits the plan is checked against (a slice of the target's capability table). */
+export type MemoryLimits = Pick<Capabilities, 'maxBufferSize' | 'maxStorageBufferBindingSize' | 'maxStorageBuffersPerShaderStage'>;
 
 export interface MemoryPlanOptions {
   readonly limits: MemoryLimits;
@@ -290,17 +288,13 @@ export function planMemory(graph: Graph, opts: MemoryPlanOptions): MemoryPlan {
   };
 }
 
-/** WebGPU's default limits; `denoc compile` plans against these unless a device says more. */
-export const DEFAULT_MEMORY_LIMITS: MemoryLimits = {
-  maxBufferSize: 256 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20, maxStorageBuffersPerShaderStage: 8,
-};
 
 export const memoryPlan = definePass<{ reuse: boolean }>({
   name: 'memory-plan',
   summary: 'Analysis: liveness-based buffer reuse within device limits; reports peak bytes (graph unchanged)',
   options: { reuse: { default: true, help: 'reuse scratch buffers whose values are dead' } },
   run(graph, opts) {
-    const plan = planMemory(graph, { limits: DEFAULT_MEMORY_LIMITS, reuse: opts.reuse, elementBytes: () => 4 });
+    const plan = planMemory(graph, { limits: DEFAULT_CAPABILITIES, reuse: opts.reuse, elementBytes: () => 4 });
     return {
       graph, changed: false,
       stats: { peakBytes: plan.peakBytes, scratchBytes: plan.scratchBytes, residentBytes: plan.residentBytes, naiveBytes: plan.naiveBytes, buffers: plan.slots.length },

@@ -7,15 +7,15 @@
  *
  *   TRN0801 the sampler needs inputs other than its seed, or does not produce N×2 points
  */
-import { fail } from '../../compiler/core/diagnostics.ts';
-import { compileSampler } from '../../compiler/compile.ts';
-import { tensorOf } from '../../compiler/core/ir/node.ts';
-import type { ModelArtifact, SamplerArtifact } from '../../dsl/index.ts';
-import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
-import { runGraph } from '../reference/executor.ts';
-import { initWeights } from '../weights/init.ts';
-import type { DataSource } from './data.ts';
-import { slicedWasserstein } from './metrics.ts';
+import { fail } from '../compiler/core/diagnostics.ts';
+import { compileSampler } from '../compiler/compile.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import type { ModelArtifact, SamplerArtifact } from '../compiler/core/artifact.ts';
+import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
+import { runGraph } from '../runtime/reference/executor.ts';
+import { initWeights } from '../runtime/weights/init.ts';
+import type { DataSource } from '../runtime/train/data.ts';
+import { slicedWasserstein } from '../runtime/train/metrics.ts';
 
 export interface QualityOptions {
   readonly sampler: SamplerArtifact;

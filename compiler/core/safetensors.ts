@@ -1,5 +1,6 @@
 /**
- * Reads and writes safetensors files, the weight format most diffusion checkpoints ship in.
+ * The safetensors format (the weight format most diffusion checkpoints ship in), as bytes: reading,
+ * checking and writing, with no file system (runtime/weights/files.ts reads and writes files).
  *
  * Layout (huggingface/safetensors README): an unsigned 64-bit little-endian header length N, N bytes
  * of UTF-8 JSON mapping each tensor name to `{dtype, shape, data_offsets: [begin, end]}` (offsets
@@ -8,11 +9,10 @@
  * overlaps; writers pad the header with spaces so the data starts at a multiple of 8 bytes.
  * Everything is converted to and from Float32Array; f16/bf16 narrowing rounds to nearest even.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
-import type { WeightCode } from './diagnostic-codes.ts';
-import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../compiler/core/numeric/half.ts';
-import { shapeNumel, tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from '../../compiler/core/tensor.ts';
+import { DenocError, type Diagnostic } from './diagnostics.ts';
+import type { WeightCode } from './diagnostic-codes/weights.ts';
+import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './numeric/half.ts';
+import { shapeNumel, tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from './tensor.ts';
 
 export type SafetensorsDType = 'f32' | 'f16' | 'bf16' | 'i32';
 
@@ -224,18 +224,4 @@ export function writeSafetensors(tensors: TensorCollection | WeightStore, opts: 
     at += t.data.length * elementBytes;
   }
   return out;
-}
-
-export function loadWeightsFile(path: string): Map<string, StoredTensor> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    return failWith(path, 'WGT0001', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return readSafetensors(bytes, path);
-}
-
-export function saveWeightsFile(path: string, tensors: TensorCollection | WeightStore, opts: WriteOptions = {}): void {
-  writeFileSync(path, writeSafetensors(tensors, opts));
 }

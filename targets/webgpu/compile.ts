@@ -1,0 +1,58 @@
+/**
+ * The WebGPU target's compile step and artifacts:
+ *   compileForWebGPU(graph, {dims, caps, fuse}) → plan (binds dims, fuses, plans memory, generates WGSL)
+ *   writeWebGPUArtifacts(graph, weights, dir)    → WGSL files + plan.json + weights.safetensors
+ * Compiling needs no GPU: it plans against the WebGPU default limits unless given a device's
+ * capabilities (runtime/webgpu reads the plan and runs it).
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import '../../compiler/core/ops/index.ts';
+import { DenocError } from '../../compiler/core/diagnostics.ts';
+import type { Graph } from '../../compiler/core/ir/node.ts';
+import { writeSafetensors } from '../../compiler/core/safetensors.ts';
+import { bindGraphDims } from './bind-dims.ts';
+import { DEFAULT_CAPABILITIES, type Capabilities } from './capabilities.ts';
+import { emitWebGPUArtifacts } from './emit.ts';
+import { DEFAULT_FUSE_OPTIONS, fuseGraph, type FuseOptions } from './passes/fuse.ts';
+import { buildPlan, type WebGPUPlan } from './plan.ts';
+
+export interface WebGPUCompileOptions {
+  readonly dims?: Readonly<Record<string, number>>;
+  /** Plan against these limits (default: the WebGPU spec defaults, valid on every device). */
+  readonly caps?: Capabilities;
+  /** false: one kernel per op (the unfused path); an object: fuse options. */
+  readonly fuse?: boolean | Partial<FuseOptions>;
+}
+
+export function compileForWebGPU(graph: Graph, opts: WebGPUCompileOptions = {}): WebGPUPlan {
+  const caps = opts.caps ?? DEFAULT_CAPABILITIES;
+  const bound = bindGraphDims(graph, opts.dims ?? {});
+  const fuseOpts: FuseOptions = {
+    ...DEFAULT_FUSE_OPTIONS,
+    maxInputs: caps.maxStorageBuffersPerShaderStage - 1,
+    ...(typeof opts.fuse === 'object' ? opts.fuse : {}),
+    ...(opts.fuse === false ? { enabled: false } : {}),
+  };
+  return buildPlan(fuseGraph(bound, fuseOpts).graph, caps);
+}
+
+/**
+ * `denoc compile --target webgpu --out DIR`: WGSL files, plan.json and the weights the plan reads
+ * (weights.safetensors, f32), planned against the WebGPU default limits so it runs on any device.
+ */
+export function writeWebGPUArtifacts(
+  graph: Graph, weights: ReadonlyMap<string, Float32Array>, outDir: string, opts: WebGPUCompileOptions = {},
+): string[] {
+  const plan = compileForWebGPU(graph, opts);
+  const written = emitWebGPUArtifacts(plan, outDir);
+  const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  for (const w of plan.weights) {
+    const data = weights.get(w.name);
+    if (!data) throw new DenocError({ code: 'WG0200', severity: 'error', message: `weight '${w.name}' [${w.shape.join(', ')}] was not provided` });
+    tensors.set(w.name, { shape: w.shape, data });
+  }
+  const file = join(outDir, 'weights.safetensors');
+  writeFileSync(file, writeSafetensors(tensors));
+  return [...written, file];
+}
