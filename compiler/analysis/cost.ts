@@ -2,7 +2,8 @@
  * Static cost of a graph: FLOPs and bytes moved by its kernels (each op's registry `cost`, asked
  * after binding the symbolic dims), the parameter count (elements of distinct weights), and the cost
  * of one sampling step. Loop bodies count once per iteration (× count, nested loops multiply).
- * Structural ops (param, weight, constant, loop, tuple_get) launch no kernel and cost nothing.
+ * Structural ops (no registry `cost`: param, weight, constant, tuple_get) launch no kernel and cost
+ * nothing; a loop or a fused `kernel` costs what its region does.
  */
 import { fail } from '../core/diagnostics.ts';
 import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
@@ -58,7 +59,7 @@ function levelCost(graph: Graph, mult: number, acc: Acc, steps?: Cost[]): Cost {
       steps?.push(body);
       flops += count * body.flops;
       bytes += count * body.bytes;
-    } else if (def.cost || def.reference) {
+    } else if (def.cost) {
       const out = bound(node, node.type as TensorType, acc);
       const c = opCost(def, node.inputs.map((n) => bound(node, n.type as TensorType, acc)), out, node.attrs);
       flops += c.flops;

@@ -19,8 +19,8 @@ import { GraphBuilder } from '../core/ir/builder.ts';
 import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
 import { applyRules, type Rule } from '../core/ir/rewrite.ts';
 import { isFloat, isStatic, numel, sameShape, sameType, type Shape, type TensorType } from '../core/ir/types.ts';
-import { getOp } from '../core/ops/registry.ts';
 import { evaluateNode, type HostTensor } from '../semantics/evaluate.ts';
+import { hasReferenceKernel } from '../semantics/kernels/index.ts';
 import { definePass } from './pass.ts';
 
 /** Ops whose value is not a function of their inputs alone. */
@@ -75,7 +75,7 @@ function hostOf(node: Node): HostTensor {
 /** A node that fold may evaluate: a pure kernel with a static tensor result. */
 function evaluable(node: Node): boolean {
   return node.type.kind === 'tensor' && isStatic(node.type.shape) && node.regions.length === 0 &&
-    getOp(node.op).reference !== undefined && !NEVER_FOLD.has(node.op);
+    hasReferenceKernel(node.op) && !NEVER_FOLD.has(node.op);
 }
 
 /** Classifies each node as constant, depending only on iter (and constants), or run-time data. */

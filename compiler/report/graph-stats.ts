@@ -57,7 +57,7 @@ export function boundType(t: TensorType, dims: Dims): TensorType {
 /** FLOPs of one execution of `node` (0 for structural ops). */
 export function nodeFlops(node: Node, dims: Dims): number {
   const def = getOp(node.op);
-  if (node.type.kind !== 'tensor' || node.op === 'loop' || (!def.cost && !def.reference)) return 0;
+  if (node.type.kind !== 'tensor' || node.op === 'loop' || !def.cost) return 0;
   const ins = node.inputs.map((n) => boundType(n.type as TensorType, dims));
   return opCost(def, ins, boundType(node.type, dims), node.attrs).flops;
 }

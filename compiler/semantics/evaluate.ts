@@ -10,7 +10,7 @@ import { applyReference, toHost, toTensor, type HostTensor } from './tensors.ts'
 
 export type { HostTensor } from './tensors.ts';
 
-/** `node`'s value for the given input values, by its registry reference kernel. */
+/** `node`'s value for the given input values, by its reference kernel (compiler/semantics/kernels). */
 export function evaluateNode(node: Node, inputs: readonly HostTensor[]): HostTensor {
   const dtype = tensorOf(node).dtype;
   return withCpuBackend(() => {

@@ -8,7 +8,7 @@ import { DenocError, fail } from '../core/diagnostics.ts';
 import type { Node } from '../core/ir/node.ts';
 import { formatSpan } from '../core/ir/span.ts';
 import { bindShape, formatShape, isFloat, type DType, type Shape } from '../core/ir/types.ts';
-import { getOp } from '../core/ops/registry.ts';
+import { referenceKernel } from './kernels/index.ts';
 
 /** A tensor on the host, as constants store it: floats in Float32Array, ints and bools in Int32Array. */
 export interface HostTensor {
@@ -51,11 +51,11 @@ function withSpan(e: DenocError, node: Node): DenocError {
  * `dims` bound (symbols still unbound are not checked).
  */
 export function applyReference(node: Node, inputs: tf.Tensor[], dims: Readonly<Record<string, number>>): tf.Tensor {
-  const def = getOp(node.op);
-  if (!def.reference) fail('REF0207', `op '${node.op}' has no reference kernel`, node.span);
+  const kernel = referenceKernel(node.op);
+  if (!kernel) fail('REF0207', `op '${node.op}' has no reference kernel`, node.span);
   let out: tf.Tensor;
   try {
-    out = def.reference(inputs, node.attrs, { dims });
+    out = kernel(inputs, node.attrs, { dims });
   } catch (e) {
     if (e instanceof DenocError) throw withSpan(e, node);
     fail('REF0208', `reference kernel of '${node.op}' failed at ${formatSpan(node.span)}: ${(e as Error).message}`, node.span);

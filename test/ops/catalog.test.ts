@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../compiler/core/ops/index.ts';
 import { allOps, getOp, hasOp } from '../../compiler/core/ops/registry.ts';
+import { hasReferenceKernel } from '../../compiler/semantics/kernels/index.ts';
 
 /** [op name, fusion kind, attributes cell] for every name in the first column of the catalog table. */
 function catalogRows(): [string, string, string][] {
@@ -32,7 +33,7 @@ describe('op catalog', () => {
 
   it.each(names)('registers %s', (name) => {
     expect(hasOp(name)).toBe(true);
-    if (!STRUCTURAL.has(name)) expect(getOp(name).reference, `${name} has no reference kernel`).toBeTypeOf('function');
+    if (!STRUCTURAL.has(name)) expect(hasReferenceKernel(name), `${name} has no reference kernel`).toBe(true);
   });
 
   it.each(rows)('declares %s with the catalog fusion kind %s', (name, fusion) => {

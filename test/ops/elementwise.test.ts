@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
-import { getOp } from '../../compiler/core/ops/registry.ts';
+import { referenceKernel } from '../../compiler/semantics/kernels/index.ts';
 import { T, costOf, expectClose, inferOp, rand, runRef, typeError, useBackend } from './helpers.ts';
 
 beforeAll(useBackend);
@@ -106,8 +106,8 @@ describe('cast', () => {
 
   it('reports u32 as unsupported by the reference', () => {
     const x = tf.tensor([1, 2]);
-    expect(() => getOp('cast').reference!([x], { dtype: 'u32' }, { dims: {} })).toThrow(DenocError);
-    expect(() => getOp('cast').reference!([x], { dtype: 'u32' }, { dims: {} })).toThrow(/REF0002.*no u32/);
+    expect(() => referenceKernel('cast')!([x], { dtype: 'u32' }, { dims: {} })).toThrow(DenocError);
+    expect(() => referenceKernel('cast')!([x], { dtype: 'u32' }, { dims: {} })).toThrow(/REF0002.*no u32/);
     x.dispose();
   });
 });

@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
-import { getOp } from '../../compiler/core/ops/registry.ts';
 import { randn } from '../../compiler/core/numeric/rng.ts';
+import { referenceKernel } from '../../compiler/semantics/kernels/index.ts';
 import { T, costOf, inferOp, runRef, typeError, useBackend } from './helpers.ts';
 
 beforeAll(useBackend);
@@ -33,7 +33,7 @@ describe('randn op', () => {
 
   it('fails clearly when a dim is unbound', () => {
     const seed = tf.scalar(1, 'int32');
-    const run = (): tf.Tensor => getOp('randn').reference!([seed], { shape: ['B', 2], dtype: 'f32', stream: 0 }, { dims: {} });
+    const run = (): tf.Tensor => referenceKernel('randn')!([seed], { shape: ['B', 2], dtype: 'f32', stream: 0 }, { dims: {} });
     expect(run).toThrow(DenocError);
     expect(run).toThrow("REF0001: randn: symbolic dim 'B' of [B,2] is not bound (pass dims to the executor)");
     seed.dispose();

@@ -5,10 +5,8 @@
  * FLOPs per batch element: 2·Lq·Lk·D (scores) + 2·Lq·Lk·Dv (weighted sum) + 5·Lq·Lk (softmax);
  * bytes count q, k, v and the output only, since a fused kernel never stores the scores.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { formatShape, tensorType, type Dim, type TensorType } from '../ir/types.ts';
 import { broadcastAll, countElems, ioBytes, requireFloat, requireSameDtype } from './common.ts';
-import { batchedMatmul } from './linalg.ts';
 import { defineOp, shapeCheck } from './registry.ts';
 
 interface AttentionDims { batch: Dim[]; lq: Dim; lk: Dim; d: Dim; dv: Dim }
@@ -24,12 +22,6 @@ function attentionDims([q, k, v]: readonly TensorType[]): AttentionDims {
     () => `k ${formatShape(k.shape)} has Lk=${last(k, 2)} but v ${formatShape(v.shape)} has Lk=${last(v, 2)}`);
   const batch = broadcastAll([q.shape.slice(0, -2), k.shape.slice(0, -2), v.shape.slice(0, -2)]);
   return { batch, lq: last(q, 2), lk: last(k, 2), d: last(q, 1), dv: last(v, 1) };
-}
-
-function attentionRef(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, scale: number): tf.Tensor {
-  const s = scale === 0 ? 1 / Math.sqrt(q.shape[q.rank - 1]) : scale;
-  const scores = tf.mul(batchedMatmul(q, k, false, true), s);
-  return batchedMatmul(tf.softmax(scores), v, false, false);
 }
 
 defineOp({
@@ -52,5 +44,4 @@ defineOp({
     const dd = countElems([d]), ddv = countElems([dv]);
     return { flops: 2 * pairs * (dd + ddv) + 5 * pairs, bytes: ioBytes(inputs, out) };
   },
-  reference: ([q, k, v], a) => tf.tidy(() => attentionRef(q, k, v, a.scale as number)),
 });

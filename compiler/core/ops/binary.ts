@@ -2,36 +2,27 @@
  * Binary arithmetic (add sub mul div pow min max), comparisons (less greater equal), where, and
  * broadcast_to. Inputs broadcast numpy-style: equal symbols match, 1 stretches (fusion kind `broadcast`).
  *
- * Integer `div` truncates toward zero, as WGSL and StableHLO `divide` do (tfjs' own int division
- * floors, so the reference corrects for it).
+ * Integer `div` truncates toward zero, as WGSL and StableHLO `divide` do.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { formatShape, tensorType, type TensorType } from '../ir/types.ts';
 import {
-  attrDims, bindStatic, broadcastAll, ioBytes, perElementCost, requireDtype, requireNumeric, requireSameDtype,
+  attrDims, broadcastAll, ioBytes, perElementCost, requireDtype, requireNumeric, requireSameDtype,
 } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
-
-/** a / b rounded toward zero for int32: sign(a·b) · floor(|a| / |b|). */
-function truncDiv(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const q = tf.floorDiv(tf.abs(a), tf.abs(b));
-  return tf.mul(q, tf.mul(tf.sign(a), tf.sign(b)));
-}
 
 interface BinarySpec {
   readonly name: string;
   readonly summary: string;
-  readonly ref: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 }
 
 const ARITH: readonly BinarySpec[] = [
-  { name: 'add', summary: 'a + b', ref: (a, b) => tf.add(a, b) },
-  { name: 'sub', summary: 'a - b', ref: (a, b) => tf.sub(a, b) },
-  { name: 'mul', summary: 'a · b', ref: (a, b) => tf.mul(a, b) },
-  { name: 'div', summary: 'a / b (integers truncate toward zero)', ref: (a, b) => (a.dtype === 'int32' ? truncDiv(a, b) : tf.div(a, b)) },
-  { name: 'pow', summary: 'a ^ b', ref: (a, b) => tf.pow(a, b) },
-  { name: 'min', summary: 'elementwise minimum', ref: (a, b) => tf.minimum(a, b) },
-  { name: 'max', summary: 'elementwise maximum', ref: (a, b) => tf.maximum(a, b) },
+  { name: 'add', summary: 'a + b' },
+  { name: 'sub', summary: 'a - b' },
+  { name: 'mul', summary: 'a · b' },
+  { name: 'div', summary: 'a / b (integers truncate toward zero)' },
+  { name: 'pow', summary: 'a ^ b' },
+  { name: 'min', summary: 'elementwise minimum' },
+  { name: 'max', summary: 'elementwise maximum' },
 ];
 
 for (const spec of ARITH) {
@@ -47,14 +38,13 @@ for (const spec of ARITH) {
       return tensorType(a.dtype, broadcastAll([a.shape, b.shape]));
     },
     cost: perElementCost(1),
-    reference: ([a, b]) => tf.tidy(() => spec.ref(a, b)),
   });
 }
 
 const COMPARE: readonly BinarySpec[] = [
-  { name: 'less', summary: 'a < b', ref: (a, b) => tf.less(a, b) },
-  { name: 'greater', summary: 'a > b', ref: (a, b) => tf.greater(a, b) },
-  { name: 'equal', summary: 'a == b', ref: (a, b) => tf.equal(a, b) },
+  { name: 'less', summary: 'a < b' },
+  { name: 'greater', summary: 'a > b' },
+  { name: 'equal', summary: 'a == b' },
 ];
 
 for (const spec of COMPARE) {
@@ -70,7 +60,6 @@ for (const spec of COMPARE) {
       return tensorType('bool', broadcastAll([a.shape, b.shape]));
     },
     cost: perElementCost(1),
-    reference: ([a, b]) => tf.tidy(() => spec.ref(a, b)),
   });
 }
 
@@ -86,7 +75,6 @@ defineOp({
     return tensorType(a.dtype, broadcastAll([cond.shape, a.shape, b.shape]));
   },
   cost: perElementCost(1),
-  reference: ([cond, a, b]) => tf.tidy(() => tf.where(cond, a, b)),
 });
 
 /** x's dims, right-aligned against the target: each must equal the target dim or be 1. */
@@ -111,12 +99,4 @@ defineOp({
     return tensorType(x.dtype, target);
   },
   cost: (inputs, out) => ({ flops: 0, bytes: ioBytes(inputs, out) }),
-  reference: ([x], a, ctx) => {
-    const target = attrDims(a, 'shape');
-    // A symbol unbound in ctx.dims can still be read from x where x is not stretched there.
-    const offset = target.length - x.shape.length;
-    const fromX = target.map((_, i) => (x.shape[i - offset] === 1 ? undefined : x.shape[i - offset]));
-    const shape = bindStatic('broadcast_to', target, ctx, fromX);
-    return tf.tidy(() => tf.broadcastTo(x, shape));
-  },
 });

@@ -1,16 +1,15 @@
 /**
  * Helpers shared by the op families: dtype and axis checks for type rules, cost counting, and
- * binding symbolic dims for reference kernels.
+ * attribute readers (also used by the reference kernels in compiler/semantics/kernels).
  *
  * Cost convention (every family): bytes = (elements of every input + elements of the output) × 4,
  * whatever the dtype, as if each were read or written once by a standalone kernel. Symbolic dims
  * count as 1, so costs of an unbound graph are per-unit-of-each-symbol figures; callers that want
  * real numbers bind dims first (`bindType`) and ask again.
  */
-import { fail } from '../diagnostics.ts';
 import type { Attrs } from '../ir/node.ts';
 import { broadcastShapes, formatShape, isFloat, type Dim, type DType, type Shape, type TensorType } from '../ir/types.ts';
-import { shapeCheck, type OpCost, type ReferenceContext } from './registry.ts';
+import { shapeCheck, type OpCost } from './registry.ts';
 
 /** Element count with symbolic dims counted as 1 (see the cost convention above). */
 export function countElems(shape: Shape): number {
@@ -87,20 +86,4 @@ export function pairAttr(a: Attrs, key: string, min: number): [number, number] {
   shapeCheck(v.length === 2, () => `${key} must have 2 values [h, w], got [${v.join(', ')}]`);
   shapeCheck(v[0] >= min && v[1] >= min, () => `${key} values must be >= ${min}, got [${v.join(', ')}]`);
   return [v[0], v[1]];
-}
-
-/**
- * Binds the symbols of a shape attribute for a reference kernel. Unbound symbols are taken from
- * `fallback` (same rank, e.g. the input's actual extents) when it has a number there.
- */
-export function bindStatic(
-  op: string, shape: Shape, ctx: ReferenceContext, fallback?: readonly (number | undefined)[],
-): number[] {
-  return shape.map((d, i) => {
-    if (typeof d === 'number') return d;
-    if (d in ctx.dims) return ctx.dims[d];
-    const guess = fallback?.[i];
-    if (guess !== undefined) return guess;
-    return fail('REF0001', `${op}: symbolic dim '${d}' of ${formatShape(shape)} is not bound (pass dims to the executor)`);
-  });
 }

@@ -4,7 +4,6 @@
  * with h = dim/2 and f_k = maxPeriod^(−k/h). Fusion kind `elementwise` (each output reads one t).
  * FLOPs: B·h multiplies plus B·dim sin/cos.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Attrs } from '../ir/node.ts';
 import { formatShape, tensorType } from '../ir/types.ts';
 import { attrInt, countElems, ioBytes, requireFloat } from './common.ts';
@@ -33,9 +32,4 @@ defineOp({
     return tensorType(t.dtype, [t.shape[0], dim]);
   },
   cost: (inputs, out) => ({ flops: countElems(out.shape) * 1.5, bytes: ioBytes(inputs, out) }),
-  reference: ([t], a) => tf.tidy(() => {
-    const freqs = embeddingFrequencies(attrInt(a, 'dim'), maxPeriod(a));
-    const args = tf.mul(tf.reshape(t, [-1, 1]), tf.tensor2d(freqs, [1, freqs.length]));
-    return tf.concat([tf.cos(args), tf.sin(args)], 1);
-  }),
 });

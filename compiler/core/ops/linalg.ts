@@ -3,7 +3,6 @@
  * last two axes of either operand. Batch dims broadcast numpy-style. Fusion kind `out-fusable`
  * (bias adds and activations can ride in its epilogue). FLOPs: 2·M·N·K per batch element.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Attrs } from '../ir/node.ts';
 import { formatShape, tensorType, type Dim, type TensorType } from '../ir/types.ts';
 import { broadcastAll, countElems, ioBytes, requireFloat, requireSameDtype } from './common.ts';
@@ -40,16 +39,4 @@ defineOp({
     const { batch, m, k, n } = matmulDims(inputs, attrs);
     return { flops: 2 * countElems([...batch, m, n, k]), bytes: ioBytes(inputs, out) };
   },
-  reference: ([a, b], attrs) => tf.tidy(() => batchedMatmul(a, b, attrs.transposeA as boolean, attrs.transposeB as boolean)),
 });
-
-/** Broadcasts the batch dims explicitly and runs tfjs' rank-3 matMul, so any rank works. */
-export function batchedMatmul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
-  const batch = broadcastAll([a.shape.slice(0, -2), b.shape.slice(0, -2)]) as number[];
-  const count = batch.reduce((p, d) => p * d, 1);
-  const as = a.shape.slice(-2), bs = b.shape.slice(-2);
-  const a3 = tf.reshape<tf.Rank.R3>(tf.broadcastTo(a, [...batch, ...as]), [count, as[0], as[1]]);
-  const b3 = tf.reshape<tf.Rank.R3>(tf.broadcastTo(b, [...batch, ...bs]), [count, bs[0], bs[1]]);
-  const out = tf.matMul(a3, b3, ta, tb);
-  return tf.reshape(out, [...batch, ...out.shape.slice(1)]);
-}

@@ -3,8 +3,6 @@
  * form. All use population variance and y = (x − mean)/√(var + eps)·gamma + beta.
  * Fusion kind `reduction`; FLOPs are counted as 8 per element (statistics plus the affine step).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { Attrs } from '../ir/node.ts';
 import { formatShape, type Dim, type TensorType } from '../ir/types.ts';
 import { attrInt, perElementCost, requireFloat, requireSameDtype, staticDim } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
@@ -23,18 +21,6 @@ function requireChannels(x: TensorType): void {
   requireFloat(x, 'input');
 }
 
-/** Shape [1, C, 1, ...] so a per-channel vector broadcasts against NC... */
-function channelShape(x: tf.Tensor): number[] {
-  return x.shape.map((d, i) => (i === 1 ? d : 1));
-}
-
-function normalize(x: tf.Tensor, axes: number[], eps: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, axes, true);
-  return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
-}
-
-const eps = (a: Attrs): number => a.eps as number;
-
 defineOp({
   name: 'group_norm',
   summary: 'normalises each of `groups` channel groups over (channels in group × spatial), per sample',
@@ -51,11 +37,6 @@ defineOp({
     return x;
   },
   cost: perElementCost(NORM_FLOPS_PER_ELEM),
-  reference: ([x, gamma, beta], a) => tf.tidy(() => {
-    const grouped = tf.reshape(x, [x.shape[0], attrInt(a, 'groups'), -1]);
-    const y = tf.reshape(normalize(grouped, [2], eps(a)), x.shape);
-    return tf.add(tf.mul(y, tf.reshape(gamma, channelShape(x))), tf.reshape(beta, channelShape(x)));
-  }),
 });
 
 defineOp({
@@ -73,11 +54,6 @@ defineOp({
     return x;
   },
   cost: perElementCost(NORM_FLOPS_PER_ELEM),
-  reference: ([x, gamma, beta], a) => tf.tidy(() => {
-    let y = normalize(x, [x.rank - 1], eps(a));
-    if (gamma) y = tf.mul(y, gamma);
-    return beta ? tf.add(y, beta) : y;
-  }),
 });
 
 defineOp({
@@ -96,9 +72,4 @@ defineOp({
     return x;
   },
   cost: perElementCost(NORM_FLOPS_PER_ELEM),
-  reference: ([x, mean, variance, gamma, beta], a) => tf.tidy(() => {
-    const cs = channelShape(x);
-    const scale = tf.mul(tf.reshape(gamma, cs), tf.rsqrt(tf.add(tf.reshape(variance, cs), eps(a))));
-    return tf.add(tf.mul(tf.sub(x, tf.reshape(mean, cs)), scale), tf.reshape(beta, cs));
-  }),
 });

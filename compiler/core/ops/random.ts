@@ -6,21 +6,12 @@
  * Fusion kind `elementwise` (each element is computed independently from its index).
  * FLOPs: counted as 8 per element (the Box–Muller float steps; Philox's integer work is not FLOPs).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../diagnostics.ts';
 import { formatShape, isFloat, tensorType, type DType, type TensorType } from '../ir/types.ts';
-import { randn } from '../numeric/rng.ts';
-import { attrDims, bindStatic, ioBytes, countElems } from './common.ts';
+import { attrDims, ioBytes, countElems } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
 
 function requireScalarI32(t: TensorType, what: string): void {
   shapeCheck(t.dtype === 'i32' && t.shape.length === 0, () => `${what} must be i32[], got ${t.dtype}${formatShape(t.shape)}`);
-}
-
-/** The single value of a scalar i32 tensor. */
-function scalarValue(t: tf.Tensor, what: string): number {
-  if (t.size !== 1) fail('REF0004', `randn: ${what} must hold one value, got shape ${formatShape(t.shape)}`);
-  return t.dataSync()[0];
 }
 
 defineOp({
@@ -45,10 +36,4 @@ defineOp({
     return tensorType(dtype, shape);
   },
   cost: (inputs, out) => ({ flops: 8 * countElems(out.shape), bytes: ioBytes(inputs, out) }),
-  reference: ([seed, offset], a, ctx) => {
-    const shape = bindStatic('randn', attrDims(a, 'shape'), ctx);
-    const count = shape.reduce((p, d) => p * d, 1);
-    const data = randn(scalarValue(seed, 'seed'), a.stream as number, offset ? scalarValue(offset, 'offset') : 0, count);
-    return tf.tensor(data, shape, 'float32');
-  },
 });

@@ -6,7 +6,6 @@
  * mean, subtract, square, accumulate (4 per input element); softmax counts max, subtract, exp, sum,
  * divide (5 per element).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import type { Attrs } from '../ir/node.ts';
 import { tensorType, type TensorType } from '../ir/types.ts';
 import { attrInt, attrInts, countElems, ioBytes, normAxis, requireFloat, requireNumeric } from './common.ts';
@@ -33,17 +32,13 @@ interface ReduceSpec {
   readonly summary: string;
   readonly floatOnly: boolean;
   readonly flops: (inElems: number, outElems: number) => number;
-  readonly ref: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor;
 }
 
 const REDUCTIONS: readonly ReduceSpec[] = [
-  { name: 'sum', summary: 'sum over axes', floatOnly: false, flops: (n) => n, ref: (x, ax, k) => tf.sum(x, ax, k) },
-  { name: 'mean', summary: 'mean over axes', floatOnly: true, flops: (n, m) => n + m, ref: (x, ax, k) => tf.mean(x, ax, k) },
-  { name: 'reduce_max', summary: 'maximum over axes', floatOnly: false, flops: (n) => n, ref: (x, ax, k) => tf.max(x, ax, k) },
-  {
-    name: 'variance', summary: 'population variance over axes (divides by N)', floatOnly: true,
-    flops: (n) => 4 * n, ref: (x, ax, k) => tf.moments(x, ax, k).variance,
-  },
+  { name: 'sum', summary: 'sum over axes', floatOnly: false, flops: (n) => n },
+  { name: 'mean', summary: 'mean over axes', floatOnly: true, flops: (n, m) => n + m },
+  { name: 'reduce_max', summary: 'maximum over axes', floatOnly: false, flops: (n) => n },
+  { name: 'variance', summary: 'population variance over axes (divides by N)', floatOnly: true, flops: (n) => 4 * n },
 ];
 
 for (const spec of REDUCTIONS) {
@@ -62,14 +57,7 @@ for (const spec of REDUCTIONS) {
       flops: spec.flops(countElems(inputs[0].shape), countElems(out.shape)),
       bytes: ioBytes(inputs, out),
     }),
-    reference: ([x], a) => tf.tidy(() => spec.ref(x, reduceAxes(a, x.rank), a.keepdims as boolean)),
   });
-}
-
-/** exp(x - max) / sum(exp(x - max)); tfjs' own softmax only handles the last axis. */
-function softmaxRef(x: tf.Tensor, axis: number): tf.Tensor {
-  const e = tf.exp(tf.sub(x, tf.max(x, axis, true)));
-  return tf.div(e, tf.sum(e, axis, true));
 }
 
 defineOp({
@@ -84,5 +72,4 @@ defineOp({
     return x;
   },
   cost: (inputs, out) => ({ flops: 5 * countElems(out.shape), bytes: ioBytes(inputs, out) }),
-  reference: ([x], a) => tf.tidy(() => softmaxRef(x, normAxis(attrInt(a, 'axis'), x.rank))),
 });

@@ -1,8 +1,8 @@
 /**
- * The op registry: every op is declared once with its attribute schema, type rule, fusion kind,
- * cost and reference semantics. Passes and targets read these attributes instead of switching on names.
+ * The op registry: every op is declared once with its attribute schema, type rule, fusion kind and
+ * cost. Passes and targets read these attributes instead of switching on names. Reference semantics
+ * (tfjs kernels) live a layer up, in compiler/semantics/kernels, keyed by the same op names.
  */
-import type * as tf from '@tensorflow/tfjs-core';
 import type { Attrs, AttrValue } from '../ir/node.ts';
 import type { TensorType, Type } from '../ir/types.ts';
 import { numel } from '../ir/types.ts';
@@ -32,11 +32,6 @@ export interface OpCost {
   readonly bytes: number;
 }
 
-/** What a reference kernel may ask of the executor (noise, bound dims). */
-export interface ReferenceContext {
-  readonly dims: Readonly<Record<string, number>>;
-}
-
 export interface OpDef {
   readonly name: string;
   readonly summary: string;
@@ -48,9 +43,11 @@ export interface OpDef {
   readonly acceptsTuple?: boolean;
   /** Throws ShapeError with a readable message when the inputs do not fit. */
   inferType(inputs: readonly TensorType[], attrs: Attrs): Type;
+  /**
+   * Absent exactly for structural ops (leaves, loop, tuple_get, kernel): they run no computation of
+   * their own, so cost analyses count them as nothing (or as their regions) and they have no reference kernel.
+   */
   cost?(inputs: readonly TensorType[], out: TensorType, attrs: Attrs): OpCost;
-  /** tfjs-core semantics; absent for structural ops that the executor interprets itself. */
-  reference?(inputs: tf.Tensor[], attrs: Attrs, ctx: ReferenceContext): tf.Tensor;
 }
 
 /** A type rule failure; the builder attaches the node's span and a diagnostic code. */

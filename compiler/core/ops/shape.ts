@@ -6,14 +6,12 @@
  * an end of SLICE_END (or any value past the dim) means "to the end". A symbolic axis can only be
  * kept whole (begin 0, end SLICE_END, step 1), because its extent is unknown until dims are bound.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { fail } from '../diagnostics.ts';
 import type { Attrs } from '../ir/node.ts';
 import { formatShape, symbolicNumel, tensorType, type Dim, type Shape, type TensorType } from '../ir/types.ts';
 import {
   attrDims, attrInt, attrInts, ioBytes, normAxis, requireDtype, requireRank, staticDim,
 } from './common.ts';
-import { defineOp, shapeCheck, type OpCost, type ReferenceContext } from './registry.ts';
+import { defineOp, shapeCheck, type OpCost } from './registry.ts';
 
 /** The `end` that keeps an axis to its end, whatever its size. */
 export const SLICE_END = 2147483647;
@@ -36,19 +34,6 @@ function inferReshape(x: TensorType, a: Attrs): TensorType {
   return tensorType(x.dtype, shape);
 }
 
-/** Binds the target shape; one symbol left unbound is solved from the element count. */
-function reshapeTarget(x: tf.Tensor, shape: Shape, ctx: ReferenceContext): number[] {
-  const unbound = new Set(shape.filter((d): d is string => typeof d === 'string' && !(d in ctx.dims)));
-  if (unbound.size === 0) return shape.map((d) => (typeof d === 'number' ? d : ctx.dims[d]));
-  const [sym] = unbound;
-  const occurrences = shape.filter((d) => d === sym).length;
-  if (unbound.size > 1 || occurrences > 1) {
-    return fail('REF0001', `reshape: dims ${[...unbound].join(', ')} of ${formatShape(shape)} are not bound (pass dims to the executor)`);
-  }
-  const known = shape.reduce<number>((p, d) => p * (d === sym ? 1 : typeof d === 'number' ? d : ctx.dims[d]), 1);
-  return shape.map((d) => (d === sym ? x.size / known : typeof d === 'number' ? d : ctx.dims[d]));
-}
-
 defineOp({
   name: 'reshape',
   summary: 'same elements in row-major order, new shape (element counts must match, symbols included)',
@@ -57,7 +42,6 @@ defineOp({
   fusion: 'injective',
   inferType: ([x], a) => inferReshape(x, a),
   cost: moveCost,
-  reference: ([x], a, ctx) => tf.tidy(() => tf.reshape(x, reshapeTarget(x, attrDims(a, 'shape'), ctx))),
 });
 
 defineOp({
@@ -74,7 +58,6 @@ defineOp({
     return tensorType(x.dtype, perm.map((p) => x.shape[p]));
   },
   cost: moveCost,
-  reference: ([x], a) => tf.tidy(() => tf.transpose(x, attrInts(a, 'perm'))),
 });
 
 function inferConcat(inputs: readonly TensorType[], a: Attrs): TensorType {
@@ -102,18 +85,18 @@ defineOp({
   fusion: 'injective',
   inferType: inferConcat,
   cost: moveCost,
-  reference: (xs, a) => tf.tidy(() => tf.concat(xs, normAxis(attrInt(a, 'axis'), xs[0].shape.length))),
 });
 
 interface SliceAxis { begin: number; end: number; step: number }
 
 /** Python-style bounds on a static axis of size `dim`. */
-function clampSlice(dim: number, begin: number, end: number, step: number): SliceAxis {
+export function clampSlice(dim: number, begin: number, end: number, step: number): SliceAxis {
   const norm = (v: number): number => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
   return { begin: norm(begin), end: norm(end), step };
 }
 
-function sliceAttrs(a: Attrs, rank: number): { begin: number[]; end: number[]; step: number[] } {
+/** begin, end and step, each checked to have one value per axis; steps must be >= 1. */
+export function sliceAttrs(a: Attrs, rank: number): { begin: number[]; end: number[]; step: number[] } {
   const begin = attrInts(a, 'begin'), end = attrInts(a, 'end'), step = attrInts(a, 'step');
   for (const [key, v] of [['begin', begin], ['end', end], ['step', step]] as const) {
     shapeCheck(v.length === rank, () => `${key} has ${v.length} values but the input has rank ${rank}`);
@@ -146,14 +129,10 @@ defineOp({
   fusion: 'injective',
   inferType: ([x], a) => inferSlice(x, a),
   cost: moveCost,
-  reference: ([x], a) => {
-    const { begin, end, step } = sliceAttrs(a, x.rank);
-    const axes = x.shape.map((d, i) => clampSlice(d, begin[i], end[i], step[i]));
-    return tf.tidy(() => tf.stridedSlice(x, axes.map((s) => s.begin), axes.map((s) => s.end), step));
-  },
 });
 
-function padPairs(a: Attrs, rank: number): [number, number][] {
+/** pads as [before, after] per axis, checked against the rank and for negative values. */
+export function padPairs(a: Attrs, rank: number): [number, number][] {
   const pads = attrInts(a, 'pads');
   shapeCheck(pads.length === 2 * rank, () => `pads has ${pads.length} values but rank ${rank} needs ${2 * rank} (before, after per axis)`);
   shapeCheck(pads.every((p) => p >= 0), () => `pads must be >= 0, got [${pads.join(', ')}]`);
@@ -176,15 +155,7 @@ defineOp({
     return tensorType(x.dtype, shape);
   },
   cost: moveCost,
-  reference: ([x], a) => tf.tidy(() => tf.pad(x, padPairs(a, x.rank), a.value as number)),
 });
-
-/** The reference fails loudly on out-of-range indices instead of reading garbage. */
-function checkIndices(indices: tf.Tensor, size: number, axis: number): void {
-  for (const i of indices.dataSync()) {
-    if (!(i >= 0 && i < size)) fail('REF0003', `gather: index ${i} is out of range [0, ${size}) on axis ${axis}`);
-  }
-}
 
 defineOp({
   name: 'gather',
@@ -198,11 +169,6 @@ defineOp({
     return tensorType(data.dtype, [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)]);
   },
   cost: moveCost,
-  reference: ([data, indices], a) => {
-    const axis = normAxis(attrInt(a, 'axis'), data.rank);
-    checkIndices(indices, data.shape[axis], axis);
-    return tf.tidy(() => tf.gather(data, indices, axis));
-  },
 });
 
 defineOp({
@@ -219,10 +185,4 @@ defineOp({
     return tensorType(x.dtype, [n, c, staticDim(h, 'H') * s, staticDim(w, 'W') * s]);
   },
   cost: moveCost,
-  reference: ([x], a) => {
-    const s = attrInt(a, 'scale');
-    const [n, c, h, w] = x.shape;
-    // [N,C,H,1,W,1] stretched to [N,C,H,s,W,s] puts each pixel's copies next to it in row-major order.
-    return tf.tidy(() => tf.reshape(tf.broadcastTo(tf.reshape(x, [n, c, h, 1, w, 1]), [n, c, h, s, w, s]), [n, c, h * s, w * s]));
-  },
 });
