@@ -21,10 +21,30 @@ export interface ParameterSpec {
   readonly span?: Span;
 }
 
+export type Prediction = 'eps' | 'x0' | 'v';
+export type TrainingSchedule = 'linear' | 'scaled_linear' | 'cosine' | 'cosine_continuous';
+
+/**
+ * What a model must learn so that a sampler is right: the prediction type, the noise schedule the
+ * sampler inverts (and so the model's time input), and the label meaning "no class" when the sampler
+ * guides. The DSL resolves it while lowering (a sampler's options over the model's declarations);
+ * training and distillation read it here instead of re-reading the source.
+ */
+export interface TrainingMeaning {
+  readonly prediction: Prediction;
+  readonly schedule: TrainingSchedule;
+  /** Discrete timesteps (unused by cosine_continuous). */
+  readonly T: number;
+  readonly zeroSnr: boolean;
+  readonly nullClass?: number;
+}
+
 export interface ModelArtifact {
   readonly name: string;
   readonly graph: Graph;
   readonly parameters: readonly ParameterSpec[];
+  /** What the model declares about its training (`prediction = "v"`, ...), defaults filled in. */
+  readonly training: TrainingMeaning;
   readonly span: Span;
 }
 
@@ -33,5 +53,9 @@ export interface SamplerArtifact {
   readonly modelName: string;
   readonly graph: Graph;
   readonly steps: number;
+  /** The parameters its graph reads (the model's), with shapes and init specs, in declaration order. */
+  readonly parameters: readonly ParameterSpec[];
+  /** The training its schedule and denoiser assume of the model. */
+  readonly training: TrainingMeaning;
   readonly span: Span;
 }

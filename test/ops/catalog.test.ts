@@ -19,7 +19,7 @@ function catalogRows(): [string, string, string][] {
   });
 }
 
-const STRUCTURAL = new Set(['param', 'weight', 'constant', 'loop', 'tuple_get']);
+const STRUCTURAL = new Set(['param', 'weight', 'constant', 'loop', 'tuple_get', 'kernel']);
 
 describe('op catalog', () => {
   const rows = catalogRows();

@@ -69,3 +69,12 @@ defineOp({
     return t.elements[i];
   },
 });
+
+defineOp({
+  name: 'kernel',
+  summary: 'a fused kernel: its region holds the fused subgraph (written by the WebGPU fuse pass)',
+  attrs: { name: { kind: 'string' }, dtype: { kind: 'string' }, shape: { kind: 'dims' } },
+  arity: 'variadic',
+  fusion: 'opaque',
+  inferType: (_, a) => leafType(a),
+});
