@@ -6,16 +6,19 @@
  *   compileSource(text, file)     → the same for source text
  *   checkSource(text, file)       → the diagnostics only; never throws for bad input
  *
- * Phases: parse (DSL00xx) → resolve names and check declarations (DSL01xx/02xx) → lower to IR
- * (DSL03xx-05xx, and IR codes at the DSL span of the expression that built the node). Lowering runs
- * only on programs that passed the earlier phases, so one mistake does not cascade.
+ * Phases: parse (syntax/, DSL00xx) → resolve names and check declarations (semantics/, DSL01xx/02xx)
+ * → lower to IR (lower/, DSL03xx-05xx, and IR codes at the DSL span of the expression that built the
+ * node). Lowering runs only on programs that passed the earlier phases, so one mistake does not
+ * cascade. This file hands the builtins and std primitives (builtins/) to resolution and lowering,
+ * which know them only through semantics/builtin-names.ts and lower/context.ts.
  */
 import { readFileSync } from 'node:fs';
 import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
 import '../compiler/core/ops/index.ts';
-import { checkDeclarations } from './semantics/check.ts';
+import { BUILTINS, STD_PRIMITIVES } from './builtins/index.ts';
 import { DSL, dslError } from './diagnostic-codes.ts';
 import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower/program.ts';
+import { checkDeclarations } from './semantics/check.ts';
 import { loadProgram, type LoadOptions } from './semantics/resolve.ts';
 
 export type { InitSpec, ParameterSpec } from '../compiler/core/artifact.ts';
@@ -33,11 +36,11 @@ export type CompileOptions = LoadOptions;
 interface Analysis { readonly program?: Program; readonly diagnostics: readonly Diagnostic[] }
 
 function analyze(text: string, file: string, opts: CompileOptions): Analysis {
-  const loaded = loadProgram(text, file, opts);
+  const loaded = loadProgram(text, file, opts, STD_PRIMITIVES);
   const diagnostics = [...loaded.diagnostics];
   for (const mod of loaded.modules) diagnostics.push(...checkDeclarations(mod.ast));
   if (!loaded.main || diagnostics.some((d) => d.severity === 'error')) return { diagnostics: tidy(diagnostics) };
-  const lowered = lowerProgram(loaded.main);
+  const lowered = lowerProgram(loaded.main, BUILTINS);
   const all = tidy([...diagnostics, ...lowered.diagnostics]);
   if (all.some((d) => d.severity === 'error')) return { diagnostics: all };
   return { program: { file, models: lowered.models, samplers: lowered.samplers }, diagnostics: all };

@@ -4,10 +4,10 @@
  * helpers int, float, floor, ceil, round, len, min, max.
  */
 import type { Span } from '../../compiler/core/ir/span.ts';
-import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from '../lower/expr.ts';
+import type { BuiltinContext, BuiltinFn } from '../lower/context.ts';
 import { describe, expectNum, int, list, num, raise, type Value } from '../semantics/values.ts';
+import { builtin, type Args } from './define.ts';
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
@@ -35,9 +35,9 @@ function mapNumbers(v: Value, f: (x: number) => number, what: string, span: Span
 }
 
 function unaryBuiltin(name: string, op: string, f: (x: number) => number): BuiltinFn {
-  return builtin(name, ['x'], 1, (a, lw) => {
+  return builtin(name, ['x'], 1, (a, ctx) => {
     const v = a.value('x');
-    if (v.kind === 'tensor') return lw.tensorOp(op, [v.node], {}, a.span);
+    if (v.kind === 'tensor') return ctx.tensorOp(op, [v.node], {}, a.span);
     if (name === 'abs' && v.kind === 'num') return num(Math.abs(v.value), v.int);
     return mapNumbers(v, f, name, a.spanOf('x'));
   });
@@ -49,9 +49,9 @@ function roundBuiltin(name: string, f: (x: number) => number): BuiltinFn {
 
 /** min/max of two numbers or of a list; `max(x, axes: ...)` of a tensor is reduce_max. */
 function extremum(name: 'min' | 'max', pick: (...xs: number[]) => number): BuiltinFn {
-  return builtin(name, ['x', 'y', 'axes', 'keepdims'], 1, (a, lw) => {
+  return builtin(name, ['x', 'y', 'axes', 'keepdims'], 1, (a, ctx) => {
     const x = a.value('x');
-    if (x.kind === 'tensor') return reduceMax(name, a, lw);
+    if (x.kind === 'tensor') return reduceMax(name, a, ctx);
     const xs = a.has('y') ? [x, a.value('y')] : x.kind === 'list' ? x.items : [x];
     if (xs.length === 0) raise(DSL.ArgType, `${name} of an empty list`, a.span);
     const values = xs.map((v) => expectNum(v, `${name} argument`, a.span));
@@ -60,22 +60,22 @@ function extremum(name: 'min' | 'max', pick: (...xs: number[]) => number): Built
   });
 }
 
-function reduceMax(name: string, a: Args, lw: Lowerer): Value {
+function reduceMax(name: string, a: Args, ctx: BuiltinContext): Value {
   if (name === 'min') raise(DSL.ArgType, 'min of a tensor is not available; use -max(-x, axes: ...)', a.span);
   if (a.has('y')) raise(DSL.ArgType, 'max(x, axes: ...) reduces one tensor; use maximum(a, b) for two tensors', a.spanOf('y'));
-  const x = a.tensor(lw, 'x');
+  const x = a.tensor(ctx, 'x');
   const rank = x.type.kind === 'tensor' ? x.type.shape.length : 0;
   const axes = a.has('axes') ? a.ints('axes') : Array.from({ length: rank }, (_, i) => i);
-  return lw.tensorOp('reduce_max', [x], { axes, keepdims: a.bool('keepdims', false) }, a.span);
+  return ctx.tensorOp('reduce_max', [x], { axes, keepdims: a.bool('keepdims', false) }, a.span);
 }
 
 function elementwise2(name: string, op: string, f: (x: number, y: number) => number): BuiltinFn {
-  return builtin(name, ['a', 'b'], 2, (a, lw) => {
+  return builtin(name, ['a', 'b'], 2, (a, ctx) => {
     const x = a.value('a'), y = a.value('b');
     if (x.kind === 'num' && y.kind === 'num') return num(f(x.value, y.value), x.int && y.int);
     const like = x.kind === 'tensor' ? x.node : y.kind === 'tensor' ? y.node : undefined;
     const dtype = like?.type.kind === 'tensor' ? like.type.dtype : 'f32';
-    return lw.tensorOp(op, [lw.toTensor(x, a.spanOf('a'), dtype), lw.toTensor(y, a.spanOf('b'), dtype)], {}, a.span);
+    return ctx.tensorOp(op, [ctx.toTensor(x, a.spanOf('a'), dtype), ctx.toTensor(y, a.spanOf('b'), dtype)], {}, a.span);
   });
 }
 

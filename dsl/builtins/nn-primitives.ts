@@ -7,46 +7,13 @@
  * Default init (PyTorch-like, so untrained models have sane activations): conv/linear weights
  * U(-1/√fan_in, 1/√fan_in), biases zeros, norm gamma ones and beta zeros, embeddings N(0, 1).
  */
-import type { GraphBuilder } from '../../compiler/core/ir/builder.ts';
 import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
 import type { InitSpec } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
+import type { PrimArgs, PrimCall, PrimitiveDef, PrimWeight, StdPrimitives } from '../semantics/primitive.ts';
 import { raise } from '../semantics/values.ts';
-
-export type PrimArgs = Readonly<Record<string, number | boolean>>;
-
-export interface PrimParam {
-  readonly name: string;
-  readonly kind: 'int' | 'float' | 'bool';
-  readonly default?: number | boolean;
-}
-
-export interface PrimWeight {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly init: InitSpec;
-}
-
-/** What a primitive's forward gets: the builder, its args, its weights as nodes, the call span. */
-export interface PrimCall {
-  readonly b: GraphBuilder;
-  readonly args: PrimArgs;
-  readonly span: Span;
-  /** The module's own name, for messages ("Conv2d conv1"). */
-  readonly label: string;
-  weight(name: string): Node;
-}
-
-export interface PrimitiveDef {
-  readonly name: string;
-  readonly summary: string;
-  readonly params: readonly PrimParam[];
-  /** Checks argument values (throws a DSL diagnostic) and lists the parameters to create. */
-  weights(args: PrimArgs, span: Span): PrimWeight[];
-  forward(call: PrimCall, x: Node): Node;
-}
 
 const n = (args: PrimArgs, key: string): number => args[key] as number;
 const fanIn = (fan: number): InitSpec => ({ kind: 'uniform', scale: 1 / Math.sqrt(fan) });
@@ -194,6 +161,6 @@ const Identity: PrimitiveDef = {
 };
 
 /** The primitives of each std module that has any, by module name. */
-export const STD_PRIMITIVES: Readonly<Record<string, readonly PrimitiveDef[]>> = {
+export const STD_PRIMITIVES: StdPrimitives = {
   nn: [Conv2d, Linear, GroupNorm, LayerNorm, BatchNorm2d, Embedding, Identity],
 };

@@ -28,13 +28,10 @@ import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
 import { requireInt } from '../../compiler/schedules/check.ts';
-import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
-import type { Expr } from '../syntax/ast.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from '../lower/expr.ts';
-import { binary } from '../lower/operators.ts';
-import { modelSignature } from '../semantics/signature.ts';
-import { bool, describe, int, list, num, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
+import type { BuiltinContext, BuiltinFn } from '../lower/context.ts';
+import { bool, describe, int, list, num, POISON, raise, tensor, type DenoiserConfig, type ModuleInstance, type Value } from '../semantics/values.ts';
+import { builtin, type Args } from './define.ts';
 import { COMPTIME_BUILTINS } from './schedules.ts';
 
 export const SAMPLER_CODES = {
@@ -54,19 +51,8 @@ const FINALS = ['clean', 'first'] as const;
 const CONTINUOUS_END = 1e-3;
 const COSINE_START = 0.9946;
 
-interface DenoiserConfig {
-  readonly prediction: Prediction;
-  readonly guidance: number;
-  readonly rescale: number;
-  readonly nullClass: number;
-}
-
 type ModelValue = Extract<Value, { kind: 'model' }>;
 type Arith = (op: '+' | '-' | '*' | '/', p: Value, q: Value) => Value;
-
-/** Settings of the model values `denoiser` returns, and the sigma → time maps of plans. */
-const denoisers = new WeakMap<Value, DenoiserConfig>();
-const plans = new WeakMap<Value, (sigma: number) => number>();
 
 /** `value` must be one of `allowed`; otherwise SMP0001 with a "did you mean". */
 function choose<T extends string>(what: string, value: string, allowed: readonly T[]): T {
@@ -77,10 +63,10 @@ function choose<T extends string>(what: string, value: string, allowed: readonly
 }
 
 /** A builtin whose spanless errors (schedule math, option checks) are reported at the call. */
-function samplerBuiltin(what: string, params: readonly string[], required: number, impl: (a: Args, lw: Lowerer) => Value): BuiltinFn {
-  return builtin(what, params, required, (a, lw) => {
+function samplerBuiltin(what: string, params: readonly string[], required: number, impl: (a: Args, ctx: BuiltinContext) => Value): BuiltinFn {
+  return builtin(what, params, required, (a, ctx) => {
     try {
-      return impl(a, lw);
+      return impl(a, ctx);
     } catch (e) {
       if (!(e instanceof DenocError)) throw e;
       throw new DenocError(e.diagnostics.map((d): Diagnostic => ({ ...d, span: d.span ?? a.span })));
@@ -95,7 +81,7 @@ function modelOf(a: Args): ModelValue {
 }
 
 /** The language's operators (broadcasting, per-step values become table lookups) at one span. */
-const arith = (lw: Lowerer, span: Span): Arith => (op, p, q) => binary(lw, op, p, q, span);
+const arith = (ctx: BuiltinContext, span: Span): Arith => (op, p, q) => ctx.binary(op, p, q, span);
 
 /** What the model declares about its training (`prediction = "v"` as a member or parameter). */
 function attr(inst: ModuleInstance, name: string, kind: 'str' | 'num' | 'bool'): string | number | boolean | undefined {
@@ -119,10 +105,10 @@ function agreed<T extends string>(inst: ModuleInstance, name: string, option: st
 }
 
 function configOf(v: ModelValue): DenoiserConfig {
-  return denoisers.get(v) ?? { prediction: agreed(v.inst, 'prediction', 'model', PREDICTIONS, 'eps'), guidance: 1, rescale: 0, nullClass: -1 };
+  return v.denoiser ?? { prediction: agreed(v.inst, 'prediction', 'model', PREDICTIONS, 'eps'), guidance: 1, rescale: 0, nullClass: -1 };
 }
 
-function makeDenoiser(a: Args, lw: Lowerer): Value {
+function makeDenoiser(a: Args, ctx: BuiltinContext): Value {
   const { inst } = modelOf(a);
   const prediction = agreed(inst, 'prediction', a.str('prediction', 'model'), PREDICTIONS, 'eps');
   const guidance = a.num('guidance', 1);
@@ -131,7 +117,7 @@ function makeDenoiser(a: Args, lw: Lowerer): Value {
   if (!(rescale >= 0 && rescale <= 1)) fail(SAMPLER_CODES.guidance, `guidance_rescale must be in [0, 1], got ${rescale}`);
   let nullClass = a.int('null_class', -1);
   if (guidance !== 1) {
-    const cond = modelSignature(lw, inst).params.slice(2);
+    const cond = ctx.modelSignature(inst).params.slice(2);
     if (cond.length !== 1 || cond[0].type.dtype !== 'i32') {
       fail(SAMPLER_CODES.guidance, 'classifier-free guidance needs a model with one class-label input (x, t, y: i32[B]); ' +
         `model ${inst.name} has ${cond.length} conditioning input(s)`);
@@ -142,37 +128,28 @@ function makeDenoiser(a: Args, lw: Lowerer): Value {
         'declare `null_class = <label>` in the model, or pass null_class: to the sampler');
     }
   }
-  const v: Value = { kind: 'model', inst };
-  denoisers.set(v, { prediction, guidance, rescale, nullClass });
-  return v;
+  return { kind: 'model', inst, denoiser: { prediction, guidance, rescale, nullClass } };
 }
 
-/**
- * Calls the model exactly as `model(x, t, ...)` does in a sampler (timestep broadcast, conditioning
- * passed on), by evaluating that call expression over a scope holding the values.
- */
-function callModel(lw: Lowerer, model: Value, args: readonly Value[], span: Span): Value {
-  const scope = new Scope();
-  const name = (n: string, v: Value): Expr => { scope.define(n, v); return { kind: 'name', name: n, span }; };
-  const callee = name('%model', model);
-  const call: Expr = { kind: 'call', callee, args: args.map((v, k) => ({ value: name(`%arg${k}`, v), span })), span };
-  return lw.expr(call, scope);
+/** Calls the model exactly as `model(x, t, ...)` does in a sampler (timestep broadcast, conditioning passed on). */
+function callModel(ctx: BuiltinContext, model: Value, args: readonly Value[], span: Span): Value {
+  return ctx.call(model, args.map((value) => ({ value, span })), span);
 }
 
 /** The model output with classifier-free guidance (Ho & Salimans 2022) and guidance rescale (Lin et al. 2023, §3.4). */
-function guidedOutput(lw: Lowerer, model: ModelValue, cfg: DenoiserConfig, x: Value, t: Value, span: Span): Value {
-  const cond = callModel(lw, model, [x, t], span);
+function guidedOutput(ctx: BuiltinContext, model: ModelValue, cfg: DenoiserConfig, x: Value, t: Value, span: Span): Value {
+  const cond = callModel(ctx, model, [x, t], span);
   if (cfg.guidance === 1 || cond.kind !== 'tensor') return cond;
-  const condType = modelSignature(lw, model.inst).params[2].type;
-  const label = lw.tensorOp('broadcast_to', [lw.toTensor(int(cfg.nullClass), span, 'i32')], { shape: condType.shape }, span);
-  const uncond = callModel(lw, model, [x, t, label], span);
+  const condType = ctx.modelSignature(model.inst).params[2].type;
+  const label = ctx.tensorOp('broadcast_to', [ctx.toTensor(int(cfg.nullClass), span, 'i32')], { shape: condType.shape }, span);
+  const uncond = callModel(ctx, model, [x, t, label], span);
   if (uncond.kind !== 'tensor') return uncond;
-  const op = arith(lw, span);
+  const op = arith(ctx, span);
   const guided = op('+', uncond, op('*', num(cfg.guidance, false), op('-', cond, uncond)));
   if (cfg.rescale === 0 || guided.kind !== 'tensor') return guided;
   // std over every axis but the batch: φ·g·std(c)/std(g) + (1-φ)·g
   const axes = Array.from({ length: tensorOf(cond.node).shape.length - 1 }, (_, k) => k + 1);
-  const std = (v: Node): Value => lw.tensorOp('sqrt', [lw.b.op('variance', [v], { axes, keepdims: true }, span)], {}, span);
+  const std = (v: Node): Value => ctx.tensorOp('sqrt', [ctx.b.op('variance', [v], { axes, keepdims: true }, span)], {}, span);
   const rescaled = op('/', op('*', guided, std(cond.node)), std(guided.node));
   return op('+', op('*', num(cfg.rescale, false), rescaled), op('*', num(1 - cfg.rescale, false), guided));
 }
@@ -184,13 +161,13 @@ function predictions(op: Arith, prediction: Prediction, x: Value, out: Value, al
   return [op('-', op('*', alpha, x), op('*', sigma, out)), op('+', op('*', sigma, x), op('*', alpha, out))];
 }
 
-function denoise(a: Args, lw: Lowerer): Value {
+function denoise(a: Args, ctx: BuiltinContext): Value {
   const model = modelOf(a);
   const cfg = configOf(model);
-  const x = tensor(a.tensor(lw, 'x'));
-  const out = guidedOutput(lw, model, cfg, x, a.value('t'), a.span);
+  const x = tensor(a.tensor(ctx, 'x'));
+  const out = guidedOutput(ctx, model, cfg, x, a.value('t'), a.span);
   if (out.kind !== 'tensor') return POISON;
-  return { kind: 'tuple', items: predictions(arith(lw, a.span), cfg.prediction, x, out, a.value('alpha'), a.value('sigma')) };
+  return { kind: 'tuple', items: predictions(arith(ctx, a.span), cfg.prediction, x, out, a.value('alpha'), a.value('sigma')) };
 }
 
 /** Levels of a sampler and the model time of each level (plus the sigma → time map for churn). */
@@ -259,7 +236,7 @@ function discreteSchedule(name: string, T: number, zeroSnr: boolean): S.VpSchedu
 
 const numbers = (xs: readonly number[]): Value => list(xs.map((x) => num(x, false)));
 
-function samplingPlan(a: Args, lw: Lowerer): Value {
+function samplingPlan(a: Args, ctx: BuiltinContext): Value {
   const model = modelOf(a);
   const inst = model.inst;
   const steps = a.int('steps');
@@ -285,17 +262,17 @@ function samplingPlan(a: Args, lw: Lowerer): Value {
   }
   const ve = numbers(alpha.map((x, i) => (x === 0 ? Infinity : sigma[i] / x)));
   // The same levels as a record the solver-table builtins (dpm_solver_pp, ddim_coefficients) take.
-  const levels = COMPTIME_BUILTINS.levels_from_sigmas(lw, [{ value: ve, span: a.span }], a.span);
+  const levels = COMPTIME_BUILTINS.levels_from_sigmas(ctx, [{ value: ve, span: a.span }], a.span);
   const plan: Value = {
     kind: 'record',
     name: 'plan',
+    host: { kind: 'plan', timeOf: route.timeOf },
     fields: new Map<string, Value>([
       ['steps', int(steps)], ['T', int(T)], ['schedule', { kind: 'str', value: schedule }],
       ['t', numbers(route.times)], ['alpha', numbers(alpha)], ['sigma', numbers(sigma)], ['lambda', numbers(lambda)],
       ['ve', ve], ['levels', levels],
     ]),
   };
-  plans.set(plan, route.timeOf);
   return plan;
 }
 
@@ -306,19 +283,20 @@ function numberList(a: Args, name: string): number[] {
 }
 
 function sigmaTime(a: Args): Value {
-  const timeOf = plans.get(a.value('plan'));
-  if (!timeOf) raise(DSL.ArgType, `sigma_time argument 'plan' must be a plan from sampling_plan, got ${describe(a.value('plan'))}`, a.spanOf('plan'));
-  return numbers(numberList(a, 'sigmas').map(timeOf));
+  const plan = a.value('plan');
+  const host = plan.kind === 'record' ? plan.host : undefined;
+  if (host?.kind !== 'plan') raise(DSL.ArgType, `sigma_time argument 'plan' must be a plan from sampling_plan, got ${describe(plan)}`, a.spanOf('plan'));
+  return numbers(numberList(a, 'sigmas').map(host.timeOf));
 }
 
 /** A discrete schedule record by name, built by the schedule builtins of comptime/builtins.ts. */
-function vpSchedule(a: Args, lw: Lowerer): Value {
+function vpSchedule(a: Args, ctx: BuiltinContext): Value {
   const name = choose('schedule', a.str('name', 'linear'), SCHEDULES);
   if (name === 'cosine_continuous') fail(SAMPLER_CODES.unsupported, 'vp_schedule builds discrete tables; "cosine_continuous" has none (use cosine_log_snr)');
   const T = a.int('T', 1000);
   const fn = name === 'linear' ? 'vp_linear' : name === 'cosine' ? 'cosine_schedule' : 'scaled_linear';
-  const sched = COMPTIME_BUILTINS[fn](lw, [{ name: 'T', value: int(T), span: a.span }], a.span);
-  return a.bool('zero_snr', false) ? COMPTIME_BUILTINS.zero_terminal_snr(lw, [{ value: sched, span: a.span }], a.span) : sched;
+  const sched = COMPTIME_BUILTINS[fn](ctx, [{ name: 'T', value: int(T), span: a.span }], a.span);
+  return a.bool('zero_snr', false) ? COMPTIME_BUILTINS.zero_terminal_snr(ctx, [{ value: sched, span: a.span }], a.span) : sched;
 }
 
 /** `ok = check(eta <= 1, "message")`: stops compilation with SMP0001 when a sampler option is out of range. */

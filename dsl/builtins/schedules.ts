@@ -8,38 +8,36 @@
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
-import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import { describe, int, list, num, raise, type Value } from '../semantics/values.ts';
+import type { BuiltinFn } from '../lower/context.ts';
+import { describe, int, list, num, raise, type RecordHost, type Value } from '../semantics/values.ts';
+import { builtin, type Args } from './define.ts';
 
 type Table = readonly number[] | readonly (readonly number[])[];
 const toList = (t: Table): Value => list(t.map((x) => (typeof x === 'number' ? num(x, false) : toList(x))));
 const intList = (t: readonly number[]): Value => list(t.map((x) => int(x)));
 
-/** Host objects behind records, so records can be passed back to the schedule functions. */
-const hosts = new WeakMap<Value, S.VpSchedule | S.NoiseLevels>();
-
-function record(name: string, fields: Record<string, Value>, host?: S.VpSchedule | S.NoiseLevels): Value {
-  const v: Value = { kind: 'record', name, fields: new Map(Object.entries(fields)) };
-  if (host) hosts.set(v, host);
-  return v;
+function record(name: string, fields: Record<string, Value>, host?: RecordHost): Value {
+  return { kind: 'record', name, fields: new Map(Object.entries(fields)), host };
 }
 
 function scheduleRecord(s: S.VpSchedule): Value {
   return record('schedule', {
     T: int(s.T), betas: toList(s.betas), alpha_bar: toList(s.alphasCumprod), alpha: toList(s.alpha),
     sigma: toList(s.sigma), lambda: toList(s.lambda), ve_sigma: toList(s.veSigma),
-  }, s);
+  }, { kind: 'schedule', schedule: s });
 }
 
 function levelsRecord(l: S.NoiseLevels): Value {
-  return record('levels', { alpha: toList(l.alpha), sigma: toList(l.sigma), lambda: toList(l.lambda) }, l);
+  return record('levels', { alpha: toList(l.alpha), sigma: toList(l.sigma), lambda: toList(l.lambda) }, { kind: 'levels', levels: l });
 }
 
-function host<T extends S.VpSchedule | S.NoiseLevels>(a: Args, name: string, kind: string): T {
-  const h = hosts.get(a.value(name));
-  if (!h) raise(DSL.ArgType, `${a.what} argument '${name}' must be a ${kind} record, got ${describe(a.value(name))}`, a.spanOf(name));
-  return h as T;
+/** The schedule math object behind a record argument that an earlier builtin call returned. */
+function host<K extends 'schedule' | 'levels'>(a: Args, name: string, kind: K): Extract<RecordHost, { kind: K }> {
+  const v = a.value(name);
+  const h = v.kind === 'record' ? v.host : undefined;
+  if (h?.kind !== kind) raise(DSL.ArgType, `${a.what} argument '${name}' must be a ${kind} record, got ${describe(v)}`, a.spanOf(name));
+  return h as Extract<RecordHost, { kind: K }>;
 }
 
 function numbers(a: Args, name: string): number[] {
@@ -71,7 +69,7 @@ export const COMPTIME_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   cosine_schedule: comptime('cosine_schedule', ['T', 's', 'max_beta'], 0, (a) =>
     scheduleRecord(S.cosine(a.int('T', 1000), a.num('s', 0.008), a.num('max_beta', 0.999)))),
   zero_terminal_snr: comptime('zero_terminal_snr', ['schedule'], 1, (a) =>
-    scheduleRecord(S.rescaleZeroTerminalSnr(host<S.VpSchedule>(a, 'schedule', 'schedule')))),
+    scheduleRecord(S.rescaleZeroTerminalSnr(host(a, 'schedule', 'schedule').schedule))),
   spacing_linspace: comptime('spacing_linspace', ['T', 'steps'], 2, (a) => intList(S.spacingLinspace(a.int('T'), a.int('steps')))),
   spacing_leading: comptime('spacing_leading', ['T', 'steps', 'offset'], 2, (a) =>
     intList(S.spacingLeading(a.int('T'), a.int('steps'), a.int('offset', 0)))),
@@ -81,16 +79,16 @@ export const COMPTIME_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   exponential_sigmas: comptime('exponential_sigmas', ['n', 'sigma_min', 'sigma_max'], 3, (a) =>
     toList(S.exponentialSigmas(a.int('n'), a.num('sigma_min'), a.num('sigma_max')))),
   sigma_to_t: comptime('sigma_to_t', ['schedule', 'sigmas'], 2, (a) =>
-    toList(S.sigmaToT(host<S.VpSchedule>(a, 'schedule', 'schedule'), numbers(a, 'sigmas')))),
+    toList(S.sigmaToT(host(a, 'schedule', 'schedule').schedule, numbers(a, 'sigmas')))),
   levels_from_timesteps: comptime('levels_from_timesteps', ['schedule', 'ts', 'final'], 2, (a) =>
-    levelsRecord(S.levelsFromTimesteps(host<S.VpSchedule>(a, 'schedule', 'schedule'), numbers(a, 'ts'), a.str('final', 'clean') as S.FinalLevel))),
+    levelsRecord(S.levelsFromTimesteps(host(a, 'schedule', 'schedule').schedule, numbers(a, 'ts'), a.str('final', 'clean') as S.FinalLevel))),
   levels_from_sigmas: comptime('levels_from_sigmas', ['sigmas'], 1, (a) => levelsRecord(S.levelsFromSigmas(numbers(a, 'sigmas')))),
   ddim_coefficients: comptime('ddim_coefficients', ['levels', 'eta'], 1, (a) =>
-    stepTable(S.ddimCoefficients(host<S.NoiseLevels>(a, 'levels', 'levels'), a.num('eta', 0)))),
+    stepTable(S.ddimCoefficients(host(a, 'levels', 'levels').levels, a.num('eta', 0)))),
   dpm_solver_pp: comptime('dpm_solver_pp', ['levels', 'order', 'lower_order_final'], 1, (a) =>
-    stepTable(S.dpmSolverPlusPlus(host<S.NoiseLevels>(a, 'levels', 'levels'), a.int('order', 2), a.bool('lower_order_final', true)))),
+    stepTable(S.dpmSolverPlusPlus(host(a, 'levels', 'levels').levels, a.int('order', 2), a.bool('lower_order_final', true)))),
   sde_dpm_solver_pp: comptime('sde_dpm_solver_pp', ['levels', 'order', 'lower_order_final'], 1, (a) =>
-    stepTable(S.sdeDpmSolverPlusPlus(host<S.NoiseLevels>(a, 'levels', 'levels'), a.int('order', 2), a.bool('lower_order_final', true)))),
+    stepTable(S.sdeDpmSolverPlusPlus(host(a, 'levels', 'levels').levels, a.int('order', 2), a.bool('lower_order_final', true)))),
   euler_coefficients: comptime('euler_coefficients', ['sigmas', 'eta'], 1, (a) => {
     const t = S.eulerCoefficients(numbers(a, 'sigmas'), a.num('eta', 0));
     return record('euler table', { sigma: toList(t.sigma), dt: toList(t.dt), noise: toList(t.noise) });

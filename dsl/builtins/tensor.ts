@@ -7,10 +7,10 @@ import type { Node } from '../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { DTYPES, formatShape, symbolicNumel, type DType, type Dim } from '../../compiler/core/ir/types.ts';
-import { builtin, type Args, type BuiltinFn } from '../semantics/args.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from '../lower/expr.ts';
+import type { BuiltinContext, BuiltinFn } from '../lower/context.ts';
 import { describe, raise, type Value } from '../semantics/values.ts';
+import { builtin, type Args } from './define.ts';
 
 const rankOf = (x: Node): number => tensorOf(x).shape.length;
 
@@ -21,11 +21,11 @@ function normAxis(axis: number, rank: number, span: Span): number {
 }
 
 function reduction(op: string): BuiltinFn {
-  return builtin(op, ['x', 'axes', 'keepdims'], 1, (a, lw) => {
-    const x = a.tensor(lw, 'x');
+  return builtin(op, ['x', 'axes', 'keepdims'], 1, (a, ctx) => {
+    const x = a.tensor(ctx, 'x');
     const r = rankOf(x);
     const axes = a.has('axes') ? a.ints('axes').map((ax) => normAxis(ax, r, a.spanOf('axes'))) : Array.from({ length: r }, (_, i) => i);
-    return lw.tensorOp(op, [x], { axes: [...new Set(axes)].sort((p, q) => p - q), keepdims: a.bool('keepdims', false) }, a.span);
+    return ctx.tensorOp(op, [x], { axes: [...new Set(axes)].sort((p, q) => p - q), keepdims: a.bool('keepdims', false) }, a.span);
   });
 }
 
@@ -52,17 +52,17 @@ export function inferReshape(from: readonly Dim[], target: readonly Dim[], span:
   return target.map((d) => (d === -1 ? solved! : d));
 }
 
-function fill(a: Args, lw: Lowerer, value: Value, like?: Node): Value {
+function fill(a: Args, ctx: BuiltinContext, value: Value, like?: Node): Value {
   const shape = like ? tensorOf(like).shape : a.dims('shape');
   const dtype = like ? tensorOf(like).dtype : (a.str('dtype', 'f32') as DType);
-  return lw.tensorOp('broadcast_to', [lw.toTensor(value, a.span, dtype)], { shape }, a.span);
+  return ctx.tensorOp('broadcast_to', [ctx.toTensor(value, a.span, dtype)], { shape }, a.span);
 }
 
-function randn(a: Args, lw: Lowerer): Value {
-  const s = lw.sampler;
+function randn(a: Args, ctx: BuiltinContext): Value {
+  const s = ctx.sampler;
   if (!s) raise(DSL.RandnOutsideSampler, 'randn draws noise from the sampler seed, so it can only be used in a sampler', a.span);
-  const inputs = lw.loop ? [s.seed, lw.loop.iter] : [s.seed];
-  return lw.tensorOp('randn', inputs, { shape: a.dims('shape'), stream: s.streams.next++ }, a.span);
+  const inputs = ctx.loop ? [s.seed, ctx.loop.iter] : [s.seed];
+  return ctx.tensorOp('randn', inputs, { shape: a.dims('shape'), stream: s.streams.next++ }, a.span);
 }
 
 function initBuiltin(kind: 'uniform' | 'normal'): BuiltinFn {
@@ -73,67 +73,67 @@ function initBuiltin(kind: 'uniform' | 'normal'): BuiltinFn {
   });
 }
 
-function sameDtype(lw: Lowerer, a: Args, names: readonly string[]): Node[] {
+function sameDtype(ctx: BuiltinContext, a: Args, names: readonly string[]): Node[] {
   const first = names.map((n) => a.value(n)).find((v) => v.kind === 'tensor');
   const dtype = first?.kind === 'tensor' ? tensorOf(first.node).dtype : 'f32';
-  return names.map((n) => lw.toTensor(a.value(n), a.spanOf(n), dtype));
+  return names.map((n) => ctx.toTensor(a.value(n), a.spanOf(n), dtype));
 }
 
 export const TENSOR_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
-  gelu: builtin('gelu', ['x', 'approximate'], 1, (a, lw) =>
-    lw.tensorOp('gelu', [a.tensor(lw, 'x')], { approximate: a.str('approximate', 'tanh') }, a.span)),
-  softmax: builtin('softmax', ['x', 'axis'], 1, (a, lw) => {
-    const x = a.tensor(lw, 'x');
-    return lw.tensorOp('softmax', [x], { axis: normAxis(a.int('axis', -1), rankOf(x), a.spanOf('axis')) }, a.span);
+  gelu: builtin('gelu', ['x', 'approximate'], 1, (a, ctx) =>
+    ctx.tensorOp('gelu', [a.tensor(ctx, 'x')], { approximate: a.str('approximate', 'tanh') }, a.span)),
+  softmax: builtin('softmax', ['x', 'axis'], 1, (a, ctx) => {
+    const x = a.tensor(ctx, 'x');
+    return ctx.tensorOp('softmax', [x], { axis: normAxis(a.int('axis', -1), rankOf(x), a.spanOf('axis')) }, a.span);
   }),
   sum: reduction('sum'),
   mean: reduction('mean'),
   variance: reduction('variance'),
-  matmul: builtin('matmul', ['a', 'b', 'transpose_a', 'transpose_b'], 2, (a, lw) =>
-    lw.tensorOp('matmul', [a.tensor(lw, 'a'), a.tensor(lw, 'b')], { transposeA: a.bool('transpose_a', false), transposeB: a.bool('transpose_b', false) }, a.span)),
-  reshape: builtin('reshape', ['x', 'shape'], 2, (a, lw) => {
-    const x = a.tensor(lw, 'x');
-    return lw.tensorOp('reshape', [x], { shape: inferReshape(tensorOf(x).shape, a.dims('shape'), a.span) }, a.span);
+  matmul: builtin('matmul', ['a', 'b', 'transpose_a', 'transpose_b'], 2, (a, ctx) =>
+    ctx.tensorOp('matmul', [a.tensor(ctx, 'a'), a.tensor(ctx, 'b')], { transposeA: a.bool('transpose_a', false), transposeB: a.bool('transpose_b', false) }, a.span)),
+  reshape: builtin('reshape', ['x', 'shape'], 2, (a, ctx) => {
+    const x = a.tensor(ctx, 'x');
+    return ctx.tensorOp('reshape', [x], { shape: inferReshape(tensorOf(x).shape, a.dims('shape'), a.span) }, a.span);
   }),
-  transpose: builtin('transpose', ['x', 'perm'], 1, (a, lw) => {
-    const x = a.tensor(lw, 'x');
+  transpose: builtin('transpose', ['x', 'perm'], 1, (a, ctx) => {
+    const x = a.tensor(ctx, 'x');
     const r = rankOf(x);
     const perm = a.has('perm') ? a.ints('perm').map((p) => normAxis(p, r, a.spanOf('perm'))) : Array.from({ length: r }, (_, i) => r - 1 - i);
-    return lw.tensorOp('transpose', [x], { perm }, a.span);
+    return ctx.tensorOp('transpose', [x], { perm }, a.span);
   }),
-  concat: builtin('concat', ['xs', 'axis'], 1, (a, lw) => {
+  concat: builtin('concat', ['xs', 'axis'], 1, (a, ctx) => {
     const xs = a.value('xs');
     if (xs.kind !== 'list' || xs.items.length === 0) raise(DSL.ArgType, `concat needs a non-empty list of tensors, got ${describe(xs)}`, a.spanOf('xs'));
     const nodes = xs.items.map((v) => (v.kind === 'tensor' ? v.node : raise(DSL.ArgType, `concat needs tensors, got ${describe(v)}`, a.spanOf('xs'))));
-    return lw.tensorOp('concat', nodes, { axis: normAxis(a.int('axis', 0), rankOf(nodes[0]), a.spanOf('axis')) }, a.span);
+    return ctx.tensorOp('concat', nodes, { axis: normAxis(a.int('axis', 0), rankOf(nodes[0]), a.spanOf('axis')) }, a.span);
   }),
-  attention: builtin('attention', ['q', 'k', 'v', 'scale'], 3, (a, lw) =>
-    lw.tensorOp('attention', [a.tensor(lw, 'q'), a.tensor(lw, 'k'), a.tensor(lw, 'v')], { scale: a.num('scale', 0) }, a.span)),
-  upsample: builtin('upsample', ['x', 'scale'], 1, (a, lw) =>
-    lw.tensorOp('upsample_nearest', [a.tensor(lw, 'x')], { scale: a.int('scale', 2) }, a.span)),
-  avg_pool: builtin('avg_pool', ['x', 'k', 'stride'], 1, (a, lw) => {
+  attention: builtin('attention', ['q', 'k', 'v', 'scale'], 3, (a, ctx) =>
+    ctx.tensorOp('attention', [a.tensor(ctx, 'q'), a.tensor(ctx, 'k'), a.tensor(ctx, 'v')], { scale: a.num('scale', 0) }, a.span)),
+  upsample: builtin('upsample', ['x', 'scale'], 1, (a, ctx) =>
+    ctx.tensorOp('upsample_nearest', [a.tensor(ctx, 'x')], { scale: a.int('scale', 2) }, a.span)),
+  avg_pool: builtin('avg_pool', ['x', 'k', 'stride'], 1, (a, ctx) => {
     const k = a.int('k', 2);
     const s = a.int('stride', k);
-    return lw.tensorOp('avg_pool2d', [a.tensor(lw, 'x')], { kernel: [k, k], stride: [s, s] }, a.span);
+    return ctx.tensorOp('avg_pool2d', [a.tensor(ctx, 'x')], { kernel: [k, k], stride: [s, s] }, a.span);
   }),
-  timestep_embedding: builtin('timestep_embedding', ['t', 'dim', 'max_period'], 2, (a, lw) =>
-    lw.tensorOp('timestep_embedding', [a.tensor(lw, 't', 'f32')], { dim: a.int('dim'), maxPeriod: a.num('max_period', 10000) }, a.span)),
-  where: builtin('where', ['cond', 'a', 'b'], 3, (a, lw) =>
-    lw.tensorOp('where', [a.tensor(lw, 'cond', 'bool'), ...sameDtype(lw, a, ['a', 'b'])], {}, a.span)),
-  broadcast_to: builtin('broadcast_to', ['x', 'shape'], 2, (a, lw) =>
-    lw.tensorOp('broadcast_to', [a.tensor(lw, 'x', 'f32')], { shape: a.dims('shape') }, a.span)),
-  zeros: builtin('zeros', ['shape', 'dtype'], 1, (a, lw) => fill(a, lw, { kind: 'num', value: 0, int: true })),
-  ones: builtin('ones', ['shape', 'dtype'], 1, (a, lw) => fill(a, lw, { kind: 'num', value: 1, int: true })),
-  full: builtin('full', ['shape', 'value', 'dtype'], 2, (a, lw) => fill(a, lw, a.value('value'))),
-  zeros_like: builtin('zeros_like', ['x'], 1, (a, lw) => fill(a, lw, { kind: 'num', value: 0, int: true }, a.tensor(lw, 'x'))),
-  ones_like: builtin('ones_like', ['x'], 1, (a, lw) => fill(a, lw, { kind: 'num', value: 1, int: true }, a.tensor(lw, 'x'))),
-  cast: builtin('cast', ['x', 'dtype'], 2, (a, lw) => {
+  timestep_embedding: builtin('timestep_embedding', ['t', 'dim', 'max_period'], 2, (a, ctx) =>
+    ctx.tensorOp('timestep_embedding', [a.tensor(ctx, 't', 'f32')], { dim: a.int('dim'), maxPeriod: a.num('max_period', 10000) }, a.span)),
+  where: builtin('where', ['cond', 'a', 'b'], 3, (a, ctx) =>
+    ctx.tensorOp('where', [a.tensor(ctx, 'cond', 'bool'), ...sameDtype(ctx, a, ['a', 'b'])], {}, a.span)),
+  broadcast_to: builtin('broadcast_to', ['x', 'shape'], 2, (a, ctx) =>
+    ctx.tensorOp('broadcast_to', [a.tensor(ctx, 'x', 'f32')], { shape: a.dims('shape') }, a.span)),
+  zeros: builtin('zeros', ['shape', 'dtype'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 0, int: true })),
+  ones: builtin('ones', ['shape', 'dtype'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 1, int: true })),
+  full: builtin('full', ['shape', 'value', 'dtype'], 2, (a, ctx) => fill(a, ctx, a.value('value'))),
+  zeros_like: builtin('zeros_like', ['x'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 0, int: true }, a.tensor(ctx, 'x'))),
+  ones_like: builtin('ones_like', ['x'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 1, int: true }, a.tensor(ctx, 'x'))),
+  cast: builtin('cast', ['x', 'dtype'], 2, (a, ctx) => {
     const dtype = a.str('dtype', 'f32');
     if (!(DTYPES as readonly string[]).includes(dtype)) raise(DSL.ArgType, `cast: unknown dtype "${dtype}" (expected ${DTYPES.join(', ')})`, a.spanOf('dtype'));
-    return lw.tensorOp('cast', [a.tensor(lw, 'x')], { dtype }, a.span);
+    return ctx.tensorOp('cast', [a.tensor(ctx, 'x')], { dtype }, a.span);
   }),
-  pad: builtin('pad', ['x', 'pads', 'value'], 2, (a, lw) =>
-    lw.tensorOp('pad', [a.tensor(lw, 'x')], { pads: a.ints('pads'), value: a.num('value', 0) }, a.span)),
+  pad: builtin('pad', ['x', 'pads', 'value'], 2, (a, ctx) =>
+    ctx.tensorOp('pad', [a.tensor(ctx, 'x')], { pads: a.ints('pads'), value: a.num('value', 0) }, a.span)),
   randn: builtin('randn', ['shape'], 1, randn),
   uniform: initBuiltin('uniform'),
   normal: initBuiltin('normal'),

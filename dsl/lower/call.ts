@@ -7,13 +7,12 @@
 import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatType, sameType } from '../../compiler/core/ir/types.ts';
-import type { CallExpr } from '../syntax/ast.ts';
-import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
-import { BUILTINS } from '../builtins/index.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from './expr.ts';
-import { checkResult, evalSigType, modelSignature, unify, type Bindings } from '../semantics/signature.ts';
+import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
+import { checkResult, evalSigType, unify, type Bindings } from '../semantics/signature.ts';
 import { describe, POISON, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
+import type { CallExpr } from '../syntax/ast.ts';
+import type { Lowerer } from './context.ts';
 
 export function evalArgs(lw: Lowerer, e: CallExpr, scope: Scope): EvalArg[] {
   return e.args.map((a) => ({ name: a.name, value: lw.expr(a.value, scope), span: a.span }));
@@ -25,16 +24,20 @@ export function call(lw: Lowerer, e: CallExpr, scope: Scope): Value {
 
 export function callValue(lw: Lowerer, callee: Value, e: CallExpr, scope: Scope): Value {
   if (callee.kind === 'poison') return POISON;
-  const args = evalArgs(lw, e, scope);
-  if (args.some((a) => a.value.kind === 'poison')) return POISON;
+  return apply(lw, callee, evalArgs(lw, e, scope), e.span);
+}
+
+/** Calls a value with evaluated arguments; poison in, poison out. */
+export function apply(lw: Lowerer, callee: Value, args: readonly EvalArg[], span: Span): Value {
+  if (callee.kind === 'poison' || args.some((a) => a.value.kind === 'poison')) return POISON;
   switch (callee.kind) {
-    case 'builtin': return BUILTINS.get(callee.name)!(lw, args, e.span);
-    case 'module': return callModule(lw, callee.inst, args, e.span);
-    case 'model': return callModel(lw, callee.inst, args, e.span);
-    case 'ctor': return raise(DSL.ModuleInExpr, `${describe(callee)} can only be instantiated in a member declaration`, e.span,
+    case 'builtin': return lw.builtins.get(callee.name)!(lw, args, span);
+    case 'module': return callModule(lw, callee.inst, args, span);
+    case 'model': return callModel(lw, callee.inst, args, span);
+    case 'ctor': return raise(DSL.ModuleInExpr, `${describe(callee)} can only be instantiated in a member declaration`, span,
       'declare it as a member (conv = Conv2d(...)) and call the member in fn');
-    case 'sampler': return raise(DSL.BadSampler, `samplers are instantiated at the top level, as in 'sampler fast = ${callee.decl.name}(MyModel, steps: 10)'`, e.span);
-    default: return raise(DSL.NotCallable, `${describe(callee)} is not callable`, e.span);
+    case 'sampler': return raise(DSL.BadSampler, `samplers are instantiated at the top level, as in 'sampler fast = ${callee.decl.name}(MyModel, steps: 10)'`, span);
+    default: return raise(DSL.NotCallable, `${describe(callee)} is not callable`, span);
   }
 }
 
@@ -106,7 +109,7 @@ function defineDims(scope: Scope, bindings: Bindings): void {
  * parameters unless given; a scalar timestep is broadcast to the declared shape of t (f32[B]).
  */
 function callModel(lw: Lowerer, inst: ModuleInstance, args: readonly EvalArg[], span: Span): Value {
-  const sig = modelSignature(lw, inst);
+  const sig = lw.modelSignature(inst);
   const given = [...args];
   if (args.some((a) => a.name !== undefined)) raise(DSL.BadModelCall, 'a model is called with positional arguments (x, t, conditioning...)', span);
   if (given.length === 2 && sig.params.length > 2) {

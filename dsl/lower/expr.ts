@@ -14,26 +14,20 @@ import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatSpan } from '../../compiler/core/ir/span.ts';
 import type { DType } from '../../compiler/core/ir/types.ts';
 import type { ParameterSpec } from '../../compiler/core/artifact.ts';
-import type { BlockDecl, Expr, Stmt } from '../syntax/ast.ts';
-import { freeNames } from '../syntax/ast-walk.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import { call } from './call.ts';
-import { index } from './subscript.ts';
+import type { EvalArg } from '../semantics/args.ts';
+import { modelSignature, type ModelSignature } from '../semantics/signature.ts';
+import { describe, expectInt, int, list, POISON, raise, sameValue, Scope, type ModuleInstance, type Value } from '../semantics/values.ts';
+import { freeNames } from '../syntax/ast-walk.ts';
+import type { BinaryOp, BlockDecl, Expr, Stmt } from '../syntax/ast.ts';
+import { apply, call } from './call.ts';
+import type { BodyResult, BuiltinFn, Lowerer, LoopFrame, SamplerFrame } from './context.ts';
 import { member } from './member.ts';
 import { binary, unary } from './operators.ts';
-import { runStmts, type BodyResult } from './stmt.ts';
-import { describe, expectInt, int, list, POISON, raise, sameValue, Scope, type Value } from '../semantics/values.ts';
+import { runStmts } from './stmt.ts';
+import { index } from './subscript.ts';
 
-export interface LoopFrame { readonly iter: Node; readonly count: number }
-
-/** Per-sampler state: the seed and conditioning inputs (as seen from the current graph level). */
-export interface SamplerFrame {
-  seed: Node;
-  cond: readonly Node[];
-  readonly streams: { next: number };
-}
-
-export class Lowerer {
+export class ExprLowerer implements Lowerer {
   loop?: LoopFrame;
   sampler?: SamplerFrame;
   /** Set while evaluating a per-step expression for one step. */
@@ -41,10 +35,10 @@ export class Lowerer {
   readonly params: ParameterSpec[] = [];
   readonly instantiating: BlockDecl[] = [];
   readonly callSites: { name: string; span: Span }[] = [];
-  /** Total step count of the sampling loops lowered so far. */
   loopSteps = 0;
+  private readonly signatures = new Map<ModuleInstance, ModelSignature>();
 
-  constructor(public b: GraphBuilder, readonly diagnostics: Diagnostic[]) {}
+  constructor(public b: GraphBuilder, readonly diagnostics: Diagnostic[], readonly builtins: ReadonlyMap<string, BuiltinFn>) {}
 
   expr(e: Expr, scope: Scope): Value {
     if (this.loop && this.stepIndex === undefined && this.isStepOnly(e, scope)) return this.perStep(e, scope);
@@ -71,6 +65,23 @@ export class Lowerer {
     return binary(this, e.op, left, this.expr(e.right, scope), e.span);
   }
 
+  binary(op: BinaryOp, a: Value, b: Value, span: Span): Value {
+    return binary(this, op, a, b, span);
+  }
+
+  call(callee: Value, args: readonly EvalArg[], span: Span): Value {
+    return apply(this, callee, args, span);
+  }
+
+  modelSignature(inst: ModuleInstance): ModelSignature {
+    let sig = this.signatures.get(inst);
+    if (!sig) {
+      sig = modelSignature(this, inst);
+      this.signatures.set(inst, sig);
+    }
+    return sig;
+  }
+
   lookup(name: string, scope: Scope, span: Span): Value {
     const v = scope.lookup(name);
     if (v === undefined) return raise(DSL.UnknownName, `unknown name '${name}'`, span);
@@ -79,7 +90,6 @@ export class Lowerer {
     return v;
   }
 
-  /** Values of a range `a .. b` or the items of a list, for loops and comprehensions. */
   iterate(start: Expr, end: Expr | undefined, scope: Scope): readonly Value[] {
     const a = this.expr(start, scope);
     if (!end) {
@@ -144,7 +154,6 @@ export class Lowerer {
     return { kind: 'tensor', node: this.b.op(op, inputs, attrs, span) };
   }
 
-  /** A tensor for a value: numbers become scalar constants, per-step values become table lookups. */
   toTensor(v: Value, span: Span, dtype: DType = 'f32'): Node {
     switch (v.kind) {
       case 'tensor': return v.node;
@@ -182,7 +191,6 @@ export class Lowerer {
     return runStmts(this, stmts, scope);
   }
 
-  /** Records a diagnostic thrown while lowering; adds the call chain when inside a block. */
   record(e: unknown): void {
     if (!(e instanceof DenocError)) throw e;
     for (const d of e.diagnostics) {

@@ -10,15 +10,15 @@
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { tensorType, type DType } from '../../compiler/core/ir/types.ts';
 import type { InitSpec } from '../../compiler/core/artifact.ts';
-import type { Expr } from '../syntax/ast.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
-import { callValue, evalArgs } from './call.ts';
-import type { Lowerer } from './expr.ts';
-import type { PrimitiveDef } from '../builtins/nn-primitives.ts';
+import type { PrimitiveDef } from '../semantics/primitive.ts';
 import {
   describe, expectInt, list, POISON, raise, Scope, wrongKind, type Constructor, type ModuleInstance, type Value,
 } from '../semantics/values.ts';
+import type { Expr } from '../syntax/ast.ts';
+import { callValue, evalArgs } from './call.ts';
+import type { Lowerer } from './context.ts';
 
 export const joinPath = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
 

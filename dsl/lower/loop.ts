@@ -14,12 +14,11 @@
 import type { Node } from '../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { formatType, sameType } from '../../compiler/core/ir/types.ts';
-import type { ForStmt } from '../syntax/ast.ts';
-import { assignedNames, readNames } from '../syntax/ast-walk.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from './expr.ts';
-import { runStmts } from './stmt.ts';
 import { POISON, raise, Scope, tensor, type Value } from '../semantics/values.ts';
+import { assignedNames, readNames } from '../syntax/ast-walk.ts';
+import type { ForStmt } from '../syntax/ast.ts';
+import type { Lowerer } from './context.ts';
 
 interface LoopPlan {
   readonly carried: readonly string[];
@@ -71,7 +70,7 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
       if (p.seed) sampler.seed = inner(outer.seed);
       if (p.cond) sampler.cond = outer.cond.map(inner);
       body.define(s.variable.name, steps.length === 1 ? steps[0] : { kind: 'stepwise', values: steps });
-      runStmts(lw, s.body, body);
+      lw.stmts(s.body, body);
       return p.carried.map((n, i) => yieldValue(lw, body.lookup(n)!, args.carried[i], n, poisoned, s));
     }, s.span);
     p.carried.forEach((n, i) => scope.assign(n, poisoned.has(n) ? POISON : tensor(results[i])));

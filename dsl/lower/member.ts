@@ -9,9 +9,8 @@ import { tensorOf } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import type { Dim } from '../../compiler/core/ir/types.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from './expr.ts';
-import { modelSignature } from '../semantics/signature.ts';
 import { describe, int, list, POISON, raise, type Value } from '../semantics/values.ts';
+import type { Lowerer } from './context.ts';
 
 export const dimValue = (d: Dim): Value => (typeof d === 'number' ? int(d) : { kind: 'sym', name: d });
 
@@ -43,7 +42,7 @@ export function member(lw: Lowerer, target: Value, name: string, span: Span): Va
       return unknown('a tensor', name, TENSOR_MEMBERS, span);
     }
     case 'model': {
-      if (name === 'sample_shape') return list(modelSignature(lw, target.inst).params[0].type.shape.map(dimValue));
+      if (name === 'sample_shape') return list(lw.modelSignature(target.inst).params[0].type.shape.map(dimValue));
       if (name === 'cond') return list((lw.sampler?.cond ?? []).map((node) => ({ kind: 'tensor', node })));
       return unknown(`model ${target.inst.name}`, name, MODEL_MEMBERS, span);
     }

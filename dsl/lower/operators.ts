@@ -9,10 +9,10 @@
 import type { Node } from '../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
-import type { BinaryOp } from '../syntax/ast.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from './expr.ts';
 import { bool, describe, isPoison, list, num, POISON, raise, type Value } from '../semantics/values.ts';
+import type { BinaryOp } from '../syntax/ast.ts';
+import type { Lowerer } from './context.ts';
 
 const TENSOR_OPS: Partial<Record<BinaryOp, string>> = {
   '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul', '<': 'less', '>': 'greater', '==': 'equal',

@@ -10,21 +10,23 @@
  */
 import type { Diagnostic } from '../../compiler/core/diagnostics.ts';
 import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
-import type { Graph, Node } from '../../compiler/core/ir/node.ts';
+import type { Node } from '../../compiler/core/ir/node.ts';
 import { formatSpan, type Span } from '../../compiler/core/ir/span.ts';
 import { tensorType } from '../../compiler/core/ir/types.ts';
-import type { ModelArtifact, ParameterSpec, SamplerArtifact } from '../../compiler/core/artifact.ts';
-import { bindArgs, requireArgs } from '../semantics/args.ts';
-import type { BlockDecl, SamplerInstance } from '../syntax/ast.ts';
+import type { ModelArtifact, SamplerArtifact } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import { checkKind, instantiate } from './instantiate.ts';
-import { callModule, evalArgs } from './call.ts';
-import { Lowerer } from './expr.ts';
+import { bindArgs, requireArgs } from '../semantics/args.ts';
 import type { LoadedModule } from '../semantics/resolve.ts';
-import { modelSignature } from '../semantics/signature.ts';
 import { describe, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
+import type { BlockDecl, SamplerInstance } from '../syntax/ast.ts';
+import { callModule, evalArgs } from './call.ts';
+import type { BuiltinFn, Lowerer } from './context.ts';
+import { ExprLowerer } from './expr.ts';
+import { checkKind, instantiate } from './instantiate.ts';
 
 export type { ModelArtifact, SamplerArtifact };
+
+type Builtins = ReadonlyMap<string, BuiltinFn>;
 
 export interface Lowered {
   readonly models: ModelArtifact[];
@@ -49,12 +51,12 @@ function outputs(v: Value, span: Span): Node[] {
   return items.map((x) => (x.kind === 'tensor' ? x.node : raise(DSL.ReturnMismatch, `a graph returns tensors, got ${describe(x)}`, span)));
 }
 
-function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[]): ModelArtifact | undefined {
+function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins): ModelArtifact | undefined {
   const b = new GraphBuilder(decl.name);
-  const lw = new Lowerer(b, diagnostics);
+  const lw = new ExprLowerer(b, diagnostics, builtins);
   return attempt(lw, () => {
     const inst = instantiate(lw, { kind: 'block', decl, scope }, [], '', decl.nameSpan);
-    const inputs = modelSignature(lw, inst).params.map((p) => tensor(b.param(p.name, p.type, p.span)));
+    const inputs = lw.modelSignature(inst).params.map((p) => tensor(b.param(p.name, p.type, p.span)));
     const out = callModule(lw, inst, inputs.map((value) => ({ value, span: decl.nameSpan })), decl.nameSpan, true);
     const graph = b.finish(out.kind === 'poison' ? [] : outputs(out, decl.span));
     return { name: decl.name, graph, parameters: lw.params, span: decl.span };
@@ -99,13 +101,13 @@ function blameInstance(diagnostics: Diagnostic[], from: number, inst: SamplerIns
   }
 }
 
-function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[]): SamplerArtifact | undefined {
+function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins): SamplerArtifact | undefined {
   const b = new GraphBuilder(inst.name);
-  const lw = new Lowerer(b, diagnostics);
+  const lw = new ExprLowerer(b, diagnostics, builtins);
   const before = diagnostics.length;
   const artifact = attempt(lw, () => {
     const { model, body, steps, decl } = bindSampler(lw, inst, scope);
-    const sig = modelSignature(lw, model);
+    const sig = lw.modelSignature(model);
     if (sig.params.length < 2) raise(DSL.BadModelCall, `model ${model.name} must take (x, t, ...) to be sampled`, inst.call.span);
     const seed = b.param('seed', tensorType('i32', []), inst.span);
     const cond = sig.params.slice(2).map((p) => b.param(p.name, p.type, p.span));
@@ -119,17 +121,18 @@ function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnost
   return artifact;
 }
 
-export function lowerProgram(main: LoadedModule): Lowered {
+/** Lowers the main file's models and sampler instances; `builtins` implements the builtin names (dsl/builtins/). */
+export function lowerProgram(main: LoadedModule, builtins: Builtins): Lowered {
   const diagnostics: Diagnostic[] = [];
   const models: ModelArtifact[] = [];
   const samplers: SamplerArtifact[] = [];
   for (const decl of main.ast.decls) {
     if (decl.kind !== 'block' || !decl.isModel) continue;
-    const m = lowerModel(decl, main.scope, diagnostics);
+    const m = lowerModel(decl, main.scope, diagnostics, builtins);
     if (m) models.push(m);
   }
   for (const inst of main.ast.instances) {
-    const s = lowerSampler(inst, main.scope, diagnostics);
+    const s = lowerSampler(inst, main.scope, diagnostics, builtins);
     if (s) samplers.push(s);
   }
   return { models, samplers, diagnostics };

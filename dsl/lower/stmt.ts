@@ -4,14 +4,11 @@
  * sampling loop (lower-loop.ts). Each statement catches its own errors, records them and binds its
  * targets to poison, so one run reports every independent mistake once.
  */
-import type { Span } from '../../compiler/core/ir/span.ts';
-import type { Expr, ForStmt, IfStmt, Stmt } from '../syntax/ast.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from './expr.ts';
-import { lowerLoop } from './loop.ts';
 import { describe, POISON, raise, type Scope, type Value } from '../semantics/values.ts';
-
-export interface BodyResult { readonly value: Value; readonly span: Span }
+import type { Expr, ForStmt, IfStmt, Stmt } from '../syntax/ast.ts';
+import type { BodyResult, Lowerer } from './context.ts';
+import { lowerLoop } from './loop.ts';
 
 export function runStmts(lw: Lowerer, stmts: readonly Stmt[], scope: Scope): BodyResult | undefined {
   for (const s of stmts) {

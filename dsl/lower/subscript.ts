@@ -9,10 +9,10 @@ import { tensorOf, type Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import type { Dim } from '../../compiler/core/ir/types.ts';
 import { SLICE_END } from '../../compiler/core/ops/shape.ts';
-import type { Expr, IndexItem } from '../syntax/ast.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { Lowerer } from './expr.ts';
 import { describe, expectInt, list, POISON, raise, type Scope, type Value } from '../semantics/values.ts';
+import type { Expr, IndexItem } from '../syntax/ast.ts';
+import type { Lowerer } from './context.ts';
 
 type Item =
   | { readonly kind: 'at'; readonly value: Value; readonly span: Span }

@@ -7,8 +7,8 @@
 import { suggest, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { DTYPES } from '../../compiler/core/ir/types.ts';
-import type { BlockDecl, FnDecl, ParamDecl, SamplerDecl, SourceFile, Stmt, TypeExpr } from '../syntax/ast.ts';
 import { DSL, dslError, type DslCode } from '../diagnostic-codes.ts';
+import type { BlockDecl, FnDecl, ParamDecl, SamplerDecl, SourceFile, Stmt, TypeExpr } from '../syntax/ast.ts';
 
 /** Types of compile-time parameters (`list` takes any compile-time list). */
 export const SCALAR_TYPES = ['int', 'float', 'bool', 'str', 'list'] as const;

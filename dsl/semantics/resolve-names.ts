@@ -10,9 +10,17 @@
  * become a pattern.
  */
 import { suggest, type Diagnostic } from '../../compiler/core/diagnostics.ts';
-import type { BlockDecl, DimExpr, Expr, FnDecl, ParamDecl, SamplerDecl, Stmt, TypeExpr } from '../syntax/ast.ts';
 import { DSL, dslError } from '../diagnostic-codes.ts';
-import type { LoadedModule } from './resolve.ts';
+import type { BlockDecl, DimExpr, Expr, FnDecl, ParamDecl, SamplerDecl, SourceFile, Stmt, TypeExpr } from '../syntax/ast.ts';
+
+/** A loaded file as name checking sees it (resolve.ts's LoadedModule is one). */
+export interface ScopedFile {
+  readonly ast: SourceFile;
+  /** Every name in scope at the file's top level, own declarations first. */
+  readonly scope: { allNames(): string[] };
+  /** Names that two imports both export, with the files that export them. */
+  readonly ambiguous: ReadonlyMap<string, readonly string[]>;
+}
 
 /** Names visible at one point; `later` holds members declared further down (for DSL0107). */
 class Names {
@@ -29,7 +37,7 @@ export const isDimVariable = (name: string): boolean => /^[A-Z]/.test(name);
 
 class NameChecker {
   readonly diagnostics: Diagnostic[] = [];
-  constructor(private readonly mod: LoadedModule) {}
+  constructor(private readonly mod: ScopedFile) {}
 
   private fileNames(): Names {
     const names = new Names();
@@ -160,7 +168,7 @@ function isDimName(d: DimExpr): d is Extract<Expr, { kind: 'name' }> {
   return d.kind === 'name';
 }
 
-export function checkNamesInFile(mod: LoadedModule): Diagnostic[] {
+export function checkNamesInFile(mod: ScopedFile): Diagnostic[] {
   const c = new NameChecker(mod);
   c.run();
   return c.diagnostics;

@@ -1,10 +1,10 @@
 /**
  * Loads a program (the main file and everything it imports, std modules included), builds one
  * scope per file, and checks statically that every name used anywhere is declared, with
- * "did you mean" hints. Values are not computed here; lower.ts does that.
+ * "did you mean" hints. Values are not computed here; dsl/lower/ does that.
  *
  * Imports: `import "std/nn"` reads <stdlibDir>/nn.dn (plus the TS primitives of that module);
- * `import "../x.dn"` is resolved relative to the importing file. An import brings the imported
+ * `import "./x.dn"` is resolved relative to the importing file. An import brings the imported
  * file's own declarations into scope (not what that file imports); a local declaration shadows an
  * imported one; a name exported by two imports is ambiguous where it is used.
  */
@@ -13,12 +13,12 @@ import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerSource, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
-import type { ImportDecl, SourceFile } from '../syntax/ast.ts';
-import { BUILTINS } from '../builtins/index.ts';
-import { checkNamesInFile } from './resolve-names.ts';
-import { parseSource } from '../syntax/cst-to-ast.ts';
 import { DSL, dslError } from '../diagnostic-codes.ts';
-import { STD_PRIMITIVES } from '../builtins/nn-primitives.ts';
+import type { ImportDecl, SourceFile } from '../syntax/ast.ts';
+import { parseSource } from '../syntax/cst-to-ast.ts';
+import { BUILTIN_NAMES } from './builtin-names.ts';
+import type { StdPrimitives } from './primitive.ts';
+import { checkNamesInFile } from './resolve-names.ts';
 import { Scope, type Value } from './values.ts';
 
 export const DEFAULT_STDLIB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'stdlib');
@@ -46,22 +46,16 @@ export interface LoadedProgram {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-let builtinScope: Scope | undefined;
-
-export function builtinsScope(): Scope {
-  if (!builtinScope) {
-    builtinScope = new Scope();
-    for (const name of BUILTINS.keys()) builtinScope.define(name, { kind: 'builtin', name });
-  }
-  return builtinScope;
-}
+/** The parent of every file's scope; never changed after it is built. */
+const BUILTIN_SCOPE = new Scope();
+for (const name of BUILTIN_NAMES) BUILTIN_SCOPE.define(name, { kind: 'builtin', name });
 
 class Loader {
   readonly modules = new Map<string, LoadedModule | 'loading'>();
   readonly diagnostics: Diagnostic[] = [];
   private readonly stdlibDir: string;
 
-  constructor(private readonly opts: LoadOptions) {
+  constructor(private readonly opts: LoadOptions, private readonly primitives: StdPrimitives) {
     this.stdlibDir = opts.stdlibDir ?? DEFAULT_STDLIB_DIR;
   }
 
@@ -81,7 +75,7 @@ class Loader {
     this.diagnostics.push(...parsed.diagnostics);
     if (!parsed.ast) { this.modules.delete(file); return undefined; }
     const ast = parsed.ast;
-    const scope = new Scope(builtinsScope());
+    const scope = new Scope(BUILTIN_SCOPE);
     const ambiguous = this.importInto(ast, file, scope);
     const exports = new Map<string, Value>();
     for (const p of primitives) if (p.kind === 'ctor' && p.ctor.kind === 'primitive') exports.set(p.ctor.def.name, p);
@@ -136,7 +130,7 @@ class Loader {
   private importPath(imp: ImportDecl, importer: string): { path: string; file: string; primitives: Value[] } | undefined {
     if (imp.path.startsWith('std/')) {
       const name = imp.path.slice(4).replace(/\.dn$/, '');
-      const primitives = (STD_PRIMITIVES[name] ?? []).map((def): Value => ({ kind: 'ctor', ctor: { kind: 'primitive', def } }));
+      const primitives = (this.primitives[name] ?? []).map((def): Value => ({ kind: 'ctor', ctor: { kind: 'primitive', def } }));
       return { path: join(this.stdlibDir, `${name}.dn`), file: `std/${name}.dn`, primitives };
     }
     if (imp.path.startsWith('./') || imp.path.startsWith('../')) {
@@ -149,13 +143,17 @@ class Loader {
 
   private stdModules(): string[] {
     const files = existsSync(this.stdlibDir) ? readdirSync(this.stdlibDir).filter((f) => f.endsWith('.dn')) : [];
-    return [...new Set([...Object.keys(STD_PRIMITIVES), ...files.map((f) => f.slice(0, -3))])].sort().map((n) => `std/${n}`);
+    return [...new Set([...Object.keys(this.primitives), ...files.map((f) => f.slice(0, -3))])].sort().map((n) => `std/${n}`);
   }
 }
 
-/** Loads the main file and its imports and checks every name; never throws for bad input. */
-export function loadProgram(text: string, file: string, opts: LoadOptions = {}): LoadedProgram {
-  const loader = new Loader(opts);
+/**
+ * Loads the main file and its imports and checks every name; never throws for bad input.
+ * `primitives` are the TypeScript modules each std module exports besides its .dn declarations
+ * (dsl/index.ts passes std/nn's); without them those names are unknown.
+ */
+export function loadProgram(text: string, file: string, opts: LoadOptions = {}, primitives: StdPrimitives = {}): LoadedProgram {
+  const loader = new Loader(opts, primitives);
   const main = loader.load(text, file);
   const modules = [...loader.modules.values()].filter((m): m is LoadedModule => m !== 'loading');
   const diagnostics = [...loader.diagnostics];

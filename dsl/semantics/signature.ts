@@ -8,11 +8,10 @@
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatType, tensorType, type DType, type Dim, type TensorType } from '../../compiler/core/ir/types.ts';
-import type { FnDecl, TypeExpr } from '../syntax/ast.ts';
 import { DSL, dslError, dslNote, type DslCode } from '../diagnostic-codes.ts';
-import type { Lowerer } from '../lower/expr.ts';
+import type { Expr, FnDecl, TypeExpr } from '../syntax/ast.ts';
 import { isDimVariable } from './resolve-names.ts';
-import { describe, raise, type ModuleInstance, type Value } from './values.ts';
+import { describe, raise, type ModuleInstance, type Scope, type Value } from './values.ts';
 
 export type SigDim = { readonly kind: 'fixed'; readonly dim: Dim } | { readonly kind: 'var'; readonly name: string } | { readonly kind: 'ellipsis' };
 
@@ -21,12 +20,15 @@ export interface SigType { readonly dtype: DType; readonly dims: readonly SigDim
 /** Pattern-variable bindings of one call; '...' binds the leading dims. */
 export type Bindings = Map<string, Dim | readonly Dim[]>;
 
-export function evalSigType(lw: Lowerer, t: TypeExpr, scope: ModuleInstance['scope']): SigType {
+/** Evaluates the dims that name compile-time values (the lowering engine is one). */
+export interface Evaluator { expr(e: Expr, scope: Scope): Value }
+
+export function evalSigType(ev: Evaluator, t: TypeExpr, scope: Scope): SigType {
   if (t.kind !== 'tensorType') return raise(DSL.BadSignature, 'expected a tensor type', t.span);
   const dims = t.dims.map((d): SigDim => {
     if (d.kind === 'ellipsis') return { kind: 'ellipsis' };
     if (d.kind === 'name' && !scope.has(d.name) && isDimVariable(d.name)) return { kind: 'var', name: d.name };
-    const v = lw.expr(d, scope);
+    const v = ev.expr(d, scope);
     if (v.kind === 'num' && Number.isInteger(v.value) && v.value >= 0) return { kind: 'fixed', dim: v.value };
     if (v.kind === 'sym') return { kind: 'fixed', dim: v.name };
     return raise(DSL.BadSignature, `a dimension must be a non-negative int, got ${describe(v)}`, d.span);
@@ -99,27 +101,21 @@ export interface ModelSignature {
   readonly params: readonly { readonly name: string; readonly type: TensorType; readonly span: Span }[];
 }
 
-const modelSigs = new WeakMap<ModuleInstance, ModelSignature>();
-
 /** A model's inputs with pattern variables left symbolic (B stays 'B'). */
-export function modelSignature(lw: Lowerer, inst: ModuleInstance): ModelSignature {
-  const cached = modelSigs.get(inst);
-  if (cached) return cached;
+export function modelSignature(ev: Evaluator, inst: ModuleInstance): ModelSignature {
   if (inst.ctor.kind !== 'block' || inst.ctor.decl.fns.length !== 1) return raise(DSL.NoForward, `${inst.name} has no forward fn`, inst.span);
   const fn = inst.ctor.decl.fns[0];
   const params = fn.params.map((p) => {
-    const sig = evalSigType(lw, p.type, inst.scope);
+    const sig = evalSigType(ev, p.type, inst.scope);
     if (sig.dims.some((d) => d.kind === 'ellipsis')) raise(DSL.BadSignature, `a model input cannot use '...'; spell out its dims`, p.type.span);
     const dims = sig.dims.map((d) => (d.kind === 'fixed' ? d.dim : (d as { name: string }).name));
     return { name: p.name, type: tensorType(sig.dtype, dims), span: p.span };
   });
-  const result = { fn, params };
-  modelSigs.set(inst, result);
-  return result;
+  return { fn, params };
 }
 
 /** Checks returned values against the declared result type(s). */
-export function checkResult(value: Value, result: TypeExpr | undefined, lw: Lowerer, scope: ModuleInstance['scope'], b: Bindings, span: Span): void {
+export function checkResult(value: Value, result: TypeExpr | undefined, ev: Evaluator, scope: Scope, b: Bindings, span: Span): void {
   if (!result || value.kind === 'poison') return;
   const types = result.kind === 'tupleType' ? result.elements : [result];
   const values = value.kind === 'tuple' ? value.items : [value];
@@ -129,7 +125,7 @@ export function checkResult(value: Value, result: TypeExpr | undefined, lw: Lowe
   values.forEach((v, i) => {
     if (v.kind === 'poison') return;
     if (v.kind !== 'tensor') mismatch(DSL.ReturnMismatch, `returned value ${i + 1} is a ${describe(v)}, expected a tensor`, span, types[i].span);
-    const sig = evalSigType(lw, types[i], scope);
+    const sig = evalSigType(ev, types[i], scope);
     const want = resolveSig(sig, b);
     const got = v.node.type;
     if (got.kind !== 'tensor' || formatType(got) !== formatType(want)) {

@@ -10,9 +10,10 @@ import type { Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatType, type TensorType } from '../../compiler/core/ir/types.ts';
 import type { InitSpec } from '../../compiler/core/artifact.ts';
-import type { BlockDecl, SamplerDecl } from '../syntax/ast.ts';
+import type { NoiseLevels, VpSchedule } from '../../compiler/schedules/index.ts';
 import { DSL, type DslCode } from '../diagnostic-codes.ts';
-import type { PrimitiveDef } from '../builtins/nn-primitives.ts';
+import type { BlockDecl, SamplerDecl } from '../syntax/ast.ts';
+import type { PrimitiveDef } from './primitive.ts';
 
 export type Value =
   | { readonly kind: 'num'; readonly value: number; readonly int: boolean }
@@ -21,7 +22,7 @@ export type Value =
   | { readonly kind: 'none' }
   | { readonly kind: 'sym'; readonly name: string }
   | { readonly kind: 'list'; readonly items: readonly Value[] }
-  | { readonly kind: 'record'; readonly name: string; readonly fields: ReadonlyMap<string, Value> }
+  | { readonly kind: 'record'; readonly name: string; readonly fields: ReadonlyMap<string, Value>; readonly host?: RecordHost }
   | { readonly kind: 'tensor'; readonly node: Node }
   | { readonly kind: 'tuple'; readonly items: readonly Value[] }
   | { readonly kind: 'init'; readonly spec: InitSpec }
@@ -30,9 +31,27 @@ export type Value =
   | { readonly kind: 'ctor'; readonly ctor: Constructor }
   | { readonly kind: 'sampler'; readonly decl: SamplerDecl; readonly scope: Scope }
   | { readonly kind: 'builtin'; readonly name: string }
-  | { readonly kind: 'model'; readonly inst: ModuleInstance }
+  | { readonly kind: 'model'; readonly inst: ModuleInstance; readonly denoiser?: DenoiserConfig }
   | { readonly kind: 'stepwise'; readonly values: readonly Value[] }
   | { readonly kind: 'poison' };
+
+/**
+ * What a builtin keeps behind a record it returns, so that the record can be passed back to
+ * builtins: the schedule math object whose tables the record shows, or a sampling plan's map from
+ * VE sigma to model time.
+ */
+export type RecordHost =
+  | { readonly kind: 'schedule'; readonly schedule: VpSchedule }
+  | { readonly kind: 'levels'; readonly levels: NoiseLevels }
+  | { readonly kind: 'plan'; readonly timeOf: (sigma: number) => number };
+
+/** A model's parameterization and classifier-free guidance, as the `denoiser` builtin attaches them. */
+export interface DenoiserConfig {
+  readonly prediction: 'eps' | 'x0' | 'v';
+  readonly guidance: number;
+  readonly rescale: number;
+  readonly nullClass: number;
+}
 
 /** Something that instantiates a module: a DSL block (with the scope of its file) or a TS primitive. */
 export type Constructor =

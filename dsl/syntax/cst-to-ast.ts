@@ -6,8 +6,8 @@
 import type { CstElement, CstNode, IRecognitionException, IToken } from 'chevrotain';
 import type { Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
-import type * as A from './ast.ts';
 import { DSL, dslError, type DslCode } from '../diagnostic-codes.ts';
+import type * as A from './ast.ts';
 import { getParser } from './parser.ts';
 import { layoutTokens, lexer, Newline } from './tokens.ts';
 
