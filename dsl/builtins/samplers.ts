@@ -289,7 +289,7 @@ function sigmaTime(a: Args): Value {
   return numbers(numberList(a, 'sigmas').map(host.timeOf));
 }
 
-/** A discrete schedule record by name, built by the schedule builtins of comptime/builtins.ts. */
+/** A discrete schedule record by name, built by the schedule builtins of schedules.ts. */
 function vpSchedule(a: Args, ctx: BuiltinContext): Value {
   const name = choose('schedule', a.str('name', 'linear'), SCHEDULES);
   if (name === 'cosine_continuous') fail(SAMPLER_CODES.unsupported, 'vp_schedule builds discrete tables; "cosine_continuous" has none (use cosine_log_snr)');

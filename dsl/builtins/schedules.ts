@@ -2,8 +2,9 @@
  * Compile-time builtins of the sampler language over compiler/schedules: noise schedules, timestep
  * spacing, sigma tables, noise levels and solver coefficient tables. They return records of plain
  * number lists (`sched.alpha`, `c.xt`) that samplers index by the step; lowering turns what a
- * tensor needs into constant tables. Errors from the schedule math (SCHxxxx) are reported at the
- * call's span.
+ * tensor needs into constant tables. A schedule or levels record carries its host object (the
+ * value's `host`), so it can be passed back to these functions. Errors from the schedule math
+ * (SCHxxxx) are reported at the call's span.
  */
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';

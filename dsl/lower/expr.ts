@@ -1,6 +1,7 @@
 /**
- * The lowering engine: evaluates expressions to values, emitting IR through the current
- * GraphBuilder (the graph's, or a loop body's while lowering a sampling loop).
+ * The lowering engine (the Lowerer of context.ts): evaluates expressions to values, emitting IR
+ * through the current GraphBuilder (the graph's, or a loop body's while lowering a sampling loop).
+ * One engine lowers one graph; its state (parameters, call sites, model signatures) dies with it.
  *
  * Staging inside a sampling loop: an expression whose free names are only compile-time values and
  * per-step values (the loop variable, tables indexed by it) is evaluated once per step at compile

@@ -1,7 +1,7 @@
 /**
  * Statements. In a fn body everything runs at compile time except tensor ops: `for` loops are
  * unrolled and `if` needs a compile-time condition. In a sampler, a `for` at the top level is the
- * sampling loop (lower-loop.ts). Each statement catches its own errors, records them and binds its
+ * sampling loop (loop.ts). Each statement catches its own errors, records them and binds its
  * targets to poison, so one run reports every independent mistake once.
  */
 import { DSL } from '../diagnostic-codes.ts';

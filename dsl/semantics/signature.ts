@@ -4,6 +4,7 @@
  * pattern variables unified with the argument shapes at each call; a leading `...` matches any
  * number of leading dims. A mismatch is reported at the call with a note at the declaration.
  * At a model's root the pattern variables stay symbolic: they become the graph's symbolic dims.
+ * Dims are evaluated by an Evaluator (the lowering engine), so this file needs nothing of lowering.
  */
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';

@@ -5,6 +5,7 @@
  */
 import type { Expr, Stmt } from './ast.ts';
 
+/** An analysis in a side table: AST nodes are immutable, so a node's free names never change. */
 const freeCache = new WeakMap<Expr, readonly string[]>();
 
 /** Names an expression reads, excluding comprehension variables bound inside it. */

@@ -1,5 +1,5 @@
 /**
- * Lexes, parses and turns chevrotain's concrete syntax tree into the AST of dsl/ast.ts.
+ * Lexes, parses and turns chevrotain's concrete syntax tree into the AST of ast.ts.
  * `parseSource` never throws for bad input: lexer and parser errors become DSL00xx diagnostics
  * (several per run thanks to recovery); the AST is built only when there were none.
  */

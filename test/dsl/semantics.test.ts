@@ -63,6 +63,11 @@ describe('compile-time values', () => {
     expect([e.code, e.message]).toEqual(['DSL0305', 'a param dimension must be an int, got float 3.5']);
   });
 
+  it('passes a schedule-table record back only where its kind is expected', () => {
+    const [e] = errors(model('  s = zero_terminal_snr(levels_from_sigmas([2.0, 1.0]))', '(x: f32[B], t: f32[B])', '    return x'));
+    expect([e.code, e.message]).toEqual(['DSL0305', "zero_terminal_snr: zero_terminal_snr argument 'schedule' must be a schedule record, got levels record"]);
+  });
+
   it('short-circuits and / or, and compares lists and strings', () => {
     expect(shapeOf('if false and 1 // 0 == 0 then 1 else 2, if [1, 2] == [1, 2] and "a" != "b" then 3 else 4')).toEqual([2, 3]);
   });
