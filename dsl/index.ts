@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
 import '../compiler/core/ops/index.ts';
 import { BUILTINS, STD_PRIMITIVES } from './builtins/index.ts';
+import { declaredTraining } from './builtins/samplers.ts';
 import { DSL, dslError } from './diagnostic-codes.ts';
 import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower/program.ts';
 import { checkDeclarations } from './semantics/check.ts';
@@ -40,7 +41,7 @@ function analyze(text: string, file: string, opts: CompileOptions): Analysis {
   const diagnostics = [...loaded.diagnostics];
   for (const mod of loaded.modules) diagnostics.push(...checkDeclarations(mod.ast));
   if (!loaded.main || diagnostics.some((d) => d.severity === 'error')) return { diagnostics: tidy(diagnostics) };
-  const lowered = lowerProgram(loaded.main, BUILTINS);
+  const lowered = lowerProgram(loaded.main, BUILTINS, declaredTraining);
   const all = tidy([...diagnostics, ...lowered.diagnostics]);
   if (all.some((d) => d.severity === 'error')) return { diagnostics: all };
   return { program: { file, models: lowered.models, samplers: lowered.samplers }, diagnostics: all };

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { fail } from '../../compiler/core/diagnostics.ts';
-import type { ModelArtifact } from '../../dsl/index.ts';
+import type { ModelArtifact, Program } from '../../dsl/index.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { checkDistillOptions, distill, type DistillOptions, type DistillResult } from '../../runtime/distill/distill.ts';
 import { ddimCall, ddimSamplers } from '../../api/distill-evaluate.ts';
@@ -50,7 +50,7 @@ function parseLr(value: string): number {
   return v;
 }
 
-function options(o: DistillCliOptions, model: ModelArtifact, file: string, data: DataSource): DistillOptions {
+function options(o: DistillCliOptions, program: Program, model: ModelArtifact, data: DataSource): DistillOptions {
   const seed = parseIntOption('--seed', o.seed, 0);
   const base = {
     from: parseIntOption('--from', o.from, 1), to: parseIntOption('--to', o.to, 1),
@@ -58,7 +58,7 @@ function options(o: DistillCliOptions, model: ModelArtifact, file: string, data:
   };
   checkDistillOptions(base);
   return {
-    ...base, model, data, seed, spec: trainingSpec(file, model.name, o.sampler),
+    ...base, model, data, seed, spec: trainingSpec(model, program.samplers, o.sampler),
     teacher: loadWeights(model, o.weights, seed).store,
     backend: o.backend as ReferenceBackend,
     checkpoint: {
@@ -139,8 +139,9 @@ export function registerDistill(program: Command): void {
     .action(async (file: string, o: DistillCliOptions) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
       const data = openDataSource(o.data);
-      const model = pickModel(loadProgram(file), o.model);
-      const opts = options(o, model, file, data);
+      const program = loadProgram(file);
+      const model = pickModel(program, o.model);
+      const opts = options(o, program, model, data);
       process.stderr.write(`distilling ${model.name} on ${data.name} (${describeSpec(opts.spec)}): DDIM ${opts.from} -> ${opts.to} steps, ` +
         `${opts.stepsPerRound} steps per round\n`);
       const result = await runRounds(opts, o.progress);

@@ -64,9 +64,9 @@ function samplerFor(program: Program, model: ModelArtifact, name?: string): Samp
  * step, so backend start-up does not count in the rate, and counts the steps of this run (a resumed
  * run starts past the checkpoint's).
  */
-async function runTraining(model: ModelArtifact, file: string, data: DataSource, o: TrainCliOptions): Promise<TrainResult> {
+async function runTraining(program: Program, model: ModelArtifact, data: DataSource, o: TrainCliOptions): Promise<TrainResult> {
   const steps = parseIntOption('--steps', o.steps, 1);
-  const spec = trainingSpec(file, model.name, o.sampler);
+  const spec = trainingSpec(model, program.samplers, o.sampler);
   let recent = NaN;
   let bar: ProgressBar | undefined;
   let first = 0;
@@ -149,7 +149,7 @@ export function registerTrain(program: Command): void {
       const data = openDataSource(o.data, { dir: o.dataDir });
       const program = loadProgram(file);
       const model = pickModel(program, o.model);
-      const result = await runTraining(model, file, data, o);
+      const result = await runTraining(program, model, data, o);
       const done = result.losses.length - result.startStep;
       process.stdout.write(`trained ${model.name} on ${data.name}: step ${result.losses.length} (${done} this run, ${result.seconds.toFixed(1)} s, ` +
         `${(done / Math.max(result.seconds, 1e-9)).toFixed(1)} steps/s), loss ${meanOfLast(result.losses, 100).toFixed(4)} ` +

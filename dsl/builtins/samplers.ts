@@ -29,7 +29,7 @@ import type { Span } from '../../compiler/core/ir/span.ts';
 import * as S from '../../compiler/schedules/index.ts';
 import { requireInt } from '../../compiler/schedules/check.ts';
 import { DSL } from '../diagnostic-codes.ts';
-import type { BuiltinContext, BuiltinFn } from '../lower/context.ts';
+import type { BuiltinContext, BuiltinFn, DeclaredTraining } from '../lower/context.ts';
 import { bool, describe, int, list, num, POISON, raise, tensor, type DenoiserConfig, type ModuleInstance, type Value } from '../semantics/values.ts';
 import { builtin, type Args } from './define.ts';
 import { COMPTIME_BUILTINS } from './schedules.ts';
@@ -107,6 +107,24 @@ function agreed<T extends string>(inst: ModuleInstance, name: string, option: st
 function configOf(v: ModelValue): DenoiserConfig {
   return v.denoiser ?? { prediction: agreed(v.inst, 'prediction', 'model', PREDICTIONS, 'eps'), guidance: 1, rescale: 0, nullClass: -1 };
 }
+
+/** The label meaning "no class": the denoiser's option, else the model's declaration; absent when neither. */
+function nullClassOf(v: ModelValue): number | undefined {
+  const nc = v.denoiser && v.denoiser.nullClass >= 0 ? v.denoiser.nullClass : ((attr(v.inst, 'null_class', 'num') as number | undefined) ?? -1);
+  return Number.isInteger(nc) && nc >= 0 ? nc : undefined;
+}
+
+/** What a model declares about its training, with the defaults samplers use when it declares nothing. */
+export const declaredTraining: DeclaredTraining = (inst) => {
+  const v: ModelValue = { kind: 'model', inst };
+  return {
+    prediction: configOf(v).prediction,
+    schedule: agreed(inst, 'schedule', 'model', SCHEDULES, 'linear'),
+    T: (attr(inst, 'T', 'num') as number | undefined) ?? 1000,
+    zeroSnr: attr(inst, 'zero_snr', 'bool') === true,
+    nullClass: nullClassOf(v),
+  };
+};
 
 function makeDenoiser(a: Args, ctx: BuiltinContext): Value {
   const { inst } = modelOf(a);
@@ -255,6 +273,7 @@ function samplingPlan(a: Args, ctx: BuiltinContext): Value {
   const route = schedule === 'cosine_continuous' ? continuousRoute(o, zeroSnr) : discreteRoute(discreteSchedule(schedule, T, zeroSnr), o);
   const { alpha, sigma, lambda } = route.levels;
   const prediction = configOf(model).prediction;
+  if (ctx.sampler) ctx.sampler.training = { prediction, schedule, T, zeroSnr, nullClass: nullClassOf(model) };
   if (alpha[0] === 0 && prediction === 'eps') {
     fail(SAMPLER_CODES.contradicts, 'sampling starts at zero SNR (alpha = 0), where an eps-prediction model cannot recover x0; ' +
       `model ${inst.name} predicts eps`, undefined,

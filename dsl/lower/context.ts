@@ -12,7 +12,7 @@ import type { GraphBuilder } from '../../compiler/core/ir/builder.ts';
 import type { Attrs, Node } from '../../compiler/core/ir/node.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import type { DType } from '../../compiler/core/ir/types.ts';
-import type { ParameterSpec } from '../../compiler/core/artifact.ts';
+import type { ParameterSpec, TrainingMeaning } from '../../compiler/core/artifact.ts';
 import type { EvalArg } from '../semantics/args.ts';
 import type { ModelSignature } from '../semantics/signature.ts';
 import type { ModuleInstance, Scope, Value } from '../semantics/values.ts';
@@ -25,7 +25,12 @@ export interface SamplerFrame {
   seed: Node;
   cond: readonly Node[];
   readonly streams: { next: number };
+  /** What the sampler's plan assumes the model learned (set by `sampling_plan`); the artifact carries it. */
+  training?: TrainingMeaning;
 }
+
+/** What a model instance declares about its training (prediction, schedule, T, ...), defaults filled in. */
+export type DeclaredTraining = (model: ModuleInstance) => TrainingMeaning;
 
 /** The value of a statement list's `return`, and where that return is. */
 export interface BodyResult { readonly value: Value; readonly span: Span }

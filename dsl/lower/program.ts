@@ -20,7 +20,7 @@ import type { LoadedModule } from '../semantics/resolve.ts';
 import { describe, raise, Scope, tensor, type ModuleInstance, type Value } from '../semantics/values.ts';
 import type { BlockDecl, SamplerInstance } from '../syntax/ast.ts';
 import { callModule, evalArgs } from './call.ts';
-import type { BuiltinFn, Lowerer } from './context.ts';
+import type { BuiltinFn, DeclaredTraining, Lowerer, SamplerFrame } from './context.ts';
 import { ExprLowerer } from './expr.ts';
 import { checkKind, instantiate } from './instantiate.ts';
 
@@ -51,7 +51,7 @@ function outputs(v: Value, span: Span): Node[] {
   return items.map((x) => (x.kind === 'tensor' ? x.node : raise(DSL.ReturnMismatch, `a graph returns tensors, got ${describe(x)}`, span)));
 }
 
-function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins): ModelArtifact | undefined {
+function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins, declared: DeclaredTraining): ModelArtifact | undefined {
   const b = new GraphBuilder(decl.name);
   const lw = new ExprLowerer(b, diagnostics, builtins);
   return attempt(lw, () => {
@@ -59,7 +59,7 @@ function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[], bu
     const inputs = lw.modelSignature(inst).params.map((p) => tensor(b.param(p.name, p.type, p.span)));
     const out = callModule(lw, inst, inputs.map((value) => ({ value, span: decl.nameSpan })), decl.nameSpan, true);
     const graph = b.finish(out.kind === 'poison' ? [] : outputs(out, decl.span));
-    return { name: decl.name, graph, parameters: lw.params, span: decl.span };
+    return { name: decl.name, graph, parameters: lw.params, training: declared(inst), span: decl.span };
   });
 }
 
@@ -101,7 +101,7 @@ function blameInstance(diagnostics: Diagnostic[], from: number, inst: SamplerIns
   }
 }
 
-function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins): SamplerArtifact | undefined {
+function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins, declared: DeclaredTraining): SamplerArtifact | undefined {
   const b = new GraphBuilder(inst.name);
   const lw = new ExprLowerer(b, diagnostics, builtins);
   const before = diagnostics.length;
@@ -111,28 +111,34 @@ function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnost
     if (sig.params.length < 2) raise(DSL.BadModelCall, `model ${model.name} must take (x, t, ...) to be sampled`, inst.call.span);
     const seed = b.param('seed', tensorType('i32', []), inst.span);
     const cond = sig.params.slice(2).map((p) => b.param(p.name, p.type, p.span));
-    lw.sampler = { seed, cond, streams: { next: 0 } };
+    const frame: SamplerFrame = { seed, cond, streams: { next: 0 } };
+    lw.sampler = frame;
     const result = lw.stmts(decl.decl.body, body);
     if (!result || result.value.kind === 'poison') return undefined;
     const graph = b.finish(outputs(result.value, result.span));
-    return { name: inst.name, modelName: model.name, graph, steps: steps ?? lw.loopSteps, span: inst.span };
+    // a sampler without a sampling_plan (one that calls its model directly) assumes what the model declares
+    const training = frame.training ?? declared(model);
+    return { name: inst.name, modelName: model.name, graph, steps: steps ?? lw.loopSteps, parameters: lw.params, training, span: inst.span };
   });
   blameInstance(diagnostics, before, inst);
   return artifact;
 }
 
-/** Lowers the main file's models and sampler instances; `builtins` implements the builtin names (dsl/builtins/). */
-export function lowerProgram(main: LoadedModule, builtins: Builtins): Lowered {
+/**
+ * Lowers the main file's models and sampler instances; `builtins` implements the builtin names and
+ * `declared` reads a model's training declarations (both from dsl/builtins/).
+ */
+export function lowerProgram(main: LoadedModule, builtins: Builtins, declared: DeclaredTraining): Lowered {
   const diagnostics: Diagnostic[] = [];
   const models: ModelArtifact[] = [];
   const samplers: SamplerArtifact[] = [];
   for (const decl of main.ast.decls) {
     if (decl.kind !== 'block' || !decl.isModel) continue;
-    const m = lowerModel(decl, main.scope, diagnostics, builtins);
+    const m = lowerModel(decl, main.scope, diagnostics, builtins, declared);
     if (m) models.push(m);
   }
   for (const inst of main.ast.instances) {
-    const s = lowerSampler(inst, main.scope, diagnostics, builtins);
+    const s = lowerSampler(inst, main.scope, diagnostics, builtins, declared);
     if (s) samplers.push(s);
   }
   return { models, samplers, diagnostics };

@@ -14,12 +14,12 @@ import { useBackend } from '../../compiler/semantics/backend.ts';
 import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { modelFunction } from '../../runtime/train/model-fn.ts';
-import { trainingSpec } from '../../runtime/train/training-spec.ts';
+import { specOfFile } from '../train/spec-of-file.ts';
 import { bindWeights } from '../../runtime/weights/bind.ts';
 import { loadWeightsFile } from '../../runtime/weights/files.ts';
 
 const model = compileFile('examples/mlp2d.dn').models[0];
-const spec = trainingSpec('examples/mlp2d.dn', 'MLP2D');
+const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
 const teacher = bindWeights(model.parameters, loadWeightsFile('examples/weights/mlp2d-moons.safetensors')).tensors;
 const data = openDataSource('moons');
 const base: DistillOptions = { model, spec, data, teacher, from: 8, to: 2, stepsPerRound: 6, batch: 64, lr: 1e-4, seed: 3 };

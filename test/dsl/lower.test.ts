@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { allNodesDeep, type Graph, type Node } from '../../compiler/core/ir/node.ts';
 import { printGraph } from '../../compiler/core/ir/printer.ts';
+import { compileSource } from '../../dsl/index.ts';
 import { compile } from './helpers.ts';
 
 const model = (members: string, sig: string, body: string): string =>
@@ -221,5 +222,22 @@ describe('samplers', () => {
       const match = tables.find((c) => c.every((v, k) => Math.abs(v - want[k]) <= 1e-6 * Math.max(1, Math.abs(want[k]))));
       expect(match, `table ${want.join(', ')}`).toBeDefined();
     }
+  });
+});
+
+describe('artifacts carry what their users need', () => {
+  const tiny = (samplers: string): string => `import "std/nn"\nimport "std/samplers"\n` +
+    `model Tiny(null_class: int = 3) {\n  embed = TimestepEmbedder(8, 8)\n  lin = Linear(2, 8)\n  out = Linear(8, 2)\n` +
+    `  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return out(silu(lin(x) + embed(t))) }\n}\n${samplers}\n`;
+
+  it("gives each sampler its model's parameters and the training meaning its plan resolved", () => {
+    const p = compileSource(tiny('sampler a = ddim(Tiny, steps: 4)\nsampler b = ddim(Tiny, steps: 4, prediction: "v", schedule: "cosine", zero_snr: true, spacing: "trailing")'), 'tiny.dn');
+    const [model] = p.models;
+    const [a, b] = p.samplers;
+    expect(a.parameters.map((s) => s.path)).toEqual(model.parameters.map((s) => s.path));
+    expect(a.parameters.map((s) => s.type.shape)).toEqual(model.parameters.map((s) => s.type.shape));
+    expect(a.training).toEqual({ prediction: 'eps', schedule: 'linear', T: 1000, zeroSnr: false, nullClass: 3 });
+    expect(b.training).toEqual({ prediction: 'v', schedule: 'cosine', T: 1000, zeroSnr: true, nullClass: 3 });
+    expect(model.training).toEqual({ prediction: 'eps', schedule: 'linear', T: 1000, zeroSnr: false, nullClass: 3 });
   });
 });

@@ -10,7 +10,7 @@ import { topoOrder } from '../../compiler/core/ir/node.ts';
 import { linear } from '../../compiler/schedules/index.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { noisyBatch } from '../../runtime/train/loss.ts';
-import { trainingSpec } from '../../runtime/train/training-spec.ts';
+import { specOfFile } from '../train/spec-of-file.ts';
 
 const levels = { t: Float32Array.of(10, 500), alpha: Float64Array.of(0.6, 0.8), sigma: Float64Array.of(0.8, 0.6) };
 const x0 = Float32Array.of(1, 2, 3, 4);
@@ -51,7 +51,7 @@ function tinyFile(samplers: string): string {
 
 describe('training spec', () => {
   it('trains mlp2d with eps on the linear schedule, timesteps uniform in 0..999', () => {
-    const spec = trainingSpec('examples/mlp2d.dn', 'MLP2D');
+    const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
     expect([spec.prediction, spec.schedule, spec.T]).toEqual(['eps', 'linear', 1000]);
     const l = spec.levels([1e-9, 0.5, 0.99999]);
     expect(Array.from(l.t)).toEqual([0, 500, 999]);
@@ -64,7 +64,7 @@ describe('training spec', () => {
     const tables = topoOrder(sampler).flatMap((n) => n.regions.flatMap((r) => topoOrder(r)))
       .filter((n) => n.op === 'constant').map((n) => Array.from(n.attrs.data as Float32Array));
     const times = tables.find((t) => t[0] === 999 && t[1] === 979)!;
-    const spec = trainingSpec('examples/mlp2d.dn', 'MLP2D');
+    const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
     const alphas = spec.levels(times.map((t) => (t + 0.5) / 1000)).alpha;
     // the sampler's x0 = (x - sigma eps)/alpha divides by this table: alpha at each visited timestep
     expect(tables).toContainEqual(Array.from(Float32Array.from(alphas)));
@@ -72,14 +72,14 @@ describe('training spec', () => {
 
   it("follows a sampler's prediction option and rejects samplers that disagree", () => {
     const file = tinyFile('sampler a = ddim(Tiny, steps: 10)\nsampler b = ddim(Tiny, steps: 10, prediction: "v", schedule: "cosine")');
-    expect(trainingSpec(file, 'Tiny', 'b')).toMatchObject({ prediction: 'v', schedule: 'cosine' });
-    expect(trainingSpec(file, 'Tiny', 'a')).toMatchObject({ prediction: 'eps', schedule: 'linear' });
-    expect(() => trainingSpec(file, 'Tiny')).toThrow(DenocError);
-    expect(() => trainingSpec(file, 'Tiny')).toThrow(/TRN0402.*'a'.*'b'/s);
+    expect(specOfFile(file, 'Tiny', 'b')).toMatchObject({ prediction: 'v', schedule: 'cosine' });
+    expect(specOfFile(file, 'Tiny', 'a')).toMatchObject({ prediction: 'eps', schedule: 'linear' });
+    expect(() => specOfFile(file, 'Tiny')).toThrow(DenocError);
+    expect(() => specOfFile(file, 'Tiny')).toThrow(/TRN0402.*'a'.*'b'/s);
   });
 
   it('reads the continuous cosine schedule as time in [1e-3, 0.9946]', () => {
-    const spec = trainingSpec(tinyFile('sampler a = dpmpp_2m(Tiny, steps: 10, schedule: "cosine_continuous", prediction: "v")'), 'Tiny');
+    const spec = specOfFile(tinyFile('sampler a = dpmpp_2m(Tiny, steps: 10, schedule: "cosine_continuous", prediction: "v")'), 'Tiny');
     const l = spec.levels([0, 1]);
     expect(l.t[0]).toBeCloseTo(1e-3, 6);
     expect(l.t[1]).toBeCloseTo(0.9946, 6);

@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../dsl/index.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { trainDenoiser, type TrainOptions } from '../../runtime/train/trainer.ts';
-import { trainingSpec } from '../../runtime/train/training-spec.ts';
+import { specOfFile } from '../train/spec-of-file.ts';
 
 const model = compileFile('examples/mlp2d.dn').models[0];
-const spec = trainingSpec('examples/mlp2d.dn', 'MLP2D');
+const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
 const base: TrainOptions = { model, spec, data: openDataSource('moons'), steps: 100, batch: 128, lr: 2e-3, seed: 5, emaDecay: 0.99 };
 const mean = (xs: readonly number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'denoc-train-')), 'ckpt');

@@ -10,7 +10,7 @@ export const TRAIN_CODES = {
   TRN0201: 'Fashion-MNIST files missing (with how to install them)',
   TRN0202: 'a Fashion-MNIST file is not gzipped IDX of the expected shape',
   TRN0301: 'unknown data set (with a suggestion)',
-  TRN0401: 'a declaration the samplers read is not a literal or has an unknown value',
+  TRN0401: 'retired (a declaration the samplers read was not a literal); kept so the code is never reused',
   TRN0402: "the model's samplers need different training (choose with --sampler)",
   TRN0403: 'no sampler of that name samples the model',
   TRN0501: 'the checkpoint cannot be read',
