@@ -11,7 +11,7 @@ import type { Graph } from '../../compiler/core/ir/node.ts';
 import { rewriteGraph } from '../../compiler/core/ir/rewrite.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
-import { writeStableHLOArtifacts } from '../../targets/stablehlo/artifacts.ts';
+import { writeStableHLOArtifacts, type ReferenceRunner } from '../../targets/stablehlo/artifacts.ts';
 import { referenceRunner } from '../../api/run.ts';
 import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
 import { findJaxPython } from '../../scripts/jax-python.ts';
@@ -40,9 +40,20 @@ function sampler(file: string, name: string, steps: number, source = ''): { grap
   return { graph, weights: new Map([...initWeights(model.parameters, 7)].map(([k, v]) => [k, v.data])) };
 }
 
+/** Reference outputs by graph and dims: every artifact of one graph here has the same weights and seed, so the
+ * same inputs, and the variants (f32, unrolled, bf16) share one run of the reference executor. */
+const references = new WeakMap<Graph, Map<string, ReturnType<ReferenceRunner>>>();
+const reference: ReferenceRunner = (graph, inputs, weights, dims) => {
+  const byDims = references.get(graph) ?? new Map<string, ReturnType<ReferenceRunner>>();
+  references.set(graph, byDims);
+  const key = JSON.stringify(dims);
+  if (!byDims.has(key)) byDims.set(key, referenceRunner(graph, inputs, weights, dims));
+  return byDims.get(key)!;
+};
+
 async function artifact(graph: Graph, weights: Map<string, Float32Array>, opts: StableHLOOptions): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'denoc-xla-'));
-  await writeStableHLOArtifacts(graph, weights, dir, { reference: referenceRunner, dims: { B: 2 }, seed: 5, ...opts });
+  await writeStableHLOArtifacts(graph, weights, dir, { reference, dims: { B: 2 }, seed: 5, ...opts });
   return dir;
 }
 
@@ -75,6 +86,22 @@ describe.skipIf(!python)('StableHLO on real XLA (JAX)', () => {
     expect(status, stdout).toBe(0);
     expect(record!.outputs[0].max_err).toBeLessThanOrEqual(1e-3 + 1e-3 * record!.outputs[0].max_ref);
   });
+
+  // In place of the TypeScript interpreter, which needs two minutes for this sampler (examples.test.ts).
+  // The interpreter's tolerances there: f32 1e-4 + 1e-5·max|ref|, bf16 5e-2 + 2e-2·max|ref|.
+  const unet = sampler('examples/unet_small.dn', 'ddim', 2);
+  const unetVariants: [string, StableHLOOptions, number, number][] = [
+    ['f32 while loop', {}, 1e-4, 1e-5],
+    ['bf16 with TPU tiling', { precision: 'bf16', tile: 'tpu' }, 5e-2, 2e-2],
+  ];
+  for (const [label, opts, atol, rtol] of unetVariants) {
+    it(`unet_small DDIM, first 2 steps, ${label}: XLA matches the reference`, async () => {
+      const { status, stdout, record } = await xlaCheck(await artifact(unet.graph, unet.weights, opts));
+      expect(status, stdout).toBe(0);
+      const [out] = record!.outputs;
+      expect(out.max_err, stdout).toBeLessThanOrEqual(atol + rtol * out.max_ref);
+    });
+  }
 
   it('reports a mismatch when the reference is wrong', async () => {
     const dir = await artifact(mlp.graph, mlp.weights, {});
