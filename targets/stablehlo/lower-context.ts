@@ -40,7 +40,12 @@ export function lowerFail(ctx: LowerCtx, message: string): never {
   return fail('HLO0101', `${ctx.node.op}: ${message}`, ctx.node.span);
 }
 
-/** Element type and precision config of dot/conv results: always f32 accumulation. */
+/**
+ * Precision config of dot/conv results, which always accumulate in f32. Under 'f32' every dot/conv
+ * asks for HIGHEST (on a TPU, DEFAULT would silently run one bf16 pass); under 'bf16' operands are
+ * converted to bf16 (`mxu`) and the result type stays f32, which is how StableHLO spells bf16
+ * multiplies with f32 accumulation (`preferred_element_type = f32` in JAX).
+ */
 export function mxuPrecision(ctx: LowerCtx): Precision {
   return ctx.opts.precision === 'bf16' ? 'DEFAULT' : 'HIGHEST';
 }

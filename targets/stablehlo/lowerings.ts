@@ -1,34 +1,39 @@
 /**
- * The StableHLO lowering table, keyed by op name. Every registered op must appear here: with a
- * lowering, as structural (handled by the emitter itself), or as unsupported with a reason — a test
- * fails when an op is added to the registry without an entry.
+ * The StableHLO lowering table, keyed by op name, merged from the per-family tables in ops/ (each
+ * file named after the compiler/core/ops family that declares its ops). Every registered op must
+ * appear here: with a lowering, as structural (handled by the emitter itself), or as unsupported
+ * with a reason — a test fails when an op is added to the registry without an entry.
  */
 import type { LoweringEntry } from './lower-context.ts';
-import { ELEMENTWISE_LOWERINGS } from './lower-elementwise.ts';
-import { LINALG_LOWERINGS } from './lower-linalg.ts';
-import { NORM_LOWERINGS } from './lower-norm.ts';
-import { REDUCE_LOWERINGS } from './lower-reduce.ts';
-import { SHAPE_LOWERINGS } from './lower-shape.ts';
-import { RANDOM_LOWERINGS } from './philox.ts';
+import { ATTENTION_LOWERINGS } from './ops/attention.ts';
+import { BINARY_LOWERINGS } from './ops/binary.ts';
+import { CONV_LOWERINGS } from './ops/conv.ts';
+import { ELEMENTWISE_LOWERINGS } from './ops/elementwise.ts';
+import { EMBEDDING_LOWERINGS } from './ops/embedding.ts';
+import { LINALG_LOWERINGS } from './ops/linalg.ts';
+import { NORM_LOWERINGS } from './ops/norm.ts';
+import { RANDOM_LOWERINGS } from './ops/random.ts';
+import { REDUCE_LOWERINGS } from './ops/reduce.ts';
+import { SHAPE_LOWERINGS } from './ops/shape.ts';
+import { STRUCTURAL_LOWERINGS } from './ops/structural.ts';
 
-const STRUCTURAL: Readonly<Record<string, LoweringEntry>> = {
-  param: { kind: 'structural', why: 'graph parameters become arguments of @main' },
-  weight: { kind: 'structural', why: 'weights become arguments of @main, described by the manifest' },
-  constant: { kind: 'structural', why: 'emitted as stablehlo.constant in the region that uses it' },
-  loop: { kind: 'structural', why: 'emitted as stablehlo.while (or straight-line steps with unroll)' },
-  tuple_get: { kind: 'structural', why: 'selects one result of the while op' },
-  kernel: { kind: 'structural', why: 'a fused kernel is emitted inline; XLA fuses on its own' },
-};
+const FAMILY_TABLES: readonly Readonly<Record<string, LoweringEntry>>[] = [
+  ATTENTION_LOWERINGS, BINARY_LOWERINGS, CONV_LOWERINGS, ELEMENTWISE_LOWERINGS, EMBEDDING_LOWERINGS, LINALG_LOWERINGS,
+  NORM_LOWERINGS, RANDOM_LOWERINGS, REDUCE_LOWERINGS, SHAPE_LOWERINGS, STRUCTURAL_LOWERINGS,
+];
 
-export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = new Map(Object.entries({
-  ...STRUCTURAL,
-  ...ELEMENTWISE_LOWERINGS,
-  ...SHAPE_LOWERINGS,
-  ...REDUCE_LOWERINGS,
-  ...LINALG_LOWERINGS,
-  ...NORM_LOWERINGS,
-  ...RANDOM_LOWERINGS,
-}));
+function merge(tables: readonly Readonly<Record<string, LoweringEntry>>[]): Map<string, LoweringEntry> {
+  const merged = new Map<string, LoweringEntry>();
+  for (const table of tables) {
+    for (const [op, entry] of Object.entries(table)) {
+      if (merged.has(op)) throw new Error(`op '${op}' has two StableHLO lowerings`);
+      merged.set(op, entry);
+    }
+  }
+  return merged;
+}
+
+export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = merge(FAMILY_TABLES);
 
 export function loweringOf(op: string): LoweringEntry | undefined {
   return LOWERINGS.get(op);

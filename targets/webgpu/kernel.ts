@@ -13,7 +13,7 @@ import { topoOrder, tensorOf } from '../../compiler/core/ir/node.ts';
 import { printGraph } from '../../compiler/core/ir/printer.ts';
 import type { Capabilities } from './capabilities.ts';
 import { attentionTemplate } from './kernels/attention.ts';
-import { conv2dTemplate } from './kernels/conv2d.ts';
+import { conv2dTemplate } from './kernels/conv.ts';
 import { elementwiseTemplate } from './kernels/elementwise.ts';
 import { matmulTemplate } from './kernels/matmul.ts';
 import { normTemplate, reduceTemplate, softmaxTemplate } from './kernels/reduce.ts';

@@ -6,45 +6,44 @@
  *     attention — at most one per kernel, the fused expressions around it become its prologue/epilogue;
  *   - structural (`structural`): handled by the plan (leaves, loops, fused kernels);
  *   - or unsupported, with the reason.
- * test/webgpu/lowering.test.ts checks that every op in the registry has an entry here.
+ * The entries come from the per-family tables in ops/, each file named after the compiler/core/ops
+ * family that declares its ops; test/webgpu/lowering.test.ts checks that every op in the registry
+ * has an entry here.
  */
 import type { Node } from '../../compiler/core/ir/node.ts';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
-import { INDEX_EXPRS } from './kernels/expr-index.ts';
-import { MATH_EXPRS, type ExprEmitter } from './kernels/expr-math.ts';
+import type { ExprEmitter, Lowering, LoweringTable, TemplateName } from './lower-context.ts';
+import { ATTENTION_LOWERINGS } from './ops/attention.ts';
+import { BINARY_LOWERINGS } from './ops/binary.ts';
+import { CONV_LOWERINGS } from './ops/conv.ts';
+import { ELEMENTWISE_LOWERINGS } from './ops/elementwise.ts';
+import { EMBEDDING_LOWERINGS } from './ops/embedding.ts';
+import { LINALG_LOWERINGS } from './ops/linalg.ts';
+import { NORM_LOWERINGS } from './ops/norm.ts';
+import { RANDOM_LOWERINGS } from './ops/random.ts';
+import { REDUCE_LOWERINGS } from './ops/reduce.ts';
+import { SHAPE_LOWERINGS } from './ops/shape.ts';
+import { STRUCTURAL_LOWERINGS } from './ops/structural.ts';
 
-export type TemplateName = 'elementwise' | 'matmul' | 'conv2d' | 'reduce' | 'softmax' | 'norm' | 'attention';
+export type { Lowering, TemplateName } from './lower-context.ts';
 
-export type Lowering =
-  | { readonly kind: 'expr'; readonly emit: ExprEmitter }
-  | { readonly kind: 'template'; readonly template: TemplateName }
-  | { readonly kind: 'structural'; readonly why: string }
-  | { readonly kind: 'unsupported'; readonly reason: string };
+const FAMILY_TABLES: readonly LoweringTable[] = [
+  ATTENTION_LOWERINGS, BINARY_LOWERINGS, CONV_LOWERINGS, ELEMENTWISE_LOWERINGS, EMBEDDING_LOWERINGS, LINALG_LOWERINGS,
+  NORM_LOWERINGS, RANDOM_LOWERINGS, REDUCE_LOWERINGS, SHAPE_LOWERINGS, STRUCTURAL_LOWERINGS,
+];
 
-const expr = (emit: ExprEmitter): Lowering => ({ kind: 'expr', emit });
-const template = (t: TemplateName): Lowering => ({ kind: 'template', template: t });
+function merge(tables: readonly LoweringTable[]): LoweringTable {
+  const merged: Record<string, Lowering> = {};
+  for (const table of tables) {
+    for (const [op, l] of Object.entries(table)) {
+      if (op in merged) throw new Error(`op '${op}' has two WebGPU lowerings`);
+      merged[op] = l;
+    }
+  }
+  return Object.freeze(merged);
+}
 
-const TABLE: Record<string, Lowering> = {
-  param: { kind: 'structural', why: 'a graph input: an input buffer written before the run' },
-  weight: { kind: 'structural', why: 'uploaded once per session into its own buffer' },
-  constant: { kind: 'structural', why: 'small ones are inlined into kernels, tables become buffers or per-step uniforms' },
-  loop: { kind: 'structural', why: 'the plan records the body once per step with ping-pong carried buffers' },
-  tuple_get: { kind: 'structural', why: 'aliases the carried buffer that holds the final value' },
-  kernel: { kind: 'structural', why: 'a fused kernel: its region is generated as one WGSL shader' },
-  matmul: template('matmul'),
-  conv2d: template('conv2d'),
-  sum: template('reduce'),
-  mean: template('reduce'),
-  reduce_max: template('reduce'),
-  variance: template('reduce'),
-  softmax: template('softmax'),
-  group_norm: template('norm'),
-  layer_norm: template('norm'),
-  attention: template('attention'),
-};
-for (const [name, emit] of Object.entries({ ...MATH_EXPRS, ...INDEX_EXPRS })) TABLE[name] = expr(emit);
-
-export const LOWERINGS: Readonly<Record<string, Lowering>> = Object.freeze(TABLE);
+export const LOWERINGS: LoweringTable = merge(FAMILY_TABLES);
 
 export function loweringOf(op: string, span?: Node['span']): Lowering {
   const l = LOWERINGS[op];

@@ -5,8 +5,8 @@
  */
 import {
   broadcastTo, lower, meanKeep, normAxis, reduceDims, type LowerCtx, type LoweringEntry,
-} from './lower-context.ts';
-import type { Value } from './writer.ts';
+} from '../lower-context.ts';
+import type { Value } from '../writer.ts';
 
 function axesOf(ctx: LowerCtx): number[] {
   const rank = ctx.inputs[0].type.shape.length;

@@ -4,8 +4,8 @@
  * `dynamic_slice`, or a static `slice` when the index is known (unrolled steps); other gathers use
  * `stablehlo.gather`.
  */
-import { lower, lowerFail, normAxis, type LowerCtx, type LoweringEntry } from './lower-context.ts';
-import type { Value } from './writer.ts';
+import { lower, lowerFail, normAxis, type LowerCtx, type LoweringEntry } from '../lower-context.ts';
+import type { Value } from '../writer.ts';
 
 function concat({ w, inputs, attrs }: LowerCtx): Value {
   return w.concatenate(inputs, normAxis(attrs.axis as number, inputs[0].type.shape.length));

@@ -1,16 +1,13 @@
 /**
- * WGSL expressions for the data-movement ops (broadcast_to, reshape, transpose, slice, pad, concat,
- * gather, upsample_nearest) and the two window/affine ops that need no cross-thread reduction
- * (avg_pool2d, batch_norm). A data-movement op never touches memory itself: it maps the output index
- * to an input index and asks the writer for the input there, so chains of them fuse for free.
+ * WGSL expressions for the data-movement ops: reshape, transpose, slice, pad, concat, gather,
+ * upsample_nearest. A data-movement op never touches memory itself: it maps the output index to an
+ * input index and asks the writer for the input there, so chains of them fuse for free.
  */
 import type { Node } from '../../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../../compiler/core/ir/node.ts';
 import type { KernelWriter } from '../wgsl.ts';
 import { lit, staticShape, stridesOf, valueType } from '../wgsl-util.ts';
-import { broadcastIndex, type ExprEmitter } from './expr-math.ts';
-
-const ints = (n: Node, key: string): number[] => [...(n.attrs[key] as readonly number[])];
+import { expr, ints, type LoweringTable } from '../lower-context.ts';
 
 /** Maps an index through a reshape; squeezes/unsqueezes map directly, anything else via the flat index. */
 function reshapeIndex(w: KernelWriter, from: readonly number[], to: readonly number[], idx: readonly string[]): string[] {
@@ -77,37 +74,15 @@ function emitGather(w: KernelWriter, node: Node, idx: readonly string[]): string
   return w.value(data, [...idx.slice(0, axis), at, ...idx.slice(axis + r)]);
 }
 
-function emitAvgPool(w: KernelWriter, node: Node, idx: readonly string[]): string {
-  const [kh, kw] = ints(node, 'kernel');
-  const [sh, sw] = node.attrs.stride === undefined ? [kh, kw] : ints(node, 'stride');
-  const acc = w.fresh('pool');
-  w.line(`var ${acc} = 0.0f;`);
-  const h0 = w.let(`${idx[2]} * ${sh}u`, 'ph'), w0 = w.let(`${idx[3]} * ${sw}u`, 'pw');
-  w.block(`for (var ky = 0u; ky < ${kh}u; ky++)`, () => {
-    w.block(`for (var kx = 0u; kx < ${kw}u; kx++)`, () => {
-      const y = w.let(`${h0} + ky`, 'py'), x = w.let(`${w0} + kx`, 'px');
-      w.line(`${acc} += ${w.value(node.inputs[0], [idx[0], idx[1], y, x])};`);
-    });
-  });
-  return `(${acc} / ${lit(kh * kw, 'f32')})`;
-}
-
-function emitBatchNorm(w: KernelWriter, node: Node, idx: readonly string[]): string {
-  const [x, mean, variance, gamma, beta] = node.inputs.map((n, i) => w.value(n, i === 0 ? idx : [idx[1]]));
-  const scale = w.let(`${gamma} * inverseSqrt(${variance} + ${lit(node.attrs.eps as number, 'f32')})`, 'bn');
-  return `((${x} - ${mean}) * ${scale} + ${beta})`;
-}
-
-export const INDEX_EXPRS: Readonly<Record<string, ExprEmitter>> = {
-  broadcast_to: (w, node, idx) => w.value(node.inputs[0], broadcastIndex(node.inputs[0], staticShape(node), idx)),
-  reshape: (w, node, idx) => w.value(node.inputs[0], reshapeIndex(w, staticShape(node.inputs[0]), staticShape(node), idx)),
-  transpose: (w, node, idx) => {
+export const SHAPE_LOWERINGS: LoweringTable = {
+  reshape: expr((w, node, idx) => w.value(node.inputs[0], reshapeIndex(w, staticShape(node.inputs[0]), staticShape(node), idx))),
+  transpose: expr((w, node, idx) => {
     const perm = ints(node, 'perm');
     const at = new Array<string>(perm.length);
     perm.forEach((p, i) => { at[p] = idx[i]; });
     return w.value(node.inputs[0], at);
-  },
-  slice: (w, node, idx) => {
+  }),
+  slice: expr((w, node, idx) => {
     const shape = staticShape(node.inputs[0]);
     const begin = ints(node, 'begin'), step = ints(node, 'step');
     return w.value(node.inputs[0], shape.map((d, i) => {
@@ -115,14 +90,12 @@ export const INDEX_EXPRS: Readonly<Record<string, ExprEmitter>> = {
       if (step[i] === 1 && b === 0) return idx[i];
       return w.let(`${idx[i]} * ${step[i]}u + ${b}u`, 's');
     }));
-  },
-  pad: emitPad,
-  concat: emitConcat,
-  gather: emitGather,
-  upsample_nearest: (w, node, idx) => {
+  }),
+  pad: expr(emitPad),
+  concat: expr(emitConcat),
+  gather: expr(emitGather),
+  upsample_nearest: expr((w, node, idx) => {
     const s = node.attrs.scale as number;
     return w.value(node.inputs[0], [idx[0], idx[1], w.let(`${idx[2]} / ${s}u`, 'u'), w.let(`${idx[3]} / ${s}u`, 'u')]);
-  },
-  avg_pool2d: emitAvgPool,
-  batch_norm: emitBatchNorm,
+  }),
 };

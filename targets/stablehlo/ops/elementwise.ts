@@ -1,12 +1,11 @@
 /**
- * Lowerings of the elementwise and broadcasting ops: unary math, gelu, cast, binary arithmetic,
- * comparisons, where, broadcast_to. IR broadcasting is numpy-style; StableHLO wants equal shapes, so
- * every operand goes through one `broadcast_in_dim` to the result shape first.
+ * Lowerings of the unary elementwise ops: math functions, activations (relu, silu, gelu), square and
+ * cast. Each reads one input of the result's shape, so no broadcasting is needed.
  */
-import type { DType } from '../../compiler/core/ir/types.ts';
-import { broadcastTo, full, lower, type LowerCtx, type LoweringEntry } from './lower-context.ts';
-import { elemOfDType } from './types.ts';
-import type { BinaryName, CompareDir, FnWriter, UnaryName, Value } from './writer.ts';
+import type { DType } from '../../../compiler/core/ir/types.ts';
+import { full, lower, type LowerCtx, type LoweringEntry } from '../lower-context.ts';
+import { elemOfDType } from '../types.ts';
+import type { FnWriter, UnaryName, Value } from '../writer.ts';
 
 const unaryOp = (name: UnaryName): LoweringEntry => lower(({ w, inputs }) => w.unary(name, inputs[0]));
 
@@ -52,19 +51,6 @@ function cast({ w, inputs, attrs }: LowerCtx): Value {
   return w.convert(x, to);
 }
 
-function binary(name: BinaryName): LoweringEntry {
-  return lower(({ w, inputs, out }) => w.binary(name, broadcastTo(w, inputs[0], out.shape), broadcastTo(w, inputs[1], out.shape)));
-}
-
-function compare(dir: CompareDir): LoweringEntry {
-  return lower(({ w, inputs, out }) => w.compare(dir, broadcastTo(w, inputs[0], out.shape), broadcastTo(w, inputs[1], out.shape)));
-}
-
-function where({ w, inputs, out }: LowerCtx): Value {
-  const [c, a, b] = inputs.map((v) => broadcastTo(w, v, out.shape));
-  return w.select(c, a, b);
-}
-
 function relu({ w, inputs }: LowerCtx): Value {
   return w.binary('maximum', inputs[0], full(w, 0, inputs[0].type));
 }
@@ -93,16 +79,4 @@ export const ELEMENTWISE_LOWERINGS: Readonly<Record<string, LoweringEntry>> = {
   square: lower(square),
   gelu: lower(gelu),
   cast: lower(cast),
-  add: binary('add'),
-  sub: binary('subtract'),
-  mul: binary('multiply'),
-  div: binary('divide'),
-  pow: binary('power'),
-  min: binary('minimum'),
-  max: binary('maximum'),
-  less: compare('LT'),
-  greater: compare('GT'),
-  equal: compare('EQ'),
-  where: lower(where),
-  broadcast_to: lower(({ w, inputs, out }) => broadcastTo(w, inputs[0], out.shape)),
 };

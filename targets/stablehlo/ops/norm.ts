@@ -1,14 +1,12 @@
 /**
- * Lowerings of the normalisations (group_norm, layer_norm, batch_norm) and timestep_embedding.
+ * Lowerings of the normalisations: group_norm, layer_norm, batch_norm.
  * Statistics use population variance, two-pass, in the same order as the reference kernels:
  * y = (x − mean)·rsqrt(var + eps)·gamma + beta.
  */
-import { embeddingFrequencies } from '../../compiler/core/ops/embedding.ts';
 import {
   broadcastTo, channelBroadcast, full, lower, normalize, type LowerCtx, type LoweringEntry,
-} from './lower-context.ts';
-import { ttype } from './types.ts';
-import type { Value } from './writer.ts';
+} from '../lower-context.ts';
+import type { Value } from '../writer.ts';
 
 /** Per-sample statistics over (channels of a group × spatial): reshape to [N, G, rest] and reduce axis 2. */
 function groupNorm({ w, inputs, attrs }: LowerCtx): Value {
@@ -38,19 +36,8 @@ function batchNorm({ w, inputs, attrs }: LowerCtx): Value {
   return w.binary('add', w.binary('multiply', centered, scale), channelBroadcast(w, beta, shape));
 }
 
-/** [cos(t·f_k)…, sin(t·f_k)…] with the frequency table baked in as a constant. */
-function timestepEmbedding({ w, inputs, attrs }: LowerCtx): Value {
-  const t = inputs[0];
-  const freqs = embeddingFrequencies(attrs.dim as number, attrs.maxPeriod as number);
-  const shape = [t.type.shape[0], freqs.length];
-  const table = w.constant(freqs, ttype(t.type.elem, [freqs.length]));
-  const args = w.binary('multiply', w.broadcastInDim(t, [0], shape), w.broadcastInDim(table, [1], shape));
-  return w.concatenate([w.unary('cosine', args), w.unary('sine', args)], 1);
-}
-
 export const NORM_LOWERINGS: Readonly<Record<string, LoweringEntry>> = {
   group_norm: lower(groupNorm),
   layer_norm: lower(layerNorm),
   batch_norm: lower(batchNorm),
-  timestep_embedding: lower(timestepEmbedding),
 };

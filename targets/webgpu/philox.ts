@@ -4,7 +4,7 @@
  * (2·⌊lane/2⌋, +1); u = (f32(x >> 8) + 0.5) / 2^24; Box–Muller r·cos θ (even lanes) or r·sin θ (odd).
  * WGSL has no 32×32→64 multiply, so the high word is assembled from 16-bit partial products.
  */
-import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, TWO_PI_F32 } from '../../../compiler/core/numeric/rng.ts';
+import { PHILOX_M0, PHILOX_M1, PHILOX_ROUNDS, PHILOX_W0, PHILOX_W1, TWO_PI_F32 } from '../../compiler/core/numeric/rng.ts';
 
 const hex = (x: number): string => `0x${(x >>> 0).toString(16)}u`;
 
