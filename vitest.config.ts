@@ -1,12 +1,34 @@
-// Test runner settings: a single fork pool keeps tfjs backends and Dawn devices per file.
+// Test runner settings: a single fork pool keeps tfjs backends and Dawn devices per file. Two tiers, run
+// together by `npm test` (one invocation, so one closing summary line) or alone with `--project`:
+//   unit  everything else: small graphs and narrowed models, in process (one spawned CLI smoke test)
+//   e2e   full example models, WebGPU whole samplers, the StableHLO interpreter on the examples, real XLA,
+//         shipped weights, child processes (CLI, plain Node, Python) and the browser
 import { defineConfig } from 'vitest/config';
+
+const E2E = [
+  'test/browser/**/*.test.ts',
+  'test/webgpu/examples.test.ts',
+  'test/stablehlo/examples.test.ts',
+  'test/stablehlo/xla.test.ts',
+  'test/stablehlo/artifacts.test.ts',
+  'test/reference/examples.test.ts',
+  'test/reference/gradients.test.ts',
+  'test/train/cli.test.ts',
+  'test/train/shipped-weights.test.ts',
+  'test/distill/cli.test.ts',
+  'test/distill/shipped-student.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['test/setup.ts'],
+    reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E } },
+      { extends: true, test: { name: 'e2e', include: E2E } },
+    ],
   },
 });
