@@ -1,8 +1,11 @@
-// Test runner settings: a single fork pool keeps tfjs backends and Dawn devices per file. Two tiers, run
+// Test runner settings: a fork pool keeps tfjs backends and Dawn devices per file. At least two forks: vitest's
+// default, one less than the cores, is one on a 2-core machine, and the files, mostly single-threaded
+// JavaScript, would leave a core idle while the main process waits on them. Two tiers, run
 // together by `npm test` (one invocation, so one closing summary line) or alone with `--project`:
 //   unit  everything else: small graphs and narrowed models, in process (one spawned CLI smoke test)
 //   e2e   full example models, WebGPU whole samplers, the StableHLO interpreter on the examples, real XLA,
 //         shipped weights, child processes (CLI, plain Node, Python) and the browser
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const E2E = [
@@ -13,6 +16,7 @@ const E2E = [
   'test/stablehlo/artifacts.test.ts',
   'test/reference/examples.test.ts',
   'test/reference/gradients.test.ts',
+  'test/autodiff/examples.test.ts',
   'test/train/cli.test.ts',
   'test/train/shipped-weights.test.ts',
   'test/distill/cli.test.ts',
@@ -24,6 +28,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     setupFiles: ['test/setup.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
