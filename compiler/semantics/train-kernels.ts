@@ -127,7 +127,9 @@ function gather(node: Node, [table, ids]: readonly tf.Tensor[]): tf.Tensor | und
   const lookup = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const t = args[0] as tf.Tensor;
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-      const picks = tf.transpose(tf.oneHot(tf.reshape(ids, [-1]), rows, 1, 0, 'float32')) as tf.Tensor2D;
+      // oneHot in its int32 form, then cast: tfjs-wasm 4.22's float32 oneHot writes the integer bits of
+      // 1 into float lanes (1.4e-45), which zeroed every embedding gradient (found by the IR autodiff test)
+      const picks = tf.transpose(tf.cast(tf.oneHot(tf.reshape(ids, [-1]), rows), 'float32')) as tf.Tensor2D;
       return [tf.reshape(tf.matMul(picks, tf.reshape(dy, [-1, width]) as tf.Tensor2D), table.shape)];
     };
     return { value: tf.gather(t, ids, 0), gradFunc };

@@ -13,6 +13,7 @@ import { IR_CODES } from './ir.ts';
 import { MEMORY_PLAN_CODES } from './memory-plan.ts';
 import { REFERENCE_CODES } from './ref.ts';
 import { RENDER_CODES } from './render.ts';
+import { AUTODIFF_CODES } from './autodiff.ts';
 import { SAMPLER_OPTION_CODES } from './sampler.ts';
 import { SCHEDULE_MATH_CODES } from './schedule.ts';
 import { TRAIN_CODES } from './train.ts';
@@ -40,6 +41,7 @@ export const DIAGNOSTIC_FAMILIES: readonly DiagnosticFamily[] = [
   { prefix: 'SCH', codes: SCHEDULE_MATH_CODES },
   { prefix: 'SMP', codes: SAMPLER_OPTION_CODES },
   { prefix: 'RND', codes: RENDER_CODES },
+  { prefix: 'AD', codes: AUTODIFF_CODES },
   { prefix: 'CLI', codes: CLI_CODES },
   { prefix: 'BENCH', codes: BENCH_CODES },
 ];
@@ -58,6 +60,7 @@ export type DiagnosticCode =
   | keyof typeof SCHEDULE_MATH_CODES
   | keyof typeof SAMPLER_OPTION_CODES
   | keyof typeof RENDER_CODES
+  | keyof typeof AUTODIFF_CODES
   | keyof typeof CLI_CODES
   | keyof typeof BENCH_CODES;
 

@@ -5,8 +5,9 @@
  * FLOPs per batch element: 2·Lq·Lk·D (scores) + 2·Lq·Lk·Dv (weighted sum) + 5·Lq·Lk (softmax);
  * bytes count q, k, v and the output only, since a fused kernel never stores the scores.
  */
+import { tensorOf } from '../ir/node.ts';
 import { formatShape, tensorType, type Dim, type TensorType } from '../ir/types.ts';
-import { broadcastAll, countElems, ioBytes, requireFloat, requireSameDtype } from './common.ts';
+import { broadcastAll, countElems, ioBytes, requireFloat, requireSameDtype, staticDim } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
 
 interface AttentionDims { batch: Dim[]; lq: Dim; lk: Dim; d: Dim; dv: Dim }
@@ -44,4 +45,10 @@ defineOp({
     const dd = countElems([d]), ddv = countElems([dv]);
     return { flops: 2 * pairs * (dd + ddv) + 5 * pairs, bytes: ioBytes(inputs, out) };
   },
+  // differentiated through its definition: softmax(q·kᵀ·scale)·v
+  vjp: (g, node, dy) => g.through((q, k, v) => {
+    const scale = (node.attrs.scale as number) || 1 / Math.sqrt(staticDim(attentionDims([tensorOf(q), tensorOf(k), tensorOf(v)]).d, 'D'));
+    const scores = g.op('mul', [g.op('matmul', [q, k], { transposeB: true }), g.scalar(scale)]);
+    return g.op('matmul', [g.op('softmax', [scores], { axis: -1 }), v]);
+  }, node.inputs, dy),
 });

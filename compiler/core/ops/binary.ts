@@ -4,26 +4,56 @@
  *
  * Integer `div` truncates toward zero, as WGSL and StableHLO `divide` do.
  */
+import { tensorOf, type Node } from '../ir/node.ts';
 import { formatShape, tensorType, type TensorType } from '../ir/types.ts';
 import {
   attrDims, broadcastAll, ioBytes, perElementCost, requireDtype, requireNumeric, requireSameDtype,
 } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
+import type { VjpBuilder } from './vjp.ts';
 
 interface BinarySpec {
   readonly name: string;
   readonly summary: string;
 }
 
-const ARITH: readonly BinarySpec[] = [
-  { name: 'add', summary: 'a + b' },
-  { name: 'sub', summary: 'a - b' },
-  { name: 'mul', summary: 'a · b' },
-  { name: 'div', summary: 'a / b (integers truncate toward zero)' },
-  { name: 'pow', summary: 'a ^ b' },
-  { name: 'min', summary: 'elementwise minimum' },
-  { name: 'max', summary: 'elementwise maximum' },
+/** da and db at the broadcast shape (before summing back to each operand's shape). */
+type BinaryDerivative = (g: VjpBuilder, a: Node, b: Node, y: Node, dy: Node) => [Node, Node];
+
+interface ArithSpec extends BinarySpec {
+  readonly d: BinaryDerivative;
+}
+
+/** Ties pick `a` (cond false), matching the reference's min/max gradients. */
+const select = (g: VjpBuilder, pickB: Node, dy: Node): [Node, Node] =>
+  [g.op('where', [pickB, g.scalar(0), dy]), g.op('where', [pickB, dy, g.scalar(0)])];
+
+const ARITH: readonly ArithSpec[] = [
+  { name: 'add', summary: 'a + b', d: (_g, _a, _b, _y, dy) => [dy, dy] },
+  { name: 'sub', summary: 'a - b', d: (g, _a, _b, _y, dy) => [dy, g.op('neg', [dy])] },
+  { name: 'mul', summary: 'a · b', d: (g, a, b, _y, dy) => [g.op('mul', [dy, b]), g.op('mul', [dy, a])] },
+  // d(a/b)/db = −a/b² = −y/b
+  { name: 'div', summary: 'a / b (integers truncate toward zero)', d: (g, _a, b, y, dy) => [g.op('div', [dy, b]), g.op('neg', [g.op('div', [g.op('mul', [dy, y]), b])])] },
+  // d(a^b)/da = b·a^(b−1); d(a^b)/db = a^b·ln a (NaN for a ≤ 0 where b is not differentiated anyway)
+  {
+    name: 'pow', summary: 'a ^ b',
+    d: (g, a, b, y, dy) => [
+      g.op('mul', [dy, g.op('mul', [b, g.op('pow', [a, g.op('sub', [b, g.scalar(1)])])])]),
+      g.op('mul', [dy, g.op('mul', [y, g.op('log', [a])])]),
+    ],
+  },
+  { name: 'min', summary: 'elementwise minimum', d: (g, a, b, _y, dy) => select(g, g.op('greater', [a, b]), dy) },
+  { name: 'max', summary: 'elementwise maximum', d: (g, a, b, _y, dy) => select(g, g.op('less', [a, b]), dy) },
 ];
+
+/** Each operand's cotangent summed back from the broadcast shape to its own. */
+function binaryVjp(spec: ArithSpec) {
+  return (g: VjpBuilder, node: Node, dy: Node): Node[] => {
+    const [a, b] = node.inputs;
+    const [da, db] = spec.d(g, a, b, node, dy);
+    return [g.unbroadcast(da, tensorOf(a).shape), g.unbroadcast(db, tensorOf(b).shape)];
+  };
+}
 
 for (const spec of ARITH) {
   defineOp({
@@ -38,6 +68,7 @@ for (const spec of ARITH) {
       return tensorType(a.dtype, broadcastAll([a.shape, b.shape]));
     },
     cost: perElementCost(1),
+    vjp: binaryVjp(spec),
   });
 }
 
@@ -60,6 +91,7 @@ for (const spec of COMPARE) {
       return tensorType('bool', broadcastAll([a.shape, b.shape]));
     },
     cost: perElementCost(1),
+    noVjp: 'a comparison: its boolean result is piecewise constant, so no cotangent flows back',
   });
 }
 
@@ -75,6 +107,14 @@ defineOp({
     return tensorType(a.dtype, broadcastAll([cond.shape, a.shape, b.shape]));
   },
   cost: perElementCost(1),
+  vjp: (g, node, dy) => {
+    const [cond, a, b] = node.inputs;
+    return [
+      undefined,
+      g.unbroadcast(g.op('where', [cond, dy, g.scalar(0)]), tensorOf(a).shape),
+      g.unbroadcast(g.op('where', [cond, g.scalar(0), dy]), tensorOf(b).shape),
+    ];
+  },
 });
 
 /** x's dims, right-aligned against the target: each must equal the target dim or be 1. */
@@ -99,4 +139,5 @@ defineOp({
     return tensorType(x.dtype, target);
   },
   cost: (inputs, out) => ({ flops: 0, bytes: ioBytes(inputs, out) }),
+  vjp: (g, node, dy) => [g.unbroadcast(dy, tensorOf(node.inputs[0]).shape)],
 });

@@ -4,7 +4,7 @@
  * with h = dim/2 and f_k = maxPeriod^(−k/h). Fusion kind `elementwise` (each output reads one t).
  * FLOPs: B·h multiplies plus B·dim sin/cos.
  */
-import type { Attrs } from '../ir/node.ts';
+import { tensorOf, type Attrs } from '../ir/node.ts';
 import { formatShape, tensorType } from '../ir/types.ts';
 import { attrInt, countElems, ioBytes, requireFloat } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
@@ -32,4 +32,11 @@ defineOp({
     return tensorType(t.dtype, [t.shape[0], dim]);
   },
   cost: (inputs, out) => ({ flops: countElems(out.shape) * 1.5, bytes: ioBytes(inputs, out) }),
+  // differentiated through its definition: [cos(t·f), sin(t·f)] with f the frequency table
+  vjp: (g, node, dy) => g.through((t) => {
+    const freqs = embeddingFrequencies(attrInt(node.attrs, 'dim'), maxPeriod(node.attrs));
+    const [b] = tensorOf(t).shape;
+    const args = g.op('mul', [g.op('reshape', [t], { shape: [b, 1] }), g.op('reshape', [g.floats(freqs)], { shape: [1, freqs.length] })]);
+    return g.op('concat', [g.op('cos', [args]), g.op('sin', [args])], { axis: 1 });
+  }, node.inputs, dy),
 });

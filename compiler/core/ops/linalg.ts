@@ -3,10 +3,11 @@
  * last two axes of either operand. Batch dims broadcast numpy-style. Fusion kind `out-fusable`
  * (bias adds and activations can ride in its epilogue). FLOPs: 2·M·N·K per batch element.
  */
-import type { Attrs } from '../ir/node.ts';
+import { tensorOf, type Attrs, type Node } from '../ir/node.ts';
 import { formatShape, tensorType, type Dim, type TensorType } from '../ir/types.ts';
 import { broadcastAll, countElems, ioBytes, requireFloat, requireSameDtype } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
+import type { VjpBuilder } from './vjp.ts';
 
 interface MatmulDims { batch: Dim[]; m: Dim; k: Dim; n: Dim }
 
@@ -39,4 +40,17 @@ defineOp({
     const { batch, m, k, n } = matmulDims(inputs, attrs);
     return { flops: 2 * countElems([...batch, m, n, k]), bytes: ioBytes(inputs, out) };
   },
+  vjp: matmulVjp,
 });
+
+/**
+ * With y = op(a)·op(b): d op(a) = dy·op(b)ᵀ and d op(b) = op(a)ᵀ·dy, written as matmuls with transpose
+ * flags so no transpose is materialized; batch dims that broadcast are summed back.
+ */
+function matmulVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
+  const [a, b] = node.inputs;
+  const tA = node.attrs.transposeA === true, tB = node.attrs.transposeB === true;
+  const da = tA ? g.op('matmul', [b, dy], { transposeA: tB, transposeB: true }) : g.op('matmul', [dy, b], { transposeB: !tB });
+  const db = tB ? g.op('matmul', [dy, a], { transposeA: true, transposeB: tA }) : g.op('matmul', [a, dy], { transposeA: !tA });
+  return [g.unbroadcast(da, tensorOf(a).shape), g.unbroadcast(db, tensorOf(b).shape)];
+}

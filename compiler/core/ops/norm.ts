@@ -3,11 +3,55 @@
  * form. All use population variance and y = (x − mean)/√(var + eps)·gamma + beta.
  * Fusion kind `reduction`; FLOPs are counted as 8 per element (statistics plus the affine step).
  */
+import { tensorOf, type Node } from '../ir/node.ts';
 import { formatShape, type Dim, type TensorType } from '../ir/types.ts';
 import { attrInt, perElementCost, requireFloat, requireSameDtype, staticDim } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
+import type { VjpBuilder } from './vjp.ts';
 
 const NORM_FLOPS_PER_ELEM = 8;
+
+// Reverse mode: each norm is differentiated through its definition in primitive ops (the same
+// population moments and y = (x − mean)·rsqrt(var + eps)·gamma + beta as the reference kernels).
+
+/** (x − mean)·rsqrt(var + eps) over `axes` (kept). */
+function normalized(g: VjpBuilder, x: Node, axes: readonly number[], eps: number): Node {
+  const mean = g.op('mean', [x], { axes, keepdims: true });
+  const variance = g.op('variance', [x], { axes, keepdims: true });
+  return g.op('mul', [g.op('sub', [x, mean]), g.op('rsqrt', [g.op('add', [variance, g.scalar(eps)])])]);
+}
+
+/** A per-channel vector [C] as [1, C, 1, ...] against x's rank. */
+function perChannel(g: VjpBuilder, v: Node, x: Node): Node {
+  const rank = tensorOf(x).shape.length;
+  return g.op('reshape', [v], { shape: [1, tensorOf(v).shape[0], ...Array<number>(rank - 2).fill(1)] });
+}
+
+function groupNormForward(g: VjpBuilder, node: Node) {
+  return (x: Node, gamma: Node, beta: Node): Node => {
+    const shape = tensorOf(x).shape;
+    const groups = attrInt(node.attrs, 'groups');
+    const per = shape.slice(1).reduce<number>((p, d, i) => p * staticDim(d, `axis ${i + 1}`), 1) / groups;
+    const grouped = g.op('reshape', [x], { shape: [shape[0], groups, per] });
+    const y = g.op('reshape', [normalized(g, grouped, [2], node.attrs.eps as number)], { shape });
+    return g.op('add', [g.op('mul', [y, perChannel(g, gamma, x)]), perChannel(g, beta, x)]);
+  };
+}
+
+function layerNormForward(g: VjpBuilder, node: Node) {
+  return (x: Node, gamma?: Node, beta?: Node): Node => {
+    let y = normalized(g, x, [tensorOf(x).shape.length - 1], node.attrs.eps as number);
+    if (gamma) y = g.op('mul', [y, gamma]);
+    return beta ? g.op('add', [y, beta]) : y;
+  };
+}
+
+function batchNormForward(g: VjpBuilder, node: Node) {
+  return (x: Node, mean: Node, variance: Node, gamma: Node, beta: Node): Node => {
+    const scale = g.op('mul', [perChannel(g, gamma, x), g.op('rsqrt', [g.op('add', [perChannel(g, variance, x), g.scalar(node.attrs.eps as number)])])]);
+    return g.op('add', [g.op('mul', [g.op('sub', [x, perChannel(g, mean, x)]), scale]), perChannel(g, beta, x)]);
+  };
+}
 
 /** Each per-channel operand must be exactly [c]. */
 function requireVector(t: TensorType, c: Dim, what: string, x: TensorType): void {
@@ -37,6 +81,7 @@ defineOp({
     return x;
   },
   cost: perElementCost(NORM_FLOPS_PER_ELEM),
+  vjp: (g, node, dy) => g.through(groupNormForward(g, node), node.inputs, dy),
 });
 
 defineOp({
@@ -54,6 +99,7 @@ defineOp({
     return x;
   },
   cost: perElementCost(NORM_FLOPS_PER_ELEM),
+  vjp: (g, node, dy) => g.through(layerNormForward(g, node), node.inputs, dy),
 });
 
 defineOp({
@@ -72,4 +118,5 @@ defineOp({
     return x;
   },
   cost: perElementCost(NORM_FLOPS_PER_ELEM),
+  vjp: (g, node, dy) => g.through(batchNormForward(g, node), node.inputs, dy),
 });

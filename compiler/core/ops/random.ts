@@ -36,4 +36,6 @@ defineOp({
     return tensorType(dtype, shape);
   },
   cost: (inputs, out) => ({ flops: 8 * countElems(out.shape), bytes: ioBytes(inputs, out) }),
+  // its inputs are integers (seed, offset): nothing to send a cotangent to
+  vjp: () => [undefined, undefined],
 });

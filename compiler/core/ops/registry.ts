@@ -6,6 +6,7 @@
 import type { Attrs, AttrValue } from '../ir/node.ts';
 import type { TensorType, Type } from '../ir/types.ts';
 import { numel } from '../ir/types.ts';
+import type { VjpRule } from './vjp.ts';
 
 /** How an op may combine with neighbours into one kernel (after TVM's OpPatternKind). */
 export type FusionKind =
@@ -48,6 +49,10 @@ export interface OpDef {
    * their own, so cost analyses count them as nothing (or as their regions) and they have no reference kernel.
    */
   cost?(inputs: readonly TensorType[], out: TensorType, attrs: Attrs): OpCost;
+  /** Reverse mode: the inputs' cotangents from the output's, in registry ops (vjp.ts). */
+  readonly vjp?: VjpRule;
+  /** Why the op has no `vjp` (a leaf, a boolean result, a structure autodiff does not cross). */
+  readonly noVjp?: string;
 }
 
 /** A type rule failure; the builder attaches the node's span and a diagnostic code. */

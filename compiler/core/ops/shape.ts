@@ -6,12 +6,13 @@
  * an end of SLICE_END (or any value past the dim) means "to the end". A symbolic axis can only be
  * kept whole (begin 0, end SLICE_END, step 1), because its extent is unknown until dims are bound.
  */
-import type { Attrs } from '../ir/node.ts';
+import { tensorOf, type Attrs, type Node } from '../ir/node.ts';
 import { formatShape, symbolicNumel, tensorType, type Dim, type Shape, type TensorType } from '../ir/types.ts';
 import {
   attrDims, attrInt, attrInts, ioBytes, normAxis, requireDtype, requireRank, staticDim,
 } from './common.ts';
-import { defineOp, shapeCheck, type OpCost } from './registry.ts';
+import { defineOp, ShapeError, shapeCheck, type OpCost } from './registry.ts';
+import type { VjpBuilder } from './vjp.ts';
 
 /** The `end` that keeps an axis to its end, whatever its size. */
 export const SLICE_END = 2147483647;
@@ -42,6 +43,7 @@ defineOp({
   fusion: 'injective',
   inferType: ([x], a) => inferReshape(x, a),
   cost: moveCost,
+  vjp: (g, node, dy) => [g.op('reshape', [dy], { shape: tensorOf(node.inputs[0]).shape })],
 });
 
 defineOp({
@@ -58,6 +60,10 @@ defineOp({
     return tensorType(x.dtype, perm.map((p) => x.shape[p]));
   },
   cost: moveCost,
+  vjp: (g, node, dy) => {
+    const perm = attrInts(node.attrs, 'perm');
+    return [g.op('transpose', [dy], { perm: perm.map((_, i) => perm.indexOf(i)) })];
+  },
 });
 
 function inferConcat(inputs: readonly TensorType[], a: Attrs): TensorType {
@@ -85,6 +91,7 @@ defineOp({
   fusion: 'injective',
   inferType: inferConcat,
   cost: moveCost,
+  vjp: concatVjp,
 });
 
 interface SliceAxis { begin: number; end: number; step: number }
@@ -129,6 +136,7 @@ defineOp({
   fusion: 'injective',
   inferType: ([x], a) => inferSlice(x, a),
   cost: moveCost,
+  vjp: sliceVjp,
 });
 
 /** pads as [before, after] per axis, checked against the rank and for negative values. */
@@ -155,6 +163,7 @@ defineOp({
     return tensorType(x.dtype, shape);
   },
   cost: moveCost,
+  vjp: padVjp,
 });
 
 defineOp({
@@ -169,6 +178,7 @@ defineOp({
     return tensorType(data.dtype, [...data.shape.slice(0, axis), ...indices.shape, ...data.shape.slice(axis + 1)]);
   },
   cost: moveCost,
+  vjp: gatherVjp,
 });
 
 defineOp({
@@ -185,4 +195,92 @@ defineOp({
     return tensorType(x.dtype, [n, c, staticDim(h, 'H') * s, staticDim(w, 'W') * s]);
   },
   cost: moveCost,
+  vjp: upsampleVjp,
 });
+
+// ── reverse mode ──────────────────────────────────────────────────────────────────────────────────
+// Data movement is linear, so each cotangent moves dy back: reshape and transpose invert, slices of
+// a concat's dy, a slice's dy padded (spread first when strided), a pad's dy sliced, a gather's dy
+// summed per index by a one-hot matmul, an upsample's dy summed per block.
+
+/** `t` with step−1 zeros after each element along `axis` (length n·step): a strided write's inverse. */
+export function spreadAxis(g: VjpBuilder, t: Node, axis: number, step: number): Node {
+  if (step === 1) return t;
+  const shape = tensorOf(t).shape;
+  const split = [...shape.slice(0, axis + 1), 1, ...shape.slice(axis + 1)];
+  const pads = split.flatMap((_, i) => (i === axis + 1 ? [0, step - 1] : [0, 0]));
+  const padded = g.op('pad', [g.op('reshape', [t], { shape: split })], { pads });
+  const n = staticDim(shape[axis], `strided axis ${axis}`);
+  return g.op('reshape', [padded], { shape: shape.map((d, i) => (i === axis ? n * step : d)) });
+}
+
+function sliceVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
+  const x = tensorOf(node.inputs[0]);
+  const { begin, end, step } = sliceAttrs(node.attrs, x.shape.length);
+  let t = dy;
+  const pads: number[] = [];
+  x.shape.forEach((d, i) => {
+    if (typeof d === 'string') { pads.push(0, 0); return; }
+    const c = clampSlice(d, begin[i], end[i], step[i]);
+    t = spreadAxis(g, t, i, c.step);
+    const len = staticDim(tensorOf(t).shape[i], `axis ${i}`);
+    const keep = Math.min(len, d - c.begin);
+    if (keep < len) {
+      const shape = tensorOf(t).shape;
+      t = g.op('slice', [t], { begin: shape.map(() => 0), end: shape.map((_, j) => (j === i ? keep : SLICE_END)), step: shape.map(() => 1) });
+    }
+    pads.push(c.begin, d - c.begin - keep);
+  });
+  return [pads.some((p) => p > 0) ? g.op('pad', [t], { pads }) : t];
+}
+
+function concatVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
+  const shape = tensorOf(node).shape;
+  const axis = normAxis(attrInt(node.attrs, 'axis'), shape.length);
+  let at = 0;
+  return node.inputs.map((input) => {
+    const size = staticDim(tensorOf(input).shape[axis], `axis ${axis}`);
+    const begin = shape.map((_, j) => (j === axis ? at : 0));
+    const end = shape.map((_, j) => (j === axis ? at + size : SLICE_END));
+    at += size;
+    return g.op('slice', [dy], { begin, end, step: shape.map(() => 1) });
+  });
+}
+
+function padVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
+  const x = tensorOf(node.inputs[0]);
+  const pairs = padPairs(node.attrs, x.shape.length);
+  const end = x.shape.map((d, i) => (typeof d === 'number' ? pairs[i][0] + d : SLICE_END));
+  return [g.op('slice', [dy], { begin: pairs.map(([lo]) => lo), end, step: x.shape.map(() => 1) })];
+}
+
+/** d table = onehot(indices)ᵀ · dy: a scatter-add written as a matmul (only along axis 0). */
+function gatherVjp(g: VjpBuilder, node: Node, dy: Node): (Node | undefined)[] {
+  const [data, indices] = node.inputs;
+  const dt = tensorOf(data);
+  if (normAxis(attrInt(node.attrs, 'axis'), dt.shape.length) !== 0) g.unsupported('gather is differentiated along axis 0 only');
+  const rows = staticDim(dt.shape[0], 'gathered axis');
+  const rest = dt.shape.slice(1).map((d, i) => staticDim(d, `data axis ${i + 1}`));
+  const width = rest.reduce((p, d) => p * d, 1);
+  const ids = g.op('reshape', [indices], { shape: [...tensorOf(indices).shape, 1] });
+  const hot = g.op('cast', [g.op('equal', [ids, g.ints(Array.from({ length: rows }, (_, i) => i), [rows])])], { dtype: dt.dtype });
+  const count = symbolicCount(tensorOf(indices).shape);
+  const flatHot = g.op('reshape', [hot], { shape: [...count, rows] });
+  const flatDy = g.op('reshape', [dy], { shape: [...count, width] });
+  const table = g.op('matmul', [flatHot, flatDy], { transposeA: true });
+  return [g.op('reshape', [table], { shape: dt.shape }), undefined];
+}
+
+/** A shape's element count as one dim: a number, or a single symbol times 1 (e.g. B). */
+function symbolicCount(shape: Shape): Dim[] {
+  const { factor, symbols } = symbolicNumel(shape);
+  if (symbols.length > 1) throw new ShapeError(`indices of shape ${formatShape(shape)} have more than one symbolic dim`);
+  return symbols.length ? (factor === 1 ? [symbols[0]] : [symbols[0], factor]) : [factor];
+}
+
+function upsampleVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
+  const [n, c, h, w] = tensorOf(node.inputs[0]).shape;
+  const s = attrInt(node.attrs, 'scale');
+  const blocks = g.op('reshape', [dy], { shape: [n, c, h, s, w, s] });
+  return [g.op('sum', [blocks], { axes: [3, 5] })];
+}

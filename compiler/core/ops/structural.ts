@@ -14,6 +14,7 @@ defineOp({
   attrs: { name: { kind: 'string' }, dtype: { kind: 'string' }, shape: { kind: 'dims' } },
   arity: 0,
   fusion: 'opaque',
+  noVjp: 'a leaf: autodiff stops here and reports its cotangent when asked for it',
   inferType: (_, a) => leafType(a),
 });
 
@@ -23,6 +24,7 @@ defineOp({
   attrs: { path: { kind: 'string' }, dtype: { kind: 'string' }, shape: { kind: 'dims' } },
   arity: 0,
   fusion: 'opaque',
+  noVjp: 'a leaf: autodiff stops here and reports its cotangent when asked for it',
   inferType: (_, a) => leafType(a),
 });
 
@@ -32,6 +34,7 @@ defineOp({
   attrs: { data: { kind: 'data' }, dtype: { kind: 'string' }, shape: { kind: 'dims' } },
   arity: 0,
   fusion: 'opaque',
+  noVjp: 'a leaf: constants take no cotangent',
   inferType: (_, a) => {
     const data = a.data as Float32Array | Int32Array;
     const shape = a.shape as number[];
@@ -47,6 +50,7 @@ defineOp({
   attrs: { count: { kind: 'int' }, carried: { kind: 'int' } },
   arity: 'variadic',
   fusion: 'opaque',
+  noVjp: 'reverse mode through sampling loops is not supported: differentiate the model graph (training steps call the model, not the sampler)',
   inferType: (inputs, a) => {
     const carried = a.carried as number;
     shapeCheck(carried >= 1 && carried <= inputs.length, `loop carries ${carried} of ${inputs.length} inputs`);
@@ -62,6 +66,7 @@ defineOp({
   arity: 1,
   fusion: 'opaque',
   acceptsTuple: true,
+  noVjp: 'reads a loop result; reverse mode does not cross loops',
   inferType: (inputs, a) => {
     const t = inputs[0] as unknown as TupleType;
     const i = a.index as number;
@@ -76,5 +81,6 @@ defineOp({
   attrs: { name: { kind: 'string' }, dtype: { kind: 'string' }, shape: { kind: 'dims' } },
   arity: 'variadic',
   fusion: 'opaque',
+  noVjp: 'fused kernels are formed by a target after autodiff: differentiate the unfused graph',
   inferType: (_, a) => leafType(a),
 });
