@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { fail } from '../compiler/core/diagnostics.ts';
 import type { Graph } from '../compiler/core/ir/node.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 import type { ArtifactOptions } from '../targets/stablehlo/artifacts.ts';
 import { isTargetName, TARGETS } from '../targets/index.ts';
 import type { WebGPUCompileOptions } from '../targets/webgpu/compile.ts';
@@ -14,7 +15,7 @@ export type ArtifactTargetOptions = WebGPUCompileOptions & ArtifactOptions;
 
 /** Writes `graph` for `target` to `outDir`; returns the files written. */
 export async function writeArtifacts(
-  target: string, graph: Graph, weights: ReadonlyMap<string, Float32Array>, outDir: string, opts: ArtifactTargetOptions = {},
+  target: string, graph: Graph, weights: WeightSet, outDir: string, opts: ArtifactTargetOptions = {},
 ): Promise<readonly string[]> {
   if (!isTargetName(target)) fail('CLI0062', `unknown target '${target}' (${Object.keys(TARGETS).join(' | ')})`);
   mkdirSync(outDir, { recursive: true });

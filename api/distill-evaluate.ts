@@ -10,6 +10,7 @@ import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import type { DataSource } from '../runtime/train/data.ts';
 import { slicedWasserstein } from '../runtime/train/metrics.ts';
 import { drawPoints } from './quality.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 
 /** The DSL call of the N-step trailing DDIM sampler of `model`: the sampler a distilled student is made for. */
 export const ddimCall = (model: string, steps: number): string => `ddim(${model}, steps: ${steps}, spacing: "trailing")`;
@@ -23,7 +24,7 @@ export function ddimSamplers(file: string, model: string, steps: readonly number
 
 /** SW1 of n samples (sampler seed `seed`) to n held-out points of set 0. */
 export async function samplerDistance(
-  sampler: SamplerArtifact, weights: ReadonlyMap<string, Float32Array>, data: DataSource, n: number, seed: number, backend: ReferenceBackend = 'wasm',
+  sampler: SamplerArtifact, weights: WeightSet, data: DataSource, n: number, seed: number, backend: ReferenceBackend = 'wasm',
 ): Promise<number> {
   return slicedWasserstein(await drawPoints(sampler, weights, n, seed, backend), data.heldOut(n, 0).x);
 }

@@ -16,11 +16,12 @@ import { runGraph } from '../runtime/reference/executor.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import type { DataSource } from '../runtime/train/data.ts';
 import { slicedWasserstein } from '../runtime/train/metrics.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 
 export interface QualityOptions {
   readonly sampler: SamplerArtifact;
   readonly model: ModelArtifact;
-  readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly weights: WeightSet;
   readonly data: DataSource;
   /** Samples per cloud. */
   readonly n: number;
@@ -42,7 +43,7 @@ export interface Quality {
 
 /** n points from the sampler with the given weights (its only input is the seed). */
 export async function drawPoints(
-  sampler: SamplerArtifact, weights: ReadonlyMap<string, Float32Array>, n: number, seed: number, backend: ReferenceBackend = 'wasm',
+  sampler: SamplerArtifact, weights: WeightSet, n: number, seed: number, backend: ReferenceBackend = 'wasm',
 ): Promise<Float32Array> {
   const out = tensorOf(sampler.graph.outputs[0]).shape;
   const inputs = sampler.graph.params.map((p) => p.attrs.name as string);
@@ -61,7 +62,7 @@ export async function measureQuality(o: QualityOptions): Promise<Quality> {
   const heldOut = o.data.heldOut(o.n, 0).x;
   const samples = await drawPoints(o.sampler, o.weights, o.n, o.seed, o.backend);
   const init = initWeights(o.model.parameters, o.seed);
-  const random = await drawPoints(o.sampler, new Map([...init].map(([k, v]) => [k, v.data])), o.n, o.seed, o.backend);
+  const random = await drawPoints(o.sampler, init, o.n, o.seed, o.backend);
   return {
     trained: slicedWasserstein(samples, heldOut),
     random: slicedWasserstein(random, heldOut),

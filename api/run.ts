@@ -5,6 +5,7 @@
  */
 import type { Graph } from '../compiler/core/ir/node.ts';
 import { allNodesDeep } from '../compiler/core/ir/node.ts';
+import type { Tensor, WeightSet } from '../compiler/core/tensor.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import type { ReferenceRunner } from '../targets/stablehlo/artifacts.ts';
 import { capabilitiesOf } from '../targets/webgpu/capabilities.ts';
@@ -16,17 +17,12 @@ import { runOnWebGPU } from '../runtime/webgpu/executor.ts';
 
 export type RunTarget = 'reference' | 'webgpu';
 
-export interface HostInput {
-  readonly data: Float32Array | Int32Array;
-  readonly shape: readonly number[];
-}
-
 export interface SamplerRunOptions {
   readonly target: RunTarget;
   /** Reference executor backend (ignored on WebGPU). */
   readonly backend?: ReferenceBackend;
-  readonly inputs: Readonly<Record<string, HostInput>>;
-  readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly inputs: Readonly<Record<string, Tensor>>;
+  readonly weights: WeightSet;
   readonly dims: Readonly<Record<string, number>>;
   readonly onStep?: (i: number, count: number) => void;
 }

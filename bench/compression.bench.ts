@@ -19,6 +19,7 @@ import { sharedDevice, releaseSharedDevice } from '../runtime/webgpu/device.ts';
 import { deviceCapabilities } from '../runtime/webgpu/executor.ts';
 import { compileForWebGPU } from '../targets/webgpu/compile.ts';
 import { WebGPUSession } from '../runtime/webgpu/session.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 
 const STEPS = 3;
 const batchArg = process.argv.indexOf('--batch');
@@ -31,9 +32,9 @@ const text = readFileSync('examples/unet_small.dn', 'utf8').replace(/steps: \d+\
 const program = compileSource(text, 'examples/unet_small.dn');
 const sampler = program.samplers[0];
 const model = program.models.find((m) => m.name === sampler.modelName)!;
-const exactWeights = new Map([...initWeights(model.parameters, 0)].map(([k, v]) => [k, v.data]));
+const exactWeights = initWeights(model.parameters, 0);
 
-function compress(spec: string): { graph: Graph; weights: ReadonlyMap<string, Float32Array> } {
+function compress(spec: string): { graph: Graph; weights: WeightSet } {
   if (spec === 'exact') return { graph: sampler.graph, weights: exactWeights };
   const steps = orderPasses(parseCompressionSpec(spec)).map((s) => ({ pass: PASSES[s.name], options: s.options ?? {} }));
   const r = runPipeline(sampler.graph, steps, { verify: true, ctx: { weights: exactWeights } });

@@ -17,6 +17,7 @@ import { slicedWasserstein } from '../runtime/train/metrics.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
 import { loadWeightsFile } from '../runtime/weights/files.ts';
 import { ddimSamplers, samplerDistance } from '../api/distill-evaluate.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 
 const FILE = 'examples/mlp2d.dn';
 const TEACHER = 'examples/weights/mlp2d-moons.safetensors';
@@ -37,8 +38,8 @@ async function main(): Promise<void> {
   const n = Number(arg('--n', '2000'));
   const seeds = arg('--seeds', '0,1,2').split(',').map(Number);
   const model = compileFile(FILE).models[0];
-  const weightsOf = (path: string) => bindWeights(model.parameters, loadWeightsFile(path)).tensors;
-  const students = new Map<number, Map<string, Float32Array>>();
+  const weightsOf = (path: string) => bindWeights(model.parameters, loadWeightsFile(path));
+  const students = new Map<number, WeightSet>();
   for (const s of STEPS) {
     const state = join(dir, `round-${s}`, 'state.json');
     if (existsSync(state)) students.set(s, weightsOf(join(dir, `round-${s}`, JSON.parse(readFileSync(state, 'utf8')).weights)));
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const teacher = weightsOf(TEACHER);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   // one at a time: the reference executor sets up its tfjs backend on first use
-  const measure = async (w: Map<string, Float32Array>, s: number) => {
+  const measure = async (w: WeightSet, s: number) => {
     const out: number[] = [];
     for (const seed of seeds) out.push(await samplerDistance(samplers.get(s)!, w, data, n, seed));
     return out;

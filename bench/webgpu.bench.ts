@@ -240,13 +240,13 @@ async function runCase(c: Case): Promise<Row> {
   // Same network: denoc's model graph and the tfjs peer on one input.
   const x = Float32Array.from({ length: c.batch * 784 }, (_, i) => Math.sin(i * 0.1));
   const labels = Int32Array.from({ length: c.batch }, (_, i) => i % 10);
-  const [ours] = await runOnWebGPU(modelPlan, { inputs: { x, t: new Float32Array(c.batch).fill(400), y: labels }, weights: host, gpu });
+  const [ours] = await runOnWebGPU(modelPlan, { inputs: { x, t: new Float32Array(c.batch).fill(400), y: labels }, weights: init, gpu });
   const peer = tf.tidy(() => net(tf.tensor4d(x, [c.batch, 28, 28, 1]), tf.fill([c.batch], 400) as TF.Tensor1D, tf.tensor1d(labels, 'int32'), w));
   const theirs = await peer.data();
   peer.dispose();
   const maxForwardDiff = ours.reduce((m, v, i) => Math.max(m, Math.abs(v - theirs[i])), 0);
   // denoc: the compiled sampler; one run = noise + STEPS steps, recorded in one encoder.
-  const session = await WebGPUSession.create(plan, gpu, host);
+  const session = await WebGPUSession.create(plan, gpu, init);
   const inputs = { seed: Int32Array.of(1), ...(plan.inputs.some((i) => i.name === 'y') ? { y: labels } : {}) };
   await session.run(inputs);
   const stepMs = (await session.time(1)) * 1000 / STEPS;

@@ -5,6 +5,7 @@
 import type { Graph } from '../compiler/core/ir/node.ts';
 import { tensorOf } from '../compiler/core/ir/node.ts';
 import { fail } from '../compiler/core/diagnostics.ts';
+import { tensor, type Tensor, type WeightSet } from '../compiler/core/tensor.ts';
 import { runSampler, type RunTarget } from '../api/run.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import { ProgressBar } from './progress.ts';
@@ -15,22 +16,20 @@ export interface ExecuteOptions {
   readonly backend: string;
   readonly batch: number;
   readonly seed: number;
-  readonly weights: Map<string, Float32Array>;
+  readonly weights: WeightSet;
   readonly classes?: string;
   readonly progress: boolean;
   readonly steps: number;
 }
 
-type HostTensor = { data: Float32Array | Int32Array; shape: number[] };
-
 /** Builds every graph input: `seed` and class labels; anything else cannot come from the CLI. */
-export function samplerInputs(graph: Graph, batch: number, seed: number, classes?: string): Record<string, HostTensor> {
-  const inputs: Record<string, HostTensor> = {};
+export function samplerInputs(graph: Graph, batch: number, seed: number, classes?: string): Record<string, Tensor> {
+  const inputs: Record<string, Tensor> = {};
   for (const p of graph.params) {
     const name = p.attrs.name as string;
     const type = tensorOf(p);
-    if (name === 'seed') inputs.seed = { data: Int32Array.of(seed), shape: [] };
-    else if (type.dtype === 'i32' && type.shape.length === 1) inputs[name] = { data: parseClassList(classes, batch), shape: [batch] };
+    if (name === 'seed') inputs.seed = tensor([], Int32Array.of(seed));
+    else if (type.dtype === 'i32' && type.shape.length === 1) inputs[name] = tensor([batch], parseClassList(classes, batch));
     else fail('CLI0030', `sampler input '${name}: ${type.dtype}[${type.shape.join(',')}]' cannot be provided from the command line`);
   }
   return inputs;

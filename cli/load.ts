@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { compileFile, type ModelArtifact, type Program, type SamplerArtifact } from '../dsl/index.ts';
 import { fail, suggest } from '../compiler/core/diagnostics.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
 import { initWeights } from '../runtime/weights/init.ts';
 import { loadWeightsFile } from '../runtime/weights/files.ts';
@@ -32,18 +33,17 @@ export function pickModel(program: Program, name?: string): ModelArtifact {
 }
 
 export interface LoadedWeights {
-  readonly store: Map<string, Float32Array>;
+  readonly weights: WeightSet;
   /** True when no file was given and the weights are seeded random values. */
   readonly random: boolean;
 }
 
 /** Binds a safetensors file to the model's parameters, or makes seeded random weights. */
 export function loadWeights(model: ModelArtifact, file: string | undefined, seed: number): LoadedWeights {
-  if (!file && model.parameters.length === 0) return { store: new Map(), random: false };
+  if (!file && model.parameters.length === 0) return { weights: new Map(), random: false };
   if (!file) {
-    const init = initWeights(model.parameters, seed);
-    return { store: new Map([...init].map(([k, v]) => [k, v.data])), random: true };
+    return { weights: initWeights(model.parameters, seed), random: true };
   }
   if (!existsSync(file)) fail('CLI0004', `cannot read weights '${file}': no such file`);
-  return { store: bindWeights(model.parameters, loadWeightsFile(file)).tensors, random: false };
+  return { weights: bindWeights(model.parameters, loadWeightsFile(file)), random: false };
 }

@@ -101,8 +101,8 @@ for (const file of readdirSync('examples').filter((f) => f.endsWith('.dn') && f.
   const program = withRequiredSamplers(`examples/${file}`);
   for (const sampler of program.samplers) {
     const model = program.models.find((m) => m.name === sampler.modelName)!;
-    const weights = new Map([...initWeights(model.parameters, 7)].map(([path, t]) => [path, t.data]));
-    const params = [...weights.values()].reduce((n, w) => n + w.length, 0);
+    const weights = initWeights(model.parameters, 7);
+    const params = [...weights.values()].reduce((n, w) => n + w.data.length, 0);
     const graph = compileSampler(sampler.graph);
     const steps = (topoOrder(graph).find((n) => n.op === 'loop')?.attrs.count as number | undefined) ?? 0;
     for (const variant of variants) {

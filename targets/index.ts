@@ -4,6 +4,7 @@
  * sampler graph into its in-memory artifact, and writes that artifact to a directory.
  */
 import type { Graph } from '../compiler/core/ir/node.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 import type { Pass } from '../compiler/passes/pass.ts';
 import { PASSES, type PassTable } from '../compiler/pipelines.ts';
 import { emitStableHLO, type EmitResult } from './stablehlo/emit.ts';
@@ -20,7 +21,7 @@ export interface Target<Options, Compiled> {
   readonly passes: readonly Pass[];
   compile(graph: Graph, opts?: Options): Compiled;
   /** Writes the artifact and the weights it reads to `outDir`; returns the files written. */
-  writeArtifacts(graph: Graph, weights: ReadonlyMap<string, Float32Array>, outDir: string, opts?: Options): Promise<readonly string[]>;
+  writeArtifacts(graph: Graph, weights: WeightSet, outDir: string, opts?: Options): Promise<readonly string[]>;
 }
 
 export const webgpu: Target<WebGPUCompileOptions, WebGPUPlan> = {

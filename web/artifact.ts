@@ -10,6 +10,7 @@ import type { KernelBinding, KernelCode } from '../targets/webgpu/kernel.ts';
 import type { TemplateName } from '../targets/webgpu/lowering.ts';
 import type { BufferInit, BufferRef, PlanBuffer, PlanTensor, Step, WebGPUPlan } from '../targets/webgpu/plan.ts';
 import { readSafetensors } from '../compiler/core/safetensors.ts';
+import type { Tensor, WeightSet } from '../compiler/core/tensor.ts';
 
 type RefJson = { readonly buffer: number } | { readonly carried: number; readonly phase: 'cur' | 'next' };
 type StepJson =
@@ -112,13 +113,13 @@ export function planFromArtifact(json: PlanJson, wgsl: ReadonlyMap<string, strin
 }
 
 /** The plan's weights from weights.safetensors bytes, as f32 (the session stores every float as f32). */
-export function weightsFromArtifact(bytes: Uint8Array, plan: RunnablePlan): Map<string, Float32Array> {
+export function weightsFromArtifact(bytes: Uint8Array, plan: RunnablePlan): WeightSet {
   const stored = readSafetensors(bytes, 'weights.safetensors');
-  const out = new Map<string, Float32Array>();
+  const out = new Map<string, Tensor<Float32Array>>();
   for (const w of plan.weights) {
     const t = stored.get(w.name);
     if (!t) throw artifactError(`weights.safetensors has no tensor '${w.name}'`);
-    out.set(w.name, Float32Array.from(t.data));
+    out.set(w.name, { ...t, data: Float32Array.from(t.data) });
   }
   return out;
 }

@@ -12,6 +12,7 @@ import type { WebGPUPlan } from '../targets/webgpu/plan.ts';
 import { acquireDevice, type AdapterDescription } from '../runtime/webgpu/device.ts';
 import { WebGPUSession } from '../runtime/webgpu/session.ts';
 import { hostArray, planFromArtifact, weightsFromArtifact, type PlanJson, type RunnablePlan } from './artifact.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
 
 export type RunnerResult =
   | {
@@ -27,13 +28,13 @@ async function fetchOk(url: URL): Promise<Response> {
   return res;
 }
 
-async function loadArtifact(base: URL): Promise<{ plan: RunnablePlan; weights: Map<string, Float32Array> }> {
+async function loadArtifact(base: URL): Promise<{ plan: RunnablePlan; weights: WeightSet }> {
   const json = (await (await fetchOk(new URL('plan.json', base))).json()) as PlanJson;
   const files = await Promise.all(json.kernels.map(async (k) => [k.file, await (await fetchOk(new URL(k.file, base))).text()] as const));
   const plan = planFromArtifact(json, new Map(files));
   const weights = plan.weights.length
     ? weightsFromArtifact(new Uint8Array(await (await fetchOk(new URL('weights.safetensors', base))).arrayBuffer()), plan)
-    : new Map<string, Float32Array>();
+    : new Map();
   return { plan, weights };
 }
 

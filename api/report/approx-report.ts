@@ -27,6 +27,7 @@ import { costOf, type Dims } from '../../compiler/report/graph-stats.ts';
 import { passMarkdown, summaryMarkdown, sweepMarkdown, type SweepPoint } from './markdown.ts';
 import { relativeError, syntheticInputs, type InputOptions } from './measure.ts';
 import { isApproxReport, type ApproxReport, type Calibration, type CompressionContext } from '../../compiler/report/types.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 export interface CompressionPassSpec {
   readonly name: string;
@@ -82,7 +83,7 @@ export interface CompressionReport {
   readonly markdown: string;
   readonly png: Uint8Array;
   readonly graph: Graph;
-  readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly weights: WeightSet;
   readonly reports: readonly ApproxReport[];
   readonly errors: { readonly denoiser?: number; readonly sample?: number };
   readonly sweep: readonly SweepPoint[];
@@ -119,7 +120,7 @@ function specText(passes: readonly CompressionPassSpec[]): string {
 }
 
 export async function compressionReport(
-  graph: Graph, weights: ReadonlyMap<string, Float32Array>, given: readonly CompressionPassSpec[],
+  graph: Graph, weights: WeightSet, given: readonly CompressionPassSpec[],
   opts: CompressionReportOptions = {},
 ): Promise<CompressionReport> {
   const passes = orderPasses(given);
@@ -158,7 +159,7 @@ export async function compressionReport(
 
 /** Input Gram matrices when a pass asks for them (low-rank activationAware). */
 async function calibrationFor(
-  passes: readonly CompressionPassSpec[], model: Graph | undefined, weights: ReadonlyMap<string, Float32Array>,
+  passes: readonly CompressionPassSpec[], model: Graph | undefined, weights: WeightSet,
   dims: Dims, opts: CompressionReportOptions,
 ): Promise<Calibration | undefined> {
   if (!passes.some((p) => p.options?.activationAware === true)) return undefined;
@@ -176,7 +177,7 @@ interface SweepOptions extends InputOptions {
 
 /** Each approximate pass alone on the model, over a range of amounts, with the other options kept. */
 async function sweepPasses(
-  model: Graph, weights: ReadonlyMap<string, Float32Array>, passes: readonly CompressionPassSpec[],
+  model: Graph, weights: WeightSet, passes: readonly CompressionPassSpec[],
   ctx: CompressionContext, opts: SweepOptions,
 ): Promise<SweepPoint[]> {
   const values = opts.values ?? [0.1, 0.25, 0.4, 0.55, 0.7];

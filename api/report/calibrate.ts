@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 import { matrixSite, type MatrixSite } from '../../compiler/linalg/layers.ts';
 import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
 import { useBackend } from '../../compiler/semantics/backend.ts';
@@ -37,7 +38,7 @@ function inputRows(site: MatrixSite, x: tf.Tensor): tf.Tensor2D {
 }
 
 export async function collectCalibration(
-  model: Graph, weights: ReadonlyMap<string, Float32Array>, batches: readonly Batch[],
+  model: Graph, weights: WeightSet, batches: readonly Batch[],
   dims: Readonly<Record<string, number>> = {},
 ): Promise<Calibration> {
   const sites = calibrationSites(model);
@@ -67,7 +68,7 @@ export async function collectCalibration(
  * Targets are what the denoiser should predict (e.g. the noise that made x_t from data).
  */
 export async function collectGradients(
-  model: Graph, weights: ReadonlyMap<string, Float32Array>,
+  model: Graph, weights: WeightSet,
   batches: readonly { inputs: Batch; target: Float32Array }[], dims: Readonly<Record<string, number>> = {},
 ): Promise<Map<string, Float32Array>> {
   await useBackend('cpu');
@@ -75,12 +76,12 @@ export async function collectGradients(
   const fn = modelFunction(model);
   const leaves = topoOrder(model).filter((n) => n.op === 'weight');
   const paths = fn.paths;
-  const sums = new Map(paths.map((p) => [p, new Float32Array(weights.get(p)?.length ?? 0)]));
+  const sums = new Map(paths.map((p) => [p, new Float32Array(weights.get(p)?.data.length ?? 0)]));
   for (const { inputs, target } of batches) {
     const given = Object.fromEntries(model.params.map((p) => [p.attrs.name as string, toTensor(inputs[p.attrs.name as string], p)]));
     const ws = paths.map((p) => {
       const node = leaves.find((n) => n.attrs.path === p)!;
-      const data = weights.get(p);
+      const data = weights.get(p)?.data;
       if (!data) return fail('CPR0502', `collectGradients: no value for weight '${p}'`, node.span);
       return tf.tensor(data, node.attrs.shape as number[]);
     });

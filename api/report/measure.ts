@@ -13,6 +13,7 @@ import { randn } from '../../compiler/core/numeric/rng.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import type { Dims } from '../../compiler/report/graph-stats.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 export interface InputOptions {
   readonly dims: Dims;
@@ -48,7 +49,7 @@ export function syntheticInputs(graph: Graph, opts: InputOptions, batchIndex = 0
 }
 
 export async function firstOutput(
-  graph: Graph, inputs: Inputs, weights: ReadonlyMap<string, Float32Array>, dims: Dims, backend: ReferenceBackend = 'cpu',
+  graph: Graph, inputs: Inputs, weights: WeightSet, dims: Dims, backend: ReferenceBackend = 'cpu',
 ): Promise<Float32Array> {
   const outs = await runGraph(graph, { inputs, weights, dims, backend });
   const data = Float32Array.from(await outs[0].data() as Float32Array);
@@ -73,9 +74,9 @@ class ErrorMeter {
 
 export interface Compared {
   readonly exact: Graph;
-  readonly exactWeights: ReadonlyMap<string, Float32Array>;
+  readonly exactWeights: WeightSet;
   readonly approx: Graph;
-  readonly approxWeights: ReadonlyMap<string, Float32Array>;
+  readonly approxWeights: WeightSet;
 }
 
 /** Relative L2 error of `approx` against `exact` over `batches` synthetic input batches. */

@@ -36,7 +36,8 @@ function withDdimUpdate(model: OnnxModel): OnnxModel {
 export async function runOrtPeer(modelName: string, batch: number, coefficients: readonly DdimCoefficient[]): Promise<PeerResult> {
   const program = compileSource(readFileSync(`examples/${modelName}.dn`, 'utf8'), `examples/${modelName}.dn`);
   const model = program.models[0];
-  const host = new Map([...initWeights(model.parameters, 0)].map(([k, v]) => [k, Float32Array.from(v.data)]));
+  const init = initWeights(model.parameters, 0);
+  const host = new Map([...init].map(([k, v]) => [k, Float32Array.from(v.data)]));
   const bytes = encodeModel(withDdimUpdate(lowerGraphToOnnx(model.graph, host, { B: batch })));
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
@@ -51,7 +52,7 @@ export async function runOrtPeer(modelName: string, batch: number, coefficients:
   // Same network: with a = 0, b = 1 the step returns the denoiser's output.
   const x0 = Float32Array.from({ length: batch * 784 }, (_, i) => Math.sin(i * 0.1));
   const theirs = await step(x0, 400, 0, 1);
-  const [ref] = await runGraph(model.graph, { inputs: { x: x0, t: new Float32Array(batch).fill(400), y: labels }, weights: host, dims: { B: batch }, backend: 'cpu' });
+  const [ref] = await runGraph(model.graph, { inputs: { x: x0, t: new Float32Array(batch).fill(400), y: labels }, weights: init, dims: { B: batch }, backend: 'cpu' });
   const ours = await ref.data();
   ref.dispose();
   const maxForwardDiff = theirs.reduce((m, v, i) => Math.max(m, Math.abs(v - ours[i])), 0);

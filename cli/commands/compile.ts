@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Graph } from '../../compiler/core/ir/node.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 import { PASSES } from '../../compiler/pipelines.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { compressionReport, orderPasses, parseCompressionSpec } from '../../api/report/approx-report.ts';
@@ -56,16 +57,15 @@ export function registerCompile(program: Command): void {
       const batch = parseIntOption('--batch', opts.batch, 1);
       const weights = loadWeights(model, opts.weights, parseIntOption('--seed', opts.seed, 0));
       const compressed = opts.passes
-        ? await compress(sampler.graph, model.graph, weights.store, opts.passes, opts.report)
-        : { graph: sampler.graph, weights: weights.store };
+        ? await compress(sampler.graph, model.graph, weights.weights, opts.passes, opts.report)
+        : { graph: sampler.graph, weights: weights.weights };
       const graph = compileSampler(compressed.graph);
-      const store = new Map(compressed.weights);
       if (opts.target === 'stablehlo') {
         if (opts.precision !== 'f32' && opts.precision !== 'bf16') fail('CLI0060', `--precision must be f32 or bf16`);
         if (opts.tile !== 'none' && opts.tile !== 'tpu') fail('CLI0061', `--tile must be none or tpu`);
         if (opts.convLayout !== 'nhwc' && opts.convLayout !== 'nchw') fail('CLI0063', `--conv-layout must be nhwc or nchw`);
       }
-      await writeArtifacts(opts.target, graph, store, opts.out, {
+      await writeArtifacts(opts.target, graph, compressed.weights, opts.out, {
         dims: { B: batch }, precision: opts.precision as HloPrecision, tile: opts.tile as HloTile,
         unroll: opts.unroll ?? false, convLayout: opts.convLayout as ConvLayout,
       });
@@ -75,8 +75,8 @@ export function registerCompile(program: Command): void {
 
 /** Runs the compression passes; with a report path, also measures their error and savings. */
 async function compress(
-  sampler: Graph, model: Graph, weights: Map<string, Float32Array>, spec: string, reportPath: string | undefined,
-): Promise<{ graph: Graph; weights: ReadonlyMap<string, Float32Array> }> {
+  sampler: Graph, model: Graph, weights: WeightSet, spec: string, reportPath: string | undefined,
+): Promise<{ graph: Graph; weights: WeightSet }> {
   const specs = orderPasses(parseCompressionSpec(spec));
   if (!reportPath) {
     const steps = specs.map((s) => ({ pass: PASSES[s.name], options: s.options ?? {} }));

@@ -22,6 +22,7 @@ import { saveWeightsFile } from '../../runtime/weights/files.ts';
 import { loadProgram, loadWeights, pickModel } from '../load.ts';
 import { parseIntOption } from '../options.ts';
 import { ProgressBar } from '../progress.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 interface DistillCliOptions {
   weights: string;
@@ -59,7 +60,7 @@ function options(o: DistillCliOptions, program: Program, model: ModelArtifact, d
   checkDistillOptions(base);
   return {
     ...base, model, data, seed, spec: trainingSpec(model, program.samplers, o.sampler),
-    teacher: loadWeights(model, o.weights, seed).store,
+    teacher: loadWeights(model, o.weights, seed).weights,
     backend: o.backend as ReferenceBackend,
     checkpoint: {
       dir: o.checkpoint ?? `${o.out.replace(/\.safetensors$/, '')}.ckpt`,
@@ -94,7 +95,7 @@ async function runRounds(opts: DistillOptions, progress: boolean): Promise<Disti
 }
 
 /** SW1 to held-out data of the student and of the first teacher, both at the final step count, same seed. */
-async function reportQuality(file: string, opts: DistillOptions, student: ReadonlyMap<string, Float32Array>, o: DistillCliOptions): Promise<void> {
+async function reportQuality(file: string, opts: DistillOptions, student: WeightSet, o: DistillCliOptions): Promise<void> {
   const n = parseIntOption('--eval', o.eval, 0);
   const item = opts.data.itemShape;
   if (n === 0 || item.length !== 1 || item[0] !== 2) return;
@@ -155,6 +156,6 @@ export function registerDistill(program: Command): void {
         producer: 'denoc distill', model: model.name, data: data.name, teacher: o.weights, steps: String(opts.to), sampler: ddimCall(model.name, opts.to),
       } });
       process.stdout.write(`wrote ${o.out}\n`);
-      await reportQuality(file, opts, new Map([...result.weights].map(([k, v]) => [k, v.data])), o);
+      await reportQuality(file, opts, result.weights, o);
     });
 }

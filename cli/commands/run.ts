@@ -56,7 +56,7 @@ export function registerRun(program: Command): void {
       const compiled = compileSampler(sampler.graph);
       const t0 = performance.now();
       const samples = await executeSampler(compiled, {
-        target: opts.target, backend: opts.backend, batch, seed, weights: weights.store,
+        target: opts.target, backend: opts.backend, batch, seed, weights: weights.weights,
         classes: opts.classes, progress: opts.progress, steps: sampler.steps,
       });
       const seconds = (performance.now() - t0) / 1000;

@@ -110,8 +110,7 @@ async function reportQuality(program: Program, model: ModelArtifact, data: DataS
   const sampler = samplerFor(program, model, o.sampler);
   if (n === 0 || !sampler || data.itemShape.length !== 1 || data.itemShape[0] !== 2) return;
   const seed = parseIntOption('--seed', o.seed, 0);
-  const weights = new Map([...result.weights].map(([k, v]) => [k, v.data]));
-  const q = await measureQuality({ sampler, model, weights, data, n, seed, backend: o.backend as ReferenceBackend });
+  const q = await measureQuality({ sampler, model, weights: result.weights, data, n, seed, backend: o.backend as ReferenceBackend });
   process.stdout.write(`sample quality (sliced Wasserstein-1 to ${n} held-out points, ${sampler.name} ${sampler.steps} steps, seed ${seed}): ` +
     `trained ${q.trained.toFixed(4)}, random weights ${q.random.toFixed(4)}, data vs data ${q.dataVsData.toFixed(4)}\n`);
   if (o.samplesPlot) {

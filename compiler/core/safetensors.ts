@@ -7,20 +7,15 @@
  * relative to the first byte after the header) plus an optional `__metadata__` object of strings,
  * then the little-endian row-major data. The data must be covered exactly, without holes or
  * overlaps; writers pad the header with spaces so the data starts at a multiple of 8 bytes.
- * Everything is converted to and from Float32Array; f16/bf16 narrowing rounds to nearest even.
+ * Everything is converted to and from Float32Array; f16/bf16 narrowing rounds to nearest even. A tensor
+ * read keeps its file dtype (`f16`, `bf16`, `i32`) with its values widened to f32.
  */
 import { DenocError, type Diagnostic } from './diagnostics.ts';
 import type { WeightCode } from './diagnostic-codes/weights.ts';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from './numeric/half.ts';
-import { shapeNumel, tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from './tensor.ts';
+import { shapeNumel, tensorEntries, type Tensor, type TensorCollection } from './tensor.ts';
 
 export type SafetensorsDType = 'f32' | 'f16' | 'bf16' | 'i32';
-
-/** A tensor read from a file: its stored dtype and its values widened to f32. */
-export interface StoredTensor extends HostTensor {
-  readonly dtype: SafetensorsDType;
-  readonly shape: number[];
-}
 
 export interface HeaderEntry {
   readonly name: string;
@@ -167,15 +162,15 @@ function decode(view: DataView, start: number, entry: HeaderEntry): Float32Array
 }
 
 /** Every tensor of a safetensors file, in file order, widened to f32. */
-export function readSafetensors(bytes: Uint8Array, source?: string): Map<string, StoredTensor> {
+export function readSafetensors(bytes: Uint8Array, source?: string): Map<string, Tensor<Float32Array>> {
   const header = parseSafetensorsHeader(bytes, source);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Map<string, StoredTensor>();
+  const out = new Map<string, Tensor<Float32Array>>();
   for (const e of header.entries) out.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(view, header.dataStart, e) });
   return out;
 }
 
-function checkWritable(entries: readonly [string, HostTensor][]): void {
+function checkWritable(entries: readonly [string, Tensor<Float32Array>][]): void {
   const problems: Diagnostic[] = [];
   for (const [name, t] of entries) {
     if (name === '' || name === '__metadata__') {
@@ -198,7 +193,7 @@ function encode(view: DataView, at: number, data: Float32Array, dtype: 'f32' | '
 }
 
 /** Serializes tensors sorted by name, all stored as `opts.dtype`. */
-export function writeSafetensors(tensors: TensorCollection | WeightStore, opts: WriteOptions = {}): Uint8Array {
+export function writeSafetensors(tensors: TensorCollection, opts: WriteOptions = {}): Uint8Array {
   const dtype = opts.dtype ?? 'f32';
   const entries = tensorEntries(tensors).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   checkWritable(entries);

@@ -1,37 +1,40 @@
 /**
- * The host-side shapes of weights: a tensor as `{shape, data}` with f32 data, collections of them
- * keyed by dotted parameter path, and the `WeightStore` that binding produces for the executors.
+ * The one host tensor type: `{dtype, shape, data}` with row-major data, and `WeightSet`, the bound
+ * weights of a model keyed by dotted parameter path. Weights, constants folded at compile time,
+ * safetensors contents and the tensors passes create are all `Tensor`s; float data is held in a
+ * Float32Array whatever the float dtype (f16/bf16 compute as f32 on the host), ints and bools in an
+ * Int32Array.
  */
+import type { DType } from './ir/types.ts';
 
-/** One tensor on the host; `data` is row-major (C order). */
-export interface HostTensor {
+export interface Tensor<D extends Float32Array | Int32Array = Float32Array | Int32Array> {
+  readonly dtype: DType;
   readonly shape: readonly number[];
-  readonly data: Float32Array;
+  readonly data: D;
 }
 
-/** What readers of weights accept: a Map or a plain object keyed by parameter path. */
-export type TensorCollection = ReadonlyMap<string, HostTensor> | Readonly<Record<string, HostTensor>>;
+/** Bound weights: one f32-held tensor per dotted parameter path. */
+export type WeightSet = ReadonlyMap<string, Tensor<Float32Array>>;
 
-/** Bound weights: values by parameter path (what executors read) and their static shapes. */
-export interface WeightStore {
-  readonly tensors: Map<string, Float32Array>;
-  readonly shapes: Map<string, readonly number[]>;
-}
-
-export function isWeightStore(x: unknown): x is WeightStore {
-  return typeof x === 'object' && x !== null && (x as WeightStore).tensors instanceof Map &&
-    (x as WeightStore).shapes instanceof Map;
-}
-
-/** The entries of a collection or a store, in the collection's own order. */
-export function tensorEntries(source: TensorCollection | WeightStore): [string, HostTensor][] {
-  if (isWeightStore(source)) {
-    return [...source.tensors].map(([path, data]) => [path, { shape: source.shapes.get(path) ?? [data.length], data }]);
-  }
-  if (source instanceof Map) return [...(source as ReadonlyMap<string, HostTensor>)];
-  return Object.entries(source as Readonly<Record<string, HostTensor>>);
-}
+/** What readers of weights accept: a weight set or a plain object keyed by parameter path. */
+export type TensorCollection = WeightSet | Readonly<Record<string, Tensor<Float32Array>>>;
 
 export function shapeNumel(shape: readonly number[]): number {
   return shape.reduce((n, d) => n * d, 1);
+}
+
+/**
+ * A tensor of `shape` holding `data`; the dtype defaults to f32 for Float32Array data and i32 for
+ * Int32Array data. Throws a RangeError when the data does not fill the shape exactly.
+ */
+export function tensor<D extends Float32Array | Int32Array>(shape: readonly number[], data: D, dtype?: DType): Tensor<D> {
+  const n = shapeNumel(shape);
+  if (n !== data.length) throw new RangeError(`tensor [${shape.join(',')}] needs ${n} values, got ${data.length}`);
+  return { dtype: dtype ?? (data instanceof Int32Array ? 'i32' : 'f32'), shape: [...shape], data };
+}
+
+/** The entries of a collection, in the collection's own order. */
+export function tensorEntries(source: TensorCollection): [string, Tensor<Float32Array>][] {
+  if (source instanceof Map) return [...(source as WeightSet)];
+  return Object.entries(source as Readonly<Record<string, Tensor<Float32Array>>>);
 }

@@ -1,19 +1,11 @@
 /**
- * Row-major f32 tensors on the host and the few axis operations the weight-rewriting passes need:
+ * The few axis operations on row-major f32 host tensors that the weight-rewriting passes need:
  * selecting indices along an axis (structured pruning), scaling slices (BatchNorm folding) and
  * per-slice norms (pruning importance).
  */
+import type { Tensor } from '../core/tensor.ts';
 
-export interface HostArray {
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
-}
-
-export function hostArray(shape: readonly number[], data: Float32Array): HostArray {
-  const n = shape.reduce((p, d) => p * d, 1);
-  if (n !== data.length) throw new RangeError(`host tensor [${shape.join(',')}] needs ${n} values, got ${data.length}`);
-  return { shape: [...shape], data };
-}
+type F32Tensor = Tensor<Float32Array>;
 
 /** (outer, extent, inner) sizes around `axis`: element (o, i, k) sits at (o·extent + i)·inner + k. */
 function around(shape: readonly number[], axis: number): [number, number, number] {
@@ -24,7 +16,7 @@ function around(shape: readonly number[], axis: number): [number, number, number
 }
 
 /** The sub-tensor holding indices `keep` (in that order) along `axis`. */
-export function takeAlongAxis(t: HostArray, axis: number, keep: readonly number[]): HostArray {
+export function takeAlongAxis(t: F32Tensor, axis: number, keep: readonly number[]): F32Tensor {
   const [outer, extent, inner] = around(t.shape, axis);
   const out = new Float32Array(outer * keep.length * inner);
   for (let o = 0; o < outer; o++) {
@@ -36,11 +28,11 @@ export function takeAlongAxis(t: HostArray, axis: number, keep: readonly number[
   }
   const shape = [...t.shape];
   shape[axis] = keep.length;
-  return { shape, data: out };
+  return { dtype: t.dtype, shape, data: out };
 }
 
 /** Multiplies slice i along `axis` by s[i], computing in f64 and rounding once. */
-export function scaleAlongAxis(t: HostArray, axis: number, s: ArrayLike<number>): HostArray {
+export function scaleAlongAxis(t: F32Tensor, axis: number, s: ArrayLike<number>): F32Tensor {
   const [outer, extent, inner] = around(t.shape, axis);
   if (s.length !== extent) throw new RangeError(`${s.length} scales for axis ${axis} of size ${extent}`);
   const out = new Float32Array(t.data.length);
@@ -50,11 +42,11 @@ export function scaleAlongAxis(t: HostArray, axis: number, s: ArrayLike<number>)
       for (let k = 0; k < inner; k++) out[base + k] = t.data[base + k] * s[i];
     }
   }
-  return { shape: t.shape, data: out };
+  return { dtype: t.dtype, shape: t.shape, data: out };
 }
 
 /** Σ|x| over each slice along `axis` (the L1 norm of each output filter when axis is O). */
-export function l1AlongAxis(t: HostArray, axis: number): Float64Array {
+export function l1AlongAxis(t: F32Tensor, axis: number): Float64Array {
   const [outer, extent, inner] = around(t.shape, axis);
   const out = new Float64Array(extent);
   for (let o = 0; o < outer; o++) {
@@ -67,7 +59,7 @@ export function l1AlongAxis(t: HostArray, axis: number): Float64Array {
 }
 
 /** Σ x·y over each slice along `axis` (first-order Taylor importance from a gradient). */
-export function dotAlongAxis(t: HostArray, g: HostArray, axis: number): Float64Array {
+export function dotAlongAxis(t: F32Tensor, g: F32Tensor, axis: number): Float64Array {
   if (t.data.length !== g.data.length) throw new RangeError('dotAlongAxis: tensors differ in size');
   const [outer, extent, inner] = around(t.shape, axis);
   const out = new Float64Array(extent);

@@ -5,7 +5,7 @@
  * low-rank factorises these; calibrate.ts collects their input statistics.
  */
 import { tensorOf, type Node } from '../core/ir/node.ts';
-import type { HostArray } from './host-tensor.ts';
+import type { Tensor } from '../core/tensor.ts';
 import { isValueLeaf } from './leaves.ts';
 import { matrix, transpose, type Matrix } from './matrix.ts';
 
@@ -41,7 +41,7 @@ export function matrixSite(node: Node): MatrixSite | undefined {
 }
 
 /** The weight as an [in, out] matrix in f64. */
-export function weightMatrix(site: MatrixSite, value: HostArray): Matrix {
+export function weightMatrix(site: MatrixSite, value: Tensor<Float32Array>): Matrix {
   const stored = site.kind === 'linear' && !site.node.attrs.transposeB
     ? matrix(site.m, site.n, value.data)
     : matrix(site.n, site.m, value.data);

@@ -8,7 +8,7 @@ import type { GraphBuilder } from '../core/ir/builder.ts';
 import { tensorOf, type Node } from '../core/ir/node.ts';
 import { formatType, isStatic, tensorType } from '../core/ir/types.ts';
 import type { PassContext } from '../passes/pass.ts';
-import { hostArray, type HostArray } from './host-tensor.ts';
+import { tensor, type Tensor, type WeightSet } from '../core/tensor.ts';
 
 /** A `weight` or f32 `constant` with a static shape: a leaf whose values a pass may rewrite. */
 export function isValueLeaf(node: Node): boolean {
@@ -22,11 +22,11 @@ function leafShape(node: Node): number[] {
 }
 
 /** A leaf's values; a missing weight is a clear error naming the pass and the path. */
-export function leafValue(node: Node, ctx: PassContext, pass: string): HostArray {
+export function leafValue(node: Node, ctx: PassContext, pass: string): Tensor<Float32Array> {
   const shape = leafShape(node);
-  if (node.op === 'constant') return hostArray(shape, node.attrs.data as Float32Array);
+  if (node.op === 'constant') return tensor(shape, node.attrs.data as Float32Array);
   const path = node.attrs.path as string;
-  const data = ctx.weights?.get(path);
+  const data = ctx.weights?.get(path)?.data;
   if (!data) {
     return fail('CPR0001', `${pass}: no value for weight '${path}: ${formatType(node.type)}'` +
       (ctx.weights ? '' : ' (this pass rewrites weights: give them in the pass context)'), node.span);
@@ -34,7 +34,7 @@ export function leafValue(node: Node, ctx: PassContext, pass: string): HostArray
   if (data.length !== shape.reduce((p, d) => p * d, 1)) {
     return fail('CPR0002', `${pass}: weight '${path}' has ${data.length} values but its type is ${formatType(node.type)}`, node.span);
   }
-  return hostArray(shape, data);
+  return tensor(shape, data);
 }
 
 /** Readable path of a leaf for reports and derived names. */
@@ -51,24 +51,24 @@ function sameData(a: Float32Array, b: Float32Array): boolean {
  * path (a layer used twice is rewritten twice to the same leaf); different content gets `_2`, `_3`.
  */
 export class WeightSink {
-  readonly values = new Map<string, Float32Array>();
-  constructor(private readonly existing?: ReadonlyMap<string, Float32Array>) {}
+  readonly values = new Map<string, Tensor<Float32Array>>();
+  constructor(private readonly existing?: WeightSet) {}
 
-  put(base: string, data: Float32Array): string {
+  put(base: string, value: Tensor<Float32Array>): string {
     for (let i = 1; ; i++) {
       const path = i === 1 ? base : `${base}_${i}`;
       const prior = this.values.get(path) ?? this.existing?.get(path);
-      if (!prior || sameData(prior, data)) {
-        this.values.set(path, data);
+      if (!prior || sameData(prior.data, value.data)) {
+        this.values.set(path, value);
         return path;
       }
     }
   }
 
   /** A leaf like `like` (weight or constant) holding `value`; weights go under a path from `base`. */
-  leaf(b: GraphBuilder, like: Node, base: string, value: HostArray): Node {
+  leaf(b: GraphBuilder, like: Node, base: string, value: Tensor<Float32Array>): Node {
     if (like.op === 'constant') return b.constant(value.data, value.shape, like.span);
-    const path = this.put(base, value.data);
+    const path = this.put(base, value);
     return b.weight(path, tensorType('f32', value.shape), like.span);
   }
 }

@@ -17,7 +17,8 @@ import type { GraphBuilder } from '../core/ir/builder.ts';
 import { tensorOf, topoOrder, type Graph, type Node } from '../core/ir/node.ts';
 import { rewriteGraph } from '../core/ir/rewrite.ts';
 import { sameShape } from '../core/ir/types.ts';
-import { hostArray, scaleAlongAxis } from '../linalg/host-tensor.ts';
+import { tensor } from '../core/tensor.ts';
+import { scaleAlongAxis } from '../linalg/host-tensor.ts';
 import { isValueLeaf, leafName, leafValue, WeightSink } from '../linalg/leaves.ts';
 import { boundType, frequencies, levels, nodeFlops, singleUsers, type Dims } from '../report/graph-stats.ts';
 import { makeReport, type LayerChange } from '../report/types.ts';
@@ -126,7 +127,7 @@ function buildFolded(plan: Plan, x: Node, b: GraphBuilder, sink: WeightSink, ctx
   const weight = sink.leaf(b, p.weight, `${base}.folded`, scaled);
   const last = plan.steps[plan.steps.length - 1];
   const bias = hasBias(plan)
-    ? sink.leaf(b, p.weight, `${base}.folded_bias`, hostArray([affine.t.length], Float32Array.from(affine.t)))
+    ? sink.leaf(b, p.weight, `${base}.folded_bias`, tensor([affine.t.length], Float32Array.from(affine.t)))
     : undefined;
   if (p.kind === 'conv') return b.op('conv2d', bias ? [x, weight, bias] : [x, weight], p.node.attrs, last.span);
   const mm = b.op('matmul', [x, weight], p.node.attrs, bias ? p.node.span : last.span);

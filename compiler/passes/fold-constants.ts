@@ -19,7 +19,8 @@ import { GraphBuilder } from '../core/ir/builder.ts';
 import { topoOrder, type Graph, type Node } from '../core/ir/node.ts';
 import { applyRules, type Rule } from '../core/ir/rewrite.ts';
 import { isFloat, isStatic, numel, sameShape, sameType, type Shape, type TensorType } from '../core/ir/types.ts';
-import { evaluateNode, type HostTensor } from '../semantics/evaluate.ts';
+import type { Tensor } from '../core/tensor.ts';
+import { evaluateNode } from '../semantics/evaluate.ts';
 import { hasReferenceKernel } from '../semantics/kernels/index.ts';
 import { definePass } from './pass.ts';
 
@@ -58,7 +59,7 @@ export const foldConstants = definePass<FoldOptions>({
 
 interface Level {
   /** Params whose value is known: constants captured by the enclosing loop. */
-  readonly known: ReadonlyMap<Node, HostTensor>;
+  readonly known: ReadonlyMap<Node, Tensor>;
   /** In a loop body: its iter param and trip count. */
   readonly loop?: { readonly iter: Node; readonly count: number };
   readonly opts: FoldOptions;
@@ -67,7 +68,7 @@ interface Level {
 
 type Kind = 'const' | 'iter' | 'var';
 
-function hostOf(node: Node): HostTensor {
+function hostOf(node: Node): Tensor {
   const t = node.type as TensorType;
   return { data: node.attrs.data as Float32Array | Int32Array, shape: t.shape as number[], dtype: t.dtype };
 }
@@ -79,7 +80,7 @@ function evaluable(node: Node): boolean {
 }
 
 /** Classifies each node as constant, depending only on iter (and constants), or run-time data. */
-function classify(order: readonly Node[], level: Level, values: Map<Node, HostTensor>): Map<Node, Kind> {
+function classify(order: readonly Node[], level: Level, values: Map<Node, Tensor>): Map<Node, Kind> {
   const kinds = new Map<Node, Kind>();
   const { opts, loop } = level;
   for (const node of order) {
@@ -124,11 +125,11 @@ function isTableLookup(n: Node, iter: Node): boolean {
 }
 
 /** Evaluates the roots for iter = 0..count-1 and stacks each into a [count, ...shape] table. */
-function buildTables(order: readonly Node[], kinds: ReadonlyMap<Node, Kind>, roots: readonly Node[], level: Level, values: ReadonlyMap<Node, HostTensor>): Map<Node, HostTensor> {
+function buildTables(order: readonly Node[], kinds: ReadonlyMap<Node, Kind>, roots: readonly Node[], level: Level, values: ReadonlyMap<Node, Tensor>): Map<Node, Tensor> {
   const { iter, count } = level.loop!;
   const needed = new Set(topoOrder({ name: '', params: [], outputs: roots }).filter((n) => kinds.get(n) === 'iter' && n !== iter));
   const steps = order.filter((n) => needed.has(n));
-  const tables = new Map<Node, HostTensor>();
+  const tables = new Map<Node, Tensor>();
   for (const r of roots) {
     const t = r.type as TensorType;
     const size = numel(t.shape);
@@ -136,7 +137,7 @@ function buildTables(order: readonly Node[], kinds: ReadonlyMap<Node, Kind>, roo
     tables.set(r, { data, shape: [count, ...(t.shape as number[])], dtype: t.dtype });
   }
   for (let i = 0; i < count; i++) {
-    const env = new Map<Node, HostTensor>([[iter, { data: Int32Array.of(i), shape: [], dtype: 'i32' }]]);
+    const env = new Map<Node, Tensor>([[iter, { data: Int32Array.of(i), shape: [], dtype: 'i32' }]]);
     for (const n of steps) env.set(n, evaluateNode(n, n.inputs.map((x) => env.get(x) ?? values.get(x)!)));
     for (const r of roots) {
       const v = env.get(r)!;
@@ -148,10 +149,10 @@ function buildTables(order: readonly Node[], kinds: ReadonlyMap<Node, Kind>, roo
 
 function foldLevel(graph: Graph, level: Level): Graph {
   const order = topoOrder(graph);
-  const values = new Map<Node, HostTensor>();
+  const values = new Map<Node, Tensor>();
   const kinds = classify(order, level, values);
   const roots = level.loop ? tableRoots(order, kinds, graph.outputs, level.loop.iter) : [];
-  const tables = roots.length ? buildTables(order, kinds, roots, level, values) : new Map<Node, HostTensor>();
+  const tables = roots.length ? buildTables(order, kinds, roots, level, values) : new Map<Node, Tensor>();
   const b = new GraphBuilder(graph.name);
   const map = new Map<Node, Node>();
   for (const p of graph.params) map.set(p, b.param(p.attrs.name as string, p.type as TensorType, p.span));
@@ -173,15 +174,15 @@ function foldLevel(graph: Graph, level: Level): Graph {
   return b.finish(graph.outputs.map((o) => map.get(o)!));
 }
 
-function constantNode(b: GraphBuilder, value: HostTensor, at: Node): Node {
+function constantNode(b: GraphBuilder, value: Tensor, at: Node): Node {
   return b.op('constant', [], { data: value.data, dtype: value.dtype, shape: value.shape }, at.span);
 }
 
 /** Folds a loop body, telling it which captures are constants and its trip count. */
-function foldBody(loop: Node, kinds: ReadonlyMap<Node, Kind>, values: ReadonlyMap<Node, HostTensor>, level: Level): Graph {
+function foldBody(loop: Node, kinds: ReadonlyMap<Node, Kind>, values: ReadonlyMap<Node, Tensor>, level: Level): Graph {
   const body = loop.regions[0];
   const nCarried = loop.attrs.carried as number;
-  const known = new Map<Node, HostTensor>();
+  const known = new Map<Node, Tensor>();
   loop.inputs.forEach((input, i) => {
     if (i >= nCarried && kinds.get(input) === 'const') known.set(body.params[1 + i], values.get(input)!);
   });

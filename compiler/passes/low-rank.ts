@@ -21,7 +21,7 @@ import type { GraphBuilder } from '../core/ir/builder.ts';
 import { tensorOf, topoOrder, type Graph, type Node } from '../core/ir/node.ts';
 import { rewriteGraph } from '../core/ir/rewrite.ts';
 import { factorsAt, rankForEnergy, spectrum, type Spectrum } from '../linalg/factorize.ts';
-import { hostArray, type HostArray } from '../linalg/host-tensor.ts';
+import { tensor, type Tensor } from '../core/tensor.ts';
 import { matrixSite, rowsOf, weightMatrix, type MatrixSite } from '../linalg/layers.ts';
 import { leafValue, WeightSink } from '../linalg/leaves.ts';
 import { matrix, toFloat32, transpose } from '../linalg/matrix.ts';
@@ -55,7 +55,7 @@ interface Layer {
   rMax: number;
   rank?: number;
   /** The two factors as stored (computed once, shared by every site). */
-  factors?: [HostArray, HostArray];
+  factors?: [Tensor<Float32Array>, Tensor<Float32Array>];
 }
 
 /** Largest r with r·(m+n) < m·n: beyond it the two factors cost more than W. */
@@ -141,14 +141,14 @@ function tailError(s: Float64Array, r: number): number {
 }
 
 /** The two factors of a layer, in the layout its kind stores them. */
-function factorArrays(layer: Layer): [HostArray, HostArray] {
+function factorArrays(layer: Layer): [Tensor<Float32Array>, Tensor<Float32Array>] {
   if (layer.factors) return layer.factors;
   const { site } = layer;
   const r = layer.rank!;
   const f = factorsAt(layer.spec!, r);
   layer.factors = site.kind === 'linear'
-    ? [hostArray([site.m, r], toFloat32(f.a)), hostArray([r, site.n], toFloat32(f.b))]
-    : [hostArray([r, site.m, 1, 1], toFloat32(transpose(f.a))), hostArray([site.n, r, 1, 1], toFloat32(transpose(f.b)))];
+    ? [tensor([site.m, r], toFloat32(f.a)), tensor([r, site.n], toFloat32(f.b))]
+    : [tensor([r, site.m, 1, 1], toFloat32(transpose(f.a))), tensor([site.n, r, 1, 1], toFloat32(transpose(f.b)))];
   return layer.factors;
 }
 

@@ -4,6 +4,7 @@
  * are generated from these declarations.
  */
 import type { Graph } from '../core/ir/node.ts';
+import type { WeightSet } from '../core/tensor.ts';
 
 export type OptionValue = number | string | boolean;
 
@@ -23,12 +24,12 @@ export interface PassResult {
    * Weight values this pass created or replaced (low-rank factors, pruned tensors, folded BN),
    * keyed by the `path` of the `weight` nodes in the new graph; merged into the context's weights.
    */
-  readonly weights?: ReadonlyMap<string, Float32Array>;
+  readonly weights?: WeightSet;
 }
 
 /** What a pass may read besides the graph: bound weights (for weight-rewriting passes), dims. */
 export interface PassContext {
-  readonly weights?: Map<string, Float32Array>;
+  readonly weights?: WeightSet;
   readonly dims?: Readonly<Record<string, number>>;
 }
 

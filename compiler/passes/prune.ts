@@ -24,7 +24,8 @@ import { allNodesDeep, tensorOf, type Attrs, type Graph, type Node } from '../co
 import { rewriteGraph } from '../core/ir/rewrite.ts';
 import { formatShape, sameShape } from '../core/ir/types.ts';
 import { channelGroups, type ChannelGroup } from '../linalg/channel-groups.ts';
-import { dotAlongAxis, hostArray, l1AlongAxis, takeAlongAxis } from '../linalg/host-tensor.ts';
+import { tensor } from '../core/tensor.ts';
+import { dotAlongAxis, l1AlongAxis, takeAlongAxis } from '../linalg/host-tensor.ts';
 import { leafKey, matrixSite } from '../linalg/layers.ts';
 import { isValueLeaf, leafValue, WeightSink } from '../linalg/leaves.ts';
 import { costOf, frequencies, nodeFlops, type Dims } from '../report/graph-stats.ts';
@@ -69,7 +70,7 @@ function importance(group: ChannelGroup, opts: Options, ctx: CompressionContext)
     const value = leafValue(m.node, ctx, PASS);
     const grad = opts.importance === 'taylor' ? ctx.calibration?.gradients?.get(leafKey(m.node)) : undefined;
     if (opts.importance === 'taylor' && !grad) continue;
-    const perIndex = grad ? dotAlongAxis(value, hostArray(value.shape, grad), m.seg.axis).map(Math.abs) : l1AlongAxis(value, m.seg.axis);
+    const perIndex = grad ? dotAlongAxis(value, tensor(value.shape, grad), m.seg.axis).map(Math.abs) : l1AlongAxis(value, m.seg.axis);
     for (let u = 0; u < group.units; u++) {
       for (let j = 0; j < m.seg.block; j++) score[u] += perIndex[m.seg.offset + u * m.seg.block + j];
     }
@@ -231,7 +232,7 @@ function removedNorm({ group, removed }: Decision, ctx: PassContext): number {
     if (!m.producer || seen.has(leafKey(m.node))) continue;
     seen.add(leafKey(m.node));
     const v = leafValue(m.node, ctx, PASS);
-    const sq = l1AlongAxis({ shape: v.shape, data: v.data.map((x) => x * x) }, m.seg.axis);
+    const sq = l1AlongAxis({ ...v, data: v.data.map((x) => x * x) }, m.seg.axis);
     sq.forEach((x) => { total += x; });
     for (const u of removed) for (let j = 0; j < m.seg.block; j++) cut += sq[m.seg.offset + u * m.seg.block + j];
   }
@@ -301,7 +302,7 @@ function runUnstructured(graph: Graph, opts: Options, ctx: CompressionContext): 
   const sink = new WeightSink(ctx.weights);
   const out = rewriteGraph(graph, (node, _inputs, b) => {
     const v = isValueLeaf(node) ? values.get(leafKey(node)) : undefined;
-    return v ? sink.leaf(b, node, `${leafKey(node)}.sparse`, hostArray(tensorOf(node).shape as number[], v)) : undefined;
+    return v ? sink.leaf(b, node, `${leafKey(node)}.sparse`, tensor(tensorOf(node).shape as number[], v)) : undefined;
   });
   const cost = costOf(graph, ctx.dims ?? {});
   const layers: LayerChange[] = [...values].map(([layer, v]) => {

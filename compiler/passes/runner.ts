@@ -12,6 +12,7 @@ import { DenocError, type Diagnostic, type DiagnosticCode } from '../core/diagno
 import type { Graph } from '../core/ir/node.ts';
 import { printGraph, type PrintOptions } from '../core/ir/printer.ts';
 import { graphDiagnostics } from '../core/ir/verify.ts';
+import type { WeightSet } from '../core/tensor.ts';
 import { resolveOptions, type OptionValue, type Pass, type PassContext } from './pass.ts';
 
 export interface PipelineStep {
@@ -45,7 +46,7 @@ export interface PipelineResult {
   readonly graph: Graph;
   readonly stats: readonly PassRun[];
   /** The context's weights with every pass's new or replaced weights merged in. */
-  readonly weights?: ReadonlyMap<string, Float32Array>;
+  readonly weights?: WeightSet;
 }
 
 export function runPipeline(graph: Graph, steps: readonly PipelineStep[], opts: RunPipelineOptions = {}): PipelineResult {

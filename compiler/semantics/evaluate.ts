@@ -5,13 +5,12 @@
  */
 import type { Node } from '../core/ir/node.ts';
 import { tensorOf } from '../core/ir/node.ts';
+import type { Tensor } from '../core/tensor.ts';
 import { withCpuBackend } from './backend.ts';
-import { applyReference, toHost, toTensor, type HostTensor } from './tensors.ts';
-
-export type { HostTensor } from './tensors.ts';
+import { applyReference, toHost, toTensor } from './tensors.ts';
 
 /** `node`'s value for the given input values, by its reference kernel (compiler/semantics/kernels). */
-export function evaluateNode(node: Node, inputs: readonly HostTensor[]): HostTensor {
+export function evaluateNode(node: Node, inputs: readonly Tensor[]): Tensor {
   const dtype = tensorOf(node).dtype;
   return withCpuBackend(() => {
     const tensors = inputs.map(toTensor);

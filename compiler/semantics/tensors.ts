@@ -1,6 +1,6 @@
 /**
  * The bridge between IR values and tfjs tensors for the reference executor and for compile-time
- * evaluation (fold-constants): dtype mapping, host-side tensors, and one checked call of an op's
+ * evaluation (fold-constants): dtype mapping, host tensors to and from tfjs, and one checked call of an op's
  * reference kernel (its result must have the shape and dtype the op's type rule promised).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,14 +8,8 @@ import { DenocError, fail } from '../core/diagnostics.ts';
 import type { Node } from '../core/ir/node.ts';
 import { formatSpan } from '../core/ir/span.ts';
 import { bindShape, formatShape, isFloat, type DType, type Shape } from '../core/ir/types.ts';
+import type { Tensor } from '../core/tensor.ts';
 import { referenceKernel } from './kernels/index.ts';
-
-/** A tensor on the host, as constants store it: floats in Float32Array, ints and bools in Int32Array. */
-export interface HostTensor {
-  readonly data: Float32Array | Int32Array;
-  readonly shape: readonly number[];
-  readonly dtype: DType;
-}
 
 /** f16/bf16 compute as f32 in the reference; u32 as i32. */
 export function tfDtype(dtype: DType): tf.DataType {
@@ -30,12 +24,12 @@ export function tfData(data: ArrayLike<number>, dtype: DType): Float32Array | In
   return data instanceof Int32Array ? data : Int32Array.from(data);
 }
 
-export function toTensor(h: HostTensor): tf.Tensor {
+export function toTensor(h: Tensor): tf.Tensor {
   return tf.tensor(tfData(h.data, h.dtype), [...h.shape], tfDtype(h.dtype));
 }
 
 /** Reads a tensor back synchronously (cpu/wasm) in the host layout of `dtype`. */
-export function toHost(t: tf.Tensor, dtype: DType): HostTensor {
+export function toHost(t: tf.Tensor, dtype: DType): Tensor {
   const raw = t.dataSync();
   const data = isFloat(dtype) ? Float32Array.from(raw as ArrayLike<number>) : Int32Array.from(raw as ArrayLike<number>);
   return { data, shape: [...t.shape], dtype };

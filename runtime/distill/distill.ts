@@ -21,7 +21,7 @@ import type { Parameters, RunConfig } from '../train/checkpoint.ts';
 import type { DataSource } from '../train/data.ts';
 import { modelFunction } from '../train/model-fn.ts';
 import { describeSpec, type TrainingSpec } from '../train/training-spec.ts';
-import type { HostTensor } from '../../compiler/core/tensor.ts';
+import { tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import { isPowerOfTwo, roundGrids } from './grid.ts';
 import { runRound } from './round.ts';
 
@@ -30,7 +30,7 @@ export interface DistillOptions {
   readonly spec: TrainingSpec;
   readonly data: DataSource;
   /** The first teacher's weights, by parameter path. */
-  readonly teacher: ReadonlyMap<string, Float32Array>;
+  readonly teacher: WeightSet;
   /** DDIM steps of the first teacher and of the last student (powers of two, to < from). */
   readonly from: number;
   readonly to: number;
@@ -56,7 +56,7 @@ export interface RoundSummary {
 
 export interface DistillResult {
   /** The last student's weights, by parameter path. */
-  readonly weights: Map<string, HostTensor>;
+  readonly weights: WeightSet;
   readonly rounds: readonly RoundSummary[];
 }
 
@@ -104,7 +104,7 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   const fn = modelFunction(o.model.graph);
   const shapeOf = new Map(o.model.parameters.map((p) => [p.path, p.type.shape as number[]]));
   const params: Parameters = { paths: fn.paths, shapes: fn.paths.map((p) => shapeOf.get(p)!) };
-  let teacher: Float32Array[] = params.paths.map((p) => Float32Array.from(o.teacher.get(p)!));
+  let teacher: Float32Array[] = params.paths.map((p) => Float32Array.from(o.teacher.get(p)!.data));
   const teacherHash = fingerprint(teacher);
   const rounds: RoundSummary[] = [];
   for (let n = o.from, r = 0; n > o.to; n /= 2, r++) {
@@ -119,5 +119,5 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     rounds.push({ teacherSteps: n, studentSteps: n / 2, losses: result.losses, startStep: result.startStep, seconds: result.seconds });
     teacher = result.weights;
   }
-  return { weights: new Map(params.paths.map((p, i) => [p, { shape: params.shapes[i], data: teacher[i] }])), rounds };
+  return { weights: new Map(params.paths.map((p, i) => [p, tensor(params.shapes[i], teacher[i])])), rounds };
 }

@@ -17,6 +17,7 @@ import { fail } from '../../compiler/core/diagnostics.ts';
 import { tensorOf, topoOrder, type Graph, type Node } from '../../compiler/core/ir/node.ts';
 import { bindShape, formatShape, formatType, numel, type TensorType } from '../../compiler/core/ir/types.ts';
 import '../../compiler/core/ops/index.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { applyReference, tfData, tfDtype } from '../../compiler/semantics/tensors.ts';
 
@@ -27,13 +28,11 @@ export type TensorSource =
   | Int32Array
   | { readonly data: ArrayLike<number>; readonly shape?: readonly number[] };
 
-export type WeightSource = ((path: string, type: TensorType) => TensorSource | undefined) | ReadonlyMap<string, TensorSource>;
-
 export interface RunOptions {
   /** One entry per graph param, by name. */
   readonly inputs: Readonly<Record<string, TensorSource>>;
   /** Values of `weight` nodes by dotted path. */
-  readonly weights?: WeightSource;
+  readonly weights?: WeightSet;
   /** Dims known in advance; input shapes must agree with them. */
   readonly dims?: Readonly<Record<string, number>>;
   readonly backend?: ReferenceBackend;
@@ -158,8 +157,7 @@ class Run {
 
   private weightSource(node: Node): TensorSource {
     const path = node.attrs.path as string;
-    const w = this.opts.weights;
-    const source = typeof w === 'function' ? w(path, tensorOf(node)) : w?.get(path);
+    const source = this.opts.weights?.get(path);
     if (source === undefined) fail('REF0205', `no value for weight '${path}: ${formatType(node.type)}'`, node.span);
     return source;
   }

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
 import { loadWeightsFile, saveWeightsFile } from '../weights/files.ts';
-import type { HostTensor } from '../../compiler/core/tensor.ts';
+import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import type { AdamState } from './adam.ts';
 
 const FORMAT = 'denoc-train-checkpoint/1';
@@ -49,8 +49,8 @@ interface StateFile {
 
 const stepName = (step: number, kind: string): string => `step-${String(step).padStart(6, '0')}.${kind}.safetensors`;
 
-function tensors(params: Parameters, arrays: readonly Float32Array[], prefix = ''): Map<string, HostTensor> {
-  return new Map(params.paths.map((p, i) => [prefix + p, { shape: params.shapes[i], data: arrays[i] }]));
+function tensors(params: Parameters, arrays: readonly Float32Array[], prefix = ''): Map<string, Tensor<Float32Array>> {
+  return new Map(params.paths.map((p, i) => [prefix + p, tensor(params.shapes[i], arrays[i])]));
 }
 
 function readState(dir: string): StateFile | undefined {
@@ -72,11 +72,11 @@ export function saveCheckpoint(dir: string, params: Parameters, state: TrainStat
   const weights = stepName(state.step, 'weights');
   const optimizer = stepName(state.step, 'optimizer');
   saveWeightsFile(join(dir, weights), tensors(params, state.weights));
-  const extra = new Map<string, HostTensor>([
+  const extra = new Map<string, Tensor<Float32Array>>([
     ...tensors(params, state.adam.m, 'm.'), ...tensors(params, state.adam.v, 'v.'),
     ...(state.adam.ema ? tensors(params, state.adam.ema, 'ema.') : []),
   ]);
-  if (state.losses.length) extra.set('losses', { shape: [state.losses.length], data: Float32Array.from(state.losses) });
+  if (state.losses.length) extra.set('losses', tensor([state.losses.length], Float32Array.from(state.losses)));
   saveWeightsFile(join(dir, optimizer), extra);
   const file: StateFile = {
     format: FORMAT, step: state.step, rng: { generator: 'philox4x32-10', seed, position: state.step }, config, weights, optimizer,
@@ -98,7 +98,7 @@ function differences(saved: RunConfig, config: RunConfig): string[] {
   return keys.filter((k) => saved[k] !== config[k]).map((k) => `${k}: ${JSON.stringify(saved[k])} in the checkpoint, ${JSON.stringify(config[k])} now`);
 }
 
-function pick(file: Map<string, HostTensor>, params: Parameters, prefix: string, source: string): Float32Array[] {
+function pick(file: WeightSet, params: Parameters, prefix: string, source: string): Float32Array[] {
   return params.paths.map((p, i) => {
     const t = file.get(prefix + p);
     const want = params.shapes[i];
@@ -121,7 +121,7 @@ export function loadCheckpoint(dir: string, params: Parameters, config: RunConfi
   const read = (name: string) => {
     const path = join(dir, name);
     if (!existsSync(path)) fail('TRN0501', `checkpoint file ${path} is missing`);
-    return loadWeightsFile(path) as Map<string, HostTensor>;
+    return loadWeightsFile(path);
   };
   const optimizer = read(state.optimizer);
   const losses = optimizer.get('losses');

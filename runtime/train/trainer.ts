@@ -20,7 +20,7 @@ import type { ModelArtifact } from '../../compiler/core/artifact.ts';
 import { useBackend, type ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { initWeights } from '../weights/init.ts';
-import type { HostTensor } from '../../compiler/core/tensor.ts';
+import { tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import { adamStep, createAdam, type AdamOptions, type AdamState } from './adam.ts';
 import { checkpointStep, loadCheckpoint, saveCheckpoint, type Parameters, type RunConfig } from './checkpoint.ts';
 import type { Batch, DataSource } from './data.ts';
@@ -59,7 +59,7 @@ export interface TrainOptions {
 
 export interface TrainResult {
   /** The trained weights (the EMA when enabled), by parameter path. */
-  readonly weights: Map<string, HostTensor>;
+  readonly weights: WeightSet;
   /** Loss of every step of the run, resumed steps included. */
   readonly losses: readonly number[];
   /** Step the run started from: 0, or the checkpoint's. */
@@ -186,7 +186,7 @@ export async function trainDenoiser(o: TrainOptions): Promise<TrainResult> {
   if (o.checkpoint && o.steps % o.checkpoint.every !== 0 && o.steps > startStep) save(o.steps);
   const final = state.adam.ema ?? state.weights;
   return {
-    weights: new Map(params.paths.map((p, i) => [p, { shape: params.shapes[i], data: final[i] }])),
+    weights: new Map(params.paths.map((p, i) => [p, tensor(params.shapes[i], final[i])])),
     losses: state.losses,
     startStep,
     seconds,

@@ -4,10 +4,11 @@
  *   deviceCapabilities(gpu?)               → the limits a plan for this device may use
  * Running acquires the shared device and caches one session per plan and weights.
  */
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 import { capabilitiesOf, type Capabilities } from '../../targets/webgpu/capabilities.ts';
 import type { WebGPUPlan } from '../../targets/webgpu/plan.ts';
 import { sharedDevice, type GpuContext } from './device.ts';
-import { WebGPUSession, type TensorData, type WeightSource } from './session.ts';
+import { WebGPUSession, type TensorData } from './session.ts';
 
 export type { WebGPUPlan } from '../../targets/webgpu/plan.ts';
 
@@ -18,17 +19,17 @@ export async function deviceCapabilities(gpu?: GpuContext): Promise<Capabilities
 
 export interface RunOptions {
   readonly inputs: Readonly<Record<string, TensorData>>;
-  readonly weights?: WeightSource;
+  readonly weights?: WeightSet;
   readonly gpu?: GpuContext;
   /** Called as each loop step finishes on the GPU (steps are then submitted one by one). */
   readonly onStep?: (i: number, count: number) => void;
 }
 
-const sessions = new WeakMap<WebGPUPlan, { weights: WeightSource; gpu: GpuContext; session: Promise<WebGPUSession> }>();
-const NO_WEIGHTS: WeightSource = () => undefined;
+const sessions = new WeakMap<WebGPUPlan, { weights: WeightSet; gpu: GpuContext; session: Promise<WebGPUSession> }>();
+const NO_WEIGHTS: WeightSet = new Map();
 
 /** A session for `plan` on `gpu` with `weights`, created once and reused while both stay the same. */
-export function sessionFor(plan: WebGPUPlan, gpu: GpuContext, weights: WeightSource = NO_WEIGHTS): Promise<WebGPUSession> {
+export function sessionFor(plan: WebGPUPlan, gpu: GpuContext, weights: WeightSet = NO_WEIGHTS): Promise<WebGPUSession> {
   const cached = sessions.get(plan);
   if (cached && cached.weights === weights && cached.gpu === gpu) return cached.session;
   if (cached) void cached.session.then((s) => s.destroy(), () => undefined);

@@ -7,6 +7,7 @@
  * pass per stretch of dispatches between copies), submits once and reads back only the outputs.
  */
 import { DenocError } from '../../compiler/core/diagnostics.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 import type { KernelCode } from '../../targets/webgpu/kernel.ts';
 import type { BufferRef, LoopStep, Step, WebGPUPlan } from '../../targets/webgpu/plan.ts';
 import { planNumel } from '../../targets/webgpu/plan.ts';
@@ -16,7 +17,6 @@ export type TensorData = Float32Array | Int32Array | Uint32Array | readonly numb
 
 /** One dispatch timed alone by `profile`. */
 export interface KernelTiming { readonly kernel: string; readonly template: string; readonly flops: number; readonly seconds: number }
-export type WeightSource = ((path: string) => Float32Array | undefined) | ReadonlyMap<string, Float32Array>;
 
 interface Pipeline { readonly pipeline: GPUComputePipeline; readonly layout: GPUBindGroupLayout; readonly code: KernelCode }
 
@@ -47,10 +47,6 @@ function toWords(data: TensorData, dtype: string): ArrayBuffer {
   return Float32Array.from(data as ArrayLike<number>).buffer;
 }
 
-function weightOf(source: WeightSource, path: string): Float32Array | undefined {
-  return typeof source === 'function' ? source(path) : source.get(path);
-}
-
 export class WebGPUSession {
   private constructor(
     readonly plan: WebGPUPlan,
@@ -60,7 +56,7 @@ export class WebGPUSession {
     private readonly uniforms: readonly GPUBuffer[],
   ) {}
 
-  static async create(plan: WebGPUPlan, gpu: GpuContext, weights: WeightSource): Promise<WebGPUSession> {
+  static async create(plan: WebGPUPlan, gpu: GpuContext, weights: WeightSet): Promise<WebGPUSession> {
     const { device } = gpu;
     const buffers = await checked(device, `allocating ${plan.buffers.length} buffers for @${plan.name}`, () =>
       plan.buffers.map((b) => device.createBuffer({ size: b.bytes, usage: STORAGE, label: b.labels[0] })));
@@ -68,7 +64,7 @@ export class WebGPUSession {
       if (b.init.kind === 'constant') device.queue.writeBuffer(buffers[b.id], 0, toWords(b.init.data, b.init.data instanceof Int32Array ? 'i32' : 'f32'));
     }
     for (const w of plan.weights) {
-      const data = weightOf(weights, w.name);
+      const data = weights.get(w.name)?.data;
       if (!data) throw new DenocError({ code: 'WG0200', severity: 'error', message: `weight '${w.name}' [${w.shape.join(', ')}] was not provided` });
       if (data.length !== planNumel(w)) {
         throw new DenocError({ code: 'WG0201', severity: 'error', message: `weight '${w.name}' has ${data.length} values but the graph needs [${w.shape.join(', ')}] = ${planNumel(w)}` });

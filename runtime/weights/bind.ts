@@ -8,7 +8,7 @@ import { DenocError, suggest, type Diagnostic } from '../../compiler/core/diagno
 import { formatShape, formatType, isFloat } from '../../compiler/core/ir/types.ts';
 import type { WeightCode } from './diagnostic-codes.ts';
 import type { ParameterSpec } from './init.ts';
-import { tensorEntries, type HostTensor, type TensorCollection, type WeightStore } from '../../compiler/core/tensor.ts';
+import { tensorEntries, type Tensor, type TensorCollection, type WeightSet } from '../../compiler/core/tensor.ts';
 
 export interface BindOptions {
   /** Ignore tensors that match no parameter (EMA copies, optimizer state) instead of failing. */
@@ -18,8 +18,6 @@ export interface BindOptions {
   /** File name shown in messages. */
   readonly source?: string;
 }
-
-type Loaded = HostTensor & { readonly dtype?: string };
 
 function diag(code: WeightCode, message: string, spec?: ParameterSpec, hint?: string): Diagnostic {
   return { code, severity: 'error', message, span: spec?.span, hint };
@@ -62,7 +60,7 @@ function checkSpecs(specs: readonly ParameterSpec[], problems: Diagnostic[]): vo
   }
 }
 
-function checkTensor(spec: ParameterSpec, t: Loaded, where: string): Diagnostic | undefined {
+function checkTensor(spec: ParameterSpec, t: Tensor<Float32Array>, where: string): Diagnostic | undefined {
   const symbolic = !spec.type.shape.every((d) => typeof d === 'number');
   if (!symbolic && !sameDims(spec.type.shape, t.shape)) {
     return diag('WGT0103',
@@ -75,13 +73,14 @@ function checkTensor(spec: ParameterSpec, t: Loaded, where: string): Diagnostic 
   return undefined;
 }
 
-/** Matches tensors to parameters; returns the bound store or throws every problem in one error. */
-export function bindWeights(
-  specs: readonly ParameterSpec[], weights: TensorCollection | WeightStore, opts: BindOptions = {},
-): WeightStore {
+/**
+ * Matches tensors to parameters; returns the bound weights (each tensor keeps its data and takes its
+ * parameter's dtype) or throws every problem in one error.
+ */
+export function bindWeights(specs: readonly ParameterSpec[], weights: TensorCollection, opts: BindOptions = {}): WeightSet {
   const where = opts.source ? `'${opts.source}'` : 'the weights';
   const prefix = opts.stripPrefix ?? '';
-  const loaded = new Map<string, Loaded>();
+  const loaded = new Map<string, Tensor<Float32Array>>();
   for (const [name, t] of tensorEntries(weights)) {
     loaded.set(prefix && name.startsWith(prefix) ? name.slice(prefix.length) : name, t);
   }
@@ -90,9 +89,9 @@ export function bindWeights(
   const declared = new Set(specs.map((s) => s.path));
   const leftover = [...loaded.keys()].filter((n) => !declared.has(n));
   const missing = specs.filter((s) => !loaded.has(s.path)).map((s) => s.path);
-  const store: WeightStore = { tensors: new Map(), shapes: new Map() };
+  const bound = new Map<string, Tensor<Float32Array>>();
   for (const spec of specs) {
-    if (store.tensors.has(spec.path)) continue;
+    if (bound.has(spec.path)) continue;
     const t = loaded.get(spec.path);
     if (!t) {
       problems.push(diag('WGT0101', `parameter '${spec.path}' (${formatType(spec.type)}) is missing from ${where}`,
@@ -101,8 +100,7 @@ export function bindWeights(
     }
     const problem = checkTensor(spec, t, where);
     if (problem) problems.push(problem);
-    store.tensors.set(spec.path, t.data);
-    store.shapes.set(spec.path, [...t.shape]);
+    bound.set(spec.path, { dtype: spec.type.dtype, shape: [...t.shape], data: t.data });
   }
   if (!opts.allowUnexpected) {
     for (const name of leftover) {
@@ -111,5 +109,5 @@ export function bindWeights(
     }
   }
   if (problems.length > 0) throw new DenocError(problems);
-  return store;
+  return bound;
 }

@@ -3,10 +3,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
-import { readSafetensors, writeSafetensors, type StoredTensor, type WriteOptions } from '../../compiler/core/safetensors.ts';
-import type { TensorCollection, WeightStore } from '../../compiler/core/tensor.ts';
+import { readSafetensors, writeSafetensors, type WriteOptions } from '../../compiler/core/safetensors.ts';
+import type { Tensor, TensorCollection } from '../../compiler/core/tensor.ts';
 
-export function loadWeightsFile(path: string): Map<string, StoredTensor> {
+export function loadWeightsFile(path: string): Map<string, Tensor<Float32Array>> {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -17,6 +17,6 @@ export function loadWeightsFile(path: string): Map<string, StoredTensor> {
   return readSafetensors(bytes, path);
 }
 
-export function saveWeightsFile(path: string, tensors: TensorCollection | WeightStore, opts: WriteOptions = {}): void {
+export function saveWeightsFile(path: string, tensors: TensorCollection, opts: WriteOptions = {}): void {
   writeFileSync(path, writeSafetensors(tensors, opts));
 }

@@ -8,13 +8,9 @@
 import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
-import { shapeNumel, type HostTensor } from '../../compiler/core/tensor.ts';
+import { shapeNumel, tensor, type Tensor } from '../../compiler/core/tensor.ts';
 
 export type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
-
-export interface InitTensor extends HostTensor {
-  readonly shape: number[];
-}
 
 const INIT_KINDS: readonly InitSpec['kind'][] = ['zeros', 'ones', 'uniform', 'normal'];
 
@@ -85,16 +81,16 @@ function checkSpec(spec: ParameterSpec): Diagnostic | undefined {
 }
 
 /** Seeded values for every parameter, in spec order; throws one DenocError listing every bad spec. */
-export function initWeights(specs: readonly ParameterSpec[], seed: number): Map<string, InitTensor> {
+export function initWeights(specs: readonly ParameterSpec[], seed: number): Map<string, Tensor<Float32Array>> {
   if (!Number.isSafeInteger(seed)) {
     throw new DenocError({ code: 'WGT0202', severity: 'error', message: `seed ${seed} is not an integer` });
   }
   const problems = specs.map(checkSpec).filter((d): d is Diagnostic => d !== undefined);
   if (problems.length > 0) throw new DenocError(problems);
-  const out = new Map<string, InitTensor>();
+  const out = new Map<string, Tensor<Float32Array>>();
   for (const spec of specs) {
     const shape = spec.type.shape as number[];
-    out.set(spec.path, { shape: [...shape], data: fill(spec.init, shapeNumel(shape), seed, spec.path) });
+    out.set(spec.path, tensor(shape, fill(spec.init, shapeNumel(shape), seed, spec.path), spec.type.dtype));
   }
   return out;
 }

@@ -14,7 +14,7 @@ import type { Graph } from '../../compiler/core/ir/node.ts';
 import { bindType, type TensorType } from '../../compiler/core/ir/types.ts';
 import { randn } from '../../compiler/core/numeric/rng.ts';
 import { writeSafetensors } from '../../compiler/core/safetensors.ts';
-import { isWeightStore, type WeightStore } from '../../compiler/core/tensor.ts';
+import type { Tensor, WeightSet } from '../../compiler/core/tensor.ts';
 import { emitStableHLO, type ManifestTensor, type StableHLOManifest } from './emit.ts';
 import { encodeNpy } from './npy.ts';
 import type { StableHLOOptions } from './options.ts';
@@ -27,7 +27,7 @@ export type InputData = Float32Array | Int32Array;
  * reference executor (api/), so the target itself never runs anything.
  */
 export type ReferenceRunner = (
-  graph: Graph, inputs: Readonly<Record<string, InputData>>, weights: ReadonlyMap<string, Float32Array>,
+  graph: Graph, inputs: Readonly<Record<string, InputData>>, weights: WeightSet,
   dims: Readonly<Record<string, number>>,
 ) => Promise<InputData[]>;
 
@@ -53,14 +53,14 @@ function defaultInput(t: ManifestTensor, seed: number): InputData {
   return randn(seed, 0xd5, 0, n);
 }
 
-function weightData(weights: WeightStore | ReadonlyMap<string, Float32Array>, manifest: StableHLOManifest): Map<string, { shape: readonly number[]; data: Float32Array }> {
-  const tensors = isWeightStore(weights) ? weights.tensors : weights;
+/** The weights the module reads, in the shapes its arguments have. */
+function weightData(weights: WeightSet, manifest: StableHLOManifest): Map<string, Tensor<Float32Array>> {
   const missing: string[] = [];
-  const out = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  const out = new Map<string, Tensor<Float32Array>>();
   for (const w of manifest.weights) {
-    const data = tensors.get(w.name);
-    if (!data || data.length !== elemCount(w.shape)) missing.push(`${w.name} [${w.shape.join(', ')}]${data ? ` (got ${data.length} values)` : ''}`);
-    else out.set(w.name, { shape: w.shape, data });
+    const t = weights.get(w.name);
+    if (!t || t.data.length !== elemCount(w.shape)) missing.push(`${w.name} [${w.shape.join(', ')}]${t ? ` (got ${t.data.length} values)` : ''}`);
+    else out.set(w.name, { dtype: t.dtype, shape: w.shape, data: t.data });
   }
   if (missing.length) fail('HLO0401', `weights missing or of the wrong size for the StableHLO artifact: ${missing.join('; ')}`);
   return out;
@@ -90,15 +90,13 @@ function readme(manifest: StableHLOManifest): string {
 
 /** Emits the module, runs `opts.reference` on the same inputs, and writes the artifact directory. */
 export async function writeStableHLOArtifacts(
-  graph: Graph, weights: WeightStore | ReadonlyMap<string, Float32Array>, outDir: string, opts: ArtifactOptions = {},
+  graph: Graph, weights: WeightSet, outDir: string, opts: ArtifactOptions = {},
 ): Promise<ArtifactResult> {
   const { inputs = {}, seed = 0, reference, ...emitOpts } = opts;
   const { text, manifest } = emitStableHLO(graph, emitOpts);
   const wdata = weightData(weights, manifest);
   const inputData = Object.fromEntries(manifest.inputs.map((t) => [t.name, inputs[t.name] ?? defaultInput(t, seed)]));
-  const outputs = reference
-    ? await reference(graph, inputData, new Map([...wdata].map(([k, v]) => [k, v.data])), manifest.options.dims)
-    : [];
+  const outputs = reference ? await reference(graph, inputData, wdata, manifest.options.dims) : [];
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
   const put = (name: string, bytes: Uint8Array | string): void => { writeFileSync(join(outDir, name), bytes); files.push(name); };

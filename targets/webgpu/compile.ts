@@ -11,6 +11,7 @@ import '../../compiler/core/ops/index.ts';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { writeSafetensors } from '../../compiler/core/safetensors.ts';
+import type { Tensor, WeightSet } from '../../compiler/core/tensor.ts';
 import { bindGraphDims } from './bind-dims.ts';
 import { DEFAULT_CAPABILITIES, type Capabilities } from './capabilities.ts';
 import { emitWebGPUArtifacts } from './emit.ts';
@@ -42,15 +43,15 @@ export function compileForWebGPU(graph: Graph, opts: WebGPUCompileOptions = {}):
  * (weights.safetensors, f32), planned against the WebGPU default limits so it runs on any device.
  */
 export function writeWebGPUArtifacts(
-  graph: Graph, weights: ReadonlyMap<string, Float32Array>, outDir: string, opts: WebGPUCompileOptions = {},
+  graph: Graph, weights: WeightSet, outDir: string, opts: WebGPUCompileOptions = {},
 ): string[] {
   const plan = compileForWebGPU(graph, opts);
   const written = emitWebGPUArtifacts(plan, outDir);
-  const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
+  const tensors = new Map<string, Tensor<Float32Array>>();
   for (const w of plan.weights) {
-    const data = weights.get(w.name);
-    if (!data) throw new DenocError({ code: 'WG0200', severity: 'error', message: `weight '${w.name}' [${w.shape.join(', ')}] was not provided` });
-    tensors.set(w.name, { shape: w.shape, data });
+    const t = weights.get(w.name);
+    if (!t) throw new DenocError({ code: 'WG0200', severity: 'error', message: `weight '${w.name}' [${w.shape.join(', ')}] was not provided` });
+    tensors.set(w.name, { dtype: t.dtype, shape: w.shape, data: t.data });
   }
   const file = join(outDir, 'weights.safetensors');
   writeFileSync(file, writeSafetensors(tensors));

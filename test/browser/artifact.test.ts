@@ -11,6 +11,7 @@ import { writeSafetensors } from '../../compiler/core/safetensors.ts';
 import { planFromArtifact, weightsFromArtifact, type PlanJson } from '../../web/artifact.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { BATCH, compileMlp2d } from './mlp2d.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
   try { fn(); } catch (e) { return e instanceof DenocError ? e.diagnostics[0].code : `not a DenocError: ${String(e)}`; }
@@ -79,7 +80,7 @@ describe('rebuilding a WebGPU plan from compiled artifacts', () => {
     wgsl.delete('k_float.wgsl');
     expect(codeOf(() => planFromArtifact(json, wgsl))).toBe('WG0210');
     expect(codeOf(() => planFromArtifact({ ...json, steps: undefined } as unknown as PlanJson, wgsl))).toBe('WG0210');
-    const bytes = writeSafetensors(new Map([['a', { shape: [2], data: Float32Array.of(1, 2) }]]));
+    const bytes = writeSafetensors(new Map([['a', tensor([2], Float32Array.of(1, 2))]]));
     const fresh = constantsPlan();
     const plan = { ...planFromArtifact(fresh.json, fresh.wgsl), weights: [{ slot: 0, dtype: 'f32' as const, shape: [2], name: 'b' }] };
     expect(codeOf(() => weightsFromArtifact(bytes, plan))).toBe('WG0210');

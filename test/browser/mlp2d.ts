@@ -12,6 +12,7 @@ import { compileSource } from '../../dsl/index.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { writeWebGPUArtifacts } from '../../targets/webgpu/compile.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 export const BATCH = 64;
 export const STEPS = 4;
@@ -19,7 +20,7 @@ export const STEPS = 4;
 export interface CompiledSampler {
   /** The sampler as the front end lowered it (before any pass), for the reference executor. */
   readonly source: Graph;
-  readonly weights: Map<string, Float32Array>;
+  readonly weights: WeightSet;
   readonly dir: string;
 }
 
@@ -29,7 +30,7 @@ export async function compileMlp2d(): Promise<CompiledSampler> {
   const program = compileSource(text.replace('steps: 50)', `steps: ${STEPS})`), 'examples/mlp2d.dn');
   const sampler = program.samplers[0];
   const model = program.models.find((m) => m.name === sampler.modelName)!;
-  const weights = new Map([...initWeights(model.parameters, 3)].map(([k, v]) => [k, Float32Array.from(v.data)]));
+  const weights = initWeights(model.parameters, 3);
   const dir = mkdtempSync(join(tmpdir(), 'denoc-mlp2d-webgpu-'));
   await writeWebGPUArtifacts(compileSampler(sampler.graph), weights, dir, { dims: { B: BATCH } });
   return { source: sampler.graph, weights, dir };

@@ -20,7 +20,7 @@ import { loadWeightsFile } from '../../runtime/weights/files.ts';
 
 const model = compileFile('examples/mlp2d.dn').models[0];
 const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
-const teacher = bindWeights(model.parameters, loadWeightsFile('examples/weights/mlp2d-moons.safetensors')).tensors;
+const teacher = bindWeights(model.parameters, loadWeightsFile('examples/weights/mlp2d-moons.safetensors'));
 const data = openDataSource('moons');
 const base: DistillOptions = { model, spec, data, teacher, from: 8, to: 2, stepsPerRound: 6, batch: 64, lr: 1e-4, seed: 3 };
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'denoc-distill-')), 'ckpt');
@@ -32,7 +32,7 @@ describe('distillation rounds', () => {
     const fn = modelFunction(model.graph);
     const shapes = fn.paths.map((p) => model.parameters.find((q) => q.path === p)!.type.shape as number[]);
     const params = { paths: fn.paths, shapes };
-    const start = fn.paths.map((p) => teacher.get(p)!);
+    const start = fn.paths.map((p) => teacher.get(p)!.data);
     const o: RoundOptions = {
       fn, params, teacher: start, grids: roundGrids(spec, 8), prediction: spec.prediction, data, steps: 40, batch: 128, lr: 1e-4, seed: 1, streamOffset: 0,
     };

@@ -63,7 +63,7 @@ describe('error measurement', () => {
     const w = randomWeights(g);
     const b2 = new GraphBuilder('lin');
     const g2 = b2.finish([b2.op('matmul', [b2.param('x', t('f32', ['B', 6, 4])), b2.weight('W2', t('f32', [4, 3]))])]);
-    const scaled = new Map([['W2', w.get('W')!.map((v) => v * 1.1)]]);
+    const scaled = new Map([['W2', { ...w.get('W')!, data: w.get('W')!.data.map((v) => v * 1.1) }]]);
     const err = await relativeError({ exact: g, exactWeights: w, approx: g2, approxWeights: scaled }, 3, { dims: { B: 2 }, seed: 1 });
     expect(err).toBeCloseTo(0.1, 6);
   });

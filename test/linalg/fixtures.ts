@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { allNodesDeep, type Graph, type Node } from '../../compiler/core/ir/node.ts';
 import { numel, type TensorType } from '../../compiler/core/ir/types.ts';
+import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 
 /** Deterministic uniform(-1, 1) from a 32-bit LCG. */
@@ -18,14 +19,15 @@ export function uniform(n: number, seed: number, scale = 1): Float32Array {
 }
 
 /** Values for every weight of a graph (loop bodies included); paths ending in `var` stay positive. */
-export function randomWeights(graph: Graph, seed = 1, scale = 0.5): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
+export function randomWeights(graph: Graph, seed = 1, scale = 0.5): Map<string, Tensor<Float32Array>> {
+  const out = new Map<string, Tensor<Float32Array>>();
   let k = seed;
   for (const n of allNodesDeep(graph)) {
     if (n.op !== 'weight' || out.has(n.attrs.path as string)) continue;
     const path = n.attrs.path as string;
-    const data = uniform(numel((n.type as TensorType).shape), k++ * 7919, scale);
-    out.set(path, path.endsWith('var') ? data.map((x) => 0.5 + Math.abs(x)) : data);
+    const shape = (n.type as TensorType).shape as number[];
+    const data = uniform(numel(shape), k++ * 7919, scale);
+    out.set(path, tensor(shape, path.endsWith('var') ? data.map((x) => 0.5 + Math.abs(x)) : data));
   }
   return out;
 }
@@ -33,14 +35,14 @@ export function randomWeights(graph: Graph, seed = 1, scale = 0.5): Map<string, 
 export type Inputs = Record<string, { data: ArrayLike<number>; shape: number[] }>;
 
 /** The first output of `graph` as a flat Float32Array. */
-export async function run(graph: Graph, inputs: Inputs, weights: ReadonlyMap<string, Float32Array>): Promise<Float32Array> {
-  const outs = await runGraph(graph, { inputs, weights: weights as ReadonlyMap<string, Float32Array> });
+export async function run(graph: Graph, inputs: Inputs, weights: WeightSet): Promise<Float32Array> {
+  const outs = await runGraph(graph, { inputs, weights });
   const data = Float32Array.from(await outs[0].data() as Float32Array);
   tf.dispose(outs);
   return data;
 }
 
-export function merged(a: ReadonlyMap<string, Float32Array>, b?: ReadonlyMap<string, Float32Array>): Map<string, Float32Array> {
+export function merged(a: WeightSet, b?: WeightSet): Map<string, Tensor<Float32Array>> {
   return new Map([...a, ...(b ?? [])]);
 }
 

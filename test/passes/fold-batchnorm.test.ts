@@ -43,8 +43,8 @@ describe('fold-batchnorm', () => {
     const g = convBn({ bias: true });
     const w = randomWeights(g);
     const r = foldBatchnorm.run(g, {}, { weights: w });
-    const [mean, variance, gamma, beta, bias, weight] = ['bn.mean', 'bn.var', 'bn.gamma', 'bn.beta', 'conv.bias', 'conv.weight'].map((p) => w.get(p)!);
-    const folded = r.weights!.get('conv.weight.folded')!, foldedBias = r.weights!.get('conv.weight.folded_bias')!;
+    const [mean, variance, gamma, beta, bias, weight] = ['bn.mean', 'bn.var', 'bn.gamma', 'bn.beta', 'conv.bias', 'conv.weight'].map((p) => w.get(p)!.data);
+    const folded = r.weights!.get('conv.weight.folded')!.data, foldedBias = r.weights!.get('conv.weight.folded_bias')!.data;
     for (let o = 0; o < 3; o++) {
       const k = gamma[o] / Math.sqrt(variance[o] + 1e-5);
       expect(foldedBias[o]).toBeCloseTo((bias[o] - mean[o]) * k + beta[o], 6);
@@ -89,8 +89,8 @@ describe('fold-batchnorm', () => {
   return %3
 }
 `);
-    const bias = weights.get('fc.bias')!;
-    expect([...r.weights!.get('fc.weight.folded_bias')!]).toEqual([0, 1, 2, 3].map((j) => Math.fround(bias[j] * (j + 1) + 1)));
+    const bias = weights.get('fc.bias')!.data;
+    expect([...r.weights!.get('fc.weight.folded_bias')!.data]).toEqual([0, 1, 2, 3].map((j) => Math.fround(bias[j] * (j + 1) + 1)));
     const inputs = { x: input([5, 3]) };
     expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), await run(g, inputs, weights))).toBeLessThan(1e-5);
   });

@@ -22,6 +22,7 @@ import { bindShape, isFloat, numel, type TensorType } from '../../compiler/core/
 import type { OptionValue, Pass, PassContext } from '../../compiler/passes/pass.ts';
 import { runPipeline, type PassRun } from '../../compiler/passes/runner.ts';
 import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
+import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 
 export const GOLDEN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'golden');
 const EXPECTED_MARKER = /^\/\/ -+ ?expected\b.*$/m;
@@ -37,7 +38,7 @@ export interface PassOutcome {
   readonly input: Graph;
   readonly graph: Graph;
   readonly run: PassRun;
-  readonly weights?: ReadonlyMap<string, Float32Array>;
+  readonly weights?: WeightSet;
 }
 
 /** Parses IR text (throws DenocError with line:col on bad text). */
@@ -85,7 +86,7 @@ export interface NumericsOptions extends PassRunOptions {
   readonly dims?: Readonly<Record<string, number>>;
   readonly inputs?: Readonly<Record<string, TensorSource>>;
   /** Weight values by path; default deterministic random ones (uniform in ±weightScale). */
-  readonly weights?: ReadonlyMap<string, Float32Array>;
+  readonly weights?: WeightSet;
   readonly weightScale?: number;
   /** Integer inputs are drawn from [0, intRange). */
   readonly intRange?: number;
@@ -117,17 +118,18 @@ export function randomData(type: TensorType, dims: Readonly<Record<string, numbe
   return { data: Int32Array.from({ length: n }, () => Math.floor(rand() * range)), shape };
 }
 
-function defaultWeights(graph: Graph, dims: Readonly<Record<string, number>>, scale: number): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
+function defaultWeights(graph: Graph, dims: Readonly<Record<string, number>>, scale: number): WeightSet {
+  const out = new Map<string, Tensor<Float32Array>>();
   for (const n of allNodesDeep(graph)) {
     if (n.op === 'weight' && !out.has(n.attrs.path as string)) {
-      out.set(n.attrs.path as string, randomData(tensorOf(n), dims, `w:${String(n.attrs.path)}`, scale).data as Float32Array);
+      const { data, shape } = randomData(tensorOf(n), dims, `w:${String(n.attrs.path)}`, scale);
+      out.set(n.attrs.path as string, tensor(shape, data as Float32Array));
     }
   }
   return out;
 }
 
-async function evaluate(graph: Graph, inputs: Record<string, TensorSource>, weights: ReadonlyMap<string, Float32Array>, o: NumericsOptions): Promise<Float32Array[]> {
+async function evaluate(graph: Graph, inputs: Record<string, TensorSource>, weights: WeightSet, o: NumericsOptions): Promise<Float32Array[]> {
   const outs = await runGraph(graph, { inputs, weights, dims: o.dims, backend: o.backend });
   const data = outs.map((t) => Float32Array.from(t.dataSync()));
   tf.dispose(outs);

@@ -19,6 +19,7 @@ import { allocateRanks, lowRank, maxUsefulRank } from '../../compiler/passes/low
 import { collectCalibration } from '../../api/report/calibrate.ts';
 import { isApproxReport, type CompressionContext } from '../../compiler/report/types.ts';
 import { countOps, maxAbsDiff, merged, randomWeights, relL2, rng, run, uniform } from '../linalg/fixtures.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 const opts = (given: Record<string, number | string | boolean> = {}) => resolveOptions(lowRank, given);
 
@@ -43,7 +44,7 @@ const input = (shape: number[], seed = 9) => ({ data: uniform(shape.reduce((p, d
 
 describe('low-rank', () => {
   it('factorises a linear layer into two matmuls (golden)', () => {
-    const w = new Map([['fc.weight', rankR(8, 6, 2, 1)]]);
+    const w = new Map([['fc.weight', tensor([8, 6], rankR(8, 6, 2, 1))]]);
     const r = lowRank.run(linear(8, 6), opts({ energy: 0.999, minSize: 0 }), { weights: w });
     expect(printGraph(r.graph)).toBe(`graph @lin(%x: f32[B,8]) {
   %0 = weight {path="fc.weight.lowrank_u"} : f32[8,2]
@@ -57,7 +58,7 @@ describe('low-rank', () => {
 
   it('is exact (to float rounding) on a weight of exact rank', async () => {
     const g = linear(16, 12);
-    const w = new Map([['fc.weight', rankR(16, 12, 3, 5)]]);
+    const w = new Map([['fc.weight', tensor([16, 12], rankR(16, 12, 3, 5))]]);
     const r = lowRank.run(g, opts({ energy: 0.9999, minSize: 0 }), { weights: w });
     expect(r.stats.layers).toBe(1);
     const inputs = { x: input([4, 16]) };
@@ -69,9 +70,9 @@ describe('low-rank', () => {
     const b = new GraphBuilder('t');
     const x = b.param('x', t('f32', ['B', 12]));
     const g = b.finish([b.op('matmul', [x, b.weight('w', t('f32', [10, 12]))], { transposeB: true })]);
-    const w = new Map([['w', rankR(10, 12, 2, 8)]]);
+    const w = new Map([['w', tensor([10, 12], rankR(10, 12, 2, 8))]]);
     const r = lowRank.run(g, opts({ rank: 2, minSize: 0 }), { weights: w });
-    expect(r.weights!.get('w.lowrank_u')!.length).toBe(12 * 2);
+    expect(r.weights!.get('w.lowrank_u')!.data.length).toBe(12 * 2);
     const inputs = { x: input([3, 12]) };
     expect(relL2(await run(r.graph, inputs, merged(w, r.weights)), await run(g, inputs, w))).toBeLessThan(1e-5);
   });
@@ -80,10 +81,10 @@ describe('low-rank', () => {
     const b = new GraphBuilder('conv');
     const x = b.param('x', t('f32', ['B', 12, 6, 6]));
     const g = b.finish([b.op('conv2d', [x, b.weight('c.weight', t('f32', [10, 12, 1, 1])), b.weight('c.bias', t('f32', [10]))], { stride: [2, 2] })]);
-    const w = new Map([['c.weight', rankR(10, 12, 2, 3)], ['c.bias', uniform(10, 4)]]);
+    const w = new Map([['c.weight', tensor([10, 12, 1, 1], rankR(10, 12, 2, 3))], ['c.bias', tensor([10], uniform(10, 4))]]);
     const r = lowRank.run(g, opts({ rank: 2, minSize: 0 }), { weights: w });
     expect(countOps(r.graph, 'conv2d')).toBe(2);
-    expect(r.weights!.get('c.weight.lowrank_u')!.length).toBe(2 * 12);
+    expect(r.weights!.get('c.weight.lowrank_u')!.data.length).toBe(2 * 12);
     const inputs = { x: input([2, 12, 6, 6]) };
     expect(maxAbsDiff(await run(r.graph, inputs, merged(w, r.weights)), await run(g, inputs, w))).toBeLessThan(1e-5);
   });
@@ -92,8 +93,8 @@ describe('low-rank', () => {
     const g = linear(20, 16);
     const w = randomWeights(g, 3);
     const r = lowRank.run(g, opts({ rank: 4, minSize: 0 }), { weights: w });
-    const u = r.weights!.get('fc.weight.lowrank_u')!, v = r.weights!.get('fc.weight.lowrank_v')!;
-    const orig = w.get('fc.weight')!;
+    const u = r.weights!.get('fc.weight.lowrank_u')!.data, v = r.weights!.get('fc.weight.lowrank_v')!.data;
+    const orig = w.get('fc.weight')!.data;
     let num = 0, den = 0;
     for (let i = 0; i < 20; i++) {
       for (let j = 0; j < 16; j++) {
@@ -165,7 +166,7 @@ describe('low-rank', () => {
       return [bb.op('add', [h, bb.op('attention', [q, k, v])])];
     });
     const g = b.finish([out]);
-    const w = new Map(['q', 'k', 'v'].map((n, i) => [`attn.${n}.weight`, rankR(32, 32, 3, 10 + i).map((z) => z * 0.1)]));
+    const w = new Map(['q', 'k', 'v'].map((n, i) => [`attn.${n}.weight`, tensor([32, 32], rankR(32, 32, 3, 10 + i).map((z) => z * 0.1))]));
     const r = lowRank.run(g, opts({ energy: 0.99999 }), { weights: w });
     expect(r.stats.layers).toBe(3);
     expect(countOps(r.graph, 'matmul')).toBe(6);

@@ -15,6 +15,7 @@ import { collectGradients } from '../../api/report/calibrate.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { isApproxReport, type CompressionContext } from '../../compiler/report/types.ts';
 import { maxAbsDiff, merged, randomWeights, run, uniform } from '../linalg/fixtures.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 const opts = (given: Record<string, number | string | boolean> = {}) => resolveOptions(prune, given);
 const input = (shape: number[], seed = 5) => ({ data: uniform(shape.reduce((p, d) => p * d, 1), seed), shape });
@@ -39,8 +40,8 @@ describe('prune (structured)', () => {
   it('removes the hidden units with the smallest L1 norm and shrinks both layers (golden)', () => {
     const g = mlp();
     const weights = randomWeights(g);
-    const w1 = weights.get('l1.weight')!;
-    weights.set('l1.weight', w1.map((v, i) => ([1, 3, 4].includes(i % 6) ? v * 0.01 : v)));
+    const w1 = weights.get('l1.weight')!.data;
+    weights.set('l1.weight', { ...weights.get('l1.weight')!, data: w1.map((v, i) => ([1, 3, 4].includes(i % 6) ? v * 0.01 : v)) });
     const r = prune.run(g, opts({ ratio: 0.5 }), { weights });
     expect(printGraph(r.graph)).toBe(`graph @mlp(%x: f32[B,4]) {
   %0 = weight {path="l1.weight.pruned"} : f32[4,3]
@@ -54,9 +55,9 @@ describe('prune (structured)', () => {
 }
 `);
     const keep = [0, 2, 5];
-    const l1 = weights.get('l1.weight')!, l2 = weights.get('l2.weight')!;
-    expect([...r.weights!.get('l1.weight.pruned')!]).toEqual([0, 1, 2, 3].flatMap((i) => keep.map((j) => l1[i * 6 + j])));
-    expect([...r.weights!.get('l2.weight.pruned')!]).toEqual(keep.flatMap((j) => [0, 1, 2].map((k) => l2[j * 3 + k])));
+    const l1 = weights.get('l1.weight')!.data, l2 = weights.get('l2.weight')!.data;
+    expect([...r.weights!.get('l1.weight.pruned')!.data]).toEqual([0, 1, 2, 3].flatMap((i) => keep.map((j) => l1[i * 6 + j])));
+    expect([...r.weights!.get('l2.weight.pruned')!.data]).toEqual(keep.flatMap((j) => [0, 1, 2].map((k) => l2[j * 3 + k])));
   });
 
   it('removes planted dead channels of a residual pair exactly (skip conv + conv, then a consumer)', async () => {
@@ -70,11 +71,11 @@ describe('prune (structured)', () => {
     const weights = randomWeights(g);
     const dead = [2, 5];
     for (const [p, shape] of [['c1.weight', [8, 3, 3, 3]], ['c1.bias', [8]], ['c2.weight', [8, 8, 3, 3]], ['c2.bias', [8]], ['skip.weight', [8, 3, 1, 1]]] as const) {
-      weights.set(p, zeroSlices(weights.get(p)!, [...shape], 0, dead));
+      weights.set(p, { ...weights.get(p)!, data: zeroSlices(weights.get(p)!.data, [...shape], 0, dead) });
     }
     const r = prune.run(g, opts({ ratio: 0.25 }), { weights });
     expect(r.stats.groups).toBe(2);
-    expect(r.weights!.get('out.weight.pruned')!.length).toBe(2 * 6);
+    expect(r.weights!.get('out.weight.pruned')!.data.length).toBe(2 * 6);
     const inputs = { x: input([2, 3, 5, 5]) };
     expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), await run(g, inputs, weights))).toBeLessThan(1e-6);
   });
@@ -85,9 +86,9 @@ describe('prune (structured)', () => {
     const h = b.op('tanh', [b.op('matmul', [x, w(b, 'a', [6, 4])], { transposeB: true })]);
     const g = b.finish([b.op('matmul', [h, w(b, 'o', [3, 6])], { transposeB: true })]);
     const weights = randomWeights(g);
-    weights.set('a', zeroSlices(weights.get('a')!, [6, 4], 0, [4]));
+    weights.set('a', { ...weights.get('a')!, data: zeroSlices(weights.get('a')!.data, [6, 4], 0, [4]) });
     const r = prune.run(g, opts({ ratio: 1 / 6 }), { weights });
-    expect(r.weights!.get('o.pruned')!.length).toBe(15);
+    expect(r.weights!.get('o.pruned')!.data.length).toBe(15);
     const inputs = { x: input([2, 4]) };
     expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), await run(g, inputs, weights))).toBeLessThan(1e-6);
   });
@@ -100,9 +101,9 @@ describe('prune (structured)', () => {
     const g = b.finish([b.op('conv2d', [n, w(b, 'out.weight', [3, 8, 1, 1])])]);
     const weights = randomWeights(g);
     // L1 by channel, lowest first: 0 < 1 < 2 < 3 < ... so a plain choice would take 0 and 1.
-    weights.set('c.weight', Float32Array.from({ length: 16 }, (_, i) => Math.floor(i / 2) + 1));
+    weights.set('c.weight', { ...weights.get('c.weight')!, data: Float32Array.from({ length: 16 }, (_, i) => Math.floor(i / 2) + 1) });
     const r = prune.run(g, opts({ ratio: 0.25 }), { weights });
-    expect([...r.weights!.get('gn.gamma.pruned')!]).toEqual([1, 2, 3, 5, 6, 7].map((i) => weights.get('gn.gamma')![i]));
+    expect([...r.weights!.get('gn.gamma.pruned')!.data]).toEqual([1, 2, 3, 5, 6, 7].map((i) => weights.get('gn.gamma')!.data[i]));
     expect(topoOrder(r.graph).find((m) => m.op === 'group_norm')!.attrs.groups).toBe(2);
   });
 
@@ -117,8 +118,8 @@ describe('prune (structured)', () => {
     const weights = randomWeights(g);
     const r = prune.run(g, opts({ ratio: 0.125 }), { weights });
     // Both groups remove 1 of every 4 channels, so each 8-channel group of the shared norm loses 2.
-    expect(r.weights!.get('gncat.gamma.pruned')!.length).toBe(12);
-    expect(r.weights!.get('gna.gamma.pruned')!.length).toBe(6);
+    expect(r.weights!.get('gncat.gamma.pruned')!.data.length).toBe(12);
+    expect(r.weights!.get('gna.gamma.pruned')!.data.length).toBe(6);
     const inputs = { x: input([1, 2, 3, 3]) };
     expect((await run(r.graph, inputs, merged(weights, r.weights))).length).toBe(27);
   });
@@ -159,7 +160,7 @@ describe('prune (structured)', () => {
     const merged2 = b.op('reshape', [b.op('transpose', [a], { perm: [0, 2, 1, 3] })], { shape: ['B', 5, 8] });
     const g = b.finish([b.op('add', [x, b.op('matmul', [merged2, w(b, 'o.weight', [8, 8])])])]);
     const weights = randomWeights(g);
-    for (const n of ['q', 'k', 'v']) weights.set(`${n}.weight`, zeroSlices(weights.get(`${n}.weight`)!, [8, 8], 1, [4, 5, 6, 7]));
+    for (const n of ['q', 'k', 'v']) weights.set(`${n}.weight`, { ...weights.get(`${n}.weight`)!, data: zeroSlices(weights.get(`${n}.weight`)!.data, [8, 8], 1, [4, 5, 6, 7]) });
     const r = prune.run(g, opts({ ratio: 0.5 }), { weights });
     expect(isApproxReport(r.report) && r.report.layers.map((l) => [l.kind, l.detail])).toEqual([['heads', 'kept 1 of 2 heads']]);
     expect(printGraph(r.graph)).toContain('%2 = reshape(%1) {shape=["B", 5, 1, 4]} : f32[B,5,1,4]');
@@ -186,11 +187,11 @@ describe('prune (structured)', () => {
     const c = b.op('relu', [b.op('conv2d', [x, w(b, 'c.weight', [4, 2, 1, 1])])]);
     const g = b.finish([b.op('conv2d', [b.op('concat', [a, c], { axis: 1 }), w(b, 'o.weight', [3, 8, 1, 1])])]);
     const weights = randomWeights(g);
-    weights.set('a.weight', zeroSlices(weights.get('a.weight')!, [4, 2, 1, 1], 0, [1]));
-    weights.set('c.weight', zeroSlices(weights.get('c.weight')!, [4, 2, 1, 1], 0, [3]));
+    weights.set('a.weight', { ...weights.get('a.weight')!, data: zeroSlices(weights.get('a.weight')!.data, [4, 2, 1, 1], 0, [1]) });
+    weights.set('c.weight', { ...weights.get('c.weight')!, data: zeroSlices(weights.get('c.weight')!.data, [4, 2, 1, 1], 0, [3]) });
     const r = prune.run(g, opts({ ratio: 0.25 }), { weights });
-    const o = weights.get('o.weight')!;
-    expect([...r.weights!.get('o.weight.pruned')!]).toEqual([0, 1, 2].flatMap((row) => [0, 2, 3, 4, 5, 6].map((k) => o[row * 8 + k])));
+    const o = weights.get('o.weight')!.data;
+    expect([...r.weights!.get('o.weight.pruned')!.data]).toEqual([0, 1, 2].flatMap((row) => [0, 2, 3, 4, 5, 6].map((k) => o[row * 8 + k])));
     const inputs = { x: input([1, 2, 3, 3]) };
     expect(maxAbsDiff(await run(r.graph, inputs, merged(weights, r.weights)), await run(g, inputs, weights))).toBeLessThan(1e-6);
   });
@@ -204,7 +205,7 @@ describe('prune (structured)', () => {
     });
     const g = b.finish([xn]);
     const weights = randomWeights(g);
-    weights.set('c1.weight', zeroSlices(weights.get('c1.weight')!, [6, 2, 1, 1], 0, [0, 4]));
+    weights.set('c1.weight', { ...weights.get('c1.weight')!, data: zeroSlices(weights.get('c1.weight')!.data, [6, 2, 1, 1], 0, [0, 4]) });
     const r = prune.run(g, opts({ ratio: 1 / 3 }), { weights });
     const reasons = isApproxReport(r.report) ? r.report.skipped.map((s) => s.reason) : [];
     expect(reasons).toHaveLength(1);
@@ -216,11 +217,11 @@ describe('prune (structured)', () => {
   it('ranks by first-order Taylor |Σ w·g| when asked, which can disagree with L1', async () => {
     const g = mlp();
     const weights = randomWeights(g);
-    weights.set('l1.weight', Float32Array.from({ length: 24 }, (_, i) => (i % 6) + 1)); // L1 grows with the unit
+    weights.set('l1.weight', { ...weights.get('l1.weight')!, data: Float32Array.from({ length: 24 }, (_, i) => (i % 6) + 1) }); // L1 grows with the unit
     const gradients = new Map([['l1.weight', Float32Array.from({ length: 24 }, (_, i) => (i % 6 === 5 ? 0 : 1))]]);
     const ctx: CompressionContext = { weights, calibration: { inputGram: new Map(), gradients } };
     const r = prune.run(g, opts({ ratio: 1 / 6, importance: 'taylor' }), ctx);
-    const kept = r.weights!.get('l1.weight.pruned')!.slice(0, 5);
+    const kept = r.weights!.get('l1.weight.pruned')!.data.slice(0, 5);
     expect([...kept]).toEqual([1, 2, 3, 4, 5]); // unit 5 (largest L1, zero gradient) was removed
     expect(() => prune.run(g, opts({ importance: 'taylor' }), { weights })).toThrow(/CPR0205/);
   });
@@ -230,7 +231,7 @@ describe('prune (structured)', () => {
     const x = b.param('x', t('f32', [3, 2]));
     const g = b.finish([b.op('matmul', [x, w(b, 'W', [2, 2])])]);
     const W = Float32Array.of(1, 2, 3, 4), X = Float32Array.of(1, 0, 0, 1, 1, 1), target = Float32Array.of(0, 0, 1, 1, 2, 2);
-    const grads = await collectGradients(g, new Map([['W', W]]), [{ inputs: { x: { data: X, shape: [3, 2] } }, target }]);
+    const grads = await collectGradients(g, new Map([['W', tensor([2, 2], W)]]), [{ inputs: { x: { data: X, shape: [3, 2] } }, target }]);
     // L = mean((XW − T)²) over 6 entries → ∂L/∂W = (2/6)·Xᵀ(XW − T).
     const y = [0, 1, 2].flatMap((i) => [0, 1].map((j) => X[i * 2] * W[j] + X[i * 2 + 1] * W[2 + j] - target[i * 2 + j]));
     const expected = [0, 1].flatMap((k) => [0, 1].map((j) => (2 / 6) * [0, 1, 2].reduce((s, i) => s + X[i * 2 + k] * y[i * 2 + j], 0)));
@@ -268,7 +269,7 @@ describe('prune on the unet_small topology', () => {
         if (!isValueLeaf(node)) continue;
         const path = node.attrs.path as string;
         const idx = dead.flatMap((u) => Array.from({ length: seg.block }, (_, j) => seg.offset + u * seg.block + j));
-        weights.set(path, zeroSlices(weights.get(path)!, tensorOf(node).shape as number[], seg.axis, idx));
+        weights.set(path, { ...weights.get(path)!, data: zeroSlices(weights.get(path)!.data, tensorOf(node).shape as number[], seg.axis, idx) });
       }
     }
     const r = prune.run(g, opts({ ratio: 0.25 }), { weights });
@@ -288,7 +289,7 @@ describe('prune (unstructured)', () => {
     const r = prune.run(g, opts({ mode: 'unstructured', ratio: 0.5 }), { weights });
     expect(printGraph(r.graph)).toBe(printGraph(g).replace('"l1.weight"', '"l1.weight.sparse"').replace('"l2.weight"', '"l2.weight.sparse"'));
     for (const p of ['l1.weight', 'l2.weight']) {
-      const before = weights.get(p)!, after = r.weights!.get(`${p}.sparse`)!;
+      const before = weights.get(p)!.data, after = r.weights!.get(`${p}.sparse`)!.data;
       const zeros = after.filter((v) => v === 0).length;
       expect(zeros).toBe(Math.round(before.length / 2));
       const smallestKept = Math.min(...Array.from(after).filter((v) => v !== 0).map(Math.abs));

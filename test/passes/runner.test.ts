@@ -13,6 +13,7 @@ import { runPipeline } from '../../compiler/passes/runner.ts';
 import { PASSES, PIPELINES, resolvePipeline } from '../../compiler/pipelines.ts';
 import { dce } from '../../compiler/passes/dce.ts';
 import { expectGolden, expectUnchanged, parseIR } from './helpers.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 const INPUT = `
 graph @g(%x: f32[2]) {
@@ -110,9 +111,9 @@ describe('runPipeline', () => {
   it('passes weights created by one pass to the next ones and returns them', () => {
     const log: string[] = [];
     const maker = probe('maker', log, {
-      run: (graph) => ({ graph, changed: false, stats: {}, weights: new Map([['new.w', Float32Array.of(1)]]) }),
+      run: (graph) => ({ graph, changed: false, stats: {}, weights: new Map([['new.w', tensor([1], Float32Array.of(1))]]) }),
     });
-    const result = runPipeline(parseIR(INPUT), [{ pass: maker }, { pass: probe('user', log) }], { ctx: { weights: new Map([['old.w', Float32Array.of(0)]]) } });
+    const result = runPipeline(parseIR(INPUT), [{ pass: maker }, { pass: probe('user', log) }], { ctx: { weights: new Map([['old.w', tensor([1], Float32Array.of(0))]]) } });
     expect(log).toEqual(['user:k=1:w=old.w+new.w']);
     expect([...(result.weights?.keys() ?? [])]).toEqual(['old.w', 'new.w']);
   });

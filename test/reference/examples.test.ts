@@ -8,14 +8,15 @@ import { tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
 import { bindShape } from '../../compiler/core/ir/types.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { resolvePipeline } from '../../compiler/pipelines.ts';
-import { runGraph, type TensorSource, type WeightSource } from '../../runtime/reference/executor.ts';
+import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
 import { randomData } from '../passes/helpers.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 async function load(file: string) {
   const { compileFile } = await import('../../dsl/index.ts');
   const { initWeights } = await import('../../runtime/weights/init.ts');
   const program = compileFile(path.resolve('examples', file));
-  const weights: WeightSource = initWeights(program.models.flatMap((m) => m.parameters), 0);
+  const weights: WeightSet = initWeights(program.models.flatMap((m) => m.parameters), 0);
   return { program, weights };
 }
 
@@ -26,7 +27,7 @@ function randomInputs(graph: Graph, dims: Record<string, number>): Record<string
   }));
 }
 
-async function outputs(graph: Graph, weights: WeightSource, dims: Record<string, number>, backend: 'cpu' | 'wasm' = 'cpu'): Promise<Float32Array[]> {
+async function outputs(graph: Graph, weights: WeightSet, dims: Record<string, number>, backend: 'cpu' | 'wasm' = 'cpu'): Promise<Float32Array[]> {
   const outs = await runGraph(graph, { inputs: randomInputs(graph, dims), weights, dims, backend });
   const data = outs.map((t) => Float32Array.from(t.dataSync()));
   tf.dispose(outs);

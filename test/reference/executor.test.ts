@@ -8,6 +8,7 @@ import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { tensorType } from '../../compiler/core/ir/types.ts';
 import { runGraph, type RunOptions } from '../../runtime/reference/executor.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 const f32 = (...shape: (number | string)[]) => tensorType('f32', shape);
 
@@ -54,7 +55,7 @@ function recurrence(n: number): Graph {
 describe('runGraph', () => {
   it('computes a linear layer with relu like a plain loop', async () => {
     const x = Float32Array.of(1, 2, 3, -1, 0.5, 4);
-    const [got] = await run(linearRelu(), { inputs: { x: { data: x, shape: [2, 3] } }, weights: new Map([['w', W], ['b', BIAS]]) });
+    const [got] = await run(linearRelu(), { inputs: { x: { data: x, shape: [2, 3] } }, weights: new Map([['w', tensor([3, 2], W)], ['b', tensor([2], BIAS)]]) });
     const want: number[] = [];
     for (let r = 0; r < 2; r++) {
       for (let j = 0; j < 2; j++) {
@@ -121,14 +122,14 @@ describe('runGraph', () => {
 
   it('reports missing, unknown and ill-shaped inputs and weights with codes', async () => {
     const x = { data: new Float32Array(6), shape: [2, 3] };
-    const weights = new Map([['w', W], ['b', BIAS]]);
+    const weights = new Map([['w', tensor([3, 2], W)], ['b', tensor([2], BIAS)]]);
     expect(await codeOf(runGraph(linearRelu(), { inputs: {}, weights }))).toBe('REF0201');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x, z: x }, weights }))).toBe('REF0202');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x: { data: new Float32Array(6), shape: [6] } }, weights }))).toBe('REF0203');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x: { data: new Float32Array(4), shape: [2, 3] } }, weights }))).toBe('REF0203');
-    expect(await codeOf(runGraph(linearRelu(), { inputs: { x }, weights: new Map([['w', W]]) }))).toBe('REF0205');
-    expect(await codeOf(runGraph(linearRelu(), { inputs: { x }, weights: (p) => (p === 'w' ? new Float32Array(5) : BIAS) }))).toBe('REF0203');
-    const transposed = new Map([['w', { data: W, shape: [2, 3] }], ['b', { data: BIAS }]]);
+    expect(await codeOf(runGraph(linearRelu(), { inputs: { x }, weights: new Map([['w', tensor([3, 2], W)]]) }))).toBe('REF0205');
+    expect(await codeOf(runGraph(linearRelu(), { inputs: { x }, weights: new Map([['w', tensor([5], new Float32Array(5))], ['b', tensor([2], BIAS)]]) }))).toBe('REF0203');
+    const transposed = new Map([['w', tensor([2, 3], W)], ['b', tensor([2], BIAS)]]);
     await expect(runGraph(linearRelu(), { inputs: { x }, weights: transposed })).rejects.toThrow(/weight 'w' has shape \[2,3\] but the graph expects f32\[3,2\]/);
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x: new Float32Array(6) }, weights }))).toBe('REF0209');
   });
@@ -140,7 +141,7 @@ describe('runGraph', () => {
     const outs = await runGraph(recurrence(20), { inputs: { x, y } });
     tf.dispose(outs);
     expect(tf.memory().numTensors).toBe(before);
-    await expect(runGraph(linearRelu(), { inputs: { x: tf.zeros([2, 3]) }, weights: new Map([['w', W]]) })).rejects.toThrow(DenocError);
+    await expect(runGraph(linearRelu(), { inputs: { x: tf.zeros([2, 3]) }, weights: new Map([['w', tensor([3, 2], W)]]) })).rejects.toThrow(DenocError);
     expect(tf.memory().numTensors).toBe(before + 1);
     const b = new GraphBuilder('id');
     const p = b.param('p', f32(2, 2));
@@ -161,7 +162,10 @@ describe('runGraph', () => {
       return [bb.op('sub', [carried[0], bb.op('mul', [back, bb.scalar(0.1)])])];
     });
     const rand = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s) * 0.5);
-    const weights = new Map([['c.w', rand(72, 1)], ['c.b', rand(4, 2)], ['n.g', rand(4, 3)], ['n.b', rand(4, 4)], ['o.w', rand(8, 5)]]);
+    const weights = new Map([
+      ['c.w', tensor([4, 2, 3, 3], rand(72, 1))], ['c.b', tensor([4], rand(4, 2))], ['n.g', tensor([4], rand(4, 3))],
+      ['n.b', tensor([4], rand(4, 4))], ['o.w', tensor([2, 4, 1, 1], rand(8, 5))],
+    ]);
     const opts = { inputs: { x: { data: rand(144, 6), shape: [2, 2, 6, 6] } }, weights };
     const [cpu] = await run(b.finish([out]), { ...opts, backend: 'cpu' });
     const [wasm] = await run(b.finish([out]), { ...opts, backend: 'wasm' });

@@ -18,6 +18,7 @@ import { makeTensor } from '../../tools/stablehlo-interpreter/interpret-tensor.t
 import { runStableHLO } from '../../tools/stablehlo-interpreter/interpret.ts';
 import { ttype, type ElemType } from '../../targets/stablehlo/types.ts';
 import { normals } from './helpers.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 /** Reads a .npy written by denoc: checks the magic and header, returns dtype, shape and raw data. */
 function readNpy(bytes: Uint8Array): { descr: string; shape: number[]; data: Float32Array | Int32Array } {
@@ -48,7 +49,7 @@ function sampler(): Graph {
 }
 
 describe('writeStableHLOArtifacts', () => {
-  const weights = new Map([['net.w', normals(64, 2).map((v) => v * 0.3)], ['net.emb', normals(24, 3)]]);
+  const weights = new Map([['net.w', tensor([8, 8], normals(64, 2).map((v) => v * 0.3))], ['net.emb', tensor([3, 8], normals(24, 3))]]);
 
   it('writes the module, weights, manifest, inputs, references and a README', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-hlo-'));
@@ -59,7 +60,7 @@ describe('writeStableHLOArtifacts', () => {
     expect(json.weights.map((w: { name: string; arg: number }) => [w.name, w.arg])).toEqual([['net.emb', 2], ['net.w', 3]]);
     expect(json.tolerance).toEqual({ atol: 1e-3, rtol: 1e-3 });
     expect(readNpy(readFileSync(join(dir, 'input_seed.npy')))).toMatchObject({ descr: '<i4', shape: [], data: Int32Array.of(42) });
-    expect(readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).get('net.w')!.data).toEqual(weights.get('net.w'));
+    expect(readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).get('net.w')!.data).toEqual(weights.get('net.w')!.data);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('python3 scripts/xla-check.py');
 
     const ref = readNpy(readFileSync(join(dir, 'reference_0.npy')));
@@ -69,14 +70,14 @@ describe('writeStableHLOArtifacts', () => {
 
     const arg = (name: string, elem: ElemType, shape: number[], data: ArrayLike<number>) => makeTensor(ttype(elem, shape), data);
     const [out] = runStableHLO(readFileSync(join(dir, 'sampler.mlir'), 'utf8'), [
-      arg('seed', 'i32', [], [42]), arg('y', 'i32', [3], [2, 0, 1]), arg('emb', 'f32', [3, 8], weights.get('net.emb')!), arg('w', 'f32', [8, 8], weights.get('net.w')!),
+      arg('seed', 'i32', [], [42]), arg('y', 'i32', [3], [2, 0, 1]), arg('emb', 'f32', [3, 8], weights.get('net.emb')!.data), arg('w', 'f32', [8, 8], weights.get('net.w')!.data),
     ]);
     Array.from(out.data).forEach((v, i) => expect(Math.abs(v - ref.data[i])).toBeLessThan(1e-5));
     expect(manifest.options.dims).toEqual({ B: 3 });
   });
 
   it('refuses missing weights, naming them', async () => {
-    await expect(writeStableHLOArtifacts(sampler(), new Map([['net.w', new Float32Array(64)]]), mkdtempSync(join(tmpdir(), 'denoc-hlo-')), { reference: referenceRunner, dims: { B: 1 } }))
+    await expect(writeStableHLOArtifacts(sampler(), new Map([['net.w', tensor([8, 8], new Float32Array(64))]]), mkdtempSync(join(tmpdir(), 'denoc-hlo-')), { reference: referenceRunner, dims: { B: 1 } }))
       .rejects.toThrow(/HLO0401: .*net\.emb \[3, 8\]/);
   });
 

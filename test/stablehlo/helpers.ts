@@ -1,12 +1,14 @@
 // Shared helpers of the StableHLO tests: emit → parse → interpret a graph and compare it with the
 // reference executor (runtime/reference), which runs the op registry's tfjs kernels.
 import { expect } from 'vitest';
-import type { Graph } from '../../compiler/core/ir/node.ts';
+import { allNodesDeep, tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
+import { bindShape } from '../../compiler/core/ir/types.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { randn } from '../../compiler/core/numeric/rng.ts';
 import { emitStableHLO, type EmitResult } from '../../targets/stablehlo/emit.ts';
 import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
 import { runEmitted } from '../../tools/stablehlo-interpreter/run.ts';
+import { tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 
 export type Data = Float32Array | Int32Array;
 
@@ -31,13 +33,20 @@ interface ReferenceRun { inputs: Inputs; weights: Weights; dims: string; outputs
  * (f32, bf16, unrolled) on the same inputs needs one run of it. */
 const referenceRuns = new WeakMap<Graph, ReferenceRun[]>();
 
+/** The tests' weight data with the shapes the graph's weight nodes give them. */
+function weightSet(graph: Graph, weights: Weights, dims: StableHLOOptions['dims']): WeightSet {
+  const nodes = allNodesDeep(graph).filter((n) => n.op === 'weight' && weights.has(n.attrs.path as string));
+  return new Map(nodes.map((n) => [n.attrs.path as string,
+    tensor(bindShape(tensorOf(n).shape, dims ?? {}) as number[], weights.get(n.attrs.path as string)!)]));
+}
+
 function referenceOutputs(graph: Graph, inputs: Inputs, weights: Weights, dims: StableHLOOptions['dims']): Promise<Float32Array[]> {
   const runs = referenceRuns.get(graph) ?? [];
   referenceRuns.set(graph, runs);
   const key = JSON.stringify(dims ?? {});
   const hit = runs.find((r) => r.inputs === inputs && r.weights === weights && r.dims === key);
   if (hit) return hit.outputs;
-  const outputs = runGraph(graph, { inputs, weights, dims }).then((ts) =>
+  const outputs = runGraph(graph, { inputs, weights: weightSet(graph, weights, dims), dims }).then((ts) =>
     ts.map((t) => { const d = Float32Array.from(t.dataSync() as ArrayLike<number>); t.dispose(); return d; }));
   runs.push({ inputs, weights, dims: key, outputs });
   return outputs;

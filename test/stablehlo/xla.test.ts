@@ -16,6 +16,7 @@ import { referenceRunner } from '../../api/run.ts';
 import type { StableHLOOptions } from '../../targets/stablehlo/options.ts';
 import { findJaxPython } from '../../scripts/jax-python.ts';
 import { runProcess } from '../helpers/process.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 const python = findJaxPython();
 const required = process.env.DENOC_REQUIRE_XLA === '1';
@@ -31,13 +32,13 @@ async function xlaCheck(dir: string): Promise<{ status: number; stdout: string; 
 }
 
 /** The example's sampler `name` (appended as `source` when given), loop cut to `steps` steps. */
-function sampler(file: string, name: string, steps: number, source = ''): { graph: Graph; weights: Map<string, Float32Array> } {
+function sampler(file: string, name: string, steps: number, source = ''): { graph: Graph; weights: WeightSet } {
   const program = compileSource(readFileSync(file, 'utf8') + source, file);
   const s = program.samplers.find((x) => x.name === name)!;
   const model = program.models.find((m) => m.name === s.modelName)!;
   const graph = rewriteGraph(compileSampler(s.graph), (n, inputs, b, regions) =>
     (n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined));
-  return { graph, weights: new Map([...initWeights(model.parameters, 7)].map(([k, v]) => [k, v.data])) };
+  return { graph, weights: initWeights(model.parameters, 7) };
 }
 
 /** Reference outputs by graph and dims: every artifact of one graph here has the same weights and seed, so the
@@ -51,7 +52,7 @@ const reference: ReferenceRunner = (graph, inputs, weights, dims) => {
   return byDims.get(key)!;
 };
 
-async function artifact(graph: Graph, weights: Map<string, Float32Array>, opts: StableHLOOptions): Promise<string> {
+async function artifact(graph: Graph, weights: WeightSet, opts: StableHLOOptions): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'denoc-xla-'));
   await writeStableHLOArtifacts(graph, weights, dir, { reference, dims: { B: 2 }, seed: 5, ...opts });
   return dir;

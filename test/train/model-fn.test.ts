@@ -20,8 +20,8 @@ describe('model function', () => {
     const fn = modelFunction(model.graph);
     const init = initWeights(model.parameters, 3);
     const x = normals(1, 1, 0, 16), t = Float32Array.from({ length: 8 }, (_, i) => 120 * i);
-    const [ref] = await runGraph(model.graph, { inputs: { x: { data: x, shape: [8, 2] }, t: { data: t, shape: [8] } }, weights: new Map([...init].map(([k, v]) => [k, v.data])) });
-    const out = fn.apply({ x: tf.tensor(x, [8, 2]), t: tf.tensor(t, [8]) }, fn.paths.map((p) => tf.tensor(init.get(p)!.data, init.get(p)!.shape)));
+    const [ref] = await runGraph(model.graph, { inputs: { x: { data: x, shape: [8, 2] }, t: { data: t, shape: [8] } }, weights: init });
+    const out = fn.apply({ x: tf.tensor(x, [8, 2]), t: tf.tensor(t, [8]) }, fn.paths.map((p) => tf.tensor(init.get(p)!.data, [...init.get(p)!.shape])));
     expect(maxDiff(out.dataSync(), ref.dataSync())).toBeLessThan(1e-5);
     expect(fn.inputs).toEqual(['x', 't']);
   });

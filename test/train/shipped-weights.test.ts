@@ -17,14 +17,14 @@ describe('examples/weights/mlp2d-moons.safetensors', () => {
     expect(statSync(FILE).size).toBeLessThan(400_000);
     const model = compileFile('examples/mlp2d.dn').models[0];
     const bound = bindWeights(model.parameters, loadWeightsFile(FILE), { source: FILE });
-    expect([...bound.tensors.keys()].sort()).toEqual(model.parameters.map((p) => p.path).sort());
+    expect([...bound.keys()].sort()).toEqual(model.parameters.map((p) => p.path).sort());
   });
 
   it('samples moons with DDIM: far closer to held-out data than random weights or Gaussian noise, near the data-vs-data floor', async () => {
     const program = compileFile('examples/mlp2d.dn');
     const [model] = program.models;
     const sampler = program.samplers.find((s) => s.name === 'ddim')!;
-    const weights = bindWeights(model.parameters, loadWeightsFile(FILE)).tensors;
+    const weights = bindWeights(model.parameters, loadWeightsFile(FILE));
     const n = 2000;
     const q = await measureQuality({ sampler, model, weights, data: openDataSource('moons'), n, seed: 3, backend: 'wasm' });
     const noise = slicedWasserstein(normals(3, 9, 0, 2 * n), q.heldOut);

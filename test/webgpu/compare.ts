@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { runGraph, type TensorSource } from '../../runtime/reference/executor.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 /** n values uniform in [lo, hi) from a 32-bit LCG (Numerical Recipes constants). */
 export function rand(n: number, seed: number, lo = -1, hi = 1): Float32Array {
@@ -22,7 +23,7 @@ export function randInt(n: number, seed: number, lo: number, hi: number): Int32A
 
 /** Outputs of the reference executor as plain arrays. */
 export async function reference(
-  graph: Graph, inputs: Record<string, TensorSource>, weights?: Map<string, Float32Array>, dims?: Record<string, number>,
+  graph: Graph, inputs: Record<string, TensorSource>, weights?: WeightSet, dims?: Record<string, number>,
 ): Promise<Float32Array[]> {
   const out = await runGraph(graph, { inputs, weights, dims });
   const data = out.map((t) => Float32Array.from(t.dataSync()));

@@ -13,6 +13,7 @@ import { deviceCapabilities, runOnWebGPU } from '../../runtime/webgpu/executor.t
 import { compileForWebGPU } from '../../targets/webgpu/compile.ts';
 import { expectClose, rand, reference } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
+import type { WeightSet } from '../../compiler/core/tensor.ts';
 
 const gpu = await gpuForTests();
 
@@ -57,7 +58,7 @@ function inputsFor(graph: Graph, dims: Record<string, number>): Record<string, F
   return out;
 }
 
-async function expectSame(graph: Graph, weights: Map<string, Float32Array>, dims: Record<string, number>): Promise<void> {
+async function expectSame(graph: Graph, weights: WeightSet, dims: Record<string, number>): Promise<void> {
   const inputs = inputsFor(graph, dims);
   const refInputs = Object.fromEntries(graph.params.map((p) => {
     const shape = tensorOf(p).shape.map((d) => (typeof d === 'number' ? d : dims[d]));
@@ -76,8 +77,7 @@ describe.skipIf(!gpu)('example models and samplers on WebGPU vs the reference ex
   it('full-size unet_small and dit_tiny forward passes (batch 1)', async () => {
     for (const file of ['unet_small', 'dit_tiny']) {
       const model = program(file, []).models[0];
-      const init = initWeights(model.parameters, 5);
-      await expectSame(model.graph, new Map([...init].map(([k, v]) => [k, Float32Array.from(v.data)])), { B: 1 });
+      await expectSame(model.graph, initWeights(model.parameters, 5), { B: 1 });
     }
   });
 
@@ -85,8 +85,7 @@ describe.skipIf(!gpu)('example models and samplers on WebGPU vs the reference ex
     it(ex.name, async () => {
       const p = ex.program();
       for (const model of p.models) {
-        const init = initWeights(model.parameters, 11);
-        const weights = new Map([...init].map(([k, v]) => [k, Float32Array.from(v.data)]));
+        const weights = initWeights(model.parameters, 11);
         await expectSame(model.graph, weights, { B: 2 });
         for (const s of p.samplers.filter((x) => x.modelName === model.name)) await expectSame(s.graph, weights, { B: 2 });
       }

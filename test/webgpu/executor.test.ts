@@ -14,6 +14,7 @@ import { compileForWebGPU } from '../../targets/webgpu/compile.ts';
 import { emitWebGPUArtifacts } from '../../targets/webgpu/emit.ts';
 import { expectClose } from './compare.ts';
 import { gpuForTests } from './gpu.ts';
+import { tensor } from '../../compiler/core/tensor.ts';
 
 const gpu = await gpuForTests();
 
@@ -132,12 +133,12 @@ describe.skipIf(!gpu)('WebGPU executor', () => {
     const g = b.finish([b.op('matmul', [x, w])]);
     expect(await errorCode(() => compileForWebGPU(g))).toBe('WG0101');
     const plan = compileForWebGPU(g, { dims: { B: 2 } });
-    const weights = new Map([['w', new Float32Array(6)]]);
+    const weights = new Map([['w', tensor([2, 3], new Float32Array(6))]]);
     expect(await errorCode(runOnWebGPU(plan, { inputs: {}, weights }))).toBe('WG0202');
     expect(await errorCode(runOnWebGPU(plan, { inputs: { x: [1, 2, 3] }, weights }))).toBe('WG0203');
     const plan2 = compileForWebGPU(g, { dims: { B: 2 } });
     expect(await errorCode(runOnWebGPU(plan2, { inputs: { x: [1, 2, 3, 4] } }))).toBe('WG0200');
     const plan3 = compileForWebGPU(g, { dims: { B: 2 } });
-    expect(await errorCode(runOnWebGPU(plan3, { inputs: { x: [1, 2, 3, 4] }, weights: new Map([['w', new Float32Array(5)]]) }))).toBe('WG0201');
+    expect(await errorCode(runOnWebGPU(plan3, { inputs: { x: [1, 2, 3, 4] }, weights: new Map([['w', tensor([5], new Float32Array(5))]]) }))).toBe('WG0201');
   });
 });

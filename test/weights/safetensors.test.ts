@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { parseSafetensorsHeader, readSafetensors, writeSafetensors } from '../../compiler/core/safetensors.ts';
+import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import { loadWeightsFile, saveWeightsFile } from '../../runtime/weights/files.ts';
 
 /** Assembles a file from a header object and raw data bytes, the way the format README describes it. */
@@ -143,9 +144,9 @@ describe('safetensors validation', () => {
 });
 
 describe('writeSafetensors', () => {
-  const tensors = new Map([
-    ['z.w', { shape: [2, 2], data: Float32Array.of(0.1, -1e-5, 65504, 70000) }],
-    ['a.b', { shape: [3], data: Float32Array.of(1, 2, 3) }],
+  const tensors = new Map<string, Tensor<Float32Array>>([
+    ['z.w', { dtype: 'f32', shape: [2, 2], data: Float32Array.of(0.1, -1e-5, 65504, 70000) }],
+    ['a.b', { dtype: 'f32', shape: [3], data: Float32Array.of(1, 2, 3) }],
   ]);
 
   it('lays out a padded header, names in order and contiguous offsets', () => {
@@ -180,16 +181,16 @@ describe('writeSafetensors', () => {
     expect(b?.data[3]).toBe(1.0703125 * 2 ** 16);
   });
 
-  it('accepts a plain object and a bound WeightStore', () => {
-    const fromRecord = readSafetensors(writeSafetensors({ w: { shape: [1], data: Float32Array.of(4) } }));
+  it('accepts a plain object and a bound WeightSet', () => {
+    const fromRecord = readSafetensors(writeSafetensors({ w: { dtype: 'f32', shape: [1], data: Float32Array.of(4) } }));
     expect(fromRecord.get('w')?.data).toEqual(Float32Array.of(4));
-    const store = { tensors: new Map([['p', Float32Array.of(1, 2, 3, 4)]]), shapes: new Map([['p', [2, 2]]]) };
+    const store: WeightSet = new Map([['p', tensor([2, 2], Float32Array.of(1, 2, 3, 4))]]);
     expect(readSafetensors(writeSafetensors(store)).get('p')?.shape).toEqual([2, 2]);
   });
 
   it('rejects data that does not fit its shape, and reserved or empty names', () => {
-    expect(codesOf(() => writeSafetensors({ w: { shape: [2, 2], data: new Float32Array(3) } }))).toEqual(['WGT0011']);
-    expect(codesOf(() => writeSafetensors({ '': { shape: [1], data: new Float32Array(1) }, __metadata__: { shape: [1], data: new Float32Array(1) } })))
+    expect(codesOf(() => writeSafetensors({ w: { dtype: 'f32', shape: [2, 2], data: new Float32Array(3) } }))).toEqual(['WGT0011']);
+    expect(codesOf(() => writeSafetensors({ '': { dtype: 'f32', shape: [1], data: new Float32Array(1) }, __metadata__: { dtype: 'f32', shape: [1], data: new Float32Array(1) } })))
       .toEqual(['WGT0012', 'WGT0012']);
   });
 });
@@ -200,7 +201,7 @@ describe('weights files', () => {
 
   it('saves and loads a file', () => {
     const path = join(dir, 'w.safetensors');
-    saveWeightsFile(path, { 'x.y': { shape: [2], data: Float32Array.of(1.5, -2.5) } }, { dtype: 'bf16' });
+    saveWeightsFile(path, { 'x.y': { dtype: 'f32', shape: [2], data: Float32Array.of(1.5, -2.5) } }, { dtype: 'bf16' });
     expect(loadWeightsFile(path).get('x.y')).toEqual({ dtype: 'bf16', shape: [2], data: Float32Array.of(1.5, -2.5) });
   });
 });
