@@ -16,6 +16,7 @@
 import '../core/ops/index.ts';
 import { DenocError, fail } from '../core/diagnostics.ts';
 import { GraphBuilder } from '../core/ir/builder.ts';
+import { inlineGraph } from '../core/ir/rewrite.ts';
 import { tensorOf, topoOrder, type Attrs, type Graph, type Node } from '../core/ir/node.ts';
 import { formatSpan } from '../core/ir/span.ts';
 import { formatType, isFloat, sameType, type Shape } from '../core/ir/types.ts';
@@ -37,16 +38,6 @@ export interface GradResult {
 
 const leafName = (n: Node): string | undefined =>
   n.op === 'weight' ? (n.attrs.path as string) : n.op === 'param' ? (n.attrs.name as string) : undefined;
-
-/** Copies a graph level into `b`, keeping params in order; returns the old → new node map. */
-function copyInto(b: GraphBuilder, graph: Graph): Map<Node, Node> {
-  const map = new Map<Node, Node>();
-  for (const p of graph.params) map.set(p, b.param(p.attrs.name as string, tensorOf(p), p.span));
-  for (const n of topoOrder(graph)) {
-    if (!map.has(n)) map.set(n, b.op(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.span, n.regions));
-  }
-  return map;
-}
 
 /** Nodes on a path from a leaf in `from` to `root`, in topological order (stopping below `stop`). */
 function between(root: Node, from: ReadonlySet<Node>, stop: ReadonlySet<Node> = new Set()): Node[] {
@@ -120,14 +111,14 @@ function vjpBuilder(b: GraphBuilder): VjpBuilder {
 /** `graph` with the cotangents of output `opts.output` with respect to `opts.wrt` appended to its outputs. */
 export function grad(graph: Graph, opts: GradOptions = {}): GradResult {
   const b = new GraphBuilder(`${graph.name}_grad`);
-  const map = copyInto(b, graph);
+  const outputs = inlineGraph(b, graph, (p) => b.param(p.attrs.name as string, tensorOf(p), p.span));
   const index = opts.output ?? 0;
-  const out = map.get(graph.outputs[index]);
+  const out = outputs[index];
   if (out?.type.kind !== 'tensor' || out.type.shape.length !== 0 || !isFloat(out.type.dtype)) {
     fail('AD0002', `output ${index} of @${graph.name} must be a float scalar to differentiate, got ${out ? formatType(out.type) : 'nothing'}`);
   }
   const leaves = new Map<string, Node>();
-  for (const n of map.values()) {
+  for (const n of topoOrder({ name: graph.name, params: [], outputs })) {
     const name = leafName(n);
     if (name !== undefined && isFloat(tensorOf(n).dtype)) leaves.set(name, n);
   }
@@ -140,5 +131,5 @@ export function grad(graph: Graph, opts: GradOptions = {}): GradResult {
   const cot = backprop(g, between(out, targets), new Map([[out, b.scalar(1)]]), (n) => n.op === 'param' || n.op === 'weight');
   const zeros = (n: Node): Node => b.op('broadcast_to', [b.scalar(0)], { shape: tensorOf(n).shape });
   const grads = wrt.map((name) => cot.get(leaves.get(name)!) ?? zeros(leaves.get(name)!));
-  return { graph: b.finish([...graph.outputs.map((o) => map.get(o)!), ...grads]), wrt };
+  return { graph: b.finish([...outputs, ...grads]), wrt };
 }

@@ -12,7 +12,7 @@ import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { writeSafetensors } from '../../compiler/core/safetensors.ts';
 import type { Tensor, WeightSet } from '../../compiler/core/tensor.ts';
-import { bindGraphDims } from './bind-dims.ts';
+import { bindGraphDims, unboundDims } from '../../compiler/core/ir/bind-dims.ts';
 import { DEFAULT_CAPABILITIES, type Capabilities } from './capabilities.ts';
 import { emitWebGPUArtifacts } from './emit.ts';
 import { DEFAULT_FUSE_OPTIONS, fuseGraph, type FuseOptions } from './passes/fuse.ts';
@@ -29,6 +29,13 @@ export interface WebGPUCompileOptions {
 export function compileForWebGPU(graph: Graph, opts: WebGPUCompileOptions = {}): WebGPUPlan {
   const caps = opts.caps ?? DEFAULT_CAPABILITIES;
   const bound = bindGraphDims(graph, opts.dims ?? {});
+  const unbound = unboundDims(bound);
+  if (unbound.length) {
+    throw new DenocError({
+      code: 'WG0101', severity: 'error',
+      message: `graph @${graph.name} has unbound dims ${unbound.join(', ')}; pass them as dims (e.g. { ${unbound.map((d) => `${d}: 1`).join(', ')} })`,
+    });
+  }
   const fuseOpts: FuseOptions = {
     ...DEFAULT_FUSE_OPTIONS,
     maxInputs: caps.maxStorageBuffersPerShaderStage - 1,

@@ -8,7 +8,7 @@ import { fuseGraph } from '../../targets/webgpu/passes/fuse.ts';
 import { DEFAULT_CAPABILITIES } from '../../targets/webgpu/capabilities.ts';
 import { memoryPlan, planMemory, type MemoryPlan } from '../../targets/webgpu/passes/memory-plan.ts';
 import { compileFile } from '../../dsl/index.ts';
-import { bindGraphDims } from '../../targets/webgpu/bind-dims.ts';
+import { bindGraphDims } from '../../compiler/core/ir/bind-dims.ts';
 import { parseIR, runPass } from './helpers.ts';
 
 const plan = (g: Graph, reuse = true): MemoryPlan => planMemory(g, { limits: DEFAULT_CAPABILITIES, elementBytes: () => 4, reuse });

@@ -10,7 +10,7 @@ import { topoOrder } from '../../compiler/core/ir/node.ts';
 import { linear } from '../../compiler/schedules/index.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { noisyBatch } from '../../runtime/train/loss.ts';
-import { specOfFile } from '../train/spec-of-file.ts';
+import { specOfFile } from './spec-of-file.ts';
 
 const levels = { t: Float32Array.of(10, 500), alpha: Float64Array.of(0.6, 0.8), sigma: Float64Array.of(0.8, 0.6) };
 const x0 = Float32Array.of(1, 2, 3, 4);

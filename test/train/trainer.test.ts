@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../dsl/index.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
 import { trainDenoiser, type TrainOptions } from '../../runtime/train/trainer.ts';
-import { specOfFile } from '../train/spec-of-file.ts';
+import { specOfFile } from './spec-of-file.ts';
 
 const model = compileFile('examples/mlp2d.dn').models[0];
 const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');

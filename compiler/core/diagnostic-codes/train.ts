@@ -7,6 +7,8 @@ export const TRAIN_CODES = {
   TRN0101: 'the graph has a loop (train the model, not a sampler)',
   TRN0102: 'the model has no weights',
   TRN0103: 'a weight has no value',
+  TRN0104: 'a training step needs static shapes: the model has unbound dims (bind the batch)',
+  TRN0105: 'a model to train must take (x, t, …)',
   TRN0201: 'Fashion-MNIST files missing (with how to install them)',
   TRN0202: 'a Fashion-MNIST file is not gzipped IDX of the expected shape',
   TRN0301: 'unknown data set (with a suggestion)',

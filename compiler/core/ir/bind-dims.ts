@@ -1,14 +1,13 @@
 /**
- * Makes a graph static for code generation: substitutes bound symbols (`B`, `H`) in every
- * dims-valued attribute (param/weight/randn/reshape/broadcast_to shapes) and in loop-body
- * parameter types, re-typing every node through the builder. Symbols left unbound are an error
- * that lists them, since WGSL kernels are specialized to static shapes.
+ * Binds symbolic dims, the one way every consumer does it (WebGPU code generation, training steps):
+ * substitutes bound symbols (`B`, `H`) in every dims-valued attribute (param/weight/randn/reshape/
+ * broadcast_to shapes) and in loop-body parameter types, re-typing every node through the builder.
+ * `unboundDims` lists what is left, for consumers that need static shapes to say so.
  */
-import { DenocError } from '../../compiler/core/diagnostics.ts';
-import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
-import { allNodesDeep, tensorOf, topoOrder, type AttrValue, type Graph, type Node } from '../../compiler/core/ir/node.ts';
-import { bindShape, isStatic, tensorType } from '../../compiler/core/ir/types.ts';
-import { getOp } from '../../compiler/core/ops/registry.ts';
+import { GraphBuilder } from './builder.ts';
+import { allNodesDeep, tensorOf, topoOrder, type AttrValue, type Graph, type Node } from './node.ts';
+import { bindShape, isStatic, tensorType } from './types.ts';
+import { getOp } from '../ops/registry.ts';
 
 type Dims = Readonly<Record<string, number>>;
 
@@ -36,19 +35,17 @@ function bindLevel(graph: Graph, dims: Dims): Graph {
   return b.finish(graph.outputs.map((o) => map.get(o)!));
 }
 
-/** The graph with `dims` substituted; throws WG0101 naming any symbol still unbound. */
+/** The graph with `dims` substituted in every type and dims-valued attribute, loop bodies included. */
 export function bindGraphDims(graph: Graph, dims: Dims): Graph {
-  const bound = bindLevel(graph, dims);
+  return bindLevel(graph, dims);
+}
+
+/** The symbols still unbound anywhere in `graph`, in order of first appearance. */
+export function unboundDims(graph: Graph): string[] {
   const unbound = new Set<string>();
-  for (const n of allNodesDeep(bound)) {
+  for (const n of allNodesDeep(graph)) {
     const types = n.type.kind === 'tuple' ? n.type.elements : [n.type];
     for (const t of types) if (!isStatic(t.shape)) for (const d of t.shape) if (typeof d === 'string') unbound.add(d);
   }
-  if (unbound.size) {
-    throw new DenocError({
-      code: 'WG0101', severity: 'error',
-      message: `graph @${graph.name} has unbound dims ${[...unbound].join(', ')}; pass them as dims (e.g. { ${[...unbound].map((d) => `${d}: 1`).join(', ')} })`,
-    });
-  }
-  return bound;
+  return [...unbound];
 }
