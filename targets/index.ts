@@ -7,6 +7,8 @@ import type { Graph } from '../compiler/core/ir/node.ts';
 import type { WeightSet } from '../compiler/core/tensor.ts';
 import type { Pass } from '../compiler/passes/pass.ts';
 import { PASSES, type PassTable } from '../compiler/pipelines.ts';
+import type { OnnxArtifact } from './onnx/artifact.ts';
+import { compileForOnnx, writeOnnxArtifacts, type OnnxCompileOptions } from './onnx/compile.ts';
 import { emitStableHLO, type EmitResult } from './stablehlo/emit.ts';
 import { writeStableHLOArtifacts, type ArtifactOptions } from './stablehlo/artifacts.ts';
 import { compileForWebGPU, writeWebGPUArtifacts, type WebGPUCompileOptions } from './webgpu/compile.ts';
@@ -40,7 +42,15 @@ export const stablehlo: Target<ArtifactOptions, EmitResult> = {
   writeArtifacts: async (graph, weights, outDir, opts) => (await writeStableHLOArtifacts(graph, weights, outDir, opts)).files,
 };
 
-export const TARGETS = Object.freeze({ webgpu, stablehlo });
+export const onnx: Target<OnnxCompileOptions, OnnxArtifact> = {
+  name: 'onnx',
+  summary: 'a standard ONNX model (opset 18, sampler unrolled, exact randn) for onnxruntime (node, web)',
+  passes: [],
+  compile: compileForOnnx,
+  writeArtifacts: async (graph, weights, outDir, opts) => writeOnnxArtifacts(graph, weights, outDir, opts),
+};
+
+export const TARGETS = Object.freeze({ webgpu, stablehlo, onnx });
 
 export type TargetName = keyof typeof TARGETS;
 

@@ -31,6 +31,7 @@ const CORE_OPS = new URL('../../compiler/core/ops/', import.meta.url);
 const TARGET_OPS: Readonly<Record<string, URL>> = {
   stablehlo: new URL('../../targets/stablehlo/ops/', import.meta.url),
   webgpu: new URL('../../targets/webgpu/ops/', import.meta.url),
+  onnx: new URL('../../targets/onnx/ops/', import.meta.url),
 };
 
 const familyOf = (file: string): string => file.replace(/\.ts$/, '');

@@ -11,6 +11,7 @@ import { DSL_CODES } from './dsl.ts';
 import { STABLEHLO_CODES } from './hlo.ts';
 import { IR_CODES } from './ir.ts';
 import { MEMORY_PLAN_CODES } from './memory-plan.ts';
+import { ONNX_CODES } from './onnx.ts';
 import { REFERENCE_CODES } from './ref.ts';
 import { RENDER_CODES } from './render.ts';
 import { AUTODIFF_CODES } from './autodiff.ts';
@@ -34,6 +35,7 @@ export const DIAGNOSTIC_FAMILIES: readonly DiagnosticFamily[] = [
   { prefix: 'WGT', codes: WEIGHT_CODES },
   { prefix: 'HLO', codes: STABLEHLO_CODES },
   { prefix: 'WG', codes: WEBGPU_CODES },
+  { prefix: 'ONNX', codes: ONNX_CODES },
   { prefix: 'MP', codes: MEMORY_PLAN_CODES },
   { prefix: 'CPR', codes: COMPRESS_CODES },
   { prefix: 'TRN', codes: TRAIN_CODES },
@@ -53,6 +55,7 @@ export type DiagnosticCode =
   | keyof typeof WEIGHT_CODES
   | keyof typeof STABLEHLO_CODES
   | keyof typeof WEBGPU_CODES
+  | keyof typeof ONNX_CODES
   | keyof typeof MEMORY_PLAN_CODES
   | keyof typeof COMPRESS_CODES
   | keyof typeof TRAIN_CODES
