@@ -1,25 +1,28 @@
 /**
- * Running an optimized sampler graph on a chosen target: the reference executor (tfjs, cpu or wasm)
- * or WebGPU (compiled for the shared device's limits, then run by runtime/webgpu). Also the
+ * Running an optimized sampler graph on a chosen target: the reference executor (tfjs, cpu or wasm),
+ * WebGPU (compiled for the shared device's limits, then run by runtime/webgpu) or ONNX (compiled to
+ * one unrolled model, then run on onnxruntime-node by runtime/onnx). Also the
  * reference runner that target artifacts use to record the outputs they must reproduce.
  */
 import type { Graph } from '../compiler/core/ir/node.ts';
 import { allNodesDeep } from '../compiler/core/ir/node.ts';
 import type { Tensor, WeightSet } from '../compiler/core/tensor.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
+import { compileForOnnx } from '../targets/onnx/compile.ts';
 import type { ReferenceRunner } from '../targets/stablehlo/artifacts.ts';
 import { capabilitiesOf } from '../targets/webgpu/capabilities.ts';
 import { compileForWebGPU } from '../targets/webgpu/compile.ts';
 import { inlineKernels } from '../targets/webgpu/passes/fuse.ts';
+import { runOnOnnx } from '../runtime/onnx/session.ts';
 import { runGraph } from '../runtime/reference/executor.ts';
 import { sharedDevice } from '../runtime/webgpu/device.ts';
 import { runOnWebGPU } from '../runtime/webgpu/executor.ts';
 
-export type RunTarget = 'reference' | 'webgpu';
+export type RunTarget = 'reference' | 'webgpu' | 'onnx';
 
 export interface SamplerRunOptions {
   readonly target: RunTarget;
-  /** Reference executor backend (ignored on WebGPU). */
+  /** Reference executor backend (ignored on WebGPU and ONNX). */
   readonly backend?: ReferenceBackend;
   readonly inputs: Readonly<Record<string, Tensor>>;
   readonly weights: WeightSet;
@@ -34,6 +37,12 @@ export async function runSampler(graph: Graph, opts: SamplerRunOptions): Promise
     const plan = compileForWebGPU(graph, { dims: opts.dims, caps: capabilitiesOf(gpu) });
     const inputs = Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [k, v.data]));
     const [out] = await runOnWebGPU(plan, { inputs, weights: opts.weights, gpu, onStep: opts.onStep });
+    return out;
+  }
+  if (opts.target === 'onnx') {
+    // One session.run draws the whole unrolled sampler, so there are no steps to report.
+    const inputs = Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [k, v.data]));
+    const [out] = await runOnOnnx(compileForOnnx(graph, { dims: opts.dims }), { inputs, weights: opts.weights });
     return out;
   }
   const [out] = await runGraph(graph, {

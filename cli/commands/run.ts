@@ -1,5 +1,5 @@
 /**
- * `denoc run FILE`: compiles a sampler, runs it (reference executor or WebGPU) and writes a PNG:
+ * `denoc run FILE`: compiles a sampler, runs it (reference executor, WebGPU or ONNX on onnxruntime) and writes a PNG:
  * an image grid for image models, a scatter plot for 2-D point models.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'output PNG', 'out/samples.png')
     .option('--seed <n>', 'noise seed', '0')
     .option('--batch <n>', 'number of samples (default 16 for images, 1000 for 2-D points)')
-    .option('--target <name>', 'reference | webgpu', 'reference')
+    .option('--target <name>', 'reference | webgpu | onnx', 'reference')
     .option('--backend <name>', 'reference executor backend: cpu | wasm', 'cpu')
     .option('--classes <list>', 'class labels for class-conditional models, e.g. 0,1,2 (cycled over the batch)')
     .option('--no-progress', 'do not draw a progress bar')
@@ -47,7 +47,7 @@ export function registerRun(program: Command): void {
       const sampleType = tensorOf(sampler.graph.outputs[0]);
       const isImage = sampleType.shape.length === 4;
       const batch = opts.batch === undefined ? (isImage ? 16 : 1000) : parseIntOption('--batch', opts.batch, 1);
-      if (opts.target !== 'reference' && opts.target !== 'webgpu') fail('CLI0010', `unknown target '${opts.target}' (reference | webgpu)`);
+      if (!['reference', 'webgpu', 'onnx'].includes(opts.target)) fail('CLI0010', `unknown target '${opts.target}' (reference | webgpu | onnx)`);
       if (opts.backend !== 'cpu' && opts.backend !== 'wasm') fail('CLI0011', `unknown backend '${opts.backend}' (cpu | wasm)`);
       const weights = loadWeights(model, opts.weights, seed);
       if (weights.random) {
@@ -63,7 +63,7 @@ export function registerRun(program: Command): void {
       mkdirSync(dirname(opts.out), { recursive: true });
       writeFileSync(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`));
       process.stdout.write(`wrote ${opts.out}: ${batch} samples from ${sampler.name} (${sampler.steps} steps) ` +
-        `on ${opts.target === 'reference' ? `reference/${opts.backend}` : 'webgpu'} in ${seconds.toFixed(2)} s` +
+        `on ${opts.target === 'reference' ? `reference/${opts.backend}` : opts.target} in ${seconds.toFixed(2)} s` +
         `${weights.random ? ' [random weights]' : ''}\n`);
     });
 }
