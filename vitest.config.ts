@@ -3,7 +3,7 @@
 // JavaScript, would leave a core idle while the main process waits on them. Two tiers, run
 // together by `npm test` (one invocation, so one closing summary line) or alone with `--project`:
 //   unit  everything else: small graphs and narrowed models, in process (one spawned CLI smoke test)
-//   e2e   full example models, WebGPU whole samplers, the StableHLO interpreter on the examples, real XLA,
+//   e2e   full example models, WebGPU and ONNX whole samplers, the StableHLO interpreter on the examples, real XLA,
 //         shipped weights, child processes (CLI, plain Node, Python) and the browser
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
@@ -14,6 +14,7 @@ const E2E = [
   'test/stablehlo/examples.test.ts',
   'test/stablehlo/xla.test.ts',
   'test/stablehlo/artifacts.test.ts',
+  'test/onnx/examples.test.ts',
   'test/reference/examples.test.ts',
   'test/reference/gradients.test.ts',
   'test/autodiff/examples.test.ts',
