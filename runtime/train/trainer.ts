@@ -24,9 +24,10 @@ import { tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import { adamStep, createAdam, type AdamOptions, type AdamState } from './adam.ts';
 import { checkpointStep, loadCheckpoint, saveCheckpoint, type Parameters, type RunConfig } from './checkpoint.ts';
 import type { Batch, DataSource } from './data.ts';
-import { drawNoisyBatch, lossFunction, type ExtraInputs } from './loss.ts';
+import { compiledUpdate, type StepBatch, type StepRunner } from './compiled-step.ts';
+import { drawNoisyBatch, lossFunction, type ExtraInputs, type NoisyBatch } from './loss.ts';
 import { modelFunction, type ModelFunction } from './model-fn.ts';
-import { STREAMS, uniforms } from './random.ts';
+import { normals, STREAMS, uniforms } from './random.ts';
 import { describeSpec, type TrainingSpec } from './training-spec.ts';
 
 /** Probability of replacing a label by the null class (Ho & Salimans 2022 use 0.1–0.2). */
@@ -55,6 +56,8 @@ export interface TrainOptions {
   readonly checkpoint?: CheckpointOptions;
   /** Called after each step with the number of steps done and the step's loss. */
   readonly onStep?: (done: number, loss: number) => void;
+  /** Run each update as this compiled step graph (api/train.ts makes it) instead of tfjs' tape and host Adam. */
+  readonly compiled?: StepRunner;
 }
 
 export interface TrainResult {
@@ -92,7 +95,10 @@ function checkItemShape(model: ModelArtifact, data: DataSource): void {
 }
 
 /** Feeds the model's inputs after x and t: one i32[B] class label input, from labelled data. */
-function conditioning(fn: ModelFunction, model: ModelArtifact, data: DataSource): ((b: Batch, seed: number, step: number, nullClass?: number) => ExtraInputs) {
+type Conditioning = (b: Batch, seed: number, step: number, nullClass?: number) => Record<string, Int32Array>;
+
+/** The model's inputs besides x and t, by name: class labels, with classifier-free label dropout. */
+function conditioning(model: ModelArtifact, data: DataSource): Conditioning {
   const extra = model.graph.params.slice(2);
   if (extra.length === 0) return () => ({});
   const [p] = extra;
@@ -106,14 +112,19 @@ function conditioning(fn: ModelFunction, model: ModelArtifact, data: DataSource)
     if (nullClass !== undefined) {
       uniforms(seed, STREAMS.labelDrop, step, labels.length).forEach((u, i) => { if (u < LABEL_DROP) labels[i] = nullClass; });
     }
-    return { [fn.inputs[2]]: tf.tensor(labels, [labels.length], 'int32') };
+    return { [String(p.attrs.name)]: labels };
   };
 }
+
+const asTensors = (cond: Record<string, Int32Array>): ExtraInputs =>
+  Object.fromEntries(Object.entries(cond).map(([k, v]) => [k, tf.tensor(v, [v.length], 'int32')]));
 
 function runConfig(o: TrainOptions, params: Parameters): RunConfig {
   return {
     model: o.model.name, parameters: params.paths.length, data: o.data.name, batch: o.batch, lr: o.lr, seed: o.seed,
     ema: o.emaDecay ?? 0, training: describeSpec(o.spec),
+    // a compiled run's Adam rounds in f32, the tape trainer's in f64: one run resumes on its own engine
+    ...(o.compiled ? { engine: o.compiled.engine } : {}),
   };
 }
 
@@ -149,6 +160,25 @@ function lossAndGrads(compute: () => [number, ArrayLike<number>[]], backend: str
   }
 }
 
+/** One update by tfjs' tape and host Adam; returns the loss. */
+function tapeUpdate(
+  fn: ModelFunction, o: TrainOptions, params: Parameters, state: Start, noisy: NoisyBatch, extra: ExtraInputs, backend: string, adamOpts: AdamOptions,
+): number {
+  const [loss, grads] = lossAndGrads(() => {
+    const ws = state.weights.map((w, i) => tf.tensor(w, [...params.shapes[i]]));
+    const { value, grads: g } = tf.valueAndGrads(lossFunction(fn, noisy, o.data.itemShape, extra))(ws);
+    return [value.dataSync()[0], g.map((x) => x.dataSync())];
+  }, backend);
+  if (Number.isFinite(loss)) adamStep(state.weights, grads, state.adam, adamOpts);
+  return loss;
+}
+
+/** The batch of a compiled update: the same Philox draws as the tape trainer's noisy batch. */
+function drawStepBatch(o: TrainOptions, x0: Float32Array, step: number, cond: Record<string, Int32Array>): StepBatch {
+  const levels = o.spec.levels(uniforms(o.seed, STREAMS.time, step, o.batch));
+  return { x0, noise: normals(o.seed, STREAMS.noise, step, x0.length), alpha: levels.alpha, sigma: levels.sigma, t: levels.t, cond };
+}
+
 export async function trainDenoiser(o: TrainOptions): Promise<TrainResult> {
   checkOptions(o);
   checkItemShape(o.model, o.data);
@@ -161,23 +191,19 @@ export async function trainDenoiser(o: TrainOptions): Promise<TrainResult> {
   const adamOpts: AdamOptions = { lr: o.lr, emaDecay: o.emaDecay };
   const state = startState(o, params, adamOpts);
   const startStep = state.step;
-  const extraFor = conditioning(fn, o.model, o.data);
+  const extraFor = conditioning(o.model, o.data);
   const save = (step: number) => o.checkpoint && saveCheckpoint(o.checkpoint.dir, params,
     { step, weights: state.weights, adam: state.adam, losses: state.losses }, runConfig(o, params), o.seed);
   const t0 = performance.now();
   for (let step = startStep; step < o.steps; step++) {
     const b = o.data.batch(o.seed, step, o.batch);
-    const noisy = drawNoisyBatch(o.spec, b.x, o.batch, o.seed, step);
-    const [loss, grads] = lossAndGrads(() => {
-      const ws = state.weights.map((w, i) => tf.tensor(w, [...params.shapes[i]]));
-      const f = lossFunction(fn, noisy, o.data.itemShape, extraFor(b, o.seed, step, o.spec.nullClass));
-      const { value, grads: g } = tf.valueAndGrads(f)(ws);
-      return [value.dataSync()[0], g.map((x) => x.dataSync())];
-    }, backend);
+    const cond = extraFor(b, o.seed, step, o.spec.nullClass);
+    const loss = o.compiled
+      ? await compiledUpdate(o.compiled, params.paths, state.weights, state.adam, drawStepBatch(o, b.x, step, cond))
+      : tapeUpdate(fn, o, params, state, drawNoisyBatch(o.spec, b.x, o.batch, o.seed, step), asTensors(cond), backend, adamOpts);
     if (!Number.isFinite(loss)) {
       fail('TRN0602', `the loss is ${loss} at step ${step + 1}`, undefined, 'lower --lr; the last checkpoint holds the weights from before');
     }
-    adamStep(state.weights, grads, state.adam, adamOpts);
     state.losses.push(loss);
     o.onStep?.(step + 1, loss);
     if (o.checkpoint && (step + 1) % o.checkpoint.every === 0) save(step + 1);

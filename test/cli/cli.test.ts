@@ -90,6 +90,22 @@ describe('denoc CLI', () => {
     expect(png.width).toBeGreaterThan(100);
   });
 
+  it('train --engine graph trains with the compiled step graph and names the engine on its first line', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'denoc-')), 'w.safetensors');
+    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'moons', '--steps', '3', '--batch', '32', '--engine', 'graph',
+      '--out', out, '--eval', '0', '--no-progress');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err.split('\n')[0]).toMatch(/with engine graph\/reference-wasm/);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('train rejects an unknown --engine with CLI0012', async () => {
+    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'moons', '--engine', 'turbo');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('CLI0012');
+    noStack(r.err);
+  });
+
   it('run rejects a bad --batch value with exit 1', async () => {
     const r = await denoc('run', 'examples/mlp2d.dn', '--batch', 'lots');
     expect(r.code).toBe(1);

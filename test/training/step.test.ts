@@ -128,3 +128,16 @@ describe('training step as a graph', () => {
     expect(tight.losses[0]).toBeLessThan(plain.losses[0]);
   });
 });
+
+describe('denoc train with the compiled step', () => {
+  it('trains mlp2d like the tape trainer: the same losses to float tolerance over 5 steps', async () => {
+    const { trainDenoiser } = await import('../../runtime/train/trainer.ts');
+    const { referenceStepRunner } = await import('../../api/train.ts');
+    const { specOfFile } = await import('../train/spec-of-file.ts');
+    const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
+    const base = { model, spec, data, steps: 5, batch: B, lr: 2e-3, seed: SEED, emaDecay: 0.99, backend: 'cpu' as const };
+    const tape = await trainDenoiser(base);
+    const compiled = await trainDenoiser({ ...base, compiled: referenceStepRunner(model, { spec, batch: B, lr: 2e-3, emaDecay: 0.99, backend: 'cpu' }) });
+    compiled.losses.forEach((l, i) => expect(Math.abs(l - tape.losses[i]) / tape.losses[i], `step ${i + 1}`).toBeLessThan(1e-3));
+  });
+});

@@ -9,6 +9,7 @@ export const CLI_CODES = {
   CLI0004: 'a weights file that does not exist',
   CLI0010: 'an unknown run target',
   CLI0011: 'an unknown tfjs backend',
+  CLI0012: 'an unknown training engine',
   CLI0020: 'an option that is not an integer at or above its minimum',
   CLI0021: '--classes names a class the model does not have',
   CLI0030: 'a sampler input that cannot be given on the command line',
