@@ -43,8 +43,11 @@ export interface ModelArtifact {
   readonly name: string;
   readonly graph: Graph;
   readonly parameters: readonly ParameterSpec[];
-  /** What the model declares about its training (`prediction = "v"`, ...), defaults filled in. */
-  readonly training: TrainingMeaning;
+  /**
+   * What the model declares about its training (`prediction = "v"`, ...), defaults filled in; absent
+   * when the declarations are invalid (its samplers report why).
+   */
+  readonly training?: TrainingMeaning;
   readonly span: Span;
 }
 

@@ -8,12 +8,12 @@
  * Sampler graph: params = (seed: i32[], ...the model's conditioning inputs, i.e. those after x, t);
  *                the model's forward is inlined into the sampling loop's body.
  */
-import type { Diagnostic } from '../../compiler/core/diagnostics.ts';
+import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import { GraphBuilder } from '../../compiler/core/ir/builder.ts';
 import type { Node } from '../../compiler/core/ir/node.ts';
 import { formatSpan, type Span } from '../../compiler/core/ir/span.ts';
 import { tensorType } from '../../compiler/core/ir/types.ts';
-import type { ModelArtifact, SamplerArtifact } from '../../compiler/core/artifact.ts';
+import type { ModelArtifact, SamplerArtifact, TrainingMeaning } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { bindArgs, requireArgs } from '../semantics/args.ts';
 import type { LoadedModule } from '../semantics/resolve.ts';
@@ -59,8 +59,21 @@ function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[], bu
     const inputs = lw.modelSignature(inst).params.map((p) => tensor(b.param(p.name, p.type, p.span)));
     const out = callModule(lw, inst, inputs.map((value) => ({ value, span: decl.nameSpan })), decl.nameSpan, true);
     const graph = b.finish(out.kind === 'poison' ? [] : outputs(out, decl.span));
-    return { name: decl.name, graph, parameters: lw.params, training: declared(inst), span: decl.span };
+    return { name: decl.name, graph, parameters: lw.params, training: declaredOrAbsent(declared, inst), span: decl.span };
   });
+}
+
+/**
+ * The model's declared training, or nothing when its declarations are invalid: that error is the
+ * samplers' to report (at their instantiation), and training refuses such a model (TRN0404).
+ */
+function declaredOrAbsent(declared: DeclaredTraining, inst: ModuleInstance): TrainingMeaning | undefined {
+  try {
+    return declared(inst);
+  } catch (e) {
+    if (e instanceof DenocError) return undefined;
+    throw e;
+  }
 }
 
 /** Binds a sampler template's parameters; the Model argument is instantiated as the model root. */

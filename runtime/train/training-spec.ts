@@ -8,6 +8,7 @@
  *
  *   TRN0402 the model's samplers disagree on schedule or prediction (pick one with --sampler)
  *   TRN0403 no sampler of that name uses the model
+ *   TRN0404 the model's own training declarations are invalid
  */
 import type { ModelArtifact, Prediction, SamplerArtifact, TrainingMeaning, TrainingSchedule } from '../../compiler/core/artifact.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
@@ -75,7 +76,10 @@ export function trainingSpec(model: ModelArtifact, samplers: readonly SamplerArt
   if (samplerName !== undefined && uses.length === 0) {
     fail('TRN0403', `no sampler named '${samplerName}' samples model ${model.name}`);
   }
-  if (uses.length === 0) return specOf(model.training);
+  if (uses.length === 0) {
+    return specOf(model.training ?? fail('TRN0404', `model ${model.name} declares training settings (prediction, schedule, T, zero_snr, null_class) that are not valid`,
+      undefined, 'run denoc check on a sampler of the model to see which'));
+  }
   const differing = uses.find((s) => key(s.training) !== key(uses[0].training));
   if (differing) {
     fail('TRN0402', `samplers of ${model.name} need different training: '${uses[0].name}' (${key(uses[0].training)}) and '${differing.name}' (${key(differing.training)})`,

@@ -28,7 +28,7 @@ beforeAll(async () => {
 });
 
 function draws(prediction: Prediction, step: number) {
-  const spec = specOf({ ...model.training, prediction });
+  const spec = specOf({ ...model.training!, prediction });
   const x0 = data.batch(SEED, step, B).x;
   const noise = normals(SEED, STREAMS.noise, step, x0.length);
   const levels = spec.levels(uniforms(SEED, STREAMS.time, step, B));

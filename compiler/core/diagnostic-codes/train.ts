@@ -15,6 +15,7 @@ export const TRAIN_CODES = {
   TRN0401: 'retired (a declaration the samplers read was not a literal); kept so the code is never reused',
   TRN0402: "the model's samplers need different training (choose with --sampler)",
   TRN0403: 'no sampler of that name samples the model',
+  TRN0404: "the model's own training declarations are invalid (a sampler of it says why)",
   TRN0501: 'the checkpoint cannot be read',
   TRN0502: 'the checkpoint is from a different run (lists what differs)',
   TRN0601: 'a model input the data cannot provide (e.g. class labels from unlabelled points)',
