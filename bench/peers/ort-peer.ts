@@ -1,35 +1,34 @@
 /**
- * The onnxruntime-node peer of the WebGPU benchmark: the native CPU ceiling. Builds the denoiser
- * as an ONNX model by lowering denoc's own model graph (same weights), appends the DDIM update
- * `x' = a·x + b·ε` so one session.run is one sampling step, checks the forward pass against
- * denoc's reference executor, then times steps with 2 intra-op threads.
+ * The onnxruntime-node peer of the WebGPU benchmark: the native CPU ceiling. Builds one DDIM step
+ * `x' = a·x + b·ε(x, t, y)` as an IR graph around denoc's own model graph (same weights), compiles
+ * it with the ONNX target (targets/onnx) and runs it with runtime/onnx, so one session.run is one
+ * sampling step; checks the forward pass against denoc's reference executor, then times steps with
+ * 2 intra-op threads.
  * Run as a child: `tsx bench/peers/ort-peer.ts <model> <batch> '<coefficients JSON>'`; prints
  * `PEER {"stepMs":..,"maxForwardDiff":..}`.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import { GraphBuilder, t } from '../../compiler/core/ir/builder.ts';
+import { tensorOf, type Graph } from '../../compiler/core/ir/node.ts';
+import { inlineGraph } from '../../compiler/core/ir/rewrite.ts';
 import { compileSource } from '../../dsl/index.ts';
+import { OnnxSession } from '../../runtime/onnx/session.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
-import { lowerGraphToOnnx } from './onnx-lower.ts';
-import { encodeModel, type OnnxModel } from './onnx-writer.ts';
+import { compileForOnnx } from '../../targets/onnx/compile.ts';
 import type { DdimCoefficient, PeerResult } from './child.ts';
 
 const THREADS = 2;
 
-/** `model` plus scalar inputs a, b and the output x_next = a·x + b·out0. */
-function withDdimUpdate(model: OnnxModel): OnnxModel {
-  const scalar = (name: string): OnnxModel['inputs'][number] => ({ name, dtype: 'f32', dims: [] });
-  return {
-    ...model,
-    nodes: [...model.nodes,
-      { op: 'Mul', inputs: ['x', 'a'], outputs: ['ddim_ax'] },
-      { op: 'Mul', inputs: ['out0', 'b'], outputs: ['ddim_beps'] },
-      { op: 'Add', inputs: ['ddim_ax', 'ddim_beps'], outputs: ['x_next'] }],
-    inputs: [...model.inputs, scalar('a'), scalar('b')],
-    outputs: [{ ...model.outputs[0], name: 'x_next' }],
-  };
+/** The model's params plus scalars a, b; the output x_next = a·x + b·model(x, …). */
+function ddimStep(model: Graph): Graph {
+  const b = new GraphBuilder(`${model.name}_ddim_step`);
+  const params = new Map(model.params.map((p) => [p, b.param(p.attrs.name as string, tensorOf(p), p.span)]));
+  const [eps] = inlineGraph(b, model, (p) => params.get(p)!);
+  const x = [...params.values()].find((p) => p.attrs.name === 'x')!;
+  const scale = (name: string) => b.param(name, t('f32', []));
+  return b.finish([b.op('add', [b.op('mul', [x, scale('a')]), b.op('mul', [eps, scale('b')])])]);
 }
 
 /** Builds, checks and times the ONNX peer of `examples/<model>.dn` at `batch`. */
@@ -37,17 +36,11 @@ export async function runOrtPeer(modelName: string, batch: number, coefficients:
   const program = compileSource(readFileSync(`examples/${modelName}.dn`, 'utf8'), `examples/${modelName}.dn`);
   const model = program.models[0];
   const init = initWeights(model.parameters, 0);
-  const host = new Map([...init].map(([k, v]) => [k, Float32Array.from(v.data)]));
-  const bytes = encodeModel(withDdimUpdate(lowerGraphToOnnx(model.graph, host, { B: batch })));
-  const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: THREADS, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-  });
+  const session = await OnnxSession.create(compileForOnnx(ddimStep(model.graph), { dims: { B: batch }, weights: init }), { threads: THREADS });
   const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);
-  const y = new ort.Tensor('int32', labels, [batch]);
-  const scalar = (v: number): ort.Tensor => new ort.Tensor('float32', Float32Array.of(v), []);
   const step = async (x: Float32Array, t: number, a: number, b: number): Promise<Float32Array> => {
-    const feeds = { x: new ort.Tensor('float32', x, [batch, 1, 28, 28]), t: new ort.Tensor('float32', new Float32Array(batch).fill(t), [batch]), y, a: scalar(a), b: scalar(b) };
-    return (await session.run(feeds)).x_next.data as Float32Array;
+    const inputs = { x, t: new Float32Array(batch).fill(t), y: labels, a: Float32Array.of(a), b: Float32Array.of(b) };
+    return (await session.run({ inputs }))[0];
   };
   // Same network: with a = 0, b = 1 the step returns the denoiser's output.
   const x0 = Float32Array.from({ length: batch * 784 }, (_, i) => Math.sin(i * 0.1));

@@ -73,4 +73,8 @@ export type DiagnosticCode =
  */
 export const RESERVED_CODES: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   TRN0401: 'retired: training reads the meaning the DSL resolved (SamplerArtifact.training), whose own checks are SMP codes',
+  BENCH0101: 'retired: the benchmark peer compiles with the ONNX target, whose own checks are ONNX codes',
+  BENCH0102: 'retired: the benchmark peer compiles with the ONNX target, whose own checks are ONNX codes',
+  BENCH0103: 'retired: the benchmark peer compiles with the ONNX target, whose own checks are ONNX codes',
+  BENCH0104: 'retired: the benchmark peer compiles with the ONNX target, whose own checks are ONNX codes',
 };
