@@ -16,6 +16,8 @@ export const DSL = {
   MissingToken: 'DSL0003',
   BadLiteral: 'DSL0004',
   EmptyIndex: 'DSL0005',
+  TooDeep: 'DSL0006',
+  SourceTooLarge: 'DSL0007',
   UnknownName: 'DSL0101',
   Duplicate: 'DSL0102',
   ModuleNotFound: 'DSL0103',

@@ -12,7 +12,6 @@
  * cascade. This file hands the builtins and std primitives (builtins/) to resolution and lowering,
  * which know them only through semantics/builtin-names.ts and lower/context.ts.
  */
-import { readFileSync } from 'node:fs';
 import { DenocError, type Diagnostic } from '../compiler/core/diagnostics.ts';
 import '../compiler/core/ops/index.ts';
 import { BUILTINS, STD_PRIMITIVES } from './builtins/index.ts';
@@ -21,6 +20,7 @@ import { DSL, dslError } from './diagnostic-codes.ts';
 import { lowerProgram, type ModelArtifact, type SamplerArtifact } from './lower/program.ts';
 import { checkDeclarations } from './semantics/check.ts';
 import { loadProgram, type LoadOptions } from './semantics/resolve.ts';
+import { readSourceFile } from './semantics/source-file.ts';
 
 export type { InitSpec, ParameterSpec } from '../compiler/core/artifact.ts';
 export type { ModelArtifact, SamplerArtifact } from './lower/program.ts';
@@ -99,11 +99,8 @@ export function compileSource(text: string, file: string, opts: CompileOptions =
 }
 
 export function compileFile(path: string, opts: CompileOptions = {}): Program {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new DenocError(dslError(DSL.ModuleNotFound, `cannot read '${path}'`));
-  }
+  const text = readSourceFile(path);
+  if (text === undefined) throw new DenocError(dslError(DSL.ModuleNotFound, `cannot read '${path}' (not a regular file)`));
+  if (typeof text === 'object') throw new DenocError(text);
   return compileSource(text, path, opts);
 }

@@ -38,3 +38,13 @@ export function tensorEntries(source: TensorCollection): [string, Tensor<Float32
   if (source instanceof Map) return [...(source as WeightSet)];
   return Object.entries(source as Readonly<Record<string, Tensor<Float32Array>>>);
 }
+
+/** The index of the first NaN or ±Inf in `data`, or -1 when every value is finite. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // v - v is 0 for every finite v and NaN for NaN and ±Inf.
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}

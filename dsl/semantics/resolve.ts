@@ -8,7 +8,7 @@
  * file's own declarations into scope (not what that file imports); a local declaration shadows an
  * imported one; a name exported by two imports is ambiguous where it is used.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerSource, type Diagnostic } from '../../compiler/core/diagnostics.ts';
@@ -19,6 +19,7 @@ import { parseSource } from '../syntax/cst-to-ast.ts';
 import { BUILTIN_NAMES } from './builtin-names.ts';
 import type { StdPrimitives } from './primitive.ts';
 import { checkNamesInFile } from './resolve-names.ts';
+import { readSourceFile } from './source-file.ts';
 import { Scope, type Value } from './values.ts';
 
 export const DEFAULT_STDLIB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'stdlib');
@@ -59,12 +60,12 @@ class Loader {
     this.stdlibDir = opts.stdlibDir ?? DEFAULT_STDLIB_DIR;
   }
 
-  read(path: string): string | undefined {
+  read(path: string): string | Diagnostic | undefined {
     if (this.opts.readFile) {
       const text = this.opts.readFile(path);
       if (text !== undefined) return text;
     }
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    return readSourceFile(path);
   }
 
   /** Parses and scopes one file; undefined when it has syntax errors (already reported). */
@@ -119,6 +120,7 @@ class Loader {
     }
     if (cached) return cached;
     const text = this.read(target.path);
+    if (typeof text === 'object') { this.diagnostics.push({ ...text, span: imp.span }); return undefined; }
     if (text === undefined) {
       const hint = imp.path.startsWith('std/') ? `the standard modules are: ${this.stdModules().join(', ')}` : undefined;
       this.diagnostics.push(dslError(DSL.ModuleNotFound, `cannot find module '${imp.path}' (looked for ${target.path})`, imp.span, hint));

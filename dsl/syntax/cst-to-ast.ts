@@ -8,6 +8,8 @@ import type { Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { DSL, dslError, type DslCode } from '../diagnostic-codes.ts';
 import type * as A from './ast.ts';
+import { LIMITS, limitMessage } from '../../compiler/core/limits.ts';
+import { tokenNesting } from './nesting.ts';
 import { getParser } from './parser.ts';
 import { layoutTokens, lexer, Newline } from './tokens.ts';
 
@@ -17,13 +19,20 @@ export interface ParsedSource {
 }
 
 export function parseSource(text: string, file: string): ParsedSource {
+  if (text.length > LIMITS.sourceBytes.max) {
+    const message = `'${file}' is too large: ${limitMessage('sourceBytes', text.length)}`;
+    return { diagnostics: [dslError(DSL.SourceTooLarge, message, { file, line: 1, col: 1 })] };
+  }
   const lexed = lexer.tokenize(text);
   const diagnostics: Diagnostic[] = lexed.errors.map((e) => dslError(
     DSL.UnexpectedChar, `unexpected character '${text.slice(e.offset, e.offset + e.length)}'`,
     { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line, endCol: (e.column ?? 1) + e.length },
   ));
+  const tokens = layoutTokens(lexed.tokens);
+  const tooDeep = tokenNesting(tokens, file);
+  if (tooDeep) return { diagnostics: [...diagnostics, dslError(DSL.TooDeep, tooDeep.message, tooDeep.span)] };
   const parser = getParser();
-  parser.input = layoutTokens(lexed.tokens);
+  parser.input = tokens;
   const cst = parser.file();
   // Recovery often trips again on the rest of a broken line; the first error there is the useful one.
   const lines = new Set(diagnostics.map((d) => d.span?.line));

@@ -111,6 +111,8 @@ export function layoutTokens(tokens: readonly IToken[]): IToken[] {
     const drop = depth > 0 || prev === undefined || prev.tokenType === Newline || prev.tokenType === Semicolon ||
       CONTINUES.has(prev.tokenType) || (next !== undefined && CONTINUED_BY.has(next.tokenType));
     if (!drop) out.push(tok);
+    // The rest of this run of newlines would be dropped anyway; skipping it keeps the pass linear.
+    i = j - 1;
   }
   return out;
 }

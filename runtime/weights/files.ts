@@ -1,20 +1,60 @@
 /**
  * Weights files on disk: safetensors read with the file's name in every diagnostic, and written whole.
+ * Reading checks before allocating (a regular file, at most LIMITS.weightsFileBytes, so a device such
+ * as /dev/zero or a huge file is refused unread) and checks what enters: a tensor holding NaN or
+ * ±Inf is refused with the names of the tensors that hold them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
+import { LIMITS, limitMessage } from '../../compiler/core/limits.ts';
 import { readSafetensors, writeSafetensors, type WriteOptions } from '../../compiler/core/safetensors.ts';
-import type { Tensor, TensorCollection } from '../../compiler/core/tensor.ts';
+import { firstNonFinite, type Tensor, type TensorCollection } from '../../compiler/core/tensor.ts';
+
+function cannotRead(path: string, why: string): DenocError {
+  return new DenocError({ code: 'WGT0001', severity: 'error', message: `${path}: cannot read: ${why}` });
+}
+
+/** The file's bytes, after checking that it is a regular file within the size limit. */
+function readBoundedFile(path: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw cannotRead(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw cannotRead(path, 'not a regular file');
+    if (stat.size > LIMITS.weightsFileBytes.max) {
+      throw new DenocError({ code: 'WGT0013', severity: 'error', message: `${path}: ${limitMessage('weightsFileBytes', stat.size)}` });
+    }
+    return readFileSync(fd);
+  } catch (e) {
+    if (e instanceof DenocError) throw e;
+    throw cannotRead(path, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Names of the tensors holding a NaN or an infinity, in file order. */
+export function nonFiniteTensors(tensors: ReadonlyMap<string, Tensor<Float32Array>>): string[] {
+  const names: string[] = [];
+  for (const [name, t] of tensors) if (firstNonFinite(t.data) >= 0) names.push(name);
+  return names;
+}
 
 export function loadWeightsFile(path: string): Map<string, Tensor<Float32Array>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new DenocError({ code: 'WGT0001', severity: 'error', message: `${path}: cannot read: ${why}` });
+  const tensors = readSafetensors(readBoundedFile(path), path);
+  const bad = nonFiniteTensors(tensors);
+  if (bad.length) {
+    const shown = bad.length > 8 ? `${bad.slice(0, 8).join(', ')} and ${bad.length - 8} more` : bad.join(', ');
+    throw new DenocError({
+      code: 'WGT0014', severity: 'error',
+      message: `${path}: ${bad.length} tensor(s) hold NaN or infinite values: ${shown}; the weights are corrupt or training diverged`,
+    });
   }
-  return readSafetensors(bytes, path);
+  return tensors;
 }
 
 export function saveWeightsFile(path: string, tensors: TensorCollection, opts: WriteOptions = {}): void {

@@ -12,6 +12,8 @@ export const DSL_CODES = {
   DSL0003: 'a required token is missing (e.g. a closing bracket)',
   DSL0004: 'a malformed literal (string escape, number)',
   DSL0005: 'an empty index item, as in x[1,,2]',
+  DSL0006: 'nesting deeper than the limit (brackets, blocks, prefix operators, or one expression tree)',
+  DSL0007: 'a source file larger than the limit',
   DSL0101: 'a name that is not declared in scope (with a "did you mean" hint)',
   DSL0102: 'a name declared twice in the same scope',
   DSL0103: 'an import that names no file',

@@ -15,6 +15,8 @@ export const WEIGHT_CODES = {
   WGT0010: '__metadata__ is not an object of strings',
   WGT0011: 'tensor to write has data whose length does not match its shape',
   WGT0012: 'invalid tensor name or shape to write',
+  WGT0013: 'weights or checkpoint file larger than the limit',
+  WGT0014: 'weights hold NaN or infinite values (the message names the tensors)',
   WGT0101: 'parameter missing from the weights',
   WGT0102: 'weights hold a tensor that is not a parameter',
   WGT0103: 'tensor shape differs from the parameter shape',
