@@ -4,6 +4,7 @@
  * a lowering, as structural (handled by lower-graph.ts), or as unsupported with a reason; a test
  * fails when an op is added to the registry without an entry, and a duplicate throws here.
  */
+import { mergeOpTables } from '../../compiler/core/ops/op-tables.ts';
 import type { LoweringEntry } from './lower-context.ts';
 import { ATTENTION_LOWERINGS } from './ops/attention.ts';
 import { BINARY_LOWERINGS } from './ops/binary.ts';
@@ -17,20 +18,8 @@ import { REDUCE_LOWERINGS } from './ops/reduce.ts';
 import { SHAPE_LOWERINGS } from './ops/shape.ts';
 import { STRUCTURAL_LOWERINGS } from './ops/structural.ts';
 
-const FAMILY_TABLES: readonly Readonly<Record<string, LoweringEntry>>[] = [
-  ATTENTION_LOWERINGS, BINARY_LOWERINGS, CONV_LOWERINGS, ELEMENTWISE_LOWERINGS, EMBEDDING_LOWERINGS, LINALG_LOWERINGS,
-  NORM_LOWERINGS, RANDOM_LOWERINGS, REDUCE_LOWERINGS, SHAPE_LOWERINGS, STRUCTURAL_LOWERINGS,
-];
-
-function merge(tables: readonly Readonly<Record<string, LoweringEntry>>[]): Map<string, LoweringEntry> {
-  const merged = new Map<string, LoweringEntry>();
-  for (const table of tables) {
-    for (const [op, entry] of Object.entries(table)) {
-      if (merged.has(op)) throw new Error(`op '${op}' has two ONNX lowerings`);
-      merged.set(op, entry);
-    }
-  }
-  return merged;
-}
-
-export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = merge(FAMILY_TABLES);
+export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = mergeOpTables<LoweringEntry>({
+  attention: ATTENTION_LOWERINGS, binary: BINARY_LOWERINGS, conv: CONV_LOWERINGS, elementwise: ELEMENTWISE_LOWERINGS,
+  embedding: EMBEDDING_LOWERINGS, linalg: LINALG_LOWERINGS, norm: NORM_LOWERINGS, random: RANDOM_LOWERINGS,
+  reduce: REDUCE_LOWERINGS, shape: SHAPE_LOWERINGS, structural: STRUCTURAL_LOWERINGS,
+}, 'ONNX lowering');

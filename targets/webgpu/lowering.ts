@@ -12,7 +12,8 @@
  */
 import type { Node } from '../../compiler/core/ir/node.ts';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
-import type { ExprEmitter, Lowering, LoweringTable, TemplateName } from './lower-context.ts';
+import { mergeOpTables } from '../../compiler/core/ops/op-tables.ts';
+import type { ExprEmitter, Lowering, TemplateName } from './lower-context.ts';
 import { ATTENTION_LOWERINGS } from './ops/attention.ts';
 import { BINARY_LOWERINGS } from './ops/binary.ts';
 import { CONV_LOWERINGS } from './ops/conv.ts';
@@ -27,26 +28,14 @@ import { STRUCTURAL_LOWERINGS } from './ops/structural.ts';
 
 export type { Lowering, TemplateName } from './lower-context.ts';
 
-const FAMILY_TABLES: readonly LoweringTable[] = [
-  ATTENTION_LOWERINGS, BINARY_LOWERINGS, CONV_LOWERINGS, ELEMENTWISE_LOWERINGS, EMBEDDING_LOWERINGS, LINALG_LOWERINGS,
-  NORM_LOWERINGS, RANDOM_LOWERINGS, REDUCE_LOWERINGS, SHAPE_LOWERINGS, STRUCTURAL_LOWERINGS,
-];
-
-function merge(tables: readonly LoweringTable[]): LoweringTable {
-  const merged: Record<string, Lowering> = {};
-  for (const table of tables) {
-    for (const [op, l] of Object.entries(table)) {
-      if (op in merged) throw new Error(`op '${op}' has two WebGPU lowerings`);
-      merged[op] = l;
-    }
-  }
-  return Object.freeze(merged);
-}
-
-export const LOWERINGS: LoweringTable = merge(FAMILY_TABLES);
+export const LOWERINGS: ReadonlyMap<string, Lowering> = mergeOpTables<Lowering>({
+  attention: ATTENTION_LOWERINGS, binary: BINARY_LOWERINGS, conv: CONV_LOWERINGS, elementwise: ELEMENTWISE_LOWERINGS,
+  embedding: EMBEDDING_LOWERINGS, linalg: LINALG_LOWERINGS, norm: NORM_LOWERINGS, random: RANDOM_LOWERINGS,
+  reduce: REDUCE_LOWERINGS, shape: SHAPE_LOWERINGS, structural: STRUCTURAL_LOWERINGS,
+}, 'WebGPU lowering');
 
 export function loweringOf(op: string, span?: Node['span']): Lowering {
-  const l = LOWERINGS[op];
+  const l = LOWERINGS.get(op);
   if (!l) throw new DenocError({ code: 'WG0102', severity: 'error', message: `op '${op}' has no WebGPU lowering`, span });
   if (l.kind === 'unsupported') {
     throw new DenocError({ code: 'WG0103', severity: 'error', message: `op '${op}' is not supported on WebGPU: ${l.reason}`, span });

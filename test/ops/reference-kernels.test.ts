@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import '../../compiler/core/ops/index.ts';
 import { allOps, hasOp } from '../../compiler/core/ops/registry.ts';
+import { mergeOpTables } from '../../compiler/core/ops/op-tables.ts';
 import {
-  REFERENCE_KERNELS, hasReferenceKernel, mergeKernelTables, referenceKernel, type ReferenceKernel,
+  REFERENCE_KERNELS, hasReferenceKernel, referenceKernel, type ReferenceKernel,
 } from '../../compiler/semantics/kernels/index.ts';
 
 const identity: ReferenceKernel = ([x]) => tf.clone(x);
@@ -33,12 +34,12 @@ describe('reference kernel table', () => {
   });
 
   it('refuses a kernel for a name that is not a registered op', () => {
-    expect(() => mergeKernelTables({ binary: { add: identity }, typos: { ad: identity } }))
+    expect(() => mergeOpTables({ binary: { add: identity }, typos: { ad: identity } }, 'reference kernel'))
       .toThrow("reference kernel 'ad' (typos) names no registered op");
   });
 
   it('refuses a name defined by two families', () => {
-    expect(() => mergeKernelTables({ binary: { add: identity }, elementwise: { add: identity } }))
-      .toThrow("reference kernel 'add' is defined twice (again in elementwise)");
+    expect(() => mergeOpTables({ binary: { add: identity }, elementwise: { add: identity } }, 'reference kernel'))
+      .toThrow("reference kernel of 'add' is defined twice (again in elementwise)");
   });
 });
