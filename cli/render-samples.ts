@@ -1,10 +1,22 @@
-/** Turns a batch of samples into the PNG a person wants to look at: an image grid or a scatter plot. */
+/**
+ * Turns a batch of samples into the PNG a person wants to look at: an image grid or a scatter plot.
+ * Samples holding NaN or ±Inf are refused (CLI0041) before anything is drawn, so `denoc run` exits
+ * non-zero and writes no PNG instead of an empty plot.
+ */
 import type { Shape } from '../compiler/core/ir/types.ts';
 import { fail } from '../compiler/core/diagnostics.ts';
+import { firstNonFinite } from '../compiler/core/tensor.ts';
 import { imageGrid, scatterPlot } from '../api/render/png.ts';
 
 export function renderSamples(samples: Float32Array, shape: Shape, batch: number, title: string): Uint8Array {
   const dims = shape.map((d) => (typeof d === 'number' ? d : batch));
+  const bad = firstNonFinite(samples);
+  if (bad >= 0) {
+    const count = samples.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
+    const perSample = samples.length / Math.max(1, dims[0]);
+    fail('CLI0041', `${count} of ${samples.length} sampled values are NaN or infinite (first in sample ${Math.floor(bad / perSample)}); ` +
+      'nothing was written: the weights or the sampler diverged');
+  }
   if (dims.length === 4) {
     const [n, c, h, w] = dims;
     return imageGrid(samples, { n, c, h, w, cols: Math.ceil(Math.sqrt(n)), scale: 3, range: [-1, 1] });

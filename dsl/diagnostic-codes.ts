@@ -60,6 +60,7 @@ export const DSL = {
   StepCondition: 'DSL0503',
   BadSampler: 'DSL0504',
   BadModelCall: 'DSL0505',
+  NonFiniteTable: 'DSL0506',
 } as const satisfies Readonly<Record<string, DslCode>>;
 
 export type DslCode = keyof typeof DSL_CODES;

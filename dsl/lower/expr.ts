@@ -164,6 +164,13 @@ export class ExprLowerer implements Lowerer {
         if (!this.loop) raise(DSL.Internal, 'a per-step value outside a sampling loop', span);
         // Tables are f32 or i32 constants; the one scalar read per step is cast if needed.
         const base: DType = dtype === 'f32' || dtype === 'f16' || dtype === 'bf16' ? 'f32' : 'i32';
+        // Math.fround: a value past the f32 range is an infinity in the f32 table.
+        const bad = v.values.findIndex((x) => x.kind === 'num' && !Number.isFinite(Math.fround(x.value)));
+        const badValue = v.values[bad];
+        if (badValue?.kind === 'num') {
+          raise(DSL.NonFiniteTable, `this per-step coefficient is ${badValue.value} (not finite in f32) at step ${bad} of ${v.values.length}: ` +
+            "the sampler's options or step count give a table that is not finite", span);
+        }
         const table = this.constantOf(v.values, [v.values.length], span, base);
         const at = this.b.op('gather', [table, this.loop.iter], { axis: 0 }, span);
         return dtype === base ? at : this.b.op('cast', [at], { dtype }, span);

@@ -100,3 +100,14 @@ describe('source files', () => {
     expect(d[0].message).toMatch(/sourceBytes/);
   });
 });
+
+describe('compile-time coefficient tables', () => {
+  it('refuses a per-step table holding infinity with DSL0506 naming the step', () => {
+    const src = `model M() {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] {\n    return x\n  }\n}\n` +
+      `sampler blowup(model: Model, steps: int = 4) {\n  x = randn(model.sample_shape)\n  for i in 0 .. steps {\n` +
+      `    x = x * exp(400.0 * i)\n  }\n  return x\n}\nsampler s = blowup(M)\n`;
+    const [d] = checkSource(src, 'table.dn');
+    expect(d).toMatchObject({ code: 'DSL0506', span: { line: 9 } });
+    expect(d.message).toMatch(/e\+173 \(not finite in f32\) at step 1 of 4/);
+  });
+});

@@ -14,6 +14,7 @@ export const CLI_CODES = {
   CLI0021: '--classes names a class the model does not have',
   CLI0030: 'a sampler input that cannot be given on the command line',
   CLI0040: 'samples of a shape that cannot be drawn',
+  CLI0041: 'samples holding NaN or infinite values (no PNG is written)',
   CLI0050: '--after names a pass that is not in the pipeline',
   CLI0051: '--cost tpu without --target stablehlo',
   CLI0060: '--precision is not f32 or bf16',

@@ -55,5 +55,6 @@ export const DSL_CODES = {
   DSL0503: 'an if statement whose condition depends on the step index',
   DSL0504: 'a malformed sampler declaration or instantiation',
   DSL0505: 'a model call that does not fit the model signature',
+  DSL0506: 'a per-step coefficient table of a sampler holding NaN or infinite values',
   DSL0999: 'an internal compiler error (a bug in denoc; please report it)',
 } as const;
