@@ -40,6 +40,7 @@ export interface LoadedWeights {
 
 /** Binds a safetensors file to the model's parameters, or makes seeded random weights. */
 export function loadWeights(model: ModelArtifact, file: string | undefined, seed: number): LoadedWeights {
+  if (file === '') fail('CLI0004', '--weights is empty: name a .safetensors file, or leave the option out for random weights');
   if (!file && model.parameters.length === 0) return { weights: new Map(), random: false };
   if (!file) {
     return { weights: initWeights(model.parameters, seed), random: true };

@@ -2,7 +2,8 @@
 import { fail } from '../compiler/core/diagnostics.ts';
 
 export function parseIntOption(flag: string, value: string, min: number): number {
-  const n = Number(value);
+  // Number('') is 0: an empty value must not pass as zero.
+  const n = value.trim() === '' ? Number.NaN : Number(value);
   if (!Number.isInteger(n) || n < min) fail('CLI0020', `${flag} must be an integer >= ${min}, got '${value}'`);
   return n;
 }

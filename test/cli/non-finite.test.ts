@@ -1,6 +1,6 @@
 /**
  * `denoc run` on a model whose samples are not finite (issue 17): exit 1 with CLI0041, no PNG written,
- * no stack trace.
+ * no stack trace; and empty --weights and --seed values are refused rather than read as defaults.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,5 +31,19 @@ describe('denoc run with non-finite numbers', () => {
     expect(r.err).toMatch(/NaN or infinite/);
     expect(r.err).not.toMatch(/\n\s+at .+:\d+:\d+/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('denoc run with empty option values', () => {
+  it('refuses an empty --weights instead of falling back to random weights', async () => {
+    const r = await denoc('run', 'examples/mlp2d.dn', '--weights', '', '--batch', '4', '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/CLI0004.*--weights is empty/);
+  });
+
+  it('refuses an empty --seed instead of reading it as 0', async () => {
+    const r = await denoc('run', 'examples/mlp2d.dn', '--seed', '', '--batch', '4', '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/CLI0020.*--seed must be an integer/);
   });
 });
