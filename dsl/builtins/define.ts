@@ -69,7 +69,7 @@ export class Args {
 /** Declares a builtin: parameter names, how many are required, and its implementation. */
 export function builtin(what: string, params: readonly string[], required: number, impl: (a: Args, ctx: BuiltinContext) => Value): BuiltinFn {
   return (ctx, args, span) => {
-    const bound = bindArgs(what, params, args, span);
+    const bound = bindArgs(what, params, args);
     requireArgs(what, params.slice(0, required), bound, span);
     return impl(new Args(what, bound, span), ctx);
   };

@@ -51,7 +51,7 @@ export function callModule(lw: Lowerer, inst: ModuleInstance, args: readonly Eva
   const label = inst.path ? `${inst.name} '${inst.path}'` : inst.name;
   if (inst.ctor.kind === 'primitive') {
     const def = inst.ctor.def;
-    const bound = bindArgs(label, ['x'], args, span);
+    const bound = bindArgs(label, ['x'], args);
     requireArgs(label, ['x'], bound, span);
     const x = tensorArg(bound.get('x')!, label);
     const primArgs = Object.fromEntries(def.params.map((p) => {
@@ -67,7 +67,7 @@ export function callModule(lw: Lowerer, inst: ModuleInstance, args: readonly Eva
   const fn = inst.ctor.decl.fns[0];
   if (!fn) return POISON;
   const names = fn.params.map((p) => p.name);
-  const bound = bindArgs(label, names, args, span);
+  const bound = bindArgs(label, names, args);
   requireArgs(label, names, bound, span);
   const bindings: Bindings = new Map();
   const fnScope = new Scope(inst.scope);

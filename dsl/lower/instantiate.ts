@@ -43,7 +43,7 @@ export function instantiate(lw: Lowerer, ctor: Constructor, args: readonly EvalA
 
 function instantiatePrimitive(lw: Lowerer, def: PrimitiveDef, args: readonly EvalArg[], path: string, span: Span): ModuleInstance {
   const names = def.params.map((p) => p.name);
-  const bound = bindArgs(def.name, names, args, span);
+  const bound = bindArgs(def.name, names, args);
   requireArgs(def.name, def.params.filter((p) => p.default === undefined).map((p) => p.name), bound, span);
   const scope = new Scope();
   const values = new Map<string, Value>();
@@ -68,7 +68,7 @@ function instantiateBlock(lw: Lowerer, ctor: Extract<Constructor, { kind: 'block
   const decl = ctor.decl;
   if (lw.instantiating.includes(decl)) raise(DSL.Recursion, `block ${decl.name} instantiates itself`, span);
   const names = decl.params.map((p) => p.name);
-  const bound = bindArgs(decl.name, names, args, span);
+  const bound = bindArgs(decl.name, names, args);
   requireArgs(decl.name, decl.params.filter((p) => !p.default).map((p) => p.name), bound, span);
   const scope = new Scope(ctor.scope);
   const values = new Map<string, Value>();
@@ -131,7 +131,7 @@ export function memberValue(lw: Lowerer, e: Expr, scope: Scope, path: string): V
 
 /** `param(shape, init: normal(0.02), dtype: "f32")`: a raw parameter named by its member path. */
 function declareParam(lw: Lowerer, args: readonly EvalArg[], path: string, span: Span): Value {
-  const bound = bindArgs('param', ['shape', 'init', 'dtype'], args, span);
+  const bound = bindArgs('param', ['shape', 'init', 'dtype'], args);
   requireArgs('param', ['shape'], bound, span);
   const shapeArg = bound.get('shape')!;
   if (shapeArg.value.kind !== 'list') raise(DSL.BadInit, `param shape must be a list of ints, got ${describe(shapeArg.value)}`, shapeArg.span);

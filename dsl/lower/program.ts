@@ -83,7 +83,7 @@ function bindSampler(lw: Lowerer, inst: SamplerInstance, scope: Scope): { model:
   if (callee.kind !== 'sampler') raise(DSL.BadSampler, `${describe(callee)} is not a sampler`, call.callee.span);
   const decl = callee.decl;
   const names = decl.params.map((p) => p.name);
-  const bound = bindArgs(decl.name, names, evalArgs(lw, call, scope), call.span);
+  const bound = bindArgs(decl.name, names, evalArgs(lw, call, scope));
   requireArgs(decl.name, decl.params.filter((p) => !p.default).map((p) => p.name), bound, call.span);
   const body = new Scope(callee.scope);
   let model: ModuleInstance | undefined;

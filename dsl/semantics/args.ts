@@ -11,7 +11,7 @@ import { raise, type Value } from './values.ts';
 export interface EvalArg { readonly name?: string; readonly value: Value; readonly span: Span }
 
 /** Matches positional then named arguments to parameter names; missing ones are left out. */
-export function bindArgs(what: string, names: readonly string[], args: readonly EvalArg[], span: Span): Map<string, EvalArg> {
+export function bindArgs(what: string, names: readonly string[], args: readonly EvalArg[]): Map<string, EvalArg> {
   const out = new Map<string, EvalArg>();
   let positional = 0;
   for (const a of args) {

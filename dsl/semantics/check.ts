@@ -77,7 +77,7 @@ class DeclChecker {
   private sampler(d: SamplerDecl): void {
     this.params(d.params, true);
     const first = d.params[0];
-    if (!first || first.type.kind !== 'scalarType' || first.type.name !== 'Model') {
+    if (first?.type.kind !== 'scalarType' || first.type.name !== 'Model') {
       this.error(DSL.BadSampler, `sampler ${d.name} must take a Model as its first parameter, as in 'sampler ${d.name}(model: Model, steps: int = 50)'`, first?.span ?? d.nameSpan);
     }
     this.body(d.body, 'sampler', d.span);
@@ -113,7 +113,7 @@ class DeclChecker {
   /** The body must end with `return`, and `return` may appear nowhere else. */
   private body(stmts: readonly Stmt[], what: string, span: Span): void {
     const last = stmts[stmts.length - 1];
-    if (!last || last.kind !== 'return') this.error(DSL.MissingReturn, `${what} must end with a return statement`, last?.span ?? span);
+    if (last?.kind !== 'return') this.error(DSL.MissingReturn, `${what} must end with a return statement`, last?.span ?? span);
     stmts.forEach((s, i) => this.noNestedReturn(s, i === stmts.length - 1));
   }
 

@@ -10,7 +10,7 @@
  *   TRN0403 no sampler of that name uses the model
  *   TRN0404 the model's own training declarations are invalid
  */
-import type { ModelArtifact, Prediction, SamplerArtifact, TrainingMeaning, TrainingSchedule } from '../../compiler/core/artifact.ts';
+import type { ModelArtifact, SamplerArtifact, TrainingMeaning, TrainingSchedule } from '../../compiler/core/artifact.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import * as S from '../../compiler/schedules/index.ts';
 

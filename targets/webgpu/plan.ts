@@ -146,7 +146,7 @@ class PlanBuilder {
 
   private noteInit(n: Node): void {
     const loc = this.memory.locations.get(n);
-    if (!loc || loc.kind !== 'slot') return;
+    if (loc?.kind !== 'slot') return;
     if (n.op === 'param') this.inits.set(loc.slot, { kind: 'input', name: n.attrs.name as string });
     else if (n.op === 'weight') this.inits.set(loc.slot, { kind: 'weight', path: n.attrs.path as string });
     else this.inits.set(loc.slot, { kind: 'constant', data: n.attrs.data as Float32Array | Int32Array });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { linear, spacingLeading, spacingLinspace, spacingTrailing } from '../../compiler/schedules/index.ts';
 import { ddimGrid, nests, roundGrids } from '../../runtime/distill/grid.ts';
 import { specOfFile } from '../train/spec-of-file.ts';
-import { type TrainingSpec } from '../../runtime/train/training-spec.ts';
+import type { TrainingSpec } from '../../runtime/train/training-spec.ts';
 
 const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
 const everyOther = (fine: number[], coarse: number[]) => coarse.every((t, k) => t === fine[2 * k]);

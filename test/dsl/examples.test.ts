@@ -127,7 +127,10 @@ describe('mlp2d numerics', () => {
 function alphaBar(T = 1000): number[] {
   const out: number[] = [];
   let prod = 1;
-  for (let t = 0; t < T; t++) out.push(prod *= 1 - (1e-4 + (0.02 - 1e-4) * t / (T - 1)));
+  for (let t = 0; t < T; t++) {
+    prod *= 1 - (1e-4 + ((0.02 - 1e-4) * t) / (T - 1));
+    out.push(prod);
+  }
   return out;
 }
 

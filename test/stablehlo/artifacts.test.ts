@@ -68,9 +68,9 @@ describe('writeStableHLOArtifacts', () => {
     const [expected] = await runGraph(sampler(), { inputs: { seed: Int32Array.of(42), y: Int32Array.of(2, 0, 1) }, weights, dims: { B: 3 } });
     expect(Array.from(ref.data)).toEqual(Array.from(expected.dataSync()));
 
-    const arg = (name: string, elem: ElemType, shape: number[], data: ArrayLike<number>) => makeTensor(ttype(elem, shape), data);
+    const arg = (elem: ElemType, shape: number[], data: ArrayLike<number>) => makeTensor(ttype(elem, shape), data);
     const [out] = runStableHLO(readFileSync(join(dir, 'sampler.mlir'), 'utf8'), [
-      arg('seed', 'i32', [], [42]), arg('y', 'i32', [3], [2, 0, 1]), arg('emb', 'f32', [3, 8], weights.get('net.emb')!.data), arg('w', 'f32', [8, 8], weights.get('net.w')!.data),
+      arg('i32', [], [42]), arg('i32', [3], [2, 0, 1]), arg('f32', [3, 8], weights.get('net.emb')!.data), arg('f32', [8, 8], weights.get('net.w')!.data),
     ]);
     Array.from(out.data).forEach((v, i) => expect(Math.abs(v - ref.data[i])).toBeLessThan(1e-5));
     expect(manifest.options.dims).toEqual({ B: 3 });

@@ -141,3 +141,16 @@ describe('denoc train with the compiled step', () => {
     compiled.losses.forEach((l, i) => expect(Math.abs(l - tape.losses[i]) / tape.losses[i], `step ${i + 1}`).toBeLessThan(1e-3));
   });
 });
+
+describe('the compiled step on onnxruntime', () => {
+  it('trains mlp2d like the tape trainer over 5 steps (same draws, losses within float tolerance)', async () => {
+    const { trainDenoiser } = await import('../../runtime/train/trainer.ts');
+    const { onnxStepRunner } = await import('../../api/train.ts');
+    const { specOfFile } = await import('../train/spec-of-file.ts');
+    const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
+    const base = { model, spec, data, steps: 5, batch: B, lr: 2e-3, seed: SEED, emaDecay: 0.99, backend: 'cpu' as const };
+    const tape = await trainDenoiser(base);
+    const onnx = await trainDenoiser({ ...base, compiled: onnxStepRunner(model, { spec, batch: B, lr: 2e-3, emaDecay: 0.99 }) });
+    onnx.losses.forEach((l, i) => expect(Math.abs(l - tape.losses[i]) / tape.losses[i], `step ${i + 1}`).toBeLessThan(1e-3));
+  });
+});

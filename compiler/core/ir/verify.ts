@@ -12,7 +12,7 @@
  */
 import { DenocError, type Diagnostic, type DiagnosticCode } from '../diagnostics.ts';
 import { getOp, hasOp, normalizeAttrs, type OpDef } from '../ops/registry.ts';
-import { topoOrder, type Graph, type Node } from './node.ts';
+import { topoOrder, type Graph, type Node, type Attrs } from './node.ts';
 import { DTYPES, formatType, sameType, type TensorType, type Type } from './types.ts';
 
 /** One local problem of a node, before it is placed in a graph. */
@@ -123,7 +123,7 @@ function arityProblem(def: OpDef, n: number): string | undefined {
 }
 
 function attrProblem(def: OpDef, node: Node): string | undefined {
-  let normalized;
+  let normalized: Attrs;
   try {
     normalized = normalizeAttrs(def, node.attrs);
   } catch (e) {

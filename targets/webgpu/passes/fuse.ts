@@ -304,7 +304,7 @@ export interface FuseResult {
 /** Fuses one graph level and, recursively, loop bodies. */
 export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS, iter?: Node): FuseResult {
   const grouping = new Grouping(graph, opts, iter);
-  const groups = grouping.run();
+  grouping.run();
   const b = new GraphBuilder(graph.name);
   const map = new Map<Node, Node>();
   let kernels = 0, fusedOps = 0;
