@@ -15,7 +15,7 @@ import { FASHION_MNIST_DIR } from '../../runtime/train/fashion-mnist.ts';
 import { lossCurvePng, samplesPng } from '../../api/train-plots.ts';
 import { measureQuality } from '../../api/quality.ts';
 import { trainDenoiser, type TrainResult } from '../../runtime/train/trainer.ts';
-import { referenceStepRunner } from '../../api/train.ts';
+import { stepRunner } from '../../api/train.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';
 import { saveWeightsFile } from '../../runtime/weights/files.ts';
 import { loadProgram, pickModel } from '../load.ts';
@@ -76,7 +76,7 @@ async function runTraining(program: Program, model: ModelArtifact, data: DataSou
   const lr = parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number');
   const emaDecay = parseNumber('--ema', o.ema, (v) => v >= 0 && v < 1, 'a decay in [0, 1)');
   const backend = o.backend as ReferenceBackend;
-  const compiled = o.engine === 'graph' ? referenceStepRunner(model, { spec, batch, lr, emaDecay, backend }) : undefined;
+  const compiled = o.engine === 'tape' ? undefined : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend });
   const engine = compiled?.engine ?? `tape/${backend}`;
   process.stderr.write(`training ${model.name} on ${data.name} (${describeSpec(spec)}) with engine ${engine}\n`);
   const onStep = (done: number, loss: number): void => {
@@ -144,7 +144,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint <dir>', 'checkpoint folder (default: OUT without .safetensors, plus .ckpt)')
     .option('--checkpoint-every <n>', 'save a checkpoint every n steps', '500')
     .option('--backend <name>', 'tfjs backend: wasm | cpu', 'wasm')
-    .option('--engine <name>', "tape: tfjs' tape and host Adam | graph: the compiled training step graph (compiler/training)", 'tape')
+    .option('--engine <name>', "tape: tfjs' tape and host Adam | graph: the compiled training step on the reference executor | onnx: the compiled step on onnxruntime", 'tape')
     .option('--seed <n>', 'seed of the init, the batches, the noise and the evaluation', '0')
     .option('--plot <file>', 'loss-curve PNG (default: OUT without .safetensors, plus .loss.png)')
     .option('--data-dir <dir>', 'folder of the Fashion-MNIST IDX .gz files', FASHION_MNIST_DIR)
@@ -153,7 +153,7 @@ export function registerTrain(program: Command): void {
     .option('--no-progress', 'do not draw a progress bar')
     .action(async (file: string, o: TrainCliOptions) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
-      if (o.engine !== 'tape' && o.engine !== 'graph') fail('CLI0012', `unknown engine '${o.engine}' (tape | graph)`);
+      if (!['tape', 'graph', 'onnx'].includes(o.engine)) fail('CLI0012', `unknown engine '${o.engine}' (tape | graph | onnx)`);
       const data = openDataSource(o.data, { dir: o.dataDir });
       const program = loadProgram(file);
       const model = pickModel(program, o.model);
