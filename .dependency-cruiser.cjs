@@ -19,13 +19,15 @@ const LAYERS = [
 /** Layer i may not import layer j > i. */
 const upward = LAYERS.flatMap(([name, path], i) => {
   const above = [...LAYERS.slice(i + 1).map(([, p]) => p), '^cli/', '^web/', '^bench/', '^scripts/', '^tools/', '^test/'];
-  return [{
-    name: `${name}-imports-upward`,
-    comment: `${name} may import only the layers before it (core → semantics → compiler → dsl → targets → runtime → api)`,
-    severity: 'error',
-    from: { path },
-    to: { path: `(${above.join('|')})` },
-  }];
+  return [
+    {
+      name: `${name}-imports-upward`,
+      comment: `${name} may import only the layers before it (core → semantics → compiler → dsl → targets → runtime → api)`,
+      severity: 'error',
+      from: { path },
+      to: { path: `(${above.join('|')})` },
+    },
+  ];
 });
 
 /**

@@ -15,7 +15,11 @@ export type ArtifactTargetOptions = WebGPUCompileOptions & ArtifactOptions;
 
 /** Writes `graph` for `target` to `outDir`; returns the files written. */
 export async function writeArtifacts(
-  target: string, graph: Graph, weights: WeightSet, outDir: string, opts: ArtifactTargetOptions = {},
+  target: string,
+  graph: Graph,
+  weights: WeightSet,
+  outDir: string,
+  opts: ArtifactTargetOptions = {},
 ): Promise<readonly string[]> {
   if (!isTargetName(target)) fail('CLI0062', `unknown target '${target}' (${Object.keys(TARGETS).join(' | ')})`);
   mkdirSync(outDir, { recursive: true });

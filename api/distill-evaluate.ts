@@ -24,7 +24,12 @@ export function ddimSamplers(file: string, model: string, steps: readonly number
 
 /** SW1 of n samples (sampler seed `seed`) to n held-out points of set 0. */
 export async function samplerDistance(
-  sampler: SamplerArtifact, weights: WeightSet, data: DataSource, n: number, seed: number, backend: ReferenceBackend = 'wasm',
+  sampler: SamplerArtifact,
+  weights: WeightSet,
+  data: DataSource,
+  n: number,
+  seed: number,
+  backend: ReferenceBackend = 'wasm',
 ): Promise<number> {
   return slicedWasserstein(await drawPoints(sampler, weights, n, seed, backend), data.heldOut(n, 0).x);
 }

@@ -43,7 +43,11 @@ export interface Quality {
 
 /** n points from the sampler with the given weights (its only input is the seed). */
 export async function drawPoints(
-  sampler: SamplerArtifact, weights: WeightSet, n: number, seed: number, backend: ReferenceBackend = 'wasm',
+  sampler: SamplerArtifact,
+  weights: WeightSet,
+  n: number,
+  seed: number,
+  backend: ReferenceBackend = 'wasm',
 ): Promise<Float32Array> {
   const out = tensorOf(sampler.graph.outputs[0]).shape;
   const inputs = sampler.graph.params.map((p) => p.attrs.name as string);
@@ -51,7 +55,10 @@ export async function drawPoints(
     fail('TRN0801', `sampler ${sampler.name} must take only a seed and return [B, 2] points to be measured against 2-D data`);
   }
   const [x] = await runGraph(compileSampler(sampler.graph), {
-    backend, inputs: { seed: { data: Int32Array.of(seed), shape: [] } }, weights, dims: { B: n },
+    backend,
+    inputs: { seed: { data: Int32Array.of(seed), shape: [] } },
+    weights,
+    dims: { B: n },
   });
   const data = Float32Array.from(await x.data());
   x.dispose();

@@ -46,7 +46,11 @@ export async function runSampler(graph: Graph, opts: SamplerRunOptions): Promise
     return out;
   }
   const [out] = await runGraph(graph, {
-    backend: opts.backend, inputs: opts.inputs, weights: opts.weights, dims: opts.dims, onStep: opts.onStep,
+    backend: opts.backend,
+    inputs: opts.inputs,
+    weights: opts.weights,
+    dims: opts.dims,
+    onStep: opts.onStep,
   });
   const data = (await out.data()) as Float32Array;
   out.dispose();

@@ -10,7 +10,8 @@ const WINDOW = 100;
 
 /** Means of consecutive runs of `size` losses, at the step that ends each run. */
 function binned(losses: readonly number[], size: number): LineSeries {
-  const x: number[] = [], y: number[] = [];
+  const x: number[] = [],
+    y: number[] = [];
   for (let start = 0; start < losses.length; start += size) {
     const part = losses.slice(start, start + size);
     x.push(start + part.length);
@@ -21,7 +22,8 @@ function binned(losses: readonly number[], size: number): LineSeries {
 
 /** The trailing mean of WINDOW steps, sampled like the bins. */
 function movingAverage(losses: readonly number[], every: number): LineSeries {
-  const x: number[] = [], y: number[] = [];
+  const x: number[] = [],
+    y: number[] = [];
   let sum = 0;
   losses.forEach((v, i) => {
     sum += v - (i >= WINDOW ? losses[i - WINDOW] : 0);
@@ -36,7 +38,11 @@ function movingAverage(losses: readonly number[], every: number): LineSeries {
 export function lossCurvePng(losses: readonly number[], title: string): Uint8Array {
   const size = Math.max(1, Math.ceil(losses.length / MAX_POINTS));
   return linePlot([binned(losses, size), movingAverage(losses, size)], {
-    title, xLabel: 'step', yLabel: 'loss (MSE)', logY: true, markers: false,
+    title,
+    xLabel: 'step',
+    yLabel: 'loss (MSE)',
+    logY: true,
+    markers: false,
   });
 }
 

@@ -26,7 +26,14 @@ const batchArg = process.argv.indexOf('--batch');
 const BATCH = batchArg > 0 ? Number(process.argv[batchArg + 1]) : 4;
 const VARIANTS = ['exact', 'prune=0.3', 'low-rank=0.5', 'prune=0.3,low-rank=0.5'];
 
-interface Row { variant: string; params: number; flopsPerStep: number; msPerStep: number; dispatches: number; sampleError: number }
+interface Row {
+  variant: string;
+  params: number;
+  flopsPerStep: number;
+  msPerStep: number;
+  dispatches: number;
+  sampleError: number;
+}
 
 const text = readFileSync('examples/unet_small.dn', 'utf8').replace(/steps: \d+\)/, `steps: ${STEPS})`);
 const program = compileSource(text, 'examples/unet_small.dn');
@@ -42,8 +49,12 @@ function compress(spec: string): { graph: Graph; weights: WeightSet } {
 }
 
 const relL2 = (a: Float32Array, b: Float32Array): number => {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / den);
 };
 
@@ -59,22 +70,37 @@ for (const variant of VARIANTS) {
   const session = await WebGPUSession.create(plan, gpu, weights);
   const labels = Int32Array.from({ length: BATCH }, (_, i) => i % 10);
   const [sample] = await session.run({ seed: Int32Array.of(1), y: labels });
-  const msPerStep = (await session.time(2)) * 1000 / 2 / STEPS;
+  const msPerStep = ((await session.time(2)) * 1000) / 2 / STEPS;
   session.destroy();
   exactSample ??= sample;
-  rows.push({ variant, params: cost.params, flopsPerStep: cost.perStep.flops, msPerStep, dispatches: plan.stats.dispatchesPerStep, sampleError: relL2(sample, exactSample) });
-  process.stdout.write(`${variant}: ${msPerStep.toFixed(1)} ms/step, ${(cost.perStep.flops / 1e9).toFixed(2)} GFLOP/step, error ${rows.at(-1)!.sampleError.toExponential(2)}\n`);
+  rows.push({
+    variant,
+    params: cost.params,
+    flopsPerStep: cost.perStep.flops,
+    msPerStep,
+    dispatches: plan.stats.dispatchesPerStep,
+    sampleError: relL2(sample, exactSample),
+  });
+  process.stdout.write(
+    `${variant}: ${msPerStep.toFixed(1)} ms/step, ${(cost.perStep.flops / 1e9).toFixed(2)} GFLOP/step, error ${rows.at(-1)!.sampleError.toExponential(2)}\n`,
+  );
 }
 await releaseSharedDevice();
 
 const base = rows[0];
-const md = [
-  `# Compression on WebGPU: unet_small, B=${BATCH}, ${STEPS} DDIM steps`, '',
-  `Device: ${gpu.adapter.description}. Same run, same device; random weights (worst-case error).`, '',
-  '| variant | params | GFLOP/step | ms/step | speedup | dispatches/step | final-sample rel. L2 error |',
-  '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.variant} | ${(r.params / 1e6).toFixed(2)} M | ${(r.flopsPerStep / 1e9).toFixed(2)} | ${r.msPerStep.toFixed(1)} | ${(base.msPerStep / r.msPerStep).toFixed(2)}× | ${r.dispatches} | ${r.sampleError.toExponential(2)} |`),
-].join('\n') + '\n';
+const md =
+  [
+    `# Compression on WebGPU: unet_small, B=${BATCH}, ${STEPS} DDIM steps`,
+    '',
+    `Device: ${gpu.adapter.description}. Same run, same device; random weights (worst-case error).`,
+    '',
+    '| variant | params | GFLOP/step | ms/step | speedup | dispatches/step | final-sample rel. L2 error |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.variant} | ${(r.params / 1e6).toFixed(2)} M | ${(r.flopsPerStep / 1e9).toFixed(2)} | ${r.msPerStep.toFixed(1)} | ${(base.msPerStep / r.msPerStep).toFixed(2)}× | ${r.dispatches} | ${r.sampleError.toExponential(2)} |`,
+    ),
+  ].join('\n') + '\n';
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/compression.json', JSON.stringify({ batch: BATCH, steps: STEPS, date: new Date().toISOString(), rows }, null, 1) + '\n');
 writeFileSync('bench/results/compression.md', md);

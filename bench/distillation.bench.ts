@@ -60,19 +60,29 @@ async function main(): Promise<void> {
   const studentLine = { name: 'distilled student', x: [] as number[], y: [] as number[] };
   for (const s of STEPS) {
     const t = await measure(teacher, s);
-    teacherLine.x.push(s); teacherLine.y.push(mean(t));
+    teacherLine.x.push(s);
+    teacherLine.y.push(mean(t));
     const w = students.get(s);
     const st = w ? await measure(w, s) : [];
-    if (w) { studentLine.x.push(s); studentLine.y.push(mean(st)); }
+    if (w) {
+      studentLine.x.push(s);
+      studentLine.y.push(mean(st));
+    }
     const fmt = (xs: number[]) => (xs.length ? xs.map((x) => x.toFixed(3)).join(', ') : '—');
     console.log(`| ${s} | ${fmt(t)} | ${t.length ? mean(t).toFixed(3) : '—'} | ${fmt(st)} | ${st.length ? mean(st).toFixed(3) : '—'} |`);
   }
   console.log(`\ndata vs data (${n} points): ${floor.toFixed(3)}`);
   const floorLine: LineSeries = { name: 'data vs data', x: [STEPS.at(-1)!, STEPS[0]], y: [floor, floor] };
-  writeFileSync(PLOT, linePlot([teacherLine, studentLine, floorLine], {
-    title: `mlp2d, moons: SW1 vs DDIM steps (${seeds.length} seeds)`,
-    xLabel: 'DDIM steps (trailing)', yLabel: 'sliced Wasserstein-1', logX: true, logY: true,
-  }));
+  writeFileSync(
+    PLOT,
+    linePlot([teacherLine, studentLine, floorLine], {
+      title: `mlp2d, moons: SW1 vs DDIM steps (${seeds.length} seeds)`,
+      xLabel: 'DDIM steps (trailing)',
+      yLabel: 'sliced Wasserstein-1',
+      logX: true,
+      logY: true,
+    }),
+  );
   console.log(`wrote ${PLOT}`);
 }
 

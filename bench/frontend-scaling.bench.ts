@@ -11,8 +11,10 @@ const KB = 1024;
 const maxMb = Number(process.argv[process.argv.indexOf('--max-mb') + 1] ?? 10) || 10;
 
 function codeChunk(i: number): string {
-  return `# block ${i}: a residual layer\n\nblock B${i}(dim: int) {\n  fc = Linear(dim, dim)\n\n` +
-    `  fn (h: f32[B, dim]) -> f32[B, dim] {\n    y = fc(silu(h)) * 0.5 + h\n    return y\n  }\n}\n\n`;
+  return (
+    `# block ${i}: a residual layer\n\nblock B${i}(dim: int) {\n  fc = Linear(dim, dim)\n\n` +
+    `  fn (h: f32[B, dim]) -> f32[B, dim] {\n    y = fc(silu(h)) * 0.5 + h\n    return y\n  }\n}\n\n`
+  );
 }
 
 function build(bytes: number, chunk: (i: number) => string): string {
@@ -39,8 +41,10 @@ for (const [shape, chunk] of Object.entries(shapes)) {
     const parsed = parseSource(text, `${shape}.dn`);
     const ms = performance.now() - t0;
     const ok = parsed.diagnostics.length === 0 ? 'ok' : parsed.diagnostics[0].code;
-    console.log(`${shape.padEnd(15)} ${(text.length / KB).toFixed(0).padStart(6)} KB  ${ms.toFixed(0).padStart(7)} ms  ` +
-      `${((ms * 1000) / (text.length / KB)).toFixed(0).padStart(6)} µs/KB  ${ok}`);
+    console.log(
+      `${shape.padEnd(15)} ${(text.length / KB).toFixed(0).padStart(6)} KB  ${ms.toFixed(0).padStart(7)} ms  ` +
+        `${((ms * 1000) / (text.length / KB)).toFixed(0).padStart(6)} µs/KB  ${ok}`,
+    );
     if (bytes >= maxMb * KB * KB) break;
   }
 }

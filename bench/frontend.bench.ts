@@ -21,8 +21,12 @@ function once(): { ms: number; nodes: number } {
 }
 
 const warm = once();
-const runs = Array.from({ length: 5 }, once).map((r) => r.ms).sort((a, b) => a - b);
+const runs = Array.from({ length: 5 }, once)
+  .map((r) => r.ms)
+  .sort((a, b) => a - b);
 const median = runs[2];
-console.log(`frontend unet_small (model + ddim sampler, ${warm.nodes} IR nodes): first ${warm.ms.toFixed(1)} ms, ` +
-  `median of 5 ${median.toFixed(1)} ms [${runs.map((r) => r.toFixed(1)).join(', ')}] (target < ${TARGET_MS} ms)`);
+console.log(
+  `frontend unet_small (model + ddim sampler, ${warm.nodes} IR nodes): first ${warm.ms.toFixed(1)} ms, ` +
+    `median of 5 ${median.toFixed(1)} ms [${runs.map((r) => r.toFixed(1)).join(', ')}] (target < ${TARGET_MS} ms)`,
+);
 console.log(`RESULT frontend_ms=${median.toFixed(1)} ${median < TARGET_MS ? 'ok' : 'SLOW'}`);

@@ -30,8 +30,18 @@ const NFE = [5, 10, 20, 40, 80];
 /** The mixture of examples/gmm.dn (checked below: the best sampler must land on this closed form). */
 const GMM = {
   weights: [0.4, 0.3, 0.2, 0.1],
-  means: [[-1.5, 0.0], [1.0, 1.0], [1.0, -1.2], [0.0, 2.0]],
-  vars: [[0.1, 0.2], [0.05, 0.05], [0.3, 0.1], [0.02, 0.2]],
+  means: [
+    [-1.5, 0.0],
+    [1.0, 1.0],
+    [1.0, -1.2],
+    [0.0, 2.0],
+  ],
+  vars: [
+    [0.1, 0.2],
+    [0.05, 0.05],
+    [0.3, 0.1],
+    [0.02, 0.2],
+  ],
 };
 
 interface Solver {
@@ -43,8 +53,13 @@ interface Solver {
   sameAs?: string;
 }
 
-const plain = (name: string, call: string, stochastic = false, sameAs?: string): Solver =>
-  ({ name, call: (n) => `${call}(GMM2D, steps: ${n}, sigmas: "karras")`, steps: (n) => n, stochastic, sameAs });
+const plain = (name: string, call: string, stochastic = false, sameAs?: string): Solver => ({
+  name,
+  call: (n) => `${call}(GMM2D, steps: ${n}, sigmas: "karras")`,
+  steps: (n) => n,
+  stochastic,
+  sameAs,
+});
 
 const SOLVERS: Solver[] = [
   plain('ddim', 'ddim'),
@@ -54,7 +69,12 @@ const SOLVERS: Solver[] = [
   // DDIM (eta = 0) is Euler in VE sigma, and DDPM (DDIM eta = 1) is Euler ancestral (Karras et al. 2022).
   plain('euler', 'euler', false, 'ddim'),
   // Heun evaluates twice per step but once on the last: 2·steps - 1 evaluations.
-  { name: 'heun', call: (n) => `heun(GMM2D, steps: ${Math.round((n + 1) / 2)}, sigmas: "karras")`, steps: (n) => Math.round((n + 1) / 2), stochastic: false },
+  {
+    name: 'heun',
+    call: (n) => `heun(GMM2D, steps: ${Math.round((n + 1) / 2)}, sigmas: "karras")`,
+    steps: (n) => Math.round((n + 1) / 2),
+    stochastic: false,
+  },
   plain('lms', 'lms'),
   plain('ddpm', 'ddpm', true),
   plain('euler_ancestral', 'euler_ancestral', true, 'ddpm'),
@@ -70,28 +90,41 @@ function veSigma(t: number): number {
 
 /** E[x0 | x] for x = x0 + s·eps (VE form) under the mixture. */
 function posteriorMean(x: readonly number[], s: number): number[] {
-  const logp = GMM.weights.map((w, k) => Math.log(w) - 0.5 * x.reduce((acc, xd, d) => {
-    const v = GMM.vars[k][d] + s * s;
-    return acc + (xd - GMM.means[k][d]) ** 2 / v + Math.log(v);
-  }, 0));
+  const logp = GMM.weights.map(
+    (w, k) =>
+      Math.log(w) -
+      0.5 *
+        x.reduce((acc, xd, d) => {
+          const v = GMM.vars[k][d] + s * s;
+          return acc + (xd - GMM.means[k][d]) ** 2 / v + Math.log(v);
+        }, 0),
+  );
   const top = Math.max(...logp);
   const p = logp.map((l) => Math.exp(l - top));
   const total = p.reduce((a, b) => a + b, 0);
-  return x.map((xd, d) => p.reduce((acc, pk, k) => {
-    const v = GMM.vars[k][d];
-    return acc + (pk / total) * (GMM.means[k][d] + (v * (xd - GMM.means[k][d])) / (v + s * s));
-  }, 0));
+  return x.map((xd, d) =>
+    p.reduce((acc, pk, k) => {
+      const v = GMM.vars[k][d];
+      return acc + (pk / total) * (GMM.means[k][d] + (v * (xd - GMM.means[k][d])) / (v + s * s));
+    }, 0),
+  );
 }
 
 /** The probability-flow ODE dx/du = x - D(x, e^u), u = log sigma, by RK4 from sMax down to ~0. */
 function exactFlow(x: number[], sMax: number, steps = 4000): number[] {
   const [u0, u1] = [Math.log(sMax), Math.log(1e-6)];
   const h = (u1 - u0) / steps;
-  const f = (y: number[], u: number): number[] => { const d = posteriorMean(y, Math.exp(u)); return y.map((v, i) => v - d[i]); };
+  const f = (y: number[], u: number): number[] => {
+    const d = posteriorMean(y, Math.exp(u));
+    return y.map((v, i) => v - d[i]);
+  };
   const axpy = (y: number[], k: number[], a: number): number[] => y.map((v, i) => v + a * k[i]);
   for (let i = 0; i < steps; i++) {
     const u = u0 + i * h;
-    const k1 = f(x, u), k2 = f(axpy(x, k1, h / 2), u + h / 2), k3 = f(axpy(x, k2, h / 2), u + h / 2), k4 = f(axpy(x, k3, h), u + h);
+    const k1 = f(x, u),
+      k2 = f(axpy(x, k1, h / 2), u + h / 2),
+      k3 = f(axpy(x, k2, h / 2), u + h / 2),
+      k4 = f(axpy(x, k3, h), u + h);
     x = x.map((v, j) => v + (h / 6) * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]));
   }
   return x;
@@ -116,8 +149,10 @@ function slicedW1(a: Float32Array, ref: Float32Array): number {
   let total = 0;
   for (let k = 0; k < K; k++) {
     const [c, s] = [Math.cos((Math.PI * k) / K), Math.sin((Math.PI * k) / K)];
-    const project = (xs: Float32Array): Float64Array => Float64Array.from({ length: xs.length / 2 }, (_, i) => c * xs[2 * i] + s * xs[2 * i + 1]).sort();
-    const pa = project(a), pr = project(ref);
+    const project = (xs: Float32Array): Float64Array =>
+      Float64Array.from({ length: xs.length / 2 }, (_, i) => c * xs[2 * i] + s * xs[2 * i + 1]).sort();
+    const pa = project(a),
+      pr = project(ref);
     let w = 0;
     for (let i = 0; i < pa.length; i++) w += Math.abs(pa[i] - pr[Math.floor(((i + 0.5) / pa.length) * pr.length)]);
     total += w / pa.length;
@@ -125,10 +160,20 @@ function slicedW1(a: Float32Array, ref: Float32Array): number {
   return total / K;
 }
 
-interface Row { solver: string; steps: number; nfe: number; ode?: number; sw1: number; ms: number }
+interface Row {
+  solver: string;
+  steps: number;
+  nfe: number;
+  ode?: number;
+  sw1: number;
+  ms: number;
+}
 
 /** What exact answers score: the exact flow of the samplers' start points, and fresh exact draws. */
-interface Floors { flow: number; draws: number }
+interface Floors {
+  flow: number;
+  draws: number;
+}
 
 async function run(): Promise<{ rows: Row[]; floors: Floors }> {
   const lines = SOLVERS.flatMap((s, i) => NFE.map((n) => `sampler s${i}_${n} = ${s.call(n)}`));
@@ -155,13 +200,16 @@ async function run(): Promise<{ rows: Row[]; floors: Floors }> {
         starts = Array.from({ length: B }, (_, b) => [z[2 * b], z[2 * b + 1]].map((v) => v * Math.hypot(1, sMax)));
         exact = starts.map((p) => exactFlow(p, sMax));
       }
-      const ode = solver.stochastic ? undefined
+      const ode = solver.stochastic
+        ? undefined
         : Math.sqrt(exact.reduce((acc, p, b) => acc + (x[2 * b] - p[0]) ** 2 + (x[2 * b + 1] - p[1]) ** 2, 0) / (2 * B));
       const nfe = solver.name === 'heun' ? 2 * solver.steps(n) - 1 : n;
       const row: Row = { solver: solver.name, steps: solver.steps(n), nfe, ode, sw1: slicedW1(x, reference), ms };
       rows.push(row);
-      console.log(`${row.solver.padEnd(20)} nfe ${String(nfe).padStart(3)}  ode ${ode?.toExponential(2) ?? '   -    '}  ` +
-        `sw1 ${row.sw1.toFixed(4)}  ${ms.toFixed(0)} ms`);
+      console.log(
+        `${row.solver.padEnd(20)} nfe ${String(nfe).padStart(3)}  ode ${ode?.toExponential(2) ?? '   -    '}  ` +
+          `sw1 ${row.sw1.toFixed(4)}  ${ms.toFixed(0)} ms`,
+      );
     }
   }
   const best = Math.min(...rows.filter((r) => r.ode !== undefined && r.nfe === NFE[NFE.length - 1]).map((r) => r.ode!));
@@ -181,15 +229,16 @@ function markdown(rows: Row[], floors: Floors): string {
     '# Sampler quality against model evaluations (GMM, examples/gmm.dn)',
     '',
     `Written by \`npm run bench:samplers\` (bench/samplers.bench.ts). ${B} samples, seed ${SEED}, reference executor (f32), ` +
-    'Karras sigmas (rho = 7) of the linear schedule ending at clean data, each sampler\'s other options at their defaults ' +
-    '(dpmpp_2m (trailing): its default trailing timesteps; lms: order 4). ODE error: RMS distance to the exact probability-flow ' +
-    `solution (float64 RK4). SW1: sliced 1-Wasserstein distance to 50 000 exact draws; the exact flow of the same start points ` +
-    `reaches ${floors.flow.toFixed(4)}, fresh exact samples of ${B} points ${floors.draws.toFixed(4)} on average. ` +
-    'euler gives the same samples as ddim and euler_ancestral the same as ddpm (one method each, in VE and VP form).',
+      "Karras sigmas (rho = 7) of the linear schedule ending at clean data, each sampler's other options at their defaults " +
+      '(dpmpp_2m (trailing): its default trailing timesteps; lms: order 4). ODE error: RMS distance to the exact probability-flow ' +
+      `solution (float64 RK4). SW1: sliced 1-Wasserstein distance to 50 000 exact draws; the exact flow of the same start points ` +
+      `reaches ${floors.flow.toFixed(4)}, fresh exact samples of ${B} points ${floors.draws.toFixed(4)} on average. ` +
+      'euler gives the same samples as ddim and euler_ancestral the same as ddpm (one method each, in VE and VP form).',
     '',
     '| sampler | steps | evaluations | ODE error | SW1 | time (ms) |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => [r.solver, r.steps, r.nfe, r.ode === undefined ? '-' : r.ode.toExponential(2), r.sw1.toFixed(4), r.ms.toFixed(0)])
+    ...rows
+      .map((r) => [r.solver, r.steps, r.nfe, r.ode === undefined ? '-' : r.ode.toExponential(2), r.sw1.toFixed(4), r.ms.toFixed(0)])
       .map((cells) => `| ${cells.join(' | ')} |`),
     '',
     '| sampler | observed order (ODE error, last doubling of evaluations) |',
@@ -219,13 +268,40 @@ function plots(rows: Row[], floors: Floors): Buffer {
       const twins = SOLVERS.filter((t) => t.sameAs === s.name).map((t) => t.name);
       return { name: [s.name, ...twins].join(' = '), x: mine.map((r) => r.nfe), y: mine.map(y) };
     });
-  const ode = linePlot(series((s) => !s.stochastic, (r) => r.ode!), {
-    title: 'GMM: error vs exact probability-flow ODE', xLabel: 'model evaluations', yLabel: 'RMS error', logX: true, logY: true, width: 720, height: 520,
-  });
+  const ode = linePlot(
+    series(
+      (s) => !s.stochastic,
+      (r) => r.ode!,
+    ),
+    {
+      title: 'GMM: error vs exact probability-flow ODE',
+      xLabel: 'model evaluations',
+      yLabel: 'RMS error',
+      logX: true,
+      logY: true,
+      width: 720,
+      height: 520,
+    },
+  );
   const floorLine = { name: 'exact flow (floor)', x: [NFE[0], NFE[NFE.length - 1]], y: [floors.flow, floors.flow] };
-  const sw = linePlot([...series(() => true, (r) => r.sw1), floorLine], {
-    title: 'GMM: distance of the samples to the data', xLabel: 'model evaluations', yLabel: 'sliced W1', logX: true, logY: true, width: 720, height: 520,
-  });
+  const sw = linePlot(
+    [
+      ...series(
+        () => true,
+        (r) => r.sw1,
+      ),
+      floorLine,
+    ],
+    {
+      title: 'GMM: distance of the samples to the data',
+      xLabel: 'model evaluations',
+      yLabel: 'sliced W1',
+      logX: true,
+      logY: true,
+      width: 720,
+      height: 520,
+    },
+  );
   return stack([ode, sw]);
 }
 

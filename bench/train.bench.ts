@@ -16,7 +16,13 @@ import { trainingSpec } from '../runtime/train/training-spec.ts';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
-interface Case { readonly name: string; readonly file: string; readonly batch: number; readonly steps: number; readonly data: () => DataSource }
+interface Case {
+  readonly name: string;
+  readonly file: string;
+  readonly batch: number;
+  readonly steps: number;
+  readonly data: () => DataSource;
+}
 
 const CASES: readonly Case[] = [
   { name: 'mlp2d', file: 'examples/mlp2d.dn', batch: 512, steps: 12, data: () => openDataSource('moons') },
@@ -31,8 +37,21 @@ async function secondsPerStep(model: ModelArtifact, c: Case, engine: 'tape' | 'o
   let last = performance.now();
   const compiled = engine === 'onnx' ? onnxStepRunner(model, { spec, batch: c.batch, lr: 1e-3, emaDecay: 0.999 }) : undefined;
   await trainDenoiser({
-    model, spec, data: c.data(), steps: c.steps, batch: c.batch, lr: 1e-3, seed: 1, emaDecay: 0.999, backend: 'wasm', compiled,
-    onStep: () => { const now = performance.now(); times.push(now - last); last = now; },
+    model,
+    spec,
+    data: c.data(),
+    steps: c.steps,
+    batch: c.batch,
+    lr: 1e-3,
+    seed: 1,
+    emaDecay: 0.999,
+    backend: 'wasm',
+    compiled,
+    onStep: () => {
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    },
   });
   const rest = times.slice(1).sort((a, b) => a - b);
   return rest[Math.floor(rest.length / 2)] / 1000;
@@ -44,7 +63,9 @@ for (const c of CASES) {
   const tape = await secondsPerStep(model, c, 'tape');
   const onnx = await secondsPerStep(model, c, 'onnx');
   rows.push({ model: c.name, batch: c.batch, tape, onnx });
-  console.log(`${c.name} B=${c.batch}: tape/wasm ${(1 / tape).toFixed(2)} steps/s, onnx ${(1 / onnx).toFixed(2)} steps/s (${(tape / onnx).toFixed(2)}x)`);
+  console.log(
+    `${c.name} B=${c.batch}: tape/wasm ${(1 / tape).toFixed(2)} steps/s, onnx ${(1 / onnx).toFixed(2)} steps/s (${(tape / onnx).toFixed(2)}x)`,
+  );
 }
 
 const md = [

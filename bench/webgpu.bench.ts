@@ -65,7 +65,8 @@ let recording: { flops: number; run: () => TF.Tensor; kind: 'conv' | 'matmul' }[
 // ---- the tfjs peer networks (NHWC) ----
 const silu = (x: TF.Tensor): TF.Tensor => tf.mul(x, tf.sigmoid(x));
 function conv(x: TF.Tensor4D, w: W, p: string, stride = 1, pad = 1): TF.Tensor4D {
-  const filter = w.get(`${p}.weight`) as TF.Tensor4D, bias = w.get(`${p}.bias`)!;
+  const filter = w.get(`${p}.weight`) as TF.Tensor4D,
+    bias = w.get(`${p}.bias`)!;
   const run = (): TF.Tensor4D => tf.fused.conv2d({ x, filter, strides: stride, pad, bias });
   const y = run();
   const [kh, kw, ci, co] = filter.shape;
@@ -91,7 +92,10 @@ function layerNorm(x: TF.Tensor): TF.Tensor {
 }
 function timeEmbed(t: TF.Tensor1D, w: W, dim: number): TF.Tensor {
   const half = dim / 2;
-  const f = tf.tensor2d(Array.from({ length: half }, (_, k) => Math.pow(10000, -k / half)), [1, half]);
+  const f = tf.tensor2d(
+    Array.from({ length: half }, (_, k) => Math.pow(10000, -k / half)),
+    [1, half],
+  );
   const args = tf.mul(tf.reshape(t, [-1, 1]), f);
   return linear(silu(linear(tf.concat([tf.cos(args), tf.sin(args)], 1), w, 'time.fc1')), w, 'time.fc2');
 }
@@ -117,7 +121,8 @@ function unetSmall(x: TF.Tensor4D, t: TF.Tensor1D, y: TF.Tensor1D, w: W): TF.Ten
   const [b, hh, ww, c] = h.shape;
   h = tf.add(h, tf.reshape(mha(tf.reshape(groupNorm(h, w, 'attn.norm'), [b, hh * ww, c]), w, 'attn.attn', 4), h.shape));
   h = resBlock(h, e, w, 'mid.1');
-  const up = (a: TF.Tensor4D, skip: TF.Tensor4D): TF.Tensor4D => tf.concat([tf.image.resizeNearestNeighbor(a, [skip.shape[1], skip.shape[2]]), skip], 3);
+  const up = (a: TF.Tensor4D, skip: TF.Tensor4D): TF.Tensor4D =>
+    tf.concat([tf.image.resizeNearestNeighbor(a, [skip.shape[1], skip.shape[2]]), skip], 3);
   h = resBlock(up(h, h1), e, w, 'up1');
   h = resBlock(up(h, h0), e, w, 'up0');
   return conv(silu(groupNorm(h, w, 'norm')) as TF.Tensor4D, w, 'out');
@@ -127,7 +132,8 @@ function ditTiny(x: TF.Tensor4D, t: TF.Tensor1D, y: TF.Tensor1D, w: W): TF.Tenso
   const dim = (w.get('embed.weight') as TF.Tensor4D).shape[3];
   let h = tf.add(tf.reshape(conv(x, w, 'embed', 4, 0), [b, 49, dim]), w.get('pos')!);
   const c = silu(tf.add(timeEmbed(t, w, dim), tf.gather(w.get('label.weight')!, y)));
-  const gelu = (z: TF.Tensor): TF.Tensor => tf.mul(tf.mul(z, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))))));
+  const gelu = (z: TF.Tensor): TF.Tensor =>
+    tf.mul(tf.mul(z, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(z, tf.mul(0.044715, tf.pow(z, 3)))))));
   const mod = (z: TF.Tensor, m: TF.Tensor[], i: number): TF.Tensor => tf.add(tf.mul(layerNorm(z), tf.add(1, m[i + 1])), m[i]);
   for (let i = 0; i < 3; i++) {
     const p = `blocks.${i}`;
@@ -141,9 +147,25 @@ function ditTiny(x: TF.Tensor4D, t: TF.Tensor1D, y: TF.Tensor1D, w: W): TF.Tenso
 }
 
 // ---- harness ----
-interface Case { readonly model: 'unet_small' | 'dit_tiny'; readonly batch: number }
-interface Side { stepMs: number; dispatchesPerStep: number; peakBytes: number; convGflops: number; matmulGflops: number }
-interface Row { case: string; denoc: Side; tfjs: Side; maxForwardDiff: number; wasm?: PeerResult; ort?: PeerResult }
+interface Case {
+  readonly model: 'unet_small' | 'dit_tiny';
+  readonly batch: number;
+}
+interface Side {
+  stepMs: number;
+  dispatchesPerStep: number;
+  peakBytes: number;
+  convGflops: number;
+  matmulGflops: number;
+}
+interface Row {
+  case: string;
+  denoc: Side;
+  tfjs: Side;
+  maxForwardDiff: number;
+  wasm?: PeerResult;
+  ort?: PeerResult;
+}
 
 function program(model: Case['model']): Program {
   const text = readFileSync(`examples/${model}.dn`, 'utf8').replace(/steps: \d+\)/, `steps: ${STEPS})`);
@@ -151,26 +173,35 @@ function program(model: Case['model']): Program {
 }
 
 function tfWeights(host: Map<string, Float32Array>, shapes: Map<string, readonly number[]>): W {
-  return new Map([...host].map(([path, data]) => {
-    const t = tf.tensor(data, [...shapes.get(path)!]);
-    return [path, t.rank === 4 ? tf.transpose(t, [2, 3, 1, 0]) : t];
-  }));
+  return new Map(
+    [...host].map(([path, data]) => {
+      const t = tf.tensor(data, [...shapes.get(path)!]);
+      return [path, t.rank === 4 ? tf.transpose(t, [2, 3, 1, 0]) : t];
+    }),
+  );
 }
 
 /** DDIM (η = 0) coefficients on DDPM's linear schedule with trailing spacing, as std/samplers.dn. */
 function ddimCoefficients(steps: number): { t: number; a: number; b: number }[] {
   const abar: number[] = [];
   let p = 1;
-  for (let i = 0; i < 1000; i++) { p *= 1 - (1e-4 + (0.02 - 1e-4) * i / 999); abar.push(p); }
-  const ts = Array.from({ length: steps }, (_, i) => Math.round(1000 - i * 1000 / steps) - 1);
+  for (let i = 0; i < 1000; i++) {
+    p *= 1 - (1e-4 + ((0.02 - 1e-4) * i) / 999);
+    abar.push(p);
+  }
+  const ts = Array.from({ length: steps }, (_, i) => Math.round(1000 - (i * 1000) / steps) - 1);
   return ts.map((t, i) => {
-    const at = abar[t], as = i + 1 < steps ? abar[ts[i + 1]] : 1;
-    return { t, a: Math.sqrt(as / at), b: Math.sqrt(1 - as) - Math.sqrt(as * (1 - at) / at) };
+    const at = abar[t],
+      as = i + 1 < steps ? abar[ts[i + 1]] : 1;
+    return { t, a: Math.sqrt(as / at), b: Math.sqrt(1 - as) - Math.sqrt((as * (1 - at)) / at) };
   });
 }
 
 async function timeTfjs(net: typeof unetSmall, w: W, batch: number): Promise<Omit<Side, 'convGflops' | 'matmulGflops'>> {
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   const run = async (): Promise<number> => {
     let x = tf.randomNormal([batch, 28, 28, 1]) as TF.Tensor4D;
     const t0 = performance.now();
@@ -249,16 +280,22 @@ async function runCase(c: Case): Promise<Row> {
   const session = await WebGPUSession.create(plan, gpu, init);
   const inputs = { seed: Int32Array.of(1), ...(plan.inputs.some((i) => i.name === 'y') ? { y: labels } : {}) };
   await session.run(inputs);
-  const stepMs = (await session.time(1)) * 1000 / STEPS;
+  const stepMs = ((await session.time(1)) * 1000) / STEPS;
   const rates = { conv: [0, 0], matmul: [0, 0] };
   for (const k of await session.profile(MIN_MS)) {
     const kind = k.template === 'conv2d' ? 'conv' : k.template === 'matmul' ? 'matmul' : undefined;
-    if (kind) { rates[kind][0] += k.flops; rates[kind][1] += k.seconds; }
+    if (kind) {
+      rates[kind][0] += k.flops;
+      rates[kind][1] += k.seconds;
+    }
   }
   session.destroy();
   const denoc: Side = {
-    stepMs, dispatchesPerStep: plan.stats.dispatchesPerStep, peakBytes: plan.stats.peakBytes,
-    convGflops: rates.conv[0] / rates.conv[1] / 1e9, matmulGflops: rates.matmul[0] / rates.matmul[1] / 1e9,
+    stepMs,
+    dispatchesPerStep: plan.stats.dispatchesPerStep,
+    peakBytes: plan.stats.peakBytes,
+    convGflops: rates.conv[0] / rates.conv[1] / 1e9,
+    matmulGflops: rates.matmul[0] / rates.matmul[1] / 1e9,
   };
   const t = await timeTfjs(net, w, c.batch);
   const tr = await tfjsKernelRates(net, w, c.batch);
@@ -273,31 +310,44 @@ const peerDiff = (p: PeerResult | undefined): string => (p ? p.maxForwardDiff.to
 
 function markdown(rows: Row[], device: string): string {
   const lines = [
-    `# WebGPU benchmark: denoc vs tfjs-backend-webgpu (eager)`, '',
-    `Device: ${device}. One DDIM step (mean of ${STEPS} after a warm-up run). Ratios are tfjs / denoc.`, '',
+    `# WebGPU benchmark: denoc vs tfjs-backend-webgpu (eager)`,
+    '',
+    `Device: ${device}. One DDIM step (mean of ${STEPS} after a warm-up run). Ratios are tfjs / denoc.`,
+    '',
     'CPU peers, each in its own process on the host CPU: tfjs-backend-wasm (the same tfjs network, single-threaded ' +
-    'in Node) and onnxruntime-node (an ONNX model lowered from denoc\'s model graph, 2 intra-op threads); their ratio is peer / denoc.', '',
+      "in Node) and onnxruntime-node (an ONNX model lowered from denoc's model graph, 2 intra-op threads); their ratio is peer / denoc.",
+    '',
     '| case | ms/step denoc | ms/step tfjs | speedup | ms/step tfjs-wasm | wasm/denoc | ms/step ort | ort/denoc | dispatches/step denoc | tfjs | ratio | peak MiB denoc | tfjs | ratio | conv GFLOP/s denoc | tfjs | matmul GFLOP/s denoc | tfjs | max |Δ| forward | wasm | ort |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const d = r.denoc, t = r.tfjs;
-    lines.push(`| ${r.case} | ${fmt(d.stepMs, 1)} | ${fmt(t.stepMs, 1)} | ${fmt(t.stepMs / d.stepMs)}× | ${peerCells(r.wasm, d)} | ${peerCells(r.ort, d)} | ` +
-      `${d.dispatchesPerStep} | ${t.dispatchesPerStep} | ` +
-      `${fmt(t.dispatchesPerStep / d.dispatchesPerStep)}× | ${mib(d.peakBytes)} | ${mib(t.peakBytes)} | ${fmt(t.peakBytes / d.peakBytes)}× | ` +
-      `${fmt(d.convGflops)} | ${fmt(t.convGflops)} | ${fmt(d.matmulGflops)} | ${fmt(t.matmulGflops)} | ${r.maxForwardDiff.toExponential(1)} | ${peerDiff(r.wasm)} | ${peerDiff(r.ort)} |`);
+    const d = r.denoc,
+      t = r.tfjs;
+    lines.push(
+      `| ${r.case} | ${fmt(d.stepMs, 1)} | ${fmt(t.stepMs, 1)} | ${fmt(t.stepMs / d.stepMs)}× | ${peerCells(r.wasm, d)} | ${peerCells(r.ort, d)} | ` +
+        `${d.dispatchesPerStep} | ${t.dispatchesPerStep} | ` +
+        `${fmt(t.dispatchesPerStep / d.dispatchesPerStep)}× | ${mib(d.peakBytes)} | ${mib(t.peakBytes)} | ${fmt(t.peakBytes / d.peakBytes)}× | ` +
+        `${fmt(d.convGflops)} | ${fmt(t.convGflops)} | ${fmt(d.matmulGflops)} | ${fmt(t.matmulGflops)} | ${r.maxForwardDiff.toExponential(1)} | ${peerDiff(r.wasm)} | ${peerDiff(r.ort)} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }
 
 /** Each case runs in its own process, so neither side inherits the other's (or an earlier case's) buffers. */
 function runCaseInChild(c: Case): Row {
-  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', `${c.model}:${c.batch}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--case', `${c.model}:${c.batch}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = child.stdout.split('\n').find((l) => l.startsWith('CASE '));
   if (child.status !== 0 || !line) throw new Error(`benchmark case ${c.model} B=${c.batch} failed (exit ${child.status})\n${child.stdout}`);
   const row = JSON.parse(line.slice(5)) as Row;
   const coefficients = ddimCoefficients(STEPS);
-  return { ...row, wasm: runPeerInChild('wasm', c.model, c.batch, coefficients, process.argv[1]), ort: runPeerInChild('ort', c.model, c.batch, coefficients, process.argv[1]) };
+  return {
+    ...row,
+    wasm: runPeerInChild('wasm', c.model, c.batch, coefficients, process.argv[1]),
+    ort: runPeerInChild('ort', c.model, c.batch, coefficients, process.argv[1]),
+  };
 }
 
 /** The wasm peer's view of the tfjs network code above. */
@@ -307,7 +357,7 @@ async function wasmPeerCase(c: Case): Promise<PeerResult> {
     weights: (host, shapes) => tfWeights(new Map(host), new Map(shapes)),
     forward: async (w, x, t, labels) => {
       const out = tf.tidy(() => net(tf.tensor4d(x, [c.batch, 28, 28, 1]), tf.fill([c.batch], t) as TF.Tensor1D, tf.tensor1d(labels, 'int32'), w));
-      const data = await out.data() as Float32Array;
+      const data = (await out.data()) as Float32Array;
       out.dispose();
       return data;
     },
@@ -326,14 +376,24 @@ if (only >= 0) {
   process.exit(0);
 }
 const cases: Case[] = process.argv.includes('--quick')
-  ? [{ model: 'unet_small', batch: 1 }, { model: 'dit_tiny', batch: 1 }]
-  : [{ model: 'unet_small', batch: 1 }, { model: 'unet_small', batch: 16 }, { model: 'dit_tiny', batch: 1 }, { model: 'dit_tiny', batch: 16 }];
+  ? [
+      { model: 'unet_small', batch: 1 },
+      { model: 'dit_tiny', batch: 1 },
+    ]
+  : [
+      { model: 'unet_small', batch: 1 },
+      { model: 'unet_small', batch: 16 },
+      { model: 'dit_tiny', batch: 1 },
+      { model: 'dit_tiny', batch: 16 },
+    ];
 const rows: Row[] = [];
 for (const c of cases) {
   const row = runCaseInChild(c);
   rows.push(row);
-  console.log(`${row.case}: denoc ${fmt(row.denoc.stepMs, 1)} ms/step, tfjs ${fmt(row.tfjs.stepMs, 1)} ms/step (${fmt(row.tfjs.stepMs / row.denoc.stepMs)}×), ` +
-    `tfjs-wasm ${fmt(row.wasm?.stepMs ?? NaN, 1)}, ort ${fmt(row.ort?.stepMs ?? NaN, 1)} ms/step`);
+  console.log(
+    `${row.case}: denoc ${fmt(row.denoc.stepMs, 1)} ms/step, tfjs ${fmt(row.tfjs.stepMs, 1)} ms/step (${fmt(row.tfjs.stepMs / row.denoc.stepMs)}×), ` +
+      `tfjs-wasm ${fmt(row.wasm?.stepMs ?? NaN, 1)}, ort ${fmt(row.ort?.stepMs ?? NaN, 1)} ms/step`,
+  );
 }
 const gpu = await sharedDevice();
 const device = `${gpu.adapter.description || gpu.adapter.device} (${gpu.adapter.software ? 'software' : 'GPU'})`;
@@ -342,7 +402,9 @@ writeFileSync('bench/results/webgpu.json', JSON.stringify({ device, steps: STEPS
 writeFileSync('bench/results/webgpu.md', markdown(rows, device));
 console.log(markdown(rows, device));
 const key = rows.find((r) => r.case === 'unet_small B=16') ?? rows[0];
-console.log(`RESULT step_speedup_vs_tfjs_webgpu=${fmt(key.tfjs.stepMs / key.denoc.stepMs)} ` +
-  `dispatch_ratio=${fmt(key.tfjs.dispatchesPerStep / key.denoc.dispatchesPerStep)} memory_ratio=${fmt(key.tfjs.peakBytes / key.denoc.peakBytes)}`);
+console.log(
+  `RESULT step_speedup_vs_tfjs_webgpu=${fmt(key.tfjs.stepMs / key.denoc.stepMs)} ` +
+    `dispatch_ratio=${fmt(key.tfjs.dispatchesPerStep / key.denoc.dispatchesPerStep)} memory_ratio=${fmt(key.tfjs.peakBytes / key.denoc.peakBytes)}`,
+);
 await releaseSharedDevice();
 process.exit(0);

@@ -40,8 +40,12 @@ export async function executeSampler(graph: Graph, opts: ExecuteOptions): Promis
   const bar = new ProgressBar({ total: opts.steps, label: 'steps', enabled: opts.progress });
   try {
     return await runSampler(graph, {
-      target: opts.target as RunTarget, backend: opts.backend as ReferenceBackend, inputs, weights: opts.weights,
-      dims: { B: opts.batch }, onStep: (i: number) => bar.update(i + 1),
+      target: opts.target as RunTarget,
+      backend: opts.backend as ReferenceBackend,
+      inputs,
+      weights: opts.weights,
+      dims: { B: opts.batch },
+      onStep: (i: number) => bar.update(i + 1),
     });
   } finally {
     bar.done();

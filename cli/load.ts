@@ -19,9 +19,16 @@ function pick<T extends { name: string }>(items: readonly T[], name: string | un
   if (name === undefined) return items[items.length - 1];
   const found = items.find((i) => i.name === name);
   if (found) return found;
-  const hint = suggest(name, items.map((i) => i.name));
-  return fail('CLI0003', `${file} has no ${what} named '${name}' (has: ${items.map((i) => i.name).join(', ')})`, undefined,
-    hint ? `did you mean '${hint}'?` : undefined);
+  const hint = suggest(
+    name,
+    items.map((i) => i.name),
+  );
+  return fail(
+    'CLI0003',
+    `${file} has no ${what} named '${name}' (has: ${items.map((i) => i.name).join(', ')})`,
+    undefined,
+    hint ? `did you mean '${hint}'?` : undefined,
+  );
 }
 
 export function pickSampler(program: Program, name?: string): SamplerArtifact {

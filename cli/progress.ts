@@ -71,7 +71,7 @@ export class ProgressBar {
     const elapsed = (this.now() - this.start) / 1000;
     if (elapsed > 0 && this.current > 0) parts.push(formatRate(this.current / elapsed));
     if (final) parts.push(`in ${formatDuration(elapsed)}`);
-    else if (elapsed > 0 && this.current > 0) parts.push(`ETA ${formatDuration((this.total - this.current) * elapsed / this.current)}`);
+    else if (elapsed > 0 && this.current > 0) parts.push(`ETA ${formatDuration(((this.total - this.current) * elapsed) / this.current)}`);
     return parts.join(' ');
   }
 

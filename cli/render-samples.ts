@@ -14,8 +14,11 @@ export function renderSamples(samples: Float32Array, shape: Shape, batch: number
   if (bad >= 0) {
     const count = samples.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
     const perSample = samples.length / Math.max(1, dims[0]);
-    fail('CLI0041', `${count} of ${samples.length} sampled values are NaN or infinite (first in sample ${Math.floor(bad / perSample)}); ` +
-      'nothing was written: the weights or the sampler diverged');
+    fail(
+      'CLI0041',
+      `${count} of ${samples.length} sampled values are NaN or infinite (first in sample ${Math.floor(bad / perSample)}); ` +
+        'nothing was written: the weights or the sampler diverged',
+    );
   }
   if (dims.length === 4) {
     const [n, c, h, w] = dims;

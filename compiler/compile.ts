@@ -27,7 +27,11 @@ export function compileGraph(graph: Graph, opts: CompileOptions = {}): PipelineR
     if (at >= 0) steps = steps.slice(0, at + 1);
   }
   return runPipeline(graph, steps, {
-    verify: true, dumpAfter: opts.dumpAfter, onDump: opts.onDump, disable: opts.disable, ctx: opts.ctx ?? {},
+    verify: true,
+    dumpAfter: opts.dumpAfter,
+    onDump: opts.onDump,
+    disable: opts.disable,
+    ctx: opts.ctx ?? {},
   });
 }
 

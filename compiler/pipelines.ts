@@ -95,7 +95,10 @@ function splitTopLevel(text: string, sep: string): string[] {
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '{') depth++;
     else if (text[i] === '}') depth--;
-    else if (text[i] === sep && depth === 0) { parts.push(text.slice(start, i)); start = i + 1; }
+    else if (text[i] === sep && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
   }
   parts.push(text.slice(start));
   return parts;

@@ -34,7 +34,10 @@ export interface Program {
 
 export type CompileOptions = LoadOptions;
 
-interface Analysis { readonly program?: Program; readonly diagnostics: readonly Diagnostic[] }
+interface Analysis {
+  readonly program?: Program;
+  readonly diagnostics: readonly Diagnostic[];
+}
 
 function analyze(text: string, file: string, opts: CompileOptions): Analysis {
   const loaded = loadProgram(text, file, opts, STD_PRIMITIVES);
@@ -67,7 +70,8 @@ function tidy(diags: readonly Diagnostic[]): Diagnostic[] {
   });
   const pos = (d: Diagnostic): [string, number, number] => [d.span?.file ?? '', d.span?.line ?? 0, d.span?.col ?? 0];
   unique.sort((a, b) => {
-    const [fa, la, ca] = pos(a[0]), [fb, lb, cb] = pos(b[0]);
+    const [fa, la, ca] = pos(a[0]),
+      [fb, lb, cb] = pos(b[0]);
     return fa === fb ? la - lb || ca - cb : fa < fb ? -1 : 1;
   });
   return unique.flat();

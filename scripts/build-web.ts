@@ -55,7 +55,8 @@ export async function bundleRunner(): Promise<string> {
 /** Writes runner.js and index.html into `outDir`; returns the paths written. */
 export async function buildWeb(outDir: string): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
-  const js = join(outDir, 'runner.js'), html = join(outDir, 'index.html');
+  const js = join(outDir, 'runner.js'),
+    html = join(outDir, 'index.html');
   writeFileSync(js, await bundleRunner());
   copyFileSync(RUNNER_PAGE, html);
   return [js, html];

@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const CANDIDATES = (): string[] => [process.env.DENOC_JAX_PYTHON ?? '', '.venv-jax/bin/python', 'python3']
-  .filter((p) => p && (!p.includes('/') || existsSync(p)));
+const CANDIDATES = (): string[] =>
+  [process.env.DENOC_JAX_PYTHON ?? '', '.venv-jax/bin/python', 'python3'].filter((p) => p && (!p.includes('/') || existsSync(p)));
 
 /** The first candidate whose `import jax` works, or undefined when none does. */
 export function findJaxPython(): string | undefined {

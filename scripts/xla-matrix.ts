@@ -28,9 +28,20 @@ const VARIANTS: Record<string, StableHLOOptions> = {
 };
 
 interface Row {
-  example: string; sampler: string; steps: number; variant: string; params: number;
-  ok: boolean; maxErr?: number; maxRef?: number; allowed?: number; compileS?: number; runMs?: number;
-  device?: string; jax?: string; failure?: string;
+  example: string;
+  sampler: string;
+  steps: number;
+  variant: string;
+  params: number;
+  ok: boolean;
+  maxErr?: number;
+  maxRef?: number;
+  allowed?: number;
+  compileS?: number;
+  runMs?: number;
+  device?: string;
+  jax?: string;
+  failure?: string;
 }
 
 function option(name: string, fallback: string): string {
@@ -49,7 +60,12 @@ function withRequiredSamplers(path: string): Program {
 
 /** What scripts/xla-check.py --json writes. */
 interface XlaRecord {
-  ok: boolean; jax: string; platform: string; device: string; compile_s: number; run_ms: number | null;
+  ok: boolean;
+  jax: string;
+  platform: string;
+  device: string;
+  compile_s: number;
+  run_ms: number | null;
   outputs: { max_err: number; max_ref: number; allowed: number; ok: boolean }[];
 }
 
@@ -57,7 +73,13 @@ function runCheck(python: string, dir: string, platform: string | undefined): { 
   const json = join(dir, 'xla-result.json');
   const args = ['scripts/xla-check.py', dir, '--json', json, ...(platform ? ['--platform', platform] : [])];
   const r = spawnSync(python, args, { encoding: 'utf8' });
-  process.stdout.write(r.stdout.split('\n').filter((l) => l.startsWith('output') || l.startsWith('compiled')).map((l) => `    ${l}\n`).join(''));
+  process.stdout.write(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('output') || l.startsWith('compiled'))
+      .map((l) => `    ${l}\n`)
+      .join(''),
+  );
   try {
     return { record: JSON.parse(readFileSync(json, 'utf8')) };
   } catch {
@@ -77,9 +99,12 @@ function markdown(rows: readonly Row[], batch: number): string {
     '',
     '| example | sampler | steps | variant | params | max error | relative | allowed | XLA compile s | run ms | ok |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.example} | ${r.sampler} | ${r.steps} | ${r.variant} | ${r.params.toLocaleString('en')} | ${fmt(r.maxErr)} | `
-      + `${r.maxErr === undefined ? '—' : fmt(r.maxErr / Math.max(r.maxRef!, 1e-30))} | ${fmt(r.allowed)} | `
-      + `${r.compileS?.toFixed(2) ?? '—'} | ${r.runMs?.toFixed(1) ?? '—'} | ${r.ok ? 'yes' : `**no**${r.failure ? `: ${r.failure}` : ''}`} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.example} | ${r.sampler} | ${r.steps} | ${r.variant} | ${r.params.toLocaleString('en')} | ${fmt(r.maxErr)} | ` +
+        `${r.maxErr === undefined ? '—' : fmt(r.maxErr / Math.max(r.maxRef!, 1e-30))} | ${fmt(r.allowed)} | ` +
+        `${r.compileS?.toFixed(2) ?? '—'} | ${r.runMs?.toFixed(1) ?? '—'} | ${r.ok ? 'yes' : `**no**${r.failure ? `: ${r.failure}` : ''}`} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -97,7 +122,9 @@ await useBackend('wasm');
 
 const rows: Row[] = [];
 const root = mkdtempSync(join(tmpdir(), 'denoc-xla-'));
-for (const file of readdirSync('examples').filter((f) => f.endsWith('.dn') && f.includes(only)).sort()) {
+for (const file of readdirSync('examples')
+  .filter((f) => f.endsWith('.dn') && f.includes(only))
+  .sort()) {
   const program = withRequiredSamplers(`examples/${file}`);
   for (const sampler of program.samplers) {
     const model = program.models.find((m) => m.name === sampler.modelName)!;
@@ -111,9 +138,22 @@ for (const file of readdirSync('examples').filter((f) => f.endsWith('.dn') && f.
       await writeStableHLOArtifacts(graph, weights, dir, { reference: referenceRunner, ...VARIANTS[variant], dims: { B: batch }, seed: 3 });
       const { record, failure } = runCheck(python, dir, platform);
       const out = record?.outputs?.[0];
-      rows.push({ example: file, sampler: sampler.name, steps, variant, params, ok: Boolean(record?.ok), failure,
-        maxErr: out?.max_err, maxRef: out?.max_ref, allowed: out?.allowed, compileS: record?.compile_s, runMs: record?.run_ms ?? undefined,
-        device: record ? `${record.platform} (${record.device})` : undefined, jax: record?.jax });
+      rows.push({
+        example: file,
+        sampler: sampler.name,
+        steps,
+        variant,
+        params,
+        ok: Boolean(record?.ok),
+        failure,
+        maxErr: out?.max_err,
+        maxRef: out?.max_ref,
+        allowed: out?.allowed,
+        compileS: record?.compile_s,
+        runMs: record?.run_ms ?? undefined,
+        device: record ? `${record.platform} (${record.device})` : undefined,
+        jax: record?.jax,
+      });
     }
   }
 }

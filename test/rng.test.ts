@@ -19,7 +19,8 @@ function philoxBig(ctr: number[], key: number[], rounds = 10): number[] {
   let [c0, c1, c2, c3] = ctr.map(BigInt);
   let [k0, k1] = key.map(BigInt);
   for (let r = 0; r < rounds; r++) {
-    const p0 = 0xd2511f53n * c0, p1 = 0xcd9e8d57n * c2;
+    const p0 = 0xd2511f53n * c0,
+      p1 = 0xcd9e8d57n * c2;
     [c0, c1, c2, c3] = [((p1 >> 32n) ^ c1 ^ k0) & M, p1 & M, ((p0 >> 32n) ^ c3 ^ k1) & M, p0 & M];
     k0 = (k0 + 0x9e3779b9n) & M;
     k1 = (k1 + 0xbb67ae85n) & M;
@@ -31,7 +32,8 @@ function philoxBig(ctr: number[], key: number[], rounds = 10): number[] {
 function randnElement(seed: number, stream: number, offset: number, e: number): number {
   const words = philoxBig([Math.floor(e / 4), offset >>> 0, 0, 0], [seed >>> 0, stream >>> 0]);
   const lane = e % 4;
-  const x1 = words[2 * Math.floor(lane / 2)], x2 = words[2 * Math.floor(lane / 2) + 1];
+  const x1 = words[2 * Math.floor(lane / 2)],
+    x2 = words[2 * Math.floor(lane / 2) + 1];
   const f = Math.fround;
   const u = (x: number): number => f(f(f(Math.floor(x / 256)) + 0.5) / 2 ** 24);
   const r = f(Math.sqrt(f(-2 * f(Math.log(u(x1))))));
@@ -54,15 +56,20 @@ describe('philox4x32', () => {
 
   it('computes the high word of 32×32-bit products exactly', () => {
     const vals = [0, 1, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff, 0xd2511f53, 0xcd9e8d57, 123456789];
-    for (const a of vals) for (const b of vals) {
-      expect(mulhi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
-    }
+    for (const a of vals)
+      for (const b of vals) {
+        expect(mulhi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
+      }
   });
 });
 
 describe('randn', () => {
   it('follows the docs/ir.md mapping bit for bit', () => {
-    for (const [seed, stream, offset] of [[0, 0, 0], [42, 3, 17], [-5, 1, 0xfffffffe]]) {
+    for (const [seed, stream, offset] of [
+      [0, 0, 0],
+      [42, 3, 17],
+      [-5, 1, 0xfffffffe],
+    ]) {
       const got = randn(seed, stream, offset, 11);
       const want = Array.from({ length: 11 }, (_, e) => randnElement(seed, stream, offset, e));
       expect(Array.from(got)).toEqual(want);
@@ -94,9 +101,18 @@ describe('randn', () => {
     const n = 200_000;
     const x = randn(123, 0, 0, n);
     expect(x.length).toBe(n);
-    let s1 = 0, s2 = 0, s4 = 0, within1 = 0;
-    for (const v of x) { s1 += v; s2 += v * v; s4 += v ** 4; if (Math.abs(v) < 1) within1++; }
-    const mean = s1 / n, variance = s2 / n - mean * mean;
+    let s1 = 0,
+      s2 = 0,
+      s4 = 0,
+      within1 = 0;
+    for (const v of x) {
+      s1 += v;
+      s2 += v * v;
+      s4 += v ** 4;
+      if (Math.abs(v) < 1) within1++;
+    }
+    const mean = s1 / n,
+      variance = s2 / n - mean * mean;
     // Tolerances are ~5 standard errors: se(mean) = 1/√n, se(var) = √(2/n), se(m4) = √(96/n).
     expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(n));
     expect(Math.abs(variance - 1)).toBeLessThan(5 * Math.sqrt(2 / n));

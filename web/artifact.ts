@@ -17,11 +17,14 @@ type StepJson =
   | { readonly dispatch: number; readonly buffers: readonly RefJson[] }
   | { readonly copy: { readonly from: RefJson; readonly to: RefJson; readonly bytes: number } }
   | {
-    readonly loop: {
-      readonly count: number; readonly carried: readonly { ping: number; pong: number }[];
-      readonly stepStrideBytes: number; readonly stepUniformWords: readonly number[]; readonly body: readonly StepJson[];
+      readonly loop: {
+        readonly count: number;
+        readonly carried: readonly { ping: number; pong: number }[];
+        readonly stepStrideBytes: number;
+        readonly stepUniformWords: readonly number[];
+        readonly body: readonly StepJson[];
+      };
     };
-  };
 
 /** plan.json as written by targets/webgpu/emit.ts. */
 export interface PlanJson {
@@ -30,13 +33,21 @@ export interface PlanJson {
   readonly weights: readonly PlanTensor[];
   readonly outputs: readonly PlanTensor[];
   readonly buffers: readonly {
-    readonly id: number; readonly bytes: number; readonly kind: PlanBuffer['kind']; readonly holds: readonly string[];
+    readonly id: number;
+    readonly bytes: number;
+    readonly kind: PlanBuffer['kind'];
+    readonly holds: readonly string[];
     readonly init: Exclude<BufferInit, { kind: 'constant' }> | { readonly constant: readonly number[] };
   }[];
   readonly kernels: readonly {
-    readonly name: string; readonly file: string; readonly template: TemplateName; readonly workgroupSize: number;
-    readonly workgroups: readonly [number, number, number]; readonly bindings: readonly KernelBinding[];
-    readonly stepUniformVec4s: number; readonly flops: number;
+    readonly name: string;
+    readonly file: string;
+    readonly template: TemplateName;
+    readonly workgroupSize: number;
+    readonly workgroups: readonly [number, number, number];
+    readonly bindings: readonly KernelBinding[];
+    readonly stepUniformVec4s: number;
+    readonly flops: number;
   }[];
   readonly steps: readonly StepJson[];
 }
@@ -60,8 +71,12 @@ function stepOf(s: StepJson): Step {
   if ('copy' in s) return { kind: 'copy', from: refOf(s.copy.from), to: refOf(s.copy.to), bytes: s.copy.bytes };
   const l = s.loop;
   return {
-    kind: 'loop', count: l.count, carried: l.carried, body: l.body.map(stepOf),
-    stepStride: l.stepStrideBytes, stepData: Uint32Array.from(l.stepUniformWords),
+    kind: 'loop',
+    count: l.count,
+    carried: l.carried,
+    body: l.body.map(stepOf),
+    stepStride: l.stepStrideBytes,
+    stepData: Uint32Array.from(l.stepUniformWords),
   };
 }
 
@@ -79,11 +94,13 @@ function constantTypes(steps: readonly Step[], kernels: readonly KernelCode[], o
     if (s.kind === 'loop') constantTypes(s.body, kernels, out);
     if (s.kind !== 'dispatch') continue;
     const k = kernels[s.kernel];
-    k.bindings.filter((b) => b.role !== 'step').forEach((b, i) => {
-      const ref = s.buffers[i];
-      const t = 'slot' in ref ? declaredType(k.wgsl, b.binding) : undefined;
-      if (t && 'slot' in ref) out.set(ref.slot, t);
-    });
+    k.bindings
+      .filter((b) => b.role !== 'step')
+      .forEach((b, i) => {
+        const ref = s.buffers[i];
+        const t = 'slot' in ref ? declaredType(k.wgsl, b.binding) : undefined;
+        if (t && 'slot' in ref) out.set(ref.slot, t);
+      });
   }
   return out;
 }
@@ -97,16 +114,24 @@ export function planFromArtifact(json: PlanJson, wgsl: ReadonlyMap<string, strin
     const code = wgsl.get(k.file);
     if (code === undefined) throw artifactError(`kernel file '${k.file}' is missing`);
     return {
-      name: k.name, template: k.template, key: k.file, wgsl: code, bindings: k.bindings,
-      workgroupSize: k.workgroupSize, workgroups: k.workgroups, stepWords: k.stepUniformVec4s, flops: k.flops,
+      name: k.name,
+      template: k.template,
+      key: k.file,
+      wgsl: code,
+      bindings: k.bindings,
+      workgroupSize: k.workgroupSize,
+      workgroups: k.workgroups,
+      stepWords: k.stepUniformVec4s,
+      flops: k.flops,
     };
   });
   const steps = json.steps.map(stepOf);
   const types = constantTypes(steps, kernels);
   const buffers: PlanBuffer[] = json.buffers.map((b) => {
-    const init: BufferInit = 'constant' in b.init
-      ? { kind: 'constant', data: types.get(b.id) === 'i32' ? Int32Array.from(b.init.constant) : Float32Array.from(b.init.constant) }
-      : b.init;
+    const init: BufferInit =
+      'constant' in b.init
+        ? { kind: 'constant', data: types.get(b.id) === 'i32' ? Int32Array.from(b.init.constant) : Float32Array.from(b.init.constant) }
+        : b.init;
     return { id: b.id, bytes: b.bytes, kind: b.kind, labels: b.holds, init };
   });
   return { name: json.name, kernels, buffers, steps, inputs: json.inputs, weights: json.weights, outputs: json.outputs };

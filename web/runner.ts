@@ -16,15 +16,20 @@ import type { WeightSet } from '../compiler/core/tensor.ts';
 
 export type RunnerResult =
   | {
-    readonly ok: true; readonly plan: string; readonly seed: number; readonly source: string;
-    readonly adapter: AdapterDescription; readonly outputs: readonly { readonly shape: readonly number[]; readonly data: number[] }[];
-    readonly ms: { readonly load: number; readonly session: number; readonly run: number };
-  }
+      readonly ok: true;
+      readonly plan: string;
+      readonly seed: number;
+      readonly source: string;
+      readonly adapter: AdapterDescription;
+      readonly outputs: readonly { readonly shape: readonly number[]; readonly data: number[] }[];
+      readonly ms: { readonly load: number; readonly session: number; readonly run: number };
+    }
   | { readonly ok: false; readonly code: string; readonly error: string };
 
 async function fetchOk(url: URL): Promise<Response> {
   const res = await fetch(url);
-  if (!res.ok) throw new DenocError({ code: 'WG0210', severity: 'error', message: `compiled WebGPU artifact: GET ${url.pathname} answered ${res.status}` });
+  if (!res.ok)
+    throw new DenocError({ code: 'WG0210', severity: 'error', message: `compiled WebGPU artifact: GET ${url.pathname} answered ${res.status}` });
   return res;
 }
 
@@ -67,7 +72,11 @@ export async function runPage(params: URLSearchParams, pageUrl: string): Promise
     session.destroy();
     gpu.release();
     return {
-      ok: true, plan: plan.name, seed, source: gpu.source, adapter: gpu.adapter,
+      ok: true,
+      plan: plan.name,
+      seed,
+      source: gpu.source,
+      adapter: gpu.adapter,
       outputs: outs.map((o, i) => ({ shape: plan.outputs[i].shape, data: Array.from(o) })),
       ms: { load: t1 - t0, session: t2 - t1, run: t3 - t2 },
     };

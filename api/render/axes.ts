@@ -79,15 +79,22 @@ export function formatTick(v: number): string {
 
 /** The range of `values` (finite, and positive on a log axis), padded by `pad` of its span. */
 export function dataRange(values: Iterable<number>, log: boolean, pad = 0.04): Scale {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) {
     if (!Number.isFinite(v) || (log && v <= 0)) continue;
     const t = log ? Math.log10(v) : v;
     lo = Math.min(lo, t);
     hi = Math.max(hi, t);
   }
-  if (lo === Infinity) { lo = 0; hi = 1; }
-  if (hi - lo < 1e-12 * Math.max(1, Math.abs(lo))) { lo -= 0.5; hi += 0.5; }
+  if (lo === Infinity) {
+    lo = 0;
+    hi = 1;
+  }
+  if (hi - lo < 1e-12 * Math.max(1, Math.abs(lo))) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const d = (hi - lo) * pad;
   return log ? { lo: 10 ** (lo - d), hi: 10 ** (hi + d), log } : { lo: lo - d, hi: hi + d, log };
 }
@@ -127,7 +134,8 @@ export function drawGrid(canvas: Canvas, frame: Rect, x: Scale, y: Scale): void 
 
 /** Tick labels, axis labels and the title around `frame`. */
 export function drawAxesText(canvas: Canvas, frame: Rect, x: Scale, y: Scale, text: AxesText): void {
-  const h = GLYPH_HEIGHT * TEXT_SCALE, line = (GLYPH_HEIGHT + 1) * TEXT_SCALE;
+  const h = GLYPH_HEIGHT * TEXT_SCALE,
+    line = (GLYPH_HEIGHT + 1) * TEXT_SCALE;
   const below = frame.y + frame.h + TICK_LENGTH + LABEL_GAP;
   for (const v of x.log ? logTicks(x.lo, x.hi) : niceTicks(x.lo, x.hi)) {
     const label = formatTick(v);

@@ -21,7 +21,11 @@ export class Canvas {
   readonly data: Uint8Array;
   private clip: Rect;
 
-  constructor(readonly width: number, readonly height: number, background: Rgb = WHITE) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Rgb = WHITE,
+  ) {
     this.data = new Uint8Array(width * height * 3);
     this.clip = { x: 0, y: 0, w: width, h: height };
     this.fillRect(0, 0, width, height, background);
@@ -35,7 +39,8 @@ export class Canvas {
   /** Runs `draw` with drawing restricted to `rect` (intersected with the canvas). */
   clipped(rect: Rect, draw: () => void): void {
     const saved = this.clip;
-    const x = Math.max(0, rect.x), y = Math.max(0, rect.y);
+    const x = Math.max(0, rect.x),
+      y = Math.max(0, rect.y);
     this.clip = { x, y, w: Math.min(this.width, rect.x + rect.w) - x, h: Math.min(this.height, rect.y + rect.h) - y };
     try {
       draw();
@@ -75,27 +80,39 @@ export class Canvas {
 
   /** A line between pixel centres (Bresenham), `width` pixels thick. */
   line(x0: number, y0: number, x1: number, y1: number, color: Rgb, width = 1): void {
-    let x = Math.round(x0), y = Math.round(y0);
-    const xe = Math.round(x1), ye = Math.round(y1);
+    let x = Math.round(x0),
+      y = Math.round(y0);
+    const xe = Math.round(x1),
+      ye = Math.round(y1);
     // Lines far outside the canvas (a huge value on a linear axis) are not worth stepping through.
     const limit = 4 * (this.width + this.height);
     if (Math.abs(x) > limit || Math.abs(y) > limit || Math.abs(xe) > limit || Math.abs(ye) > limit) return;
-    const dx = Math.abs(xe - x), dy = -Math.abs(ye - y);
-    const sx = x < xe ? 1 : -1, sy = y < ye ? 1 : -1;
+    const dx = Math.abs(xe - x),
+      dy = -Math.abs(ye - y);
+    const sx = x < xe ? 1 : -1,
+      sy = y < ye ? 1 : -1;
     const lo = -Math.floor((width - 1) / 2);
     let err = dx + dy;
     for (;;) {
       this.fillRect(x + lo, y + lo, width, width, color);
       if (x === xe && y === ye) return;
       const e2 = 2 * err;
-      if (e2 >= dy) { err += dy; x += sx; }
-      if (e2 <= dx) { err += dx; y += sy; }
+      if (e2 >= dy) {
+        err += dy;
+        x += sx;
+      }
+      if (e2 <= dx) {
+        err += dx;
+        y += sy;
+      }
     }
   }
 
   /** A filled disc of radius `r` centred at (cx, cy), blended with opacity `alpha`. */
   disc(cx: number, cy: number, r: number, color: Rgb, alpha = 1): void {
-    const ix = Math.round(cx), iy = Math.round(cy), reach = Math.ceil(r);
+    const ix = Math.round(cx),
+      iy = Math.round(cy),
+      reach = Math.ceil(r);
     for (let y = iy - reach; y <= iy + reach; y++) {
       for (let x = ix - reach; x <= ix + reach; x++) {
         if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) this.blend(x, y, color, alpha);

@@ -103,9 +103,12 @@ const GLYPH_ROWS: Readonly<Record<string, string>> = {
 };
 
 /** Glyph rows as bit masks, bit 4 the leftmost pixel; parsed once. */
-const GLYPHS = new Map<string, number[]>(Object.entries(GLYPH_ROWS).map(([ch, rows]) => [
-  ch, rows.split('|').map((row) => [...row].reduce((bits, p) => (bits << 1) | (p === '#' ? 1 : 0), 0)),
-]));
+const GLYPHS = new Map<string, number[]>(
+  Object.entries(GLYPH_ROWS).map(([ch, rows]) => [
+    ch,
+    rows.split('|').map((row) => [...row].reduce((bits, p) => (bits << 1) | (p === '#' ? 1 : 0), 0)),
+  ]),
+);
 
 /** Width in pixels of `text` drawn at `scale` (no trailing spacing column). */
 export function textWidth(text: string, scale = 1): number {
@@ -127,7 +130,8 @@ export function drawText(canvas: Canvas, text: string, x: number, y: number, col
     for (let r = 0; r < GLYPH_HEIGHT; r++) {
       for (let c = 0; c < GLYPH_WIDTH; c++) {
         if (((rows[r] >> (GLYPH_WIDTH - 1 - c)) & 1) === 0) continue;
-        const u = (origin + c) * scale, v = r * scale;
+        const u = (origin + c) * scale,
+          v = r * scale;
         if (opts.vertical) canvas.fillRect(x + v, y - u - scale, scale, scale, color);
         else canvas.fillRect(x + u, y + v, scale, scale, color);
       }

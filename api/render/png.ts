@@ -57,8 +57,16 @@ export interface LineOptions {
 
 /** Distinct colours for series (the widely used "category10" palette). */
 export const PALETTE: readonly Rgb[] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 
 function bad(code: DiagnosticCode, message: string): never {
@@ -87,14 +95,16 @@ function checkGrid(images: Float32Array, o: GridOptions): void {
 export function imageGrid(images: Float32Array, opts: GridOptions): Uint8Array {
   checkGrid(images, opts);
   const { n, c, h, w } = opts;
-  const scale = opts.scale ?? 1, gap = opts.gap ?? 2;
+  const scale = opts.scale ?? 1,
+    gap = opts.gap ?? 2;
   const [lo, hi] = opts.range ?? [-1, 1];
   const cols = Math.min(n, opts.cols ?? Math.ceil(Math.sqrt(n)));
   const rows = Math.ceil(n / cols);
   const canvas = new Canvas(cols * w * scale + (cols + 1) * gap, rows * h * scale + (rows + 1) * gap, WHITE);
-  const byte = (v: number) => (Number.isNaN(v) ? 0 : Math.min(255, Math.max(0, Math.round((v - lo) / (hi - lo) * 255))));
+  const byte = (v: number) => (Number.isNaN(v) ? 0 : Math.min(255, Math.max(0, Math.round(((v - lo) / (hi - lo)) * 255))));
   for (let k = 0; k < n; k++) {
-    const x0 = gap + (k % cols) * (w * scale + gap), y0 = gap + Math.floor(k / cols) * (h * scale + gap);
+    const x0 = gap + (k % cols) * (w * scale + gap),
+      y0 = gap + Math.floor(k / cols) * (h * scale + gap);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const at = (ch: number) => images[((k * c + ch) * h + y) * w + x];
@@ -121,13 +131,17 @@ interface LegendEntry {
 /** A boxed legend in the frame corner that covers the fewest of `points` (pixel positions). */
 function drawLegend(canvas: Canvas, frame: Rect, entries: readonly LegendEntry[], points: readonly [number, number][]): void {
   if (entries.length === 0) return;
-  const line = (GLYPH_HEIGHT + 3) * TEXT_SCALE, swatch = 20, pad = 8;
+  const line = (GLYPH_HEIGHT + 3) * TEXT_SCALE,
+    swatch = 20,
+    pad = 8;
   const w = pad * 3 + swatch + Math.max(...entries.map((e) => textWidth(e.name, TEXT_SCALE)));
   const h = pad * 2 + entries.length * line - 3 * TEXT_SCALE;
   const inset = 10;
   const corners: Rect[] = [
-    { x: frame.x + frame.w - w - inset, y: frame.y + inset, w, h }, { x: frame.x + inset, y: frame.y + inset, w, h },
-    { x: frame.x + frame.w - w - inset, y: frame.y + frame.h - h - inset, w, h }, { x: frame.x + inset, y: frame.y + frame.h - h - inset, w, h },
+    { x: frame.x + frame.w - w - inset, y: frame.y + inset, w, h },
+    { x: frame.x + inset, y: frame.y + inset, w, h },
+    { x: frame.x + frame.w - w - inset, y: frame.y + frame.h - h - inset, w, h },
+    { x: frame.x + inset, y: frame.y + frame.h - h - inset, w, h },
   ];
   const covered = (r: Rect) => points.filter(([px, py]) => px >= r.x && px < r.x + r.w && py >= r.y && py < r.y + r.h).length;
   const box = corners.reduce((best, r) => (covered(r) < covered(best) ? r : best));
@@ -149,10 +163,21 @@ function pairs(points: Float32Array, what: string): [number, number][] {
 
 /** Equal units on both axes, so a circle of samples looks like a circle. */
 function squareScales(all: readonly [number, number][]): [Scale, Scale] {
-  const x = dataRange(all.map((p) => p[0]), false), y = dataRange(all.map((p) => p[1]), false);
+  const x = dataRange(
+      all.map((p) => p[0]),
+      false,
+    ),
+    y = dataRange(
+      all.map((p) => p[1]),
+      false,
+    );
   const half = Math.max(x.hi - x.lo, y.hi - y.lo) / 2;
-  const cx = (x.lo + x.hi) / 2, cy = (y.lo + y.hi) / 2;
-  return [{ lo: cx - half, hi: cx + half, log: false }, { lo: cy - half, hi: cy + half, log: false }];
+  const cx = (x.lo + x.hi) / 2,
+    cy = (y.lo + y.hi) / 2;
+  return [
+    { lo: cx - half, hi: cx + half, log: false },
+    { lo: cy - half, hi: cy + half, log: false },
+  ];
 }
 
 /** Samples (blue) over optional reference points (orange) on a square plot. */
@@ -163,14 +188,21 @@ export function scatterPlot(points: Float32Array, opts: ScatterOptions = {}): Ui
   const reference = opts.reference ? pairs(opts.reference, 'reference') : [];
   const b = opts.bounds;
   if (b && !(b[1] > b[0] && b[3] > b[2])) bad('RND0002', `scatterPlot: bounds [${b.join(', ')}] need xmin < xmax and ymin < ymax`);
-  const [xs, ys] = b ? [{ lo: b[0], hi: b[1], log: false }, { lo: b[2], hi: b[3], log: false }] : squareScales([...samples, ...reference]);
+  const [xs, ys] = b
+    ? [
+        { lo: b[0], hi: b[1], log: false },
+        { lo: b[2], hi: b[3], log: false },
+      ]
+    : squareScales([...samples, ...reference]);
   const canvas = new Canvas(size, size, WHITE);
   const loose = frameFor(size, size, ys, { title: opts.title });
   const side = Math.min(loose.w, loose.h);
   const frame = { ...loose, w: side, h: side };
   drawGrid(canvas, frame, xs, ys);
-  const px = ([x, y]: [number, number]): [number, number] =>
-    [toPixel(xs, x, frame.x, frame.x + frame.w - 1), toPixel(ys, y, frame.y + frame.h - 1, frame.y)];
+  const px = ([x, y]: [number, number]): [number, number] => [
+    toPixel(xs, x, frame.x, frame.x + frame.w - 1),
+    toPixel(ys, y, frame.y + frame.h - 1, frame.y),
+  ];
   const [sampleColor, referenceColor] = [PALETTE[0], PALETTE[1]];
   canvas.clipped({ x: frame.x + 1, y: frame.y + 1, w: frame.w - 2, h: frame.h - 2 }, () => {
     for (const p of reference) canvas.disc(...px(p), 2, referenceColor, 0.35);
@@ -179,7 +211,15 @@ export function scatterPlot(points: Float32Array, opts: ScatterOptions = {}): Ui
   drawAxesText(canvas, frame, xs, ys, { title: opts.title });
   if (reference.length > 0) {
     const [s, r] = opts.labels ?? ['samples', 'data'];
-    drawLegend(canvas, frame, [{ name: s, color: sampleColor }, { name: r, color: referenceColor }], [...samples, ...reference].map(px));
+    drawLegend(
+      canvas,
+      frame,
+      [
+        { name: s, color: sampleColor },
+        { name: r, color: referenceColor },
+      ],
+      [...samples, ...reference].map(px),
+    );
   }
   return canvas.toPng();
 }
@@ -212,20 +252,28 @@ function polylines(s: LineSeries, xs: Scale, ys: Scale, frame: Rect): [number, n
 function alongLines(line: readonly [number, number][]): [number, number][] {
   const out: [number, number][] = [...line];
   for (let i = 1; i < line.length; i++) {
-    const [x0, y0] = line[i - 1], [x1, y1] = line[i];
+    const [x0, y0] = line[i - 1],
+      [x1, y1] = line[i];
     const steps = Math.ceil(Math.hypot(x1 - x0, y1 - y0) / 4);
-    for (let j = 1; j < steps; j++) out.push([x0 + (x1 - x0) * j / steps, y0 + (y1 - y0) * j / steps]);
+    for (let j = 1; j < steps; j++) out.push([x0 + ((x1 - x0) * j) / steps, y0 + ((y1 - y0) * j) / steps]);
   }
   return out;
 }
 
 /** Series as coloured lines (with markers for short series), axes with nice ticks, and a legend. */
 export function linePlot(series: readonly LineSeries[], opts: LineOptions = {}): Uint8Array {
-  const width = opts.width ?? 640, height = opts.height ?? 480;
+  const width = opts.width ?? 640,
+    height = opts.height ?? 480;
   checkSize(width, height);
   checkSeries(series);
-  const xs = dataRange(series.flatMap((s) => s.x), opts.logX ?? false);
-  const ys = dataRange(series.flatMap((s) => s.y), opts.logY ?? false);
+  const xs = dataRange(
+    series.flatMap((s) => s.x),
+    opts.logX ?? false,
+  );
+  const ys = dataRange(
+    series.flatMap((s) => s.y),
+    opts.logY ?? false,
+  );
   const canvas = new Canvas(width, height, WHITE);
   const frame = frameFor(width, height, ys, opts);
   drawGrid(canvas, frame, xs, ys);
@@ -242,6 +290,11 @@ export function linePlot(series: readonly LineSeries[], opts: LineOptions = {}):
     });
   });
   drawAxesText(canvas, frame, xs, ys, opts);
-  drawLegend(canvas, frame, series.map((s, k) => ({ name: s.name, color: PALETTE[k % PALETTE.length] })), drawn);
+  drawLegend(
+    canvas,
+    frame,
+    series.map((s, k) => ({ name: s.name, color: PALETTE[k % PALETTE.length] })),
+    drawn,
+  );
   return canvas.toPng();
 }

@@ -42,7 +42,10 @@ export const PRIMARY_OPTION: Readonly<Record<string, (v: number) => Record<strin
 
 /** Reads `low-rank=0.5,prune{ratio=0.3,importance=l1},fold-batchnorm`. */
 export function parseCompressionSpec(text: string): CompressionPassSpec[] {
-  const items = text.split(/,(?![^{]*\})/).map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(/,(?![^{]*\})/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.map((item) => {
     const m = /^([\w-]+)=([^{}]+)$/.exec(item);
     if (!m) {
@@ -113,21 +116,27 @@ function compress(graph: Graph, steps: PipelineStep[], ctx: CompressionContext) 
 }
 
 function specText(passes: readonly CompressionPassSpec[]): string {
-  return passes.map((p) => {
-    const o = Object.entries(p.options ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',');
-    return o ? `${p.name}{${o}}` : p.name;
-  }).join(',');
+  return passes
+    .map((p) => {
+      const o = Object.entries(p.options ?? {})
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
+      return o ? `${p.name}{${o}}` : p.name;
+    })
+    .join(',');
 }
 
 export async function compressionReport(
-  graph: Graph, weights: WeightSet, given: readonly CompressionPassSpec[],
+  graph: Graph,
+  weights: WeightSet,
+  given: readonly CompressionPassSpec[],
   opts: CompressionReportOptions = {},
 ): Promise<CompressionReport> {
   const passes = orderPasses(given);
   const dims: Dims = { B: opts.batch ?? 2, ...opts.dims };
   const model = opts.model ?? (hasLoop(graph) ? undefined : graph);
   const steps = stepsOf(passes);
-  const calibration = opts.calibration ?? await calibrationFor(passes, model, weights, dims, opts);
+  const calibration = opts.calibration ?? (await calibrationFor(passes, model, weights, dims, opts));
   const ctx: CompressionContext = { weights: new Map(weights), dims, calibration };
   const main = compress(graph, steps, ctx);
   const inputOpts: InputOptions = { dims, seed: opts.seed ?? 0, classes: opts.classes };
@@ -135,32 +144,52 @@ export async function compressionReport(
   const errors: { denoiser?: number; sample?: number } = {};
   if (model) {
     const m = model === graph ? main : compress(model, steps, ctx);
-    errors.denoiser = await relativeError({ exact: model, exactWeights: weights, approx: m.graph, approxWeights: m.weights }, batches, inputOpts, opts.backend);
+    errors.denoiser = await relativeError(
+      { exact: model, exactWeights: weights, approx: m.graph, approxWeights: m.weights },
+      batches,
+      inputOpts,
+      opts.backend,
+    );
   }
   if (hasLoop(graph) && opts.sample !== false) {
-    errors.sample = await relativeError({ exact: graph, exactWeights: weights, approx: main.graph, approxWeights: main.weights }, 1, inputOpts, opts.backend);
+    errors.sample = await relativeError(
+      { exact: graph, exactWeights: weights, approx: main.graph, approxWeights: main.weights },
+      1,
+      inputOpts,
+      opts.backend,
+    );
   }
   const sweep = model ? await sweepPasses(model, weights, passes, ctx, { ...inputOpts, batches, backend: opts.backend, values: opts.sweep }) : [];
   const [before, after] = [costOf(graph, dims), costOf(main.graph, dims)];
   const png = chart(sweep, graph.name);
-  const markdown = [
-    summaryMarkdown({
-      title: `@${graph.name}`, passes: specText(passes), batch: dims.B,
-      before: { params: before.params, flops: before.flops, perStep: before.perStep.flops },
-      after: { params: after.params, flops: after.flops, perStep: after.perStep.flops },
-      denoiserError: errors.denoiser, denoiserInputs: model ? `${batches} synthetic batches of ${dims.B}` : 'no model graph given',
-      sampleError: errors.sample, sampleNote: errors.sample === undefined ? 'not run' : `seed ${inputOpts.seed}`,
-    }),
-    ...main.reports.map(passMarkdown),
-    sweepMarkdown(sweep, opts.pngName ?? 'report.png'),
-  ].filter(Boolean).join('\n\n') + '\n';
+  const markdown =
+    [
+      summaryMarkdown({
+        title: `@${graph.name}`,
+        passes: specText(passes),
+        batch: dims.B,
+        before: { params: before.params, flops: before.flops, perStep: before.perStep.flops },
+        after: { params: after.params, flops: after.flops, perStep: after.perStep.flops },
+        denoiserError: errors.denoiser,
+        denoiserInputs: model ? `${batches} synthetic batches of ${dims.B}` : 'no model graph given',
+        sampleError: errors.sample,
+        sampleNote: errors.sample === undefined ? 'not run' : `seed ${inputOpts.seed}`,
+      }),
+      ...main.reports.map(passMarkdown),
+      sweepMarkdown(sweep, opts.pngName ?? 'report.png'),
+    ]
+      .filter(Boolean)
+      .join('\n\n') + '\n';
   return { markdown, png, graph: main.graph, weights: main.weights, reports: main.reports, errors, sweep };
 }
 
 /** Input Gram matrices when a pass asks for them (low-rank activationAware). */
 async function calibrationFor(
-  passes: readonly CompressionPassSpec[], model: Graph | undefined, weights: WeightSet,
-  dims: Dims, opts: CompressionReportOptions,
+  passes: readonly CompressionPassSpec[],
+  model: Graph | undefined,
+  weights: WeightSet,
+  dims: Dims,
+  opts: CompressionReportOptions,
 ): Promise<Calibration | undefined> {
   if (!passes.some((p) => p.options?.activationAware === true)) return undefined;
   if (!model) return fail('CPR0304', 'activation-aware low-rank needs the model graph for calibration (opts.model)');
@@ -177,8 +206,11 @@ interface SweepOptions extends InputOptions {
 
 /** Each approximate pass alone on the model, over a range of amounts, with the other options kept. */
 async function sweepPasses(
-  model: Graph, weights: WeightSet, passes: readonly CompressionPassSpec[],
-  ctx: CompressionContext, opts: SweepOptions,
+  model: Graph,
+  weights: WeightSet,
+  passes: readonly CompressionPassSpec[],
+  ctx: CompressionContext,
+  opts: SweepOptions,
 ): Promise<SweepPoint[]> {
   const values = opts.values ?? [0.1, 0.25, 0.4, 0.55, 0.7];
   const exact = costOf(model, opts.dims);
@@ -188,10 +220,19 @@ async function sweepPasses(
       const options = { ...spec.options, ...PRIMARY_OPTION[spec.name](v), ...(spec.name === 'prune' ? { skipInfeasible: true } : {}) };
       const c = compress(model, stepsOf([{ name: spec.name, options }]), ctx);
       const cost = costOf(c.graph, opts.dims);
-      const error = await relativeError({ exact: model, exactWeights: weights, approx: c.graph, approxWeights: c.weights }, opts.batches, opts, opts.backend);
+      const error = await relativeError(
+        { exact: model, exactWeights: weights, approx: c.graph, approxWeights: c.weights },
+        opts.batches,
+        opts,
+        opts.backend,
+      );
       points.push({
-        pass: spec.name, value: v, setting: specText([{ name: spec.name, options: PRIMARY_OPTION[spec.name](v) }]),
-        savedFlops: 1 - cost.flops / exact.flops, savedParams: 1 - cost.params / exact.params, error,
+        pass: spec.name,
+        value: v,
+        setting: specText([{ name: spec.name, options: PRIMARY_OPTION[spec.name](v) }]),
+        savedFlops: 1 - cost.flops / exact.flops,
+        savedParams: 1 - cost.params / exact.params,
+        error,
       });
     }
   }
@@ -199,12 +240,17 @@ async function sweepPasses(
 }
 
 function chart(points: readonly SweepPoint[], name: string): Uint8Array {
-  const series: LineSeries[] = [...new Set(points.map((p) => p.pass))].map((pass) => {
-    const mine = points.filter((p) => p.pass === pass && p.error > 0).sort((a, b) => a.savedFlops - b.savedFlops);
-    return { name: pass, x: mine.map((p) => 100 * p.savedFlops), y: mine.map((p) => p.error) };
-  }).filter((s) => s.x.length > 0);
+  const series: LineSeries[] = [...new Set(points.map((p) => p.pass))]
+    .map((pass) => {
+      const mine = points.filter((p) => p.pass === pass && p.error > 0).sort((a, b) => a.savedFlops - b.savedFlops);
+      return { name: pass, x: mine.map((p) => 100 * p.savedFlops), y: mine.map((p) => p.error) };
+    })
+    .filter((s) => s.x.length > 0);
   const placeholder: LineSeries[] = [{ name: 'no sweep', x: [0, 1], y: [1, 1] }];
   return linePlot(series.length ? series : placeholder, {
-    title: `${name}: denoiser error vs saved FLOPs`, xLabel: 'FLOPs saved (%)', yLabel: 'relative L2 error', logY: series.length > 0,
+    title: `${name}: denoiser error vs saved FLOPs`,
+    xLabel: 'FLOPs saved (%)',
+    yLabel: 'relative L2 error',
+    logY: series.length > 0,
   });
 }

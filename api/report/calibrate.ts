@@ -25,7 +25,9 @@ export type Batch = Readonly<Record<string, TensorSource>>;
 
 /** Sites whose inputs the whitening can use: per-row products (no transposeA) at the top level. */
 function calibrationSites(model: Graph): MatrixSite[] {
-  return topoOrder(model).map(matrixSite).filter((s): s is MatrixSite => !!s && !s.node.attrs.transposeA);
+  return topoOrder(model)
+    .map(matrixSite)
+    .filter((s): s is MatrixSite => !!s && !s.node.attrs.transposeA);
 }
 
 /** The input vectors a site multiplies, as rows of an [rows, m] matrix. */
@@ -38,7 +40,9 @@ function inputRows(site: MatrixSite, x: tf.Tensor): tf.Tensor2D {
 }
 
 export async function collectCalibration(
-  model: Graph, weights: WeightSet, batches: readonly Batch[],
+  model: Graph,
+  weights: WeightSet,
+  batches: readonly Batch[],
   dims: Readonly<Record<string, number>> = {},
 ): Promise<Calibration> {
   const sites = calibrationSites(model);
@@ -53,7 +57,9 @@ export async function collectCalibration(
       const g = tf.tidy(() => tf.matMul(rows, rows, true, false));
       const data = await g.data();
       const entry = acc.get(site.key) ?? { gram: new Float64Array(site.m * site.m), dim: site.m, samples: 0 };
-      data.forEach((v, i) => { entry.gram[i] += v; });
+      data.forEach((v, i) => {
+        entry.gram[i] += v;
+      });
       entry.samples += rows.shape[0];
       acc.set(site.key, entry);
       tf.dispose([rows, g]);
@@ -68,8 +74,10 @@ export async function collectCalibration(
  * Targets are what the denoiser should predict (e.g. the noise that made x_t from data).
  */
 export async function collectGradients(
-  model: Graph, weights: WeightSet,
-  batches: readonly { inputs: Batch; target: Float32Array }[], dims: Readonly<Record<string, number>> = {},
+  model: Graph,
+  weights: WeightSet,
+  batches: readonly { inputs: Batch; target: Float32Array }[],
+  dims: Readonly<Record<string, number>> = {},
 ): Promise<Map<string, Float32Array>> {
   await useBackend('cpu');
   await ensureGradients();
@@ -92,7 +100,9 @@ export async function collectGradients(
     const grads = tf.grads(loss)(ws);
     for (const [i, g] of grads.entries()) {
       const sum = sums.get(paths[i])!;
-      (await g.data()).forEach((v, k) => { sum[k] += v; });
+      (await g.data()).forEach((v, k) => {
+        sum[k] += v;
+      });
     }
     tf.dispose([...grads, ...ws, ...Object.values(given)]);
   }

@@ -37,7 +37,8 @@ export function syntheticInputs(graph: Graph, opts: InputOptions, batchIndex = 0
     }
     const shape = bound as number[];
     const n = shape.reduce((a, d) => a * d, 1);
-    const classes = opts.classes ?? 10, T = opts.timesteps ?? 1000;
+    const classes = opts.classes ?? 10,
+      T = opts.timesteps ?? 1000;
     let data: Float32Array | Int32Array;
     if (type.dtype === 'i32' && shape.length === 0) data = Int32Array.of(opts.seed);
     else if (type.dtype === 'i32') data = Int32Array.from({ length: n }, (_, i) => (i + batchIndex * 3) % classes);
@@ -49,10 +50,14 @@ export function syntheticInputs(graph: Graph, opts: InputOptions, batchIndex = 0
 }
 
 export async function firstOutput(
-  graph: Graph, inputs: Inputs, weights: WeightSet, dims: Dims, backend: ReferenceBackend = 'cpu',
+  graph: Graph,
+  inputs: Inputs,
+  weights: WeightSet,
+  dims: Dims,
+  backend: ReferenceBackend = 'cpu',
 ): Promise<Float32Array> {
   const outs = await runGraph(graph, { inputs, weights, dims, backend });
-  const data = Float32Array.from(await outs[0].data() as Float32Array);
+  const data = Float32Array.from((await outs[0].data()) as Float32Array);
   tf.dispose(outs);
   return data;
 }

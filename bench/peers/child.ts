@@ -6,7 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export interface DdimCoefficient { readonly t: number; readonly a: number; readonly b: number }
+export interface DdimCoefficient {
+  readonly t: number;
+  readonly a: number;
+  readonly b: number;
+}
 export interface PeerResult {
   /** Mean ms per sampling step (denoiser + DDIM update) of one timed run after a warm-up run. */
   readonly stepMs: number;
@@ -24,11 +28,16 @@ const ORT_SCRIPT = fileURLToPath(new URL('./ort-peer.ts', import.meta.url));
  * `--peer wasm --case model:batch`; `ort` runs ort-peer.ts. Returns undefined if the peer failed.
  */
 export function runPeerInChild(
-  kind: PeerKind, model: string, batch: number, coefficients: readonly DdimCoefficient[], benchScript: string,
+  kind: PeerKind,
+  model: string,
+  batch: number,
+  coefficients: readonly DdimCoefficient[],
+  benchScript: string,
 ): PeerResult | undefined {
-  const args = kind === 'wasm'
-    ? [benchScript, '--peer', 'wasm', '--case', `${model}:${batch}`]
-    : [ORT_SCRIPT, model, String(batch), JSON.stringify(coefficients)];
+  const args =
+    kind === 'wasm'
+      ? [benchScript, '--peer', 'wasm', '--case', `${model}:${batch}`]
+      : [ORT_SCRIPT, model, String(batch), JSON.stringify(coefficients)];
   const child = spawnSync(process.execPath, [...process.execArgv, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const line = child.stdout.split('\n').find((l) => l.startsWith('PEER '));
   if (child.status !== 0 || !line) {

@@ -45,7 +45,12 @@ export async function runOrtPeer(modelName: string, batch: number, coefficients:
   // Same network: with a = 0, b = 1 the step returns the denoiser's output.
   const x0 = Float32Array.from({ length: batch * 784 }, (_, i) => Math.sin(i * 0.1));
   const theirs = await step(x0, 400, 0, 1);
-  const [ref] = await runGraph(model.graph, { inputs: { x: x0, t: new Float32Array(batch).fill(400), y: labels }, weights: init, dims: { B: batch }, backend: 'cpu' });
+  const [ref] = await runGraph(model.graph, {
+    inputs: { x: x0, t: new Float32Array(batch).fill(400), y: labels },
+    weights: init,
+    dims: { B: batch },
+    backend: 'cpu',
+  });
   const ours = await ref.data();
   ref.dispose();
   const maxForwardDiff = theirs.reduce((m, v, i) => Math.max(m, Math.abs(v - ours[i])), 0);

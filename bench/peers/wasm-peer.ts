@@ -32,7 +32,12 @@ export async function runWasmPeer<W>(modelName: string, batch: number, hooks: Wa
   const x = Float32Array.from({ length: batch * 784 }, (_, i) => Math.sin(i * 0.1));
   const labels = Int32Array.from({ length: batch }, (_, i) => i % 10);
   // The reference runs on the cpu backend before wasm becomes the active one.
-  const [ref] = await runGraph(model.graph, { inputs: { x, t: new Float32Array(batch).fill(400), y: labels }, weights: init, dims: { B: batch }, backend: 'cpu' });
+  const [ref] = await runGraph(model.graph, {
+    inputs: { x, t: new Float32Array(batch).fill(400), y: labels },
+    weights: init,
+    dims: { B: batch },
+    backend: 'cpu',
+  });
   const ours = await ref.data();
   ref.dispose();
   await useBackend('wasm');

@@ -66,8 +66,11 @@ export function registerCompile(program: Command): void {
         if (opts.convLayout !== 'nhwc' && opts.convLayout !== 'nchw') fail('CLI0063', `--conv-layout must be nhwc or nchw`);
       }
       await writeArtifacts(opts.target, graph, compressed.weights, opts.out, {
-        dims: { B: batch }, precision: opts.precision as HloPrecision, tile: opts.tile as HloTile,
-        unroll: opts.unroll ?? false, convLayout: opts.convLayout as ConvLayout,
+        dims: { B: batch },
+        precision: opts.precision as HloPrecision,
+        tile: opts.tile as HloTile,
+        unroll: opts.unroll ?? false,
+        convLayout: opts.convLayout as ConvLayout,
       });
       process.stdout.write(`wrote ${opts.target} artifact for ${sampler.name} to ${opts.out}\n`);
     });
@@ -75,7 +78,11 @@ export function registerCompile(program: Command): void {
 
 /** Runs the compression passes; with a report path, also measures their error and savings. */
 async function compress(
-  sampler: Graph, model: Graph, weights: WeightSet, spec: string, reportPath: string | undefined,
+  sampler: Graph,
+  model: Graph,
+  weights: WeightSet,
+  spec: string,
+  reportPath: string | undefined,
 ): Promise<{ graph: Graph; weights: WeightSet }> {
   const specs = orderPasses(parseCompressionSpec(spec));
   if (!reportPath) {

@@ -54,12 +54,19 @@ function parseLr(value: string): number {
 function options(o: DistillCliOptions, program: Program, model: ModelArtifact, data: DataSource): DistillOptions {
   const seed = parseIntOption('--seed', o.seed, 0);
   const base = {
-    from: parseIntOption('--from', o.from, 1), to: parseIntOption('--to', o.to, 1),
-    stepsPerRound: parseIntOption('--steps-per-round', o.stepsPerRound, 1), batch: parseIntOption('--batch', o.batch, 1), lr: parseLr(o.lr),
+    from: parseIntOption('--from', o.from, 1),
+    to: parseIntOption('--to', o.to, 1),
+    stepsPerRound: parseIntOption('--steps-per-round', o.stepsPerRound, 1),
+    batch: parseIntOption('--batch', o.batch, 1),
+    lr: parseLr(o.lr),
   };
   checkDistillOptions(base);
   return {
-    ...base, model, data, seed, spec: trainingSpec(model, program.samplers, o.sampler),
+    ...base,
+    model,
+    data,
+    seed,
+    spec: trainingSpec(model, program.samplers, o.sampler),
     teacher: loadWeights(model, o.weights, seed).weights,
     backend: o.backend as ReferenceBackend,
     checkpoint: {
@@ -74,14 +81,22 @@ function options(o: DistillCliOptions, program: Program, model: ModelArtifact, d
 async function runRounds(opts: DistillOptions, progress: boolean): Promise<DistillResult> {
   const rounds = Math.log2(opts.from / opts.to);
   let bar: ProgressBar | undefined;
-  let recent = NaN, round = 0, base = 0;
+  let recent = NaN,
+    round = 0,
+    base = 0;
   const onRound = (teacherSteps: number, studentSteps: number, start: number): void => {
     base = round * opts.stepsPerRound;
     round++;
     const state = start === opts.stepsPerRound ? ' (finished before, reused)' : start > 0 ? ` (resumed at step ${start})` : '';
     process.stderr.write(`round ${round}/${rounds}: ${teacherSteps} -> ${studentSteps} steps${state}\n`);
     recent = NaN;
-    bar ??= new ProgressBar({ total: rounds * opts.stepsPerRound, enabled: progress, get label() { return `steps, round ${round}/${rounds}, loss ${recent.toPrecision(3)}`; } });
+    bar ??= new ProgressBar({
+      total: rounds * opts.stepsPerRound,
+      enabled: progress,
+      get label() {
+        return `steps, round ${round}/${rounds}, loss ${recent.toPrecision(3)}`;
+      },
+    });
   };
   const onStep = (_: number, done: number, loss: number): void => {
     recent = Number.isNaN(recent) ? loss : 0.98 * recent + 0.02 * loss;
@@ -104,9 +119,11 @@ async function reportQuality(file: string, opts: DistillOptions, student: Weight
   const backend = opts.backend;
   const samples = await drawPoints(sampler, student, n, opts.seed, backend);
   const teacher = slicedWasserstein(await drawPoints(sampler, opts.teacher, n, opts.seed, backend), heldOut);
-  process.stdout.write(`sample quality (sliced Wasserstein-1 to ${n} held-out points, ${ddimCall(opts.model.name, opts.to)}, ` +
-    `seed ${opts.seed}): student ${slicedWasserstein(samples, heldOut).toFixed(4)}, teacher ${teacher.toFixed(4)}, ` +
-    `data vs data ${slicedWasserstein(opts.data.heldOut(n, 1).x, heldOut).toFixed(4)}\n`);
+  process.stdout.write(
+    `sample quality (sliced Wasserstein-1 to ${n} held-out points, ${ddimCall(opts.model.name, opts.to)}, ` +
+      `seed ${opts.seed}): student ${slicedWasserstein(samples, heldOut).toFixed(4)}, teacher ${teacher.toFixed(4)}, ` +
+      `data vs data ${slicedWasserstein(opts.data.heldOut(n, 1).x, heldOut).toFixed(4)}\n`,
+  );
   if (o.samplesPlot) {
     mkdirSync(dirname(o.samplesPlot), { recursive: true });
     writeFileSync(o.samplesPlot, samplesPng(samples, heldOut, `${opts.model.name} distilled to ${opts.to} DDIM steps`));
@@ -128,7 +145,7 @@ export function registerDistill(program: Command): void {
     .option('--lr <x>', 'Adam learning rate at the start of each round (decays linearly to 0)', '1e-4')
     .option('--out <file>', "the student's weights (.safetensors)", 'out/student.safetensors')
     .option('--model <name>', 'which model (default: the last one in the file)')
-    .option('--sampler <name>', "the sampler whose schedule and prediction the model was trained for")
+    .option('--sampler <name>', 'the sampler whose schedule and prediction the model was trained for')
     .option('--resume', 'continue from the checkpoint folder')
     .option('--checkpoint <dir>', 'checkpoint folder, one subfolder per round (default: OUT without .safetensors, plus .ckpt)')
     .option('--checkpoint-every <n>', 'save a checkpoint every n steps of a round', '200')
@@ -143,18 +160,29 @@ export function registerDistill(program: Command): void {
       const program = loadProgram(file);
       const model = pickModel(program, o.model);
       const opts = options(o, program, model, data);
-      process.stderr.write(`distilling ${model.name} on ${data.name} (${describeSpec(opts.spec)}): DDIM ${opts.from} -> ${opts.to} steps, ` +
-        `${opts.stepsPerRound} steps per round\n`);
+      process.stderr.write(
+        `distilling ${model.name} on ${data.name} (${describeSpec(opts.spec)}): DDIM ${opts.from} -> ${opts.to} steps, ` +
+          `${opts.stepsPerRound} steps per round\n`,
+      );
       const result = await runRounds(opts, o.progress);
       for (const r of result.rounds) {
         const tail = r.losses.slice(-100);
-        process.stdout.write(`round ${r.teacherSteps} -> ${r.studentSteps}: ${r.losses.length - Math.min(r.startStep, r.losses.length)} steps this run ` +
-          `(${r.seconds.toFixed(1)} s), loss ${(tail.reduce((s, v) => s + v, 0) / tail.length).toFixed(4)} (mean of the last ${tail.length} steps)\n`);
+        process.stdout.write(
+          `round ${r.teacherSteps} -> ${r.studentSteps}: ${r.losses.length - Math.min(r.startStep, r.losses.length)} steps this run ` +
+            `(${r.seconds.toFixed(1)} s), loss ${(tail.reduce((s, v) => s + v, 0) / tail.length).toFixed(4)} (mean of the last ${tail.length} steps)\n`,
+        );
       }
       mkdirSync(dirname(o.out), { recursive: true });
-      saveWeightsFile(o.out, result.weights, { metadata: {
-        producer: 'denoc distill', model: model.name, data: data.name, teacher: o.weights, steps: String(opts.to), sampler: ddimCall(model.name, opts.to),
-      } });
+      saveWeightsFile(o.out, result.weights, {
+        metadata: {
+          producer: 'denoc distill',
+          model: model.name,
+          data: data.name,
+          teacher: o.weights,
+          steps: String(opts.to),
+          sampler: ddimCall(model.name, opts.to),
+        },
+      });
       process.stdout.write(`wrote ${o.out}\n`);
       await reportQuality(file, opts, result.weights, o);
     });

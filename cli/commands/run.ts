@@ -56,14 +56,22 @@ export function registerRun(program: Command): void {
       const compiled = compileSampler(sampler.graph);
       const t0 = performance.now();
       const samples = await executeSampler(compiled, {
-        target: opts.target, backend: opts.backend, batch, seed, weights: weights.weights,
-        classes: opts.classes, progress: opts.progress, steps: sampler.steps,
+        target: opts.target,
+        backend: opts.backend,
+        batch,
+        seed,
+        weights: weights.weights,
+        classes: opts.classes,
+        progress: opts.progress,
+        steps: sampler.steps,
       });
       const seconds = (performance.now() - t0) / 1000;
       mkdirSync(dirname(opts.out), { recursive: true });
       writeFileSync(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`));
-      process.stdout.write(`wrote ${opts.out}: ${batch} samples from ${sampler.name} (${sampler.steps} steps) ` +
-        `on ${opts.target === 'reference' ? `reference/${opts.backend}` : opts.target} in ${seconds.toFixed(2)} s` +
-        `${weights.random ? ' [random weights]' : ''}\n`);
+      process.stdout.write(
+        `wrote ${opts.out}: ${batch} samples from ${sampler.name} (${sampler.steps} steps) ` +
+          `on ${opts.target === 'reference' ? `reference/${opts.backend}` : opts.target} in ${seconds.toFixed(2)} s` +
+          `${weights.random ? ' [random weights]' : ''}\n`,
+      );
     });
 }

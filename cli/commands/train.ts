@@ -57,7 +57,8 @@ function samplerFor(program: Program, model: ModelArtifact, name?: string): Samp
   const own = program.samplers.filter((s) => s.modelName === model.name);
   if (name === undefined) return own.at(-1);
   const found = own.find((s) => s.name === name);
-  if (!found) fail('TRN0902', `${program.file} has no sampler '${name}' for model ${model.name} (has: ${own.map((s) => s.name).join(', ') || 'none'})`);
+  if (!found)
+    fail('TRN0902', `${program.file} has no sampler '${name}' for model ${model.name} (has: ${own.map((s) => s.name).join(', ') || 'none'})`);
   return found;
 }
 
@@ -76,7 +77,8 @@ async function runTraining(program: Program, model: ModelArtifact, data: DataSou
   const lr = parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number');
   const emaDecay = parseNumber('--ema', o.ema, (v) => v >= 0 && v < 1, 'a decay in [0, 1)');
   const backend = o.backend as ReferenceBackend;
-  const compiled = o.engine === 'tape' ? undefined : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend });
+  const compiled =
+    o.engine === 'tape' ? undefined : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend });
   const engine = compiled?.engine ?? `tape/${backend}`;
   process.stderr.write(`training ${model.name} on ${data.name} (${describeSpec(spec)}) with engine ${engine}\n`);
   const onStep = (done: number, loss: number): void => {
@@ -84,14 +86,25 @@ async function runTraining(program: Program, model: ModelArtifact, data: DataSou
     if (!bar) {
       first = done - 1;
       const label = first > 0 ? `steps after ${first}` : 'steps';
-      bar = new ProgressBar({ total: steps - first, enabled: o.progress, get label() { return `${label}, loss ${recent.toPrecision(3)}`; } });
+      bar = new ProgressBar({
+        total: steps - first,
+        enabled: o.progress,
+        get label() {
+          return `${label}, loss ${recent.toPrecision(3)}`;
+        },
+      });
     }
     bar.update(done - first);
   };
   try {
     return await trainDenoiser({
-      model, spec, data, steps,
-      batch, lr, emaDecay,
+      model,
+      spec,
+      data,
+      steps,
+      batch,
+      lr,
+      emaDecay,
       seed: parseIntOption('--seed', o.seed, 0),
       backend,
       compiled,
@@ -118,8 +131,10 @@ async function reportQuality(program: Program, model: ModelArtifact, data: DataS
   if (n === 0 || !sampler || data.itemShape.length !== 1 || data.itemShape[0] !== 2) return;
   const seed = parseIntOption('--seed', o.seed, 0);
   const q = await measureQuality({ sampler, model, weights: result.weights, data, n, seed, backend: o.backend as ReferenceBackend });
-  process.stdout.write(`sample quality (sliced Wasserstein-1 to ${n} held-out points, ${sampler.name} ${sampler.steps} steps, seed ${seed}): ` +
-    `trained ${q.trained.toFixed(4)}, random weights ${q.random.toFixed(4)}, data vs data ${q.dataVsData.toFixed(4)}\n`);
+  process.stdout.write(
+    `sample quality (sliced Wasserstein-1 to ${n} held-out points, ${sampler.name} ${sampler.steps} steps, seed ${seed}): ` +
+      `trained ${q.trained.toFixed(4)}, random weights ${q.random.toFixed(4)}, data vs data ${q.dataVsData.toFixed(4)}\n`,
+  );
   if (o.samplesPlot) {
     mkdirSync(dirname(o.samplesPlot), { recursive: true });
     writeFileSync(o.samplesPlot, samplesPng(q.samples, q.heldOut, `${model.name} on ${data.name}: ${sampler.name}, ${sampler.steps} steps`));
@@ -144,7 +159,11 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint <dir>', 'checkpoint folder (default: OUT without .safetensors, plus .ckpt)')
     .option('--checkpoint-every <n>', 'save a checkpoint every n steps', '500')
     .option('--backend <name>', 'tfjs backend: wasm | cpu', 'wasm')
-    .option('--engine <name>', "tape: tfjs' tape and host Adam | graph: the compiled training step on the reference executor | onnx: the compiled step on onnxruntime", 'tape')
+    .option(
+      '--engine <name>',
+      "tape: tfjs' tape and host Adam | graph: the compiled training step on the reference executor | onnx: the compiled step on onnxruntime",
+      'tape',
+    )
     .option('--seed <n>', 'seed of the init, the batches, the noise and the evaluation', '0')
     .option('--plot <file>', 'loss-curve PNG (default: OUT without .safetensors, plus .loss.png)')
     .option('--data-dir <dir>', 'folder of the Fashion-MNIST IDX .gz files', FASHION_MNIST_DIR)
@@ -159,11 +178,15 @@ export function registerTrain(program: Command): void {
       const model = pickModel(program, o.model);
       const result = await runTraining(program, model, data, o);
       const done = result.losses.length - result.startStep;
-      process.stdout.write(`trained ${model.name} on ${data.name}: step ${result.losses.length} (${done} this run, ${result.seconds.toFixed(1)} s, ` +
-        `${(done / Math.max(result.seconds, 1e-9)).toFixed(1)} steps/s), loss ${meanOfLast(result.losses, 100).toFixed(4)} ` +
-        `(mean of the last ${Math.min(100, result.losses.length)} steps)\n`);
+      process.stdout.write(
+        `trained ${model.name} on ${data.name}: step ${result.losses.length} (${done} this run, ${result.seconds.toFixed(1)} s, ` +
+          `${(done / Math.max(result.seconds, 1e-9)).toFixed(1)} steps/s), loss ${meanOfLast(result.losses, 100).toFixed(4)} ` +
+          `(mean of the last ${Math.min(100, result.losses.length)} steps)\n`,
+      );
       mkdirSync(dirname(o.out), { recursive: true });
-      saveWeightsFile(o.out, result.weights, { metadata: { producer: 'denoc train', model: model.name, data: data.name, steps: String(result.losses.length) } });
+      saveWeightsFile(o.out, result.weights, {
+        metadata: { producer: 'denoc train', model: model.name, data: data.name, steps: String(result.losses.length) },
+      });
       const plot = o.plot ?? `${withoutExtension(o.out)}.loss.png`;
       mkdirSync(dirname(plot), { recursive: true });
       writeFileSync(plot, lossCurvePng(result.losses, `${model.name} on ${data.name}`));

@@ -61,7 +61,12 @@ function levelCost(graph: Graph, mult: number, acc: Acc, steps?: Cost[]): Cost {
       bytes += count * body.bytes;
     } else if (def.cost) {
       const out = bound(node, node.type as TensorType, acc);
-      const c = opCost(def, node.inputs.map((n) => bound(node, n.type as TensorType, acc)), out, node.attrs);
+      const c = opCost(
+        def,
+        node.inputs.map((n) => bound(node, n.type as TensorType, acc)),
+        out,
+        node.attrs,
+      );
       flops += c.flops;
       bytes += c.bytes;
       acc.byOp[node.op] = (acc.byOp[node.op] ?? 0) + mult * c.flops;

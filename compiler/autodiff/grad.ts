@@ -69,7 +69,11 @@ function backprop(g: VjpBuilder, nodes: readonly Node[], seeds: ReadonlyMap<Node
       const gi = grads[i];
       if (!gi || !onPath.has(input)) return;
       if (!sameType(gi.type, input.type)) {
-        fail('AD0004', `the VJP of ${node.op} gives input ${i} a cotangent of type ${formatType(gi.type)}, but the input is ${formatType(input.type)}`, node.span);
+        fail(
+          'AD0004',
+          `the VJP of ${node.op} gives input ${i} a cotangent of type ${formatType(gi.type)}, but the input is ${formatType(input.type)}`,
+          node.span,
+        );
       }
       const prev = cot.get(input);
       cot.set(input, prev ? g.op('add', [prev, gi]) : gi);

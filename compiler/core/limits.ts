@@ -22,19 +22,27 @@ const GiB = 1024 * MiB;
 
 export const LIMITS = {
   sourceBytes: {
-    max: 16 * MiB, what: 'bytes in one source file', code: 'DSL0007',
+    max: 16 * MiB,
+    what: 'bytes in one source file',
+    code: 'DSL0007',
     raise: 'split the program into modules joined by import',
   },
   nestingDepth: {
-    max: 64, what: 'nested brackets, blocks and prefix operators', code: 'DSL0006',
+    max: 64,
+    what: 'nested brackets, blocks and prefix operators',
+    code: 'DSL0006',
     raise: 'name intermediate values; the limit keeps the recursive-descent parser off the end of the JS stack',
   },
   expressionDepth: {
-    max: 1000, what: 'chained binary operators and suffixes in one expression', code: 'DSL0006',
+    max: 1000,
+    what: 'chained binary operators and suffixes in one expression',
+    code: 'DSL0006',
     raise: 'split the expression over several assignments',
   },
   weightsFileBytes: {
-    max: 2 * GiB, what: 'bytes in a weights or checkpoint file', code: 'WGT0013',
+    max: 2 * GiB,
+    what: 'bytes in a weights or checkpoint file',
+    code: 'WGT0013',
     raise: 'split the weights over several files (one model per file)',
   },
 } as const satisfies Record<string, Limit>;

@@ -41,7 +41,10 @@ export interface WriteOptions {
 }
 
 const FILE_DTYPES: Readonly<Record<string, { dtype: SafetensorsDType; bytes: number }>> = {
-  F32: { dtype: 'f32', bytes: 4 }, F16: { dtype: 'f16', bytes: 2 }, BF16: { dtype: 'bf16', bytes: 2 }, I32: { dtype: 'i32', bytes: 4 },
+  F32: { dtype: 'f32', bytes: 4 },
+  F16: { dtype: 'f16', bytes: 2 },
+  BF16: { dtype: 'bf16', bytes: 2 },
+  I32: { dtype: 'i32', bytes: 4 },
 };
 const FILE_NAMES: Readonly<Record<SafetensorsDType, string>> = { f32: 'F32', f16: 'F16', bf16: 'BF16', i32: 'I32' };
 /** The reference implementation refuses larger headers, so a bigger length means a corrupt file. */
@@ -81,8 +84,7 @@ function parseHeaderJson(bytes: Uint8Array, source: string): { json: Record<stri
 
 function parseMetadata(value: unknown, problems: Diagnostic[]): Record<string, string> {
   if (value === undefined) return {};
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === 'string')) {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
     return { ...(value as Record<string, string>) };
   }
   problems.push(error('WGT0010', '__metadata__ must be an object whose values are strings'));
@@ -104,8 +106,12 @@ function parseEntry(name: string, value: unknown, problems: Diagnostic[]): Heade
   const [begin, end] = offsets;
   const expected = shapeNumel(v.shape) * known.bytes;
   if (end - begin !== expected) {
-    problems.push(error('WGT0007',
-      `tensor '${name}' (${v.dtype} [${v.shape.join(',')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`));
+    problems.push(
+      error(
+        'WGT0007',
+        `tensor '${name}' (${v.dtype} [${v.shape.join(',')}]) needs ${expected} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      ),
+    );
     return undefined;
   }
   return { name, dtype: known.dtype, shape: [...v.shape], begin, end };
@@ -117,13 +123,18 @@ function checkLayout(entries: readonly HeaderEntry[], dataLength: number, proble
   let previous: HeaderEntry | undefined;
   for (const e of entries) {
     if (e.end > dataLength) {
-      problems.push(error('WGT0008', `tensor '${e.name}' ends at byte ${e.end} of the data but the data has only ${dataLength} bytes (truncated file?)`));
+      problems.push(
+        error('WGT0008', `tensor '${e.name}' ends at byte ${e.end} of the data but the data has only ${dataLength} bytes (truncated file?)`),
+      );
     } else if (e.begin < covered) {
       problems.push(error('WGT0009', `tensor '${e.name}' (bytes ${e.begin}..${e.end}) overlaps '${previous?.name}' (ends at ${covered})`));
     } else if (e.begin > covered) {
       problems.push(error('WGT0009', `bytes ${covered}..${e.begin} of the data belong to no tensor (hole before '${e.name}')`));
     }
-    if (e.end > covered) { covered = e.end; previous = e; }
+    if (e.end > covered) {
+      covered = e.end;
+      previous = e;
+    }
   }
   if (covered < dataLength) {
     problems.push(error('WGT0009', `bytes ${covered}..${dataLength} at the end of the data belong to no tensor`));
@@ -153,10 +164,18 @@ function decode(view: DataView, start: number, entry: HeaderEntry): Float32Array
   const out = new Float32Array(shapeNumel(entry.shape));
   const at = start + entry.begin;
   switch (entry.dtype) {
-    case 'f32': for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(at + 4 * i, true); break;
-    case 'i32': for (let i = 0; i < out.length; i++) out[i] = view.getInt32(at + 4 * i, true); break;
-    case 'f16': for (let i = 0; i < out.length; i++) out[i] = f16BitsToF32(view.getUint16(at + 2 * i, true)); break;
-    case 'bf16': for (let i = 0; i < out.length; i++) out[i] = bf16BitsToF32(view.getUint16(at + 2 * i, true)); break;
+    case 'f32':
+      for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(at + 4 * i, true);
+      break;
+    case 'i32':
+      for (let i = 0; i < out.length; i++) out[i] = view.getInt32(at + 4 * i, true);
+      break;
+    case 'f16':
+      for (let i = 0; i < out.length; i++) out[i] = f16BitsToF32(view.getUint16(at + 2 * i, true));
+      break;
+    case 'bf16':
+      for (let i = 0; i < out.length; i++) out[i] = bf16BitsToF32(view.getUint16(at + 2 * i, true));
+      break;
   }
   return out;
 }
@@ -178,7 +197,9 @@ function checkWritable(entries: readonly [string, Tensor<Float32Array>][]): void
     } else if (!isDimList(t.shape)) {
       problems.push(error('WGT0012', `tensor '${name}' has shape [${t.shape.join(',')}]; dims must be non-negative integers`));
     } else if (t.data.length !== shapeNumel(t.shape)) {
-      problems.push(error('WGT0011', `tensor '${name}' has shape [${t.shape.join(',')}] (${shapeNumel(t.shape)} values) but ${t.data.length} values`));
+      problems.push(
+        error('WGT0011', `tensor '${name}' has shape [${t.shape.join(',')}] (${shapeNumel(t.shape)} values) but ${t.data.length} values`),
+      );
     }
   }
   if (problems.length > 0) throw new DenocError(problems);
@@ -186,9 +207,15 @@ function checkWritable(entries: readonly [string, Tensor<Float32Array>][]): void
 
 function encode(view: DataView, at: number, data: Float32Array, dtype: 'f32' | 'f16' | 'bf16'): void {
   switch (dtype) {
-    case 'f32': for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true); break;
-    case 'f16': for (let i = 0; i < data.length; i++) view.setUint16(at + 2 * i, f32ToF16Bits(data[i]), true); break;
-    case 'bf16': for (let i = 0; i < data.length; i++) view.setUint16(at + 2 * i, f32ToBf16Bits(data[i]), true); break;
+    case 'f32':
+      for (let i = 0; i < data.length; i++) view.setFloat32(at + 4 * i, data[i], true);
+      break;
+    case 'f16':
+      for (let i = 0; i < data.length; i++) view.setUint16(at + 2 * i, f32ToF16Bits(data[i]), true);
+      break;
+    case 'bf16':
+      for (let i = 0; i < data.length; i++) view.setUint16(at + 2 * i, f32ToBf16Bits(data[i]), true);
+      break;
   }
 }
 

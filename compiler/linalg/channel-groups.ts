@@ -87,7 +87,10 @@ class Explorer {
   private readonly seen = new Map<string, string>();
   private readonly queue: Member[] = [];
 
-  constructor(private readonly index: Index, private readonly units: number) {}
+  constructor(
+    private readonly index: Index,
+    private readonly units: number,
+  ) {}
 
   /** Explores the whole closure even once blocked, so every seed of a blocked group is known. */
   run(seed: Member): void {
@@ -102,7 +105,8 @@ class Explorer {
 
   private visit(m: Member): void {
     const { node, seg } = m;
-    const key = `${node.id}:${seg.axis}`, layout = `${seg.offset}/${seg.block}`;
+    const key = `${node.id}:${seg.axis}`,
+      layout = `${seg.offset}/${seg.block}`;
     const prior = this.seen.get(key);
     if (prior !== undefined) {
       if (prior !== layout) this.stop(`the channels reach ${node.op} twice with different layouts`);
@@ -117,7 +121,9 @@ class Explorer {
     if (node.op === 'weight') for (const twin of this.index.byPath.get(node.attrs.path as string) ?? []) this.queue.push({ node: twin, seg });
     if (node.inputs.length) this.follow(node, 'out', seg);
     for (const user of users) {
-      user.inputs.forEach((input, i) => { if (input === node) this.follow(user, i, seg); });
+      user.inputs.forEach((input, i) => {
+        if (input === node) this.follow(user, i, seg);
+      });
     }
   }
 
@@ -143,13 +149,16 @@ class Explorer {
 /** Explores from a seed, growing the unit to whole heads (or rows) when a reshape asks for it. */
 function explore(index: Index, seedKey: string, weight: Node, axis: number): ChannelGroup {
   const size = tensorOf(weight).shape[axis] as number;
-  for (let block = 1; ;) {
+  for (let block = 1; ; ) {
     const units = size / block;
     const seed = { node: weight, seg: { axis, offset: 0, block } };
     const ex = new Explorer(index, units);
     ex.run(seed);
     const c = ex.coarsen;
-    if (ex.blocked && c && size % (block * c) === 0 && size / (block * c) > 1) { block *= c; continue; }
+    if (ex.blocked && c && size % (block * c) === 0 && size / (block * c) > 1) {
+      block *= c;
+      continue;
+    }
     return { seedKey, seed, units, members: ex.members, window: ex.window, norms: ex.norms, blocked: ex.blocked };
   }
 }

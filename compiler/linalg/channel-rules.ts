@@ -32,8 +32,7 @@ export interface Blocked {
 export type RuleResult = Link[] | Blocked;
 type Rule = (node: Node, from: Port, seg: Seg, units: number) => RuleResult;
 
-const shapeAt = (node: Node, port: Port): readonly Dim[] =>
-  tensorOf(port === 'out' ? node : node.inputs[port]).shape;
+const shapeAt = (node: Node, port: Port): readonly Dim[] => tensorOf(port === 'out' ? node : node.inputs[port]).shape;
 
 const blocked = (why: string, coarsen?: number): Blocked => ({ blocked: why, coarsen });
 const at = (seg: Seg, axis: number): Seg => ({ ...seg, axis });
@@ -54,9 +53,10 @@ function broadcastRule(node: Node, from: Port, seg: Seg): RuleResult {
 
 /** Ops that keep some axes and stop at others: `pass(axis)` gives the axis on the other side. */
 function passAxes(ports: Port[], ok: (axis: number) => boolean, why: string): Rule {
-  return (node, from, seg) => (ok(seg.axis)
-    ? ports.filter((p) => p !== from && (p === 'out' || p < node.inputs.length)).map((port) => ({ port, seg }))
-    : blocked(`${node.op} ${why}`));
+  return (node, from, seg) =>
+    ok(seg.axis)
+      ? ports.filter((p) => p !== from && (p === 'out' || p < node.inputs.length)).map((port) => ({ port, seg }))
+      : blocked(`${node.op} ${why}`);
 }
 
 function transposeRule(node: Node, from: Port, seg: Seg): RuleResult {
@@ -124,17 +124,25 @@ function reshapeAxis(src: readonly Dim[], dst: readonly Dim[], axis: number): { 
   const sIdx = src.map((_, i) => i).filter((i) => src[i] !== 1);
   const dIdx = dst.map((_, i) => i).filter((i) => dst[i] !== 1);
   const num = (d: Dim): number | undefined => (typeof d === 'number' ? d : undefined);
-  for (let i = 0, j = 0; i < sIdx.length;) {
+  for (let i = 0, j = 0; i < sIdx.length; ) {
     const [i0, j0] = [i, j];
     if (num(src[sIdx[i]]) === undefined || num(dst[dIdx[j]]) === undefined) {
       if (src[sIdx[i]] !== dst[dIdx[j]]) return 'reshape regroups a symbolic dim';
-      i++; j++;
+      i++;
+      j++;
     } else {
-      let ps = src[sIdx[i++]] as number, pd = dst[dIdx[j++]] as number;
+      let ps = src[sIdx[i++]] as number,
+        pd = dst[dIdx[j++]] as number;
       while (ps !== pd) {
         const next = ps < pd ? src[sIdx[i]] : dst[dIdx[j]];
         if (next === undefined || typeof next !== 'number') return 'reshape regroups a symbolic dim';
-        if (ps < pd) { ps *= next; i++; } else { pd *= next; j++; }
+        if (ps < pd) {
+          ps *= next;
+          i++;
+        } else {
+          pd *= next;
+          j++;
+        }
       }
     }
     const p = sIdx.indexOf(axis);
@@ -154,7 +162,8 @@ function reshapeRule(node: Node, from: Port, seg: Seg): RuleResult {
   const [src, dst] = from === 'out' ? [shapeAt(node, 'out'), shapeAt(node, 0)] : [shapeAt(node, 0), shapeAt(node, 'out')];
   const m = reshapeAxis(src, dst, seg.axis);
   if (typeof m === 'string') return blocked(m);
-  const offset = seg.offset * m.inner, block = seg.block * m.inner;
+  const offset = seg.offset * m.inner,
+    block = seg.block * m.inner;
   if (offset % m.innerDst !== 0) return blocked('reshape: the channels do not start at a row of the new axis');
   if (block % m.innerDst !== 0) {
     return blocked(`reshape splits each pruned unit across ${m.innerDst / gcd(block, m.innerDst)} rows`, m.innerDst / gcd(block, m.innerDst));
@@ -166,19 +175,20 @@ function reshapeRule(node: Node, from: Port, seg: Seg): RuleResult {
 function matmulRule(node: Node, from: Port, seg: Seg): RuleResult {
   const [ra, rb] = [shapeAt(node, 0).length, shapeAt(node, 1).length];
   const rank = shapeAt(node, 'out').length;
-  const ta = node.attrs.transposeA as boolean, tb = node.attrs.transposeB as boolean;
+  const ta = node.attrs.transposeA as boolean,
+    tb = node.attrs.transposeB as boolean;
   const role = (port: Port, axis: number): string => {
     if (port === 'out') return axis === rank - 2 ? 'M' : axis === rank - 1 ? 'N' : 'batch';
     const r = port === 0 ? ra : rb;
     if (axis < r - 2) return 'batch';
     const last = axis === r - 1;
-    return port === 0 ? ((last !== ta) ? 'K' : 'M') : ((last !== tb) ? 'N' : 'K');
+    return port === 0 ? (last !== ta ? 'K' : 'M') : last !== tb ? 'N' : 'K';
   };
   const axisOf = (port: Port, name: string): number => {
     if (port === 'out') return name === 'M' ? rank - 2 : rank - 1;
     const r = port === 0 ? ra : rb;
     const t = port === 0 ? ta : tb;
-    const lastName = port === 0 ? (t ? 'M' : 'K') : (t ? 'K' : 'N');
+    const lastName = port === 0 ? (t ? 'M' : 'K') : t ? 'K' : 'N';
     return name === lastName ? r - 1 : r - 2;
   };
   const name = role(from, seg.axis);
@@ -205,10 +215,33 @@ function attentionRule(node: Node, from: Port, seg: Seg): RuleResult {
   const r = from === 'out' ? rank : shapeAt(node, from).length;
   if (seg.axis < r - 2) return broadcastBatch(node, from, seg, rank);
   const roles: Record<string, [Port, number][]> = {
-    Lq: [[0, -2], ['out', -2]], D: [[0, -1], [1, -1]], Lk: [[1, -2], [2, -2]], Dv: [[2, -1], ['out', -1]],
+    Lq: [
+      [0, -2],
+      ['out', -2],
+    ],
+    D: [
+      [0, -1],
+      [1, -1],
+    ],
+    Lk: [
+      [1, -2],
+      [2, -2],
+    ],
+    Dv: [
+      [2, -1],
+      ['out', -1],
+    ],
   };
-  const mine = from === 'out' ? (seg.axis === r - 2 ? 'Lq' : 'Dv')
-    : [['Lq', 'D'], ['Lk', 'D'], ['Lk', 'Dv']][from][seg.axis === r - 2 ? 0 : 1];
+  const mine =
+    from === 'out'
+      ? seg.axis === r - 2
+        ? 'Lq'
+        : 'Dv'
+      : [
+          ['Lq', 'D'],
+          ['Lk', 'D'],
+          ['Lk', 'Dv'],
+        ][from][seg.axis === r - 2 ? 0 : 1];
   return roles[mine].filter(([p]) => p !== from).map(([port, k]) => ({ port, seg: at(seg, shapeAt(node, port).length + k) }));
 }
 
@@ -248,14 +281,37 @@ const binary = ['add', 'sub', 'mul', 'div', 'pow', 'min', 'max', 'less', 'greate
 
 export const CHANNEL_RULES: Readonly<Record<string, Rule>> = {
   ...Object.fromEntries([...unary, ...binary].map((op) => [op, broadcastRule])),
-  transpose: transposeRule, concat: concatRule, slice: sliceRule, pad: padRule, gather: gatherRule,
-  sum: reduceRule, mean: reduceRule, reduce_max: reduceRule, variance: reduceRule,
+  transpose: transposeRule,
+  concat: concatRule,
+  slice: sliceRule,
+  pad: padRule,
+  gather: gatherRule,
+  sum: reduceRule,
+  mean: reduceRule,
+  reduce_max: reduceRule,
+  variance: reduceRule,
   softmax: (node, from, seg) => {
     const rank = shapeAt(node, 'out').length;
-    return ((node.attrs.axis as number) + rank) % rank === seg.axis ? blocked('softmax normalises over the channel axis') : [{ port: from === 'out' ? 0 : 'out', seg }];
+    return ((node.attrs.axis as number) + rank) % rank === seg.axis
+      ? blocked('softmax normalises over the channel axis')
+      : [{ port: from === 'out' ? 0 : 'out', seg }];
   },
-  matmul: matmulRule, attention: attentionRule, conv2d: convRule,
-  avg_pool2d: spatialPass, upsample_nearest: spatialPass,
-  group_norm: normRule(() => 1, (a) => a > 1), batch_norm: normRule(() => 1, () => false),
-  layer_norm: normRule((r) => r - 1, () => false), reshape: reshapeRule,
+  matmul: matmulRule,
+  attention: attentionRule,
+  conv2d: convRule,
+  avg_pool2d: spatialPass,
+  upsample_nearest: spatialPass,
+  group_norm: normRule(
+    () => 1,
+    (a) => a > 1,
+  ),
+  batch_norm: normRule(
+    () => 1,
+    () => false,
+  ),
+  layer_norm: normRule(
+    (r) => r - 1,
+    () => false,
+  ),
+  reshape: reshapeRule,
 };

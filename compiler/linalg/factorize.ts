@@ -53,7 +53,8 @@ function tryCholesky(g: Matrix, delta: number): Matrix | undefined {
 
 /** Lᵀ·W for lower-triangular L. */
 function lowerTransposeTimes(l: Matrix, w: Matrix): Matrix {
-  const n = l.rows, c = w.cols;
+  const n = l.rows,
+    c = w.cols;
   const out = matrix(n, c);
   for (let i = 0; i < n; i++) {
     for (let k = i; k < n; k++) {
@@ -67,7 +68,8 @@ function lowerTransposeTimes(l: Matrix, w: Matrix): Matrix {
 
 /** Solves Lᵀ·X = Y (Lᵀ upper triangular) by back substitution. */
 function solveLowerTranspose(l: Matrix, y: Matrix): Matrix {
-  const n = l.rows, c = y.cols;
+  const n = l.rows,
+    c = y.cols;
   const x = matrix(n, c, y.data);
   for (let i = n - 1; i >= 0; i--) {
     for (let k = i + 1; k < n; k++) {
@@ -83,9 +85,12 @@ function solveLowerTranspose(l: Matrix, y: Matrix): Matrix {
 
 /** A = U_r·√S_r and B = √S_r·V_rᵀ from a decomposition. */
 function splitFactors(dec: Svd, rank: number): Factors {
-  const m = dec.u.rows, n = dec.v.rows, k = dec.s.length;
+  const m = dec.u.rows,
+    n = dec.v.rows,
+    k = dec.s.length;
   if (rank < 1 || rank > k) throw new RangeError(`rank ${rank} outside 1..${k}`);
-  const a = matrix(m, rank), b = matrix(rank, n);
+  const a = matrix(m, rank),
+    b = matrix(rank, n);
   for (let j = 0; j < rank; j++) {
     const root = Math.sqrt(dec.s[j]);
     for (let i = 0; i < m; i++) a.data[i * rank + j] = dec.u.data[i * k + j] * root;

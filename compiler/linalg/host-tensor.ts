@@ -22,7 +22,8 @@ export function takeAlongAxis(t: F32Tensor, axis: number, keep: readonly number[
   for (let o = 0; o < outer; o++) {
     keep.forEach((idx, j) => {
       if (idx < 0 || idx >= extent) throw new RangeError(`index ${idx} out of range for axis ${axis} of size ${extent}`);
-      const src = (o * extent + idx) * inner, dst = (o * keep.length + j) * inner;
+      const src = (o * extent + idx) * inner,
+        dst = (o * keep.length + j) * inner;
       out.set(t.data.subarray(src, src + inner), dst);
     });
   }

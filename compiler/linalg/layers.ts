@@ -42,9 +42,7 @@ export function matrixSite(node: Node): MatrixSite | undefined {
 
 /** The weight as an [in, out] matrix in f64. */
 export function weightMatrix(site: MatrixSite, value: Tensor<Float32Array>): Matrix {
-  const stored = site.kind === 'linear' && !site.node.attrs.transposeB
-    ? matrix(site.m, site.n, value.data)
-    : matrix(site.n, site.m, value.data);
+  const stored = site.kind === 'linear' && !site.node.attrs.transposeB ? matrix(site.m, site.n, value.data) : matrix(site.n, site.m, value.data);
   return site.kind === 'linear' && !site.node.attrs.transposeB ? stored : transpose(stored);
 }
 

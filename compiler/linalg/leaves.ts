@@ -28,8 +28,12 @@ export function leafValue(node: Node, ctx: PassContext, pass: string): Tensor<Fl
   const path = node.attrs.path as string;
   const data = ctx.weights?.get(path)?.data;
   if (!data) {
-    return fail('CPR0001', `${pass}: no value for weight '${path}: ${formatType(node.type)}'` +
-      (ctx.weights ? '' : ' (this pass rewrites weights: give them in the pass context)'), node.span);
+    return fail(
+      'CPR0001',
+      `${pass}: no value for weight '${path}: ${formatType(node.type)}'` +
+        (ctx.weights ? '' : ' (this pass rewrites weights: give them in the pass context)'),
+      node.span,
+    );
   }
   if (data.length !== shape.reduce((p, d) => p * d, 1)) {
     return fail('CPR0002', `${pass}: weight '${path}' has ${data.length} values but its type is ${formatType(node.type)}`, node.span);

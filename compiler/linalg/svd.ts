@@ -38,7 +38,8 @@ function transposeToColumns(a: Matrix, transposed: boolean): Float64Array[] {
   for (let i = 0; i < a.rows; i++) {
     for (let j = 0; j < a.cols; j++) {
       const x = a.data[i * a.cols + j];
-      if (transposed) cols[i][j] = x; else cols[j][i] = x;
+      if (transposed) cols[i][j] = x;
+      else cols[j][i] = x;
     }
   }
   return cols;
@@ -53,7 +54,8 @@ function dot(x: Float64Array, y: Float64Array): number {
 /** Applies the plane rotation [c s; -s c] to columns p and q in place. */
 function rotate(x: Float64Array, y: Float64Array, c: number, s: number): void {
   for (let i = 0; i < x.length; i++) {
-    const xi = x[i], yi = y[i];
+    const xi = x[i],
+      yi = y[i];
     x[i] = c * xi - s * yi;
     y[i] = s * xi + c * yi;
   }
@@ -61,7 +63,11 @@ function rotate(x: Float64Array, y: Float64Array, c: number, s: number): void {
 
 /** One-sided Jacobi on m×n with m >= n; `cols` is overwritten with U·diag(s). */
 function svdTall(cols: Float64Array[], m: number, n: number): Svd {
-  const vcols = Array.from({ length: n }, (_, j) => { const v = new Float64Array(n); v[j] = 1; return v; });
+  const vcols = Array.from({ length: n }, (_, j) => {
+    const v = new Float64Array(n);
+    v[j] = 1;
+    return v;
+  });
   const norms = cols.map((c) => dot(c, c));
   const tol = Math.max(m, 1) * EPS;
   let sweeps = 0;
@@ -69,14 +75,16 @@ function svdTall(cols: Float64Array[], m: number, n: number): Svd {
     rotated = false;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
-        const alpha = norms[p], beta = norms[q];
+        const alpha = norms[p],
+          beta = norms[q];
         if (alpha === 0 || beta === 0) continue;
         const gamma = dot(cols[p], cols[q]);
         if (Math.abs(gamma) <= tol * Math.sqrt(alpha * beta)) continue;
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t), s = c * t;
+        const c = 1 / Math.sqrt(1 + t * t),
+          s = c * t;
         rotate(cols[p], cols[q], c, s);
         rotate(vcols[p], vcols[q], c, s);
         // Recomputing instead of updating keeps the norms from drifting over many rotations.
@@ -101,7 +109,8 @@ function assemble(cols: Float64Array[], vcols: Float64Array[], m: number, n: num
     ucols.push(sv[j] > negligible ? cols[j].map((x) => x / sv[j]) : new Float64Array(m));
   });
   completeBasis(ucols, s, negligible);
-  const u = matrix(m, n), v = matrix(n, n);
+  const u = matrix(m, n),
+    v = matrix(n, n);
   order.forEach((j, k) => {
     for (let i = 0; i < m; i++) u.data[i * n + k] = ucols[k][i];
     for (let i = 0; i < n; i++) v.data[i * n + k] = vcols[j][i];

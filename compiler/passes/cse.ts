@@ -80,6 +80,11 @@ function inlineConstantCaptures(node: Node, inputs: readonly Node[], body: Graph
     return inline[i] ? b.op('constant', [], inputs[i].attrs, inputs[i].span) : undefined;
   };
   const keepParam = [true, ...inline.map((x) => !x)];
-  const newBody = rebuildBody(body, keepParam, body.outputs.map(() => true), constantFor);
+  const newBody = rebuildBody(
+    body,
+    keepParam,
+    body.outputs.map(() => true),
+    constantFor,
+  );
   return { inputs: inputs.filter((_, i) => !inline[i]), body: newBody, count };
 }

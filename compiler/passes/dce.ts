@@ -105,7 +105,9 @@ function pruneLoop(node: Node, inputs: Node[], body: Graph, read: ReadonlySet<nu
  * `substitute` may give a replacement (built in the new body) for a dropped param that is still used.
  */
 export function rebuildBody(
-  body: Graph, keepParam: readonly boolean[], keepYield: readonly boolean[],
+  body: Graph,
+  keepParam: readonly boolean[],
+  keepYield: readonly boolean[],
   substitute?: (param: Node, b: GraphBuilder) => Node | undefined,
 ): Graph {
   const nCarried = keepYield.length;
@@ -124,7 +126,17 @@ export function rebuildBody(
   });
   const outputs = body.outputs.filter((_, i) => keepYield[i]);
   for (const n of topoOrder({ ...body, params: [], outputs })) {
-    if (!map.has(n)) map.set(n, b.op(n.op, n.inputs.map((x) => map.get(x)!), n.attrs, n.span, n.regions));
+    if (!map.has(n))
+      map.set(
+        n,
+        b.op(
+          n.op,
+          n.inputs.map((x) => map.get(x)!),
+          n.attrs,
+          n.span,
+          n.regions,
+        ),
+      );
   }
   return b.finish(outputs.map((o) => map.get(o)!));
 }

@@ -37,7 +37,10 @@ interface Producer {
 }
 
 /** The composed map y = s·z + t per output channel, z the bias-free layer output. */
-interface Affine { s: Float64Array; t: Float64Array }
+interface Affine {
+  s: Float64Array;
+  t: Float64Array;
+}
 
 interface Plan {
   readonly producer: Producer;
@@ -61,7 +64,8 @@ function producerOf(node: Node): Producer | undefined {
  */
 function channelValues(leaf: Node, cur: Node, axis: number, ctx: PassContext): Float64Array | undefined {
   if (!isValueLeaf(leaf)) return undefined;
-  const out = tensorOf(cur).shape, ls = tensorOf(leaf).shape as number[];
+  const out = tensorOf(cur).shape,
+    ls = tensorOf(leaf).shape as number[];
   const channels = out[axis];
   if (typeof channels !== 'number' || ls.length > out.length) return undefined;
   const offset = out.length - ls.length;
@@ -93,10 +97,27 @@ function absorb(step: Node, cur: Node, p: Producer, a: Affine, ctx: PassContext)
   const v = channelValues(other, cur, p.axis, ctx);
   if (!v) return false;
   const apply: Record<string, ((c: number) => void) | undefined> = {
-    mul: (c) => { a.s[c] *= v[c]; a.t[c] *= v[c]; },
-    div: curFirst ? (c) => { a.s[c] /= v[c]; a.t[c] /= v[c]; } : undefined,
-    add: (c) => { a.t[c] += v[c]; },
-    sub: curFirst ? (c) => { a.t[c] -= v[c]; } : (c) => { a.s[c] = -a.s[c]; a.t[c] = v[c] - a.t[c]; },
+    mul: (c) => {
+      a.s[c] *= v[c];
+      a.t[c] *= v[c];
+    },
+    div: curFirst
+      ? (c) => {
+          a.s[c] /= v[c];
+          a.t[c] /= v[c];
+        }
+      : undefined,
+    add: (c) => {
+      a.t[c] += v[c];
+    },
+    sub: curFirst
+      ? (c) => {
+          a.t[c] -= v[c];
+        }
+      : (c) => {
+          a.s[c] = -a.s[c];
+          a.t[c] = v[c] - a.t[c];
+        },
   };
   const f = apply[step.op];
   if (!f) return false;
@@ -109,7 +130,10 @@ function planFrom(p: Producer, single: Map<Node, Node>, ctx: PassContext): Plan 
   const channels = tensorOf(p.node).shape[p.axis];
   if (typeof channels !== 'number') return undefined;
   const affine: Affine = { s: new Float64Array(channels).fill(1), t: new Float64Array(channels) };
-  if (p.bias) leafValue(p.bias, ctx, PASS).data.forEach((x, c) => { affine.t[c] = x; });
+  if (p.bias)
+    leafValue(p.bias, ctx, PASS).data.forEach((x, c) => {
+      affine.t[c] = x;
+    });
   const steps: Node[] = [];
   for (let cur = p.node, next = single.get(cur); next && absorb(next, cur, p, affine, ctx); cur = next, next = single.get(cur)) {
     steps.push(next);
@@ -126,9 +150,7 @@ function buildFolded(plan: Plan, x: Node, b: GraphBuilder, sink: WeightSink, ctx
   const base = leafName(p.weight);
   const weight = sink.leaf(b, p.weight, `${base}.folded`, scaled);
   const last = plan.steps[plan.steps.length - 1];
-  const bias = hasBias(plan)
-    ? sink.leaf(b, p.weight, `${base}.folded_bias`, tensor([affine.t.length], Float32Array.from(affine.t)))
-    : undefined;
+  const bias = hasBias(plan) ? sink.leaf(b, p.weight, `${base}.folded_bias`, tensor([affine.t.length], Float32Array.from(affine.t))) : undefined;
   if (p.kind === 'conv') return b.op('conv2d', bias ? [x, weight, bias] : [x, weight], p.node.attrs, last.span);
   const mm = b.op('matmul', [x, weight], p.node.attrs, bias ? p.node.span : last.span);
   return bias ? b.op('add', [mm, bias], {}, last.span) : mm;
@@ -149,11 +171,14 @@ function layerChange(plan: Plan, freq: number, dims: Dims): LayerChange {
   // conv2d counts its bias in its own cost; a linear layer's bias is a separate add.
   const addedBias = hasBias(plan) && !p.bias ? outElems : 0;
   return {
-    layer: leafName(p.weight), kind: steps.some((s) => s.op === 'batch_norm') ? 'batch_norm' : 'affine',
+    layer: leafName(p.weight),
+    kind: steps.some((s) => s.op === 'batch_norm') ? 'batch_norm' : 'affine',
     detail: `folded ${steps.map((s) => s.op).join(', ')} into ${p.node.op}`,
     paramsBefore: [...leaves].reduce((s, n) => s + size(n), 0),
     paramsAfter: size(p.weight) + (hasBias(plan) ? affine.t.length : 0),
-    flopsBefore: freq * (layerFlops + stepFlops), flopsAfter: freq * (layerFlops + addedBias), weightError: 0,
+    flopsBefore: freq * (layerFlops + stepFlops),
+    flopsAfter: freq * (layerFlops + addedBias),
+    weightError: 0,
   };
 }
 
@@ -193,8 +218,11 @@ export const foldBatchnorm = definePass({
     const layers = [...plans.values()].map((p) => layerChange(p, freq.get(p.producer.node) ?? 1, dims));
     const foldedOps = [...plans.values()].reduce((s, p) => s + p.steps.length, 0);
     return {
-      graph: out, changed: true, weights: sink.values,
-      stats: { layers: plans.size, foldedOps }, report: makeReport(PASS, true, layers),
+      graph: out,
+      changed: true,
+      weights: sink.values,
+      stats: { layers: plans.size, foldedOps },
+      report: makeReport(PASS, true, layers),
     };
   },
 });

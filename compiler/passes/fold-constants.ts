@@ -33,7 +33,11 @@ interface FoldOptions extends Record<string, number | boolean> {
   identities: boolean;
 }
 
-interface Counters { folded: number; tabulated: number; tableElements: number }
+interface Counters {
+  folded: number;
+  tabulated: number;
+  tableElements: number;
+}
 
 export const foldConstants = definePass<FoldOptions>({
   name: 'fold-constants',
@@ -75,8 +79,9 @@ function hostOf(node: Node): Tensor {
 
 /** A node that fold may evaluate: a pure kernel with a static tensor result. */
 function evaluable(node: Node): boolean {
-  return node.type.kind === 'tensor' && isStatic(node.type.shape) && node.regions.length === 0 &&
-    hasReferenceKernel(node.op) && !NEVER_FOLD.has(node.op);
+  return (
+    node.type.kind === 'tensor' && isStatic(node.type.shape) && node.regions.length === 0 && hasReferenceKernel(node.op) && !NEVER_FOLD.has(node.op)
+  );
 }
 
 /** Classifies each node as constant, depending only on iter (and constants), or run-time data. */
@@ -90,16 +95,31 @@ function classify(order: readonly Node[], level: Level, values: Map<Node, Tensor
       values.set(node, hostOf(node));
     } else if (node.op === 'param') {
       const known = level.known.get(node);
-      if (known) { kind = 'const'; values.set(node, known); } else if (node === loop?.iter) kind = 'iter';
+      if (known) {
+        kind = 'const';
+        values.set(node, known);
+      } else if (node === loop?.iter) kind = 'iter';
     } else if (evaluable(node)) {
       const inputKinds = node.inputs.map((n) => kinds.get(n));
       const size = numel((node.type as TensorType).shape);
       if (inputKinds.every((k) => k === 'const') && size <= opts.maxElements) {
         kind = 'const';
-        values.set(node, evaluateNode(node, node.inputs.map((n) => values.get(n)!)));
+        values.set(
+          node,
+          evaluateNode(
+            node,
+            node.inputs.map((n) => values.get(n)!),
+          ),
+        );
         level.counters.folded++;
-      } else if (loop && opts.tabulate && loop.count > 0 && loop.count * size <= opts.maxElements &&
-        inputKinds.every((k) => k === 'const' || k === 'iter') && inputKinds.includes('iter')) {
+      } else if (
+        loop &&
+        opts.tabulate &&
+        loop.count > 0 &&
+        loop.count * size <= opts.maxElements &&
+        inputKinds.every((k) => k === 'const' || k === 'iter') &&
+        inputKinds.includes('iter')
+      ) {
         kind = 'iter';
       }
     }
@@ -125,7 +145,13 @@ function isTableLookup(n: Node, iter: Node): boolean {
 }
 
 /** Evaluates the roots for iter = 0..count-1 and stacks each into a [count, ...shape] table. */
-function buildTables(order: readonly Node[], kinds: ReadonlyMap<Node, Kind>, roots: readonly Node[], level: Level, values: ReadonlyMap<Node, Tensor>): Map<Node, Tensor> {
+function buildTables(
+  order: readonly Node[],
+  kinds: ReadonlyMap<Node, Kind>,
+  roots: readonly Node[],
+  level: Level,
+  values: ReadonlyMap<Node, Tensor>,
+): Map<Node, Tensor> {
   const { iter, count } = level.loop!;
   const needed = new Set(topoOrder({ name: '', params: [], outputs: roots }).filter((n) => kinds.get(n) === 'iter' && n !== iter));
   const steps = order.filter((n) => needed.has(n));
@@ -138,7 +164,14 @@ function buildTables(order: readonly Node[], kinds: ReadonlyMap<Node, Kind>, roo
   }
   for (let i = 0; i < count; i++) {
     const env = new Map<Node, Tensor>([[iter, { data: Int32Array.of(i), shape: [], dtype: 'i32' }]]);
-    for (const n of steps) env.set(n, evaluateNode(n, n.inputs.map((x) => env.get(x) ?? values.get(x)!)));
+    for (const n of steps)
+      env.set(
+        n,
+        evaluateNode(
+          n,
+          n.inputs.map((x) => env.get(x) ?? values.get(x)!),
+        ),
+      );
     for (const r of roots) {
       const v = env.get(r)!;
       tables.get(r)!.data.set(v.data, i * v.data.length);
@@ -167,7 +200,10 @@ function foldLevel(graph: Graph, level: Level): Graph {
       map.set(node, constantNode(b, values.get(node)!, node));
     } else {
       const inputs = node.inputs.map((n) => map.get(n)!);
-      const regions = node.op === 'loop' ? [foldBody(node, kinds, values, level)] : node.regions.map((r) => foldLevel(r, { ...level, known: new Map(), loop: undefined }));
+      const regions =
+        node.op === 'loop'
+          ? [foldBody(node, kinds, values, level)]
+          : node.regions.map((r) => foldLevel(r, { ...level, known: new Map(), loop: undefined }));
       map.set(node, b.op(node.op, inputs, node.attrs, node.span, regions));
     }
   }
@@ -214,7 +250,8 @@ function identityRule(name: string, op: string, why: string, isIdentity: (c: Nod
 /** `op(x) {attrs}` → x when the attributes make it a no-op. */
 function noOpRule(name: string, op: string, why: string, isNoOp: (x: TensorType, node: Node) => boolean): Rule {
   return {
-    name, why,
+    name,
+    why,
     match: (node, inputs) => node.op === op && isNoOp(inputs[0].type as TensorType, node) && sameType(inputs[0].type, node.type),
     apply: (_, inputs) => inputs[0],
   };
@@ -227,7 +264,11 @@ export const IDENTITY_RULES: readonly Rule[] = [
   identityRule('sub-zero', 'sub', 'x - (+0) = x exactly, even for x = -0', isPlusZero, false),
   identityRule('pow-one', 'pow', 'pow(x, 1) = x for every x (IEEE pow)', (c) => constantAll(c, isOne), false),
   noOpRule('reshape-same', 'reshape', 'reshaping to the same shape moves no element', (x, n) => sameShape(x.shape, n.attrs.shape as Shape)),
-  noOpRule('broadcast-same', 'broadcast_to', 'broadcasting to the same shape copies each element once', (x, n) => sameShape(x.shape, n.attrs.shape as Shape)),
-  noOpRule('transpose-identity', 'transpose', 'the identity permutation moves no element', (_, n) => (n.attrs.perm as number[]).every((p, i) => p === i)),
+  noOpRule('broadcast-same', 'broadcast_to', 'broadcasting to the same shape copies each element once', (x, n) =>
+    sameShape(x.shape, n.attrs.shape as Shape),
+  ),
+  noOpRule('transpose-identity', 'transpose', 'the identity permutation moves no element', (_, n) =>
+    (n.attrs.perm as number[]).every((p, i) => p === i),
+  ),
   noOpRule('cast-same', 'cast', 'casting to the same dtype changes no value', (x, n) => n.attrs.dtype === x.dtype),
 ];

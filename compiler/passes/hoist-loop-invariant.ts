@@ -54,11 +54,26 @@ function cloneInto(b: GraphBuilder, roots: readonly Node[], map: Map<Node, Node>
   const stack: Node[] = [...roots];
   while (stack.length) {
     const n = stack[stack.length - 1];
-    if (map.has(n)) { stack.pop(); continue; }
+    if (map.has(n)) {
+      stack.pop();
+      continue;
+    }
     const missing = n.inputs.filter((i) => !map.has(i));
-    if (missing.length) { stack.push(...missing); continue; }
+    if (missing.length) {
+      stack.push(...missing);
+      continue;
+    }
     stack.pop();
-    map.set(n, b.op(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.span, n.regions));
+    map.set(
+      n,
+      b.op(
+        n.op,
+        n.inputs.map((i) => map.get(i)!),
+        n.attrs,
+        n.span,
+        n.regions,
+      ),
+    );
   }
   return roots.map((r) => map.get(r)!);
 }
@@ -92,8 +107,14 @@ function hoistLoop(node: Node, inputs: readonly Node[], body: Graph, b: GraphBui
 
 function loopChange(before: GraphCost, after: GraphCost, loops: number, moved: number): LayerChange {
   return {
-    layer: `${loops} loop${loops === 1 ? '' : 's'}`, kind: 'hoist', detail: `moved ${moved} nodes out of loop bodies`,
-    paramsBefore: before.params, paramsAfter: after.params, flopsBefore: before.flops, flopsAfter: after.flops, weightError: 0,
+    layer: `${loops} loop${loops === 1 ? '' : 's'}`,
+    kind: 'hoist',
+    detail: `moved ${moved} nodes out of loop bodies`,
+    paramsBefore: before.params,
+    paramsAfter: after.params,
+    flopsBefore: before.flops,
+    flopsAfter: after.flops,
+    weightError: 0,
   };
 }
 
@@ -102,7 +123,9 @@ export const hoistLoopInvariant = definePass({
   summary: 'Compute loop-invariant work (conditioning embeddings, cross-attention K/V) once before the loop',
   options: {},
   run(graph, _opts, ctx): PassResult {
-    let moved = 0, newCaptures = 0, loops = 0;
+    let moved = 0,
+      newCaptures = 0,
+      loops = 0;
     const out = rewriteGraph(graph, (node, inputs, b, regions) => {
       if (node.op !== 'loop') return undefined;
       const h = hoistLoop(node, inputs, regions[0], b);
@@ -119,10 +142,14 @@ export const hoistLoopInvariant = definePass({
     const [before, after] = [costOf(graph, dims), costOf(out, dims)];
     const notes = [`FLOPs per step: ${before.perStep.flops} → ${after.perStep.flops}`];
     return {
-      graph: out, changed: true,
+      graph: out,
+      changed: true,
       stats: {
-        loops, movedNodes: moved, newCaptures,
-        flopsPerStepBefore: before.perStep.flops, flopsPerStepAfter: after.perStep.flops,
+        loops,
+        movedNodes: moved,
+        newCaptures,
+        flopsPerStepBefore: before.perStep.flops,
+        flopsPerStepAfter: after.perStep.flops,
       },
       report: makeReport(PASS, true, [loopChange(before, after, loops, moved)], [], notes),
     };

@@ -73,11 +73,20 @@ function collectLayers(graph: Graph, dims: Dims, opts: Options): { layers: Map<s
       const site = matrixSite(node);
       if (!site) continue;
       const { m, n, key } = site;
-      const why = (include && !include.test(key)) ? 'not matched by include'
-        : exclude?.test(key) ? 'matched by exclude'
-        : m * n < opts.minSize ? `${m}×${n} is below minSize ${opts.minSize}`
-        : maxUsefulRank(m, n) < 1 ? `${m}×${n}: no rank r < mn/(m+n) saves work` : undefined;
-      if (why) { skipped.set(key, why); continue; }
+      const why =
+        include && !include.test(key)
+          ? 'not matched by include'
+          : exclude?.test(key)
+            ? 'matched by exclude'
+            : m * n < opts.minSize
+              ? `${m}×${n} is below minSize ${opts.minSize}`
+              : maxUsefulRank(m, n) < 1
+                ? `${m}×${n}: no rank r < mn/(m+n) saves work`
+                : undefined;
+      if (why) {
+        skipped.set(key, why);
+        continue;
+      }
       const out = boundType(tensorOf(node), dims).shape as number[];
       const rows = rowsOf(site, out) * mult;
       const hasBias = node.inputs.length > 2;
@@ -97,16 +106,14 @@ function collectLayers(graph: Graph, dims: Dims, opts: Options): { layers: Map<s
  * Greedy allocation under a FLOP budget: every layer starts at rank 1; then singular directions are
  * added in order of relative energy s_i²/Σs² per FLOP until `budget`·(dense FLOPs) is spent.
  */
-export function allocateRanks(
-  layers: readonly { s: Float64Array; perRank: number; dense: number; rMax: number }[], budget: number,
-): number[] {
+export function allocateRanks(layers: readonly { s: Float64Array; perRank: number; dense: number; rMax: number }[], budget: number): number[] {
   const ranks = layers.map(() => 1);
   const limit = budget * layers.reduce((t, l) => t + l.dense, 0);
   let spent = layers.reduce((t, l) => t + l.perRank, 0);
   const candidates: { l: number; i: number; score: number }[] = [];
   layers.forEach((layer, l) => {
     const total = layer.s.reduce((t, x) => t + x * x, 0) || 1;
-    for (let i = 1; i < layer.rMax; i++) candidates.push({ l, i, score: (layer.s[i] ** 2 / total) / layer.perRank });
+    for (let i = 1; i < layer.rMax; i++) candidates.push({ l, i, score: layer.s[i] ** 2 / total / layer.perRank });
   });
   candidates.sort((a, b) => b.score - a.score || a.i - b.i);
   for (const { l, i } of candidates) {
@@ -130,13 +137,22 @@ function chooseRanks(layers: Layer[], opts: Options, skipped: SkippedLayer[]): v
     }
     return;
   }
-  const ranks = allocateRanks(layers.map((l) => ({ s: l.spec!.dec.s, perRank: l.perRank, dense: l.dense, rMax: l.rMax })), opts.budget);
-  layers.forEach((l, i) => { l.rank = ranks[i]; });
+  const ranks = allocateRanks(
+    layers.map((l) => ({ s: l.spec!.dec.s, perRank: l.perRank, dense: l.dense, rMax: l.rMax })),
+    opts.budget,
+  );
+  layers.forEach((l, i) => {
+    l.rank = ranks[i];
+  });
 }
 
 function tailError(s: Float64Array, r: number): number {
-  let tail = 0, total = 0;
-  s.forEach((x, i) => { total += x * x; if (i >= r) tail += x * x; });
+  let tail = 0,
+    total = 0;
+  s.forEach((x, i) => {
+    total += x * x;
+    if (i >= r) tail += x * x;
+  });
   return total > 0 ? Math.sqrt(tail / total) : 0;
 }
 
@@ -146,9 +162,10 @@ function factorArrays(layer: Layer): [Tensor<Float32Array>, Tensor<Float32Array>
   const { site } = layer;
   const r = layer.rank!;
   const f = factorsAt(layer.spec!, r);
-  layer.factors = site.kind === 'linear'
-    ? [tensor([site.m, r], toFloat32(f.a)), tensor([r, site.n], toFloat32(f.b))]
-    : [tensor([r, site.m, 1, 1], toFloat32(transpose(f.a))), tensor([site.n, r, 1, 1], toFloat32(transpose(f.b)))];
+  layer.factors =
+    site.kind === 'linear'
+      ? [tensor([site.m, r], toFloat32(f.a)), tensor([r, site.n], toFloat32(f.b))]
+      : [tensor([r, site.m, 1, 1], toFloat32(transpose(f.a))), tensor([site.n, r, 1, 1], toFloat32(transpose(f.b)))];
   return layer.factors;
 }
 
@@ -173,9 +190,13 @@ function layerChange(layer: Layer): LayerChange {
   const { m, n, key, kind } = layer.site;
   const r = layer.rank!;
   return {
-    layer: key, kind, detail: `rank ${r} of ${Math.min(m, n)} (max useful ${layer.rMax})`,
-    paramsBefore: m * n, paramsAfter: r * (m + n),
-    flopsBefore: layer.measured, flopsAfter: (layer.perRank * r) + layer.biasFlops,
+    layer: key,
+    kind,
+    detail: `rank ${r} of ${Math.min(m, n)} (max useful ${layer.rMax})`,
+    paramsBefore: m * n,
+    paramsAfter: r * (m + n),
+    flopsBefore: layer.measured,
+    flopsAfter: layer.perRank * r + layer.biasFlops,
     weightError: tailError(layer.spec!.dec.s, r),
   };
 }
@@ -231,10 +252,16 @@ export const lowRank = definePass<Options>({
     });
     const report = makeReport(PASS, false, chosen.map(layerChange), skipped, notes);
     return {
-      graph: out, changed: true, weights: sink.values, report,
+      graph: out,
+      changed: true,
+      weights: sink.values,
+      report,
       stats: {
-        layers: chosen.length, paramsBefore: report.total.paramsBefore, paramsAfter: report.total.paramsAfter,
-        flopsBefore: report.total.flopsBefore, flopsAfter: report.total.flopsAfter,
+        layers: chosen.length,
+        paramsBefore: report.total.paramsBefore,
+        paramsAfter: report.total.paramsAfter,
+        flopsBefore: report.total.flopsBefore,
+        flopsAfter: report.total.flopsAfter,
       },
     };
   },

@@ -53,7 +53,8 @@ interface Decision {
 
 function checkOptions(opts: Options, ctx: CompressionContext): void {
   if (!(opts.ratio >= 0 && opts.ratio < 1)) fail('CPR0202', `${PASS}: ratio must be in [0, 1), got ${opts.ratio}`);
-  if (opts.mode !== 'structured' && opts.mode !== 'unstructured') fail('CPR0203', `${PASS}: mode must be structured or unstructured, got '${opts.mode}'`);
+  if (opts.mode !== 'structured' && opts.mode !== 'unstructured')
+    fail('CPR0203', `${PASS}: mode must be structured or unstructured, got '${opts.mode}'`);
   if (opts.importance !== 'l1' && opts.importance !== 'taylor') fail('CPR0204', `${PASS}: importance must be l1 or taylor, got '${opts.importance}'`);
   if (opts.importance === 'taylor' && !ctx.calibration?.gradients) {
     fail('CPR0205', `${PASS}: importance=taylor needs gradients in the pass context (collectGradients in api/report/calibrate.ts)`);
@@ -83,10 +84,12 @@ function infeasible(group: ChannelGroup, ratio: number, window: number): string 
   const at = norm?.span ? ` at ${formatSpan(norm.span)}` : '';
   // round(r·w) must land in 1 … w−1: r in [0.5/w, (w−0.5)/w).
   const [lo, hi] = [0.5 / window, (window - 0.5) / window].map((x) => Number(x.toFixed(3)));
-  return `${PASS}: ratio ${ratio} cannot be applied to the ${group.units} channels of '${group.seedKey}': ` +
+  return (
+    `${PASS}: ratio ${ratio} cannot be applied to the ${group.units} channels of '${group.seedKey}': ` +
     `GroupNorm(groups=${String(norm?.attrs.groups)})${at} has ${window} channels per group, and every group must lose ` +
     `the same whole number (${ratio}·${window} = ${(ratio * window).toFixed(2)} rounds to ${Math.round(ratio * window)}); ` +
-    `use a ratio of at least ${lo} and below ${hi}, or skipInfeasible=true`;
+    `use a ratio of at least ${lo} and below ${hi}, or skipInfeasible=true`
+  );
 }
 
 function gcd(a: number, b: number): number {
@@ -106,7 +109,8 @@ function sharedWindows(groups: readonly ChannelGroup[]): Map<ChannelGroup, numbe
     parent.set(g, g);
     for (const n of g.norms) {
       const other = byNorm.get(n);
-      if (other) parent.set(find(g), find(other)); else byNorm.set(n, g);
+      if (other) parent.set(find(g), find(other));
+      else byNorm.set(n, g);
     }
   }
   const grain = new Map<ChannelGroup, number>();
@@ -153,7 +157,10 @@ function kept(node: Node, cuts: Cuts): Map<number, number[]> {
   if (!axes) return out;
   const shape = tensorOf(node).shape;
   for (const [axis, removed] of axes) {
-    out.set(axis, Array.from({ length: shape[axis] as number }, (_, i) => i).filter((i) => !removed.has(i)));
+    out.set(
+      axis,
+      Array.from({ length: shape[axis] as number }, (_, i) => i).filter((i) => !removed.has(i)),
+    );
   }
   return out;
 }
@@ -182,7 +189,11 @@ function rewriteStructured(graph: Graph, cuts: Cuts, ctx: PassContext, sink: Wei
     const expected = [...tensorOf(node).shape];
     for (const [axis, idx] of kept(node, cuts)) expected[axis] = idx.length;
     if (!sameShape(tensorOf(out).shape, expected)) {
-      fail('CPR0299', `${PASS}: internal error, ${node.op} became ${formatShape(tensorOf(out).shape)} instead of ${formatShape(expected)}`, node.span);
+      fail(
+        'CPR0299',
+        `${PASS}: internal error, ${node.op} became ${formatShape(tensorOf(out).shape)} instead of ${formatShape(expected)}`,
+        node.span,
+      );
     }
     return out;
   });
@@ -217,23 +228,30 @@ function groupChange(d: Decision, nodes: readonly Node[], freq: Map<Node, number
   const unit = heads ? 'heads' : 'channels';
   const perNorm = group.window ? ` (${(removed.length * group.window) / group.units} per GroupNorm group)` : '';
   return {
-    layer: group.seedKey, kind: unit, detail: `kept ${group.units - removed.length} of ${group.units} ${unit}${perNorm}`,
-    paramsBefore: params, paramsAfter: params - cut,
-    flopsBefore: flops, flopsAfter: (flops * (group.units - removed.length)) / group.units,
+    layer: group.seedKey,
+    kind: unit,
+    detail: `kept ${group.units - removed.length} of ${group.units} ${unit}${perNorm}`,
+    paramsBefore: params,
+    paramsAfter: params - cut,
+    flopsBefore: flops,
+    flopsAfter: (flops * (group.units - removed.length)) / group.units,
     weightError: removedNorm(d, ctx),
   };
 }
 
 /** ‖removed filters‖ / ‖all filters‖ over the group's producer weights. */
 function removedNorm({ group, removed }: Decision, ctx: PassContext): number {
-  let cut = 0, total = 0;
+  let cut = 0,
+    total = 0;
   const seen = new Set<string>();
   for (const m of group.members) {
     if (!m.producer || seen.has(leafKey(m.node))) continue;
     seen.add(leafKey(m.node));
     const v = leafValue(m.node, ctx, PASS);
     const sq = l1AlongAxis({ ...v, data: v.data.map((x) => x * x) }, m.seg.axis);
-    sq.forEach((x) => { total += x; });
+    sq.forEach((x) => {
+      total += x;
+    });
     for (const u of removed) for (let j = 0; j < m.seg.block; j++) cut += sq[m.seg.offset + u * m.seg.block + j];
   }
   return total > 0 ? Math.sqrt(cut / total) : 0;
@@ -265,9 +283,19 @@ function runStructured(graph: Graph, opts: Options, ctx: CompressionContext): Pa
   const freq = frequencies(graph);
   const total = { paramsBefore: before.params, paramsAfter: after.params, flopsBefore: before.flops, flopsAfter: after.flops };
   const nodes = allNodesDeep(graph);
-  const report = makeReport(PASS, false, decisions.map((d) => groupChange(d, nodes, freq, dims, ctx)), skipped, [], total);
+  const report = makeReport(
+    PASS,
+    false,
+    decisions.map((d) => groupChange(d, nodes, freq, dims, ctx)),
+    skipped,
+    [],
+    total,
+  );
   return {
-    graph: out, changed: true, weights: sink.values, report,
+    graph: out,
+    changed: true,
+    weights: sink.values,
+    report,
     stats: { groups: decisions.length, ...total },
   };
 }
@@ -308,15 +336,23 @@ function runUnstructured(graph: Graph, opts: Options, ctx: CompressionContext): 
   const layers: LayerChange[] = [...values].map(([layer, v]) => {
     const zeros = v.reduce((z, x) => z + (x === 0 ? 1 : 0), 0);
     return {
-      layer, kind: 'sparse', detail: `${((100 * zeros) / v.length).toFixed(1)}% zeros`,
-      paramsBefore: v.length, paramsAfter: v.length - zeros, flopsBefore: 0, flopsAfter: 0,
+      layer,
+      kind: 'sparse',
+      detail: `${((100 * zeros) / v.length).toFixed(1)}% zeros`,
+      paramsBefore: v.length,
+      paramsAfter: v.length - zeros,
+      flopsBefore: 0,
+      flopsAfter: 0,
     };
   });
   const total = layers.reduce((s, l) => [s[0] + l.paramsBefore, s[1] + l.paramsAfter], [0, 0]);
   const sparsity = total[0] ? 1 - total[1] / total[0] : 0;
   const notes = [`sparsity ${(100 * sparsity).toFixed(1)}% of ${total[0]} conv/linear weights; dense kernels run the same FLOPs`];
   const report = makeReport(PASS, false, layers, [], notes, {
-    paramsBefore: total[0], paramsAfter: total[1], flopsBefore: cost.flops, flopsAfter: cost.flops,
+    paramsBefore: total[0],
+    paramsAfter: total[1],
+    flopsBefore: cost.flops,
+    flopsAfter: cost.flops,
   });
   return { graph: out, changed: true, weights: sink.values, report, stats: { layers: layers.length, sparsity } };
 }

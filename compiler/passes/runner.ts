@@ -50,7 +50,7 @@ export interface PipelineResult {
 }
 
 export function runPipeline(graph: Graph, steps: readonly PipelineStep[], opts: RunPipelineOptions = {}): PipelineResult {
-  checkNames(steps, opts.dumpAfter === 'all' ? [] : opts.dumpAfter ?? [], '--dump-after');
+  checkNames(steps, opts.dumpAfter === 'all' ? [] : (opts.dumpAfter ?? []), '--dump-after');
   checkNames(steps, opts.disable ?? [], '--disable');
   if (opts.verify) verifyOrThrow(graph, 'IR0150', 'the pipeline input is not a valid graph');
   const disabled = new Set(opts.disable ?? []);
@@ -98,7 +98,8 @@ function checkNames(steps: readonly PipelineStep[], names: readonly string[], fl
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) {
     throw new DenocError({
-      code: 'IR0153', severity: 'error',
+      code: 'IR0153',
+      severity: 'error',
       message: `${flag} names ${unknown.map((n) => `'${n}'`).join(', ')}, not in this pipeline (${known.join(', ') || 'empty'})`,
     });
   }

@@ -30,7 +30,9 @@ export function frequencies(graph: Graph): Map<Node, number> {
 /** Uses of each node: one per input slot that reads it plus one per graph output it is. */
 function useCounts(graph: Graph): Map<Node, number> {
   const uses = new Map<Node, number>();
-  const bump = (n: Node): void => { uses.set(n, (uses.get(n) ?? 0) + 1); };
+  const bump = (n: Node): void => {
+    uses.set(n, (uses.get(n) ?? 0) + 1);
+  };
   for (const { graph: g } of levels(graph)) {
     for (const n of topoOrder(g)) n.inputs.forEach(bump);
     g.outputs.forEach(bump);

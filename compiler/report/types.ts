@@ -52,15 +52,25 @@ export function isApproxReport(x: unknown): x is ApproxReport {
  * layer changes overlap, like pruning coupled channel groups, measure the whole graph instead).
  */
 export function makeReport(
-  pass: string, exact: boolean, layers: readonly LayerChange[], skipped: readonly SkippedLayer[] = [],
-  notes: readonly string[] = [], total?: ApproxReport['total'],
+  pass: string,
+  exact: boolean,
+  layers: readonly LayerChange[],
+  skipped: readonly SkippedLayer[] = [],
+  notes: readonly string[] = [],
+  total?: ApproxReport['total'],
 ): ApproxReport {
   const sum = (f: (l: LayerChange) => number): number => layers.reduce((s, l) => s + f(l), 0);
   return {
-    pass, exact, layers, skipped, notes,
+    pass,
+    exact,
+    layers,
+    skipped,
+    notes,
     total: total ?? {
-      paramsBefore: sum((l) => l.paramsBefore), paramsAfter: sum((l) => l.paramsAfter),
-      flopsBefore: sum((l) => l.flopsBefore), flopsAfter: sum((l) => l.flopsAfter),
+      paramsBefore: sum((l) => l.paramsBefore),
+      paramsAfter: sum((l) => l.paramsAfter),
+      flopsBefore: sum((l) => l.flopsBefore),
+      flopsAfter: sum((l) => l.flopsAfter),
     },
   };
 }

@@ -25,13 +25,7 @@ export function requireInt(what: string, value: number, min: number, max = Numbe
 }
 
 /** `value` must be a finite real in the interval (max may be Infinity); `open` excludes the named ends. */
-export function requireReal(
-  what: string,
-  value: number,
-  min: number,
-  max = Infinity,
-  open: { min?: boolean; max?: boolean } = {},
-): void {
+export function requireReal(what: string, value: number, min: number, max = Infinity, open: { min?: boolean; max?: boolean } = {}): void {
   const belowMin = open.min ? value <= min : value < min;
   const aboveMax = open.max ? value >= max : value > max;
   if (!Number.isFinite(value) || belowMin || aboveMax) {

@@ -26,7 +26,9 @@ export type FinalLevel = 'clean' | 'first';
 function freezeLevels(alpha: number[], sigma: number[], lambda: number[]): NoiseLevels {
   for (let i = 1; i < lambda.length; i++) {
     if (!(lambda[i] > lambda[i - 1])) {
-      badTable(`noise levels must decrease strictly, but level ${i} (log-SNR ${lambda[i]}) is not less noisy than level ${i - 1} (log-SNR ${lambda[i - 1]})`);
+      badTable(
+        `noise levels must decrease strictly, but level ${i} (log-SNR ${lambda[i]}) is not less noisy than level ${i - 1} (log-SNR ${lambda[i - 1]})`,
+      );
     }
   }
   return Object.freeze({ alpha: Object.freeze(alpha), sigma: Object.freeze(sigma), lambda: Object.freeze(lambda) });
@@ -57,7 +59,11 @@ export function levelsFromSigmas(sigmas: readonly number[]): NoiseLevels {
   requireSigmaTable('sigmas', sigmas, true);
   const alpha = sigmas.map((s) => (s === Infinity ? 0 : 1 / Math.hypot(1, s)));
   const sigma = sigmas.map((s) => (s === Infinity ? 1 : s / Math.hypot(1, s)));
-  return freezeLevels(alpha, sigma, sigmas.map((s) => -Math.log(s)));
+  return freezeLevels(
+    alpha,
+    sigma,
+    sigmas.map((s) => -Math.log(s)),
+  );
 }
 
 /** The VP levels of log-SNR values λ: α² = sigmoid(2λ), σ² = sigmoid(-2λ). */

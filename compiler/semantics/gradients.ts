@@ -23,7 +23,9 @@ export async function ensureGradients(): Promise<void> {
     reason = `: ${(e as Error).message}`;
   }
   if (!tf.getGradient(tf.BatchMatMul)) {
-    fail('REF0104', `tfjs gradient kernels could not be loaded (tfjs-core's register_all_gradients)${reason}; `
-      + 'training and Taylor importance need them');
+    fail(
+      'REF0104',
+      `tfjs gradient kernels could not be loaded (tfjs-core's register_all_gradients)${reason}; ` + 'training and Taylor importance need them',
+    );
   }
 }

@@ -59,7 +59,11 @@ export function applyReference(node: Node, inputs: tf.Tensor[], dims: Readonly<R
   const shapeOk = out.shape.length === expected.length && expected.every((d, i) => typeof d === 'string' || d === out.shape[i]);
   if (!shapeOk || out.dtype !== tfDtype(node.type.dtype)) {
     out.dispose();
-    fail('REF0208', `reference kernel of '${node.op}' returned ${out.dtype}${formatShape(out.shape)} but its type is ${node.type.dtype}${formatShape(expected)}`, node.span);
+    fail(
+      'REF0208',
+      `reference kernel of '${node.op}' returned ${out.dtype}${formatShape(out.shape)} but its type is ${node.type.dtype}${formatShape(expected)}`,
+      node.span,
+    );
   }
   return out;
 }

@@ -56,7 +56,14 @@ function matmul(node: Node, [a0, b0]: readonly tf.Tensor[]): tf.Tensor | undefin
 function spread(dy: tf.Tensor4D, s: number): tf.Tensor4D {
   if (s === 1) return dy;
   const [n, h, w, c] = dy.shape;
-  const padded = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, s - 1], [0, 0], [0, s - 1], [0, 0]]);
+  const padded = tf.pad(tf.reshape(dy, [n, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, s - 1],
+    [0, 0],
+    [0, s - 1],
+    [0, 0],
+  ]);
   return tf.slice(tf.reshape(padded, [n, h * s, w * s, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (h - 1) * s + 1, (w - 1) * s + 1, c]);
 }
 
@@ -72,11 +79,17 @@ function validConv(s: number) {
     const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([x, w]);
     const gradFunc = (dy: tf.Tensor, [sx, sw]: tf.Tensor[]): tf.Tensor[] => {
-      const [, hp, wp] = sx.shape, [kh, kw] = sw.shape;
+      const [, hp, wp] = sx.shape,
+        [kh, kw] = sw.shape;
       const d = dy as tf.Tensor4D;
       const [, oh, ow] = d.shape;
       const [spanH, spanW] = [(oh - 1) * s + kh, (ow - 1) * s + kw];
-      const dyPad = tf.pad(spread(d, s), [[0, 0], [kh - 1, kh - 1 + hp - spanH], [kw - 1, kw - 1 + wp - spanW], [0, 0]]);
+      const dyPad = tf.pad(spread(d, s), [
+        [0, 0],
+        [kh - 1, kh - 1 + hp - spanH],
+        [kw - 1, kw - 1 + wp - spanW],
+        [0, 0],
+      ]);
       const rotated = tf.transpose(tf.reverse(sw, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
       const dx = tf.conv2d(dyPad, rotated, 1, 'valid');
       const xT = tf.transpose(sx, [3, 1, 2, 0]) as tf.Tensor4D;
@@ -95,7 +108,12 @@ function conv2d(node: Node, [x, w, bias]: readonly tf.Tensor[]): tf.Tensor | und
   const [ph, pw] = node.attrs.pad as number[];
   const dilation = node.attrs.dilation as number[];
   if (node.attrs.groups !== 1 || dilation.some((d) => d !== 1) || sh !== sw) return undefined;
-  const xh = tf.pad(tf.transpose(x, [0, 2, 3, 1]), [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
+  const xh = tf.pad(tf.transpose(x, [0, 2, 3, 1]), [
+    [0, 0],
+    [ph, ph],
+    [pw, pw],
+    [0, 0],
+  ]);
   const y = tf.transpose(validConv(sh)(xh, tf.transpose(w, [2, 3, 1, 0])), [0, 3, 1, 2]);
   return bias ? tf.add(y, tf.reshape(bias, [1, -1, 1, 1])) : y;
 }
@@ -150,10 +168,17 @@ function placeAlong(g: tf.Tensor, axis: number, begin: number, s: number, dim: n
   let spread = g;
   if (s > 1) {
     const opened = tf.pad(tf.reshape(g, [...pre, n, 1, ...post]), [...zeros(0).slice(0, axis + 1), [0, s - 1], ...zeros(0).slice(axis + 1)]);
-    spread = tf.slice(tf.reshape(opened, [...pre, n * s, ...post]), g.shape.map(() => 0), [...pre, (n - 1) * s + 1, ...post]);
+    spread = tf.slice(
+      tf.reshape(opened, [...pre, n * s, ...post]),
+      g.shape.map(() => 0),
+      [...pre, (n - 1) * s + 1, ...post],
+    );
   }
   const span = (n - 1) * s + 1;
-  return tf.pad(spread, g.shape.map((_, i) => (i === axis ? [begin, dim - begin - span] : [0, 0]) as [number, number]));
+  return tf.pad(
+    spread,
+    g.shape.map((_, i) => (i === axis ? [begin, dim - begin - span] : [0, 0]) as [number, number]),
+  );
 }
 
 /**
@@ -165,7 +190,12 @@ function slice(node: Node, [x]: readonly tf.Tensor[]): tf.Tensor {
   const begin = x.shape.map((d, i) => bound(d, (node.attrs.begin as number[])[i]));
   const end = x.shape.map((d, i) => bound(d, (node.attrs.end as number[])[i]));
   const step = node.attrs.step as number[];
-  if (step.every((v) => v === 1)) return tf.slice(x, begin, end.map((e, i) => e - begin[i]));
+  if (step.every((v) => v === 1))
+    return tf.slice(
+      x,
+      begin,
+      end.map((e, i) => e - begin[i]),
+    );
   const strided = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const value = tf.stridedSlice(args[0] as tf.Tensor, begin, end, step);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => [x.shape.reduce((g, dim, axis) => placeAlong(g, axis, begin[axis], step[axis], dim), dy)];
@@ -175,5 +205,9 @@ function slice(node: Node, [x]: readonly tf.Tensor[]): tf.Tensor {
 }
 
 export const TRAIN_KERNELS: Readonly<Record<string, TrainKernel>> = {
-  matmul, conv2d, upsample_nearest: upsampleNearest, gather, slice,
+  matmul,
+  conv2d,
+  upsample_nearest: upsampleNearest,
+  gather,
+  slice,
 };

@@ -74,12 +74,17 @@ function lossGraph(model: Graph, paths: readonly string[], opts: TrainingStepOpt
   const t = b.param('t', tensorOf(tParam));
   const cond = condParams.map((p) => b.param(p.attrs.name as string, tensorOf(p)));
   const rank = xType.shape.length;
-  const a = perItem(b, alpha, rank), s = perItem(b, sigma, rank);
+  const a = perItem(b, alpha, rank),
+    s = perItem(b, sigma, rank);
   const xt = b.op('add', [b.op('mul', [a, x0]), b.op('mul', [s, noise])]);
-  const target = opts.prediction === 'eps' ? noise : opts.prediction === 'x0' ? x0
-    : b.op('sub', [b.op('mul', [a, noise]), b.op('mul', [s, x0])]);
+  const target = opts.prediction === 'eps' ? noise : opts.prediction === 'x0' ? x0 : b.op('sub', [b.op('mul', [a, noise]), b.op('mul', [s, x0])]);
   const inputs = new Map<Node, Node>([[xParam, xt], [tParam, t], ...condParams.map((p, i): [Node, Node] => [p, cond[i]])]);
-  const [out] = inlineGraph(b, model, (p) => inputs.get(p)!, (n) => (n.op === 'weight' ? w.get(n.attrs.path as string) : undefined));
+  const [out] = inlineGraph(
+    b,
+    model,
+    (p) => inputs.get(p)!,
+    (n) => (n.op === 'weight' ? w.get(n.attrs.path as string) : undefined),
+  );
   const axes = xType.shape.map((_, i) => i);
   let err = b.op('square', [b.op('sub', [out, target])]);
   if (opts.weighting?.kind === 'min-snr') err = b.op('mul', [err, perItem(b, minSnrWeight(b, alpha, sigma, opts), rank)]);
@@ -110,7 +115,8 @@ function clipByGlobalNorm(b: GraphBuilder, grads: readonly Node[], c: number): N
 export function trainingStep(modelGraph: Graph, dims: Readonly<Record<string, number>>, opts: TrainingStepOptions): TrainingStep {
   const model = bindGraphDims(modelGraph, dims);
   const unbound = unboundDims(model);
-  if (unbound.length) fail('TRN0104', `model @${model.name} has unbound dims ${unbound.join(', ')}: a training step needs static shapes (bind the batch)`);
+  if (unbound.length)
+    fail('TRN0104', `model @${model.name} has unbound dims ${unbound.join(', ')}: a training step needs static shapes (bind the batch)`);
   if (model.params.length < 2) fail('TRN0105', `model @${model.name} must take (x, t, …) to be trained`);
   const paths = [...weightsOf(model).keys()];
   if (paths.length === 0) fail('TRN0102', `model @${model.name} has no weights to train`);

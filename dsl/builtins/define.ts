@@ -13,13 +13,25 @@ import { describe, expectBool, expectInt, expectNum, raise, type Value } from '.
 
 /** Bound arguments of one builtin call, with typed accessors that report DSL0305 on misuse. */
 export class Args {
-  constructor(readonly what: string, private readonly map: ReadonlyMap<string, EvalArg>, readonly span: Span) {}
+  constructor(
+    readonly what: string,
+    private readonly map: ReadonlyMap<string, EvalArg>,
+    readonly span: Span,
+  ) {}
 
-  has(name: string): boolean { return this.map.has(name); }
-  value(name: string): Value { return this.map.get(name)!.value; }
-  spanOf(name: string): Span { return this.map.get(name)?.span ?? this.span; }
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+  value(name: string): Value {
+    return this.map.get(name)!.value;
+  }
+  spanOf(name: string): Span {
+    return this.map.get(name)?.span ?? this.span;
+  }
 
-  private label(name: string): string { return `${this.what} argument '${name}'`; }
+  private label(name: string): string {
+    return `${this.what} argument '${name}'`;
+  }
 
   int(name: string, dflt?: number): number {
     return this.map.has(name) ? expectInt(this.value(name), this.label(name), this.spanOf(name)) : dflt!;

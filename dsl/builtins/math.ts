@@ -71,7 +71,8 @@ function reduceMax(name: string, a: Args, ctx: BuiltinContext): Value {
 
 function elementwise2(name: string, op: string, f: (x: number, y: number) => number): BuiltinFn {
   return builtin(name, ['a', 'b'], 2, (a, ctx) => {
-    const x = a.value('a'), y = a.value('b');
+    const x = a.value('a'),
+      y = a.value('b');
     if (x.kind === 'num' && y.kind === 'num') return num(f(x.value, y.value), x.int && y.int);
     const like = x.kind === 'tensor' ? x.node : y.kind === 'tensor' ? y.node : undefined;
     const dtype = like?.type.kind === 'tensor' ? like.type.dtype : 'f32';

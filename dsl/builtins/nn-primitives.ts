@@ -39,17 +39,28 @@ const Conv2d: PrimitiveDef = {
   name: 'Conv2d',
   summary: '2-D convolution, NCHW input, OIHW weight, square kernel',
   params: [
-    { name: 'cin', kind: 'int' }, { name: 'cout', kind: 'int' }, { name: 'k', kind: 'int' },
-    { name: 'stride', kind: 'int', default: 1 }, { name: 'pad', kind: 'int', default: 0 },
-    { name: 'groups', kind: 'int', default: 1 }, { name: 'bias', kind: 'bool', default: true },
+    { name: 'cin', kind: 'int' },
+    { name: 'cout', kind: 'int' },
+    { name: 'k', kind: 'int' },
+    { name: 'stride', kind: 'int', default: 1 },
+    { name: 'pad', kind: 'int', default: 0 },
+    { name: 'groups', kind: 'int', default: 1 },
+    { name: 'bias', kind: 'bool', default: true },
   ],
   weights(a, span) {
     const g = n(a, 'groups');
-    requireArg(n(a, 'cin') >= 1 && n(a, 'cout') >= 1 && n(a, 'k') >= 1 && n(a, 'stride') >= 1 && n(a, 'pad') >= 0 && g >= 1,
-      'Conv2d needs cin, cout, k, stride, groups >= 1 and pad >= 0', span);
-    requireArg(n(a, 'cin') % g === 0 && n(a, 'cout') % g === 0,
-      `Conv2d: cin (${n(a, 'cin')}) and cout (${n(a, 'cout')}) must be divisible by groups (${g})`, span);
-    const cg = n(a, 'cin') / g, k = n(a, 'k');
+    requireArg(
+      n(a, 'cin') >= 1 && n(a, 'cout') >= 1 && n(a, 'k') >= 1 && n(a, 'stride') >= 1 && n(a, 'pad') >= 0 && g >= 1,
+      'Conv2d needs cin, cout, k, stride, groups >= 1 and pad >= 0',
+      span,
+    );
+    requireArg(
+      n(a, 'cin') % g === 0 && n(a, 'cout') % g === 0,
+      `Conv2d: cin (${n(a, 'cin')}) and cout (${n(a, 'cout')}) must be divisible by groups (${g})`,
+      span,
+    );
+    const cg = n(a, 'cin') / g,
+      k = n(a, 'k');
     const w: PrimWeight[] = [{ name: 'weight', shape: [n(a, 'cout'), cg, k, k], init: fanIn(cg * k * k) }];
     if (a.bias) w.push({ name: 'bias', shape: [n(a, 'cout')], init: ZEROS });
     return w;
@@ -58,7 +69,8 @@ const Conv2d: PrimitiveDef = {
     const a = call.args;
     expectInput(call, x, [4, 4], new Map([[1, n(a, 'cin')]]), `[N, ${n(a, 'cin')}, H, W]`);
     const inputs = [x, call.weight('weight'), ...(a.bias ? [call.weight('bias')] : [])];
-    const s = n(a, 'stride'), p = n(a, 'pad');
+    const s = n(a, 'stride'),
+      p = n(a, 'pad');
     return call.b.op('conv2d', inputs, { stride: [s, s], pad: [p, p], groups: n(a, 'groups') }, call.span);
   },
 };
@@ -66,7 +78,11 @@ const Conv2d: PrimitiveDef = {
 const Linear: PrimitiveDef = {
   name: 'Linear',
   summary: 'y = x @ W + b over the last axis, W stored [cin, cout]',
-  params: [{ name: 'cin', kind: 'int' }, { name: 'cout', kind: 'int' }, { name: 'bias', kind: 'bool', default: true }],
+  params: [
+    { name: 'cin', kind: 'int' },
+    { name: 'cout', kind: 'int' },
+    { name: 'bias', kind: 'bool', default: true },
+  ],
   weights(a, span) {
     requireArg(n(a, 'cin') >= 1 && n(a, 'cout') >= 1, 'Linear needs cin, cout >= 1', span);
     const w: PrimWeight[] = [{ name: 'weight', shape: [n(a, 'cin'), n(a, 'cout')], init: fanIn(n(a, 'cin')) }];
@@ -88,11 +104,21 @@ const Linear: PrimitiveDef = {
 const GroupNorm: PrimitiveDef = {
   name: 'GroupNorm',
   summary: 'group normalization over [N, C, ...] with per-channel affine',
-  params: [{ name: 'groups', kind: 'int' }, { name: 'ch', kind: 'int' }, { name: 'eps', kind: 'float', default: 1e-5 }],
+  params: [
+    { name: 'groups', kind: 'int' },
+    { name: 'ch', kind: 'int' },
+    { name: 'eps', kind: 'float', default: 1e-5 },
+  ],
   weights(a, span) {
-    requireArg(n(a, 'groups') >= 1 && n(a, 'ch') % n(a, 'groups') === 0,
-      `GroupNorm: ch (${n(a, 'ch')}) must be divisible by groups (${n(a, 'groups')})`, span);
-    return [{ name: 'weight', shape: [n(a, 'ch')], init: ONES }, { name: 'bias', shape: [n(a, 'ch')], init: ZEROS }];
+    requireArg(
+      n(a, 'groups') >= 1 && n(a, 'ch') % n(a, 'groups') === 0,
+      `GroupNorm: ch (${n(a, 'ch')}) must be divisible by groups (${n(a, 'groups')})`,
+      span,
+    );
+    return [
+      { name: 'weight', shape: [n(a, 'ch')], init: ONES },
+      { name: 'bias', shape: [n(a, 'ch')], init: ZEROS },
+    ];
   },
   forward(call, x) {
     const a = call.args;
@@ -104,11 +130,18 @@ const GroupNorm: PrimitiveDef = {
 const LayerNorm: PrimitiveDef = {
   name: 'LayerNorm',
   summary: 'normalizes the last axis; affine: false drops gamma and beta (as in adaLN)',
-  params: [{ name: 'dim', kind: 'int' }, { name: 'affine', kind: 'bool', default: true }, { name: 'eps', kind: 'float', default: 1e-5 }],
+  params: [
+    { name: 'dim', kind: 'int' },
+    { name: 'affine', kind: 'bool', default: true },
+    { name: 'eps', kind: 'float', default: 1e-5 },
+  ],
   weights(a, span) {
     requireArg(n(a, 'dim') >= 1, 'LayerNorm needs dim >= 1', span);
     if (!a.affine) return [];
-    return [{ name: 'weight', shape: [n(a, 'dim')], init: ONES }, { name: 'bias', shape: [n(a, 'dim')], init: ZEROS }];
+    return [
+      { name: 'weight', shape: [n(a, 'dim')], init: ONES },
+      { name: 'bias', shape: [n(a, 'dim')], init: ZEROS },
+    ];
   },
   forward(call, x) {
     const a = call.args;
@@ -121,13 +154,18 @@ const LayerNorm: PrimitiveDef = {
 const BatchNorm2d: PrimitiveDef = {
   name: 'BatchNorm2d',
   summary: 'inference batch norm over [N, C, H, W] with running statistics',
-  params: [{ name: 'ch', kind: 'int' }, { name: 'eps', kind: 'float', default: 1e-5 }],
+  params: [
+    { name: 'ch', kind: 'int' },
+    { name: 'eps', kind: 'float', default: 1e-5 },
+  ],
   weights(a, span) {
     requireArg(n(a, 'ch') >= 1, 'BatchNorm2d needs ch >= 1', span);
     const c = [n(a, 'ch')];
     return [
-      { name: 'weight', shape: c, init: ONES }, { name: 'bias', shape: c, init: ZEROS },
-      { name: 'running_mean', shape: c, init: ZEROS }, { name: 'running_var', shape: c, init: ONES },
+      { name: 'weight', shape: c, init: ONES },
+      { name: 'bias', shape: c, init: ZEROS },
+      { name: 'running_mean', shape: c, init: ZEROS },
+      { name: 'running_var', shape: c, init: ONES },
     ];
   },
   forward(call, x) {
@@ -140,7 +178,10 @@ const BatchNorm2d: PrimitiveDef = {
 const Embedding: PrimitiveDef = {
   name: 'Embedding',
   summary: 'a learned table of n vectors of size dim, indexed by i32 ids',
-  params: [{ name: 'n', kind: 'int' }, { name: 'dim', kind: 'int' }],
+  params: [
+    { name: 'n', kind: 'int' },
+    { name: 'dim', kind: 'int' },
+  ],
   weights(a, span) {
     requireArg(n(a, 'n') >= 1 && n(a, 'dim') >= 1, 'Embedding needs n, dim >= 1', span);
     return [{ name: 'weight', shape: [n(a, 'n'), n(a, 'dim')], init: { kind: 'normal', scale: 1 } }];

@@ -58,8 +58,12 @@ type Arith = (op: '+' | '-' | '*' | '/', p: Value, q: Value) => Value;
 function choose<T extends string>(what: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   const near = suggest(value, allowed);
-  return fail(SAMPLER_CODES.badOption, `unknown ${what} "${value}" (expected ${allowed.map((x) => `"${x}"`).join(', ')})`, undefined,
-    near ? `did you mean "${near}"?` : undefined);
+  return fail(
+    SAMPLER_CODES.badOption,
+    `unknown ${what} "${value}" (expected ${allowed.map((x) => `"${x}"`).join(', ')})`,
+    undefined,
+    near ? `did you mean "${near}"?` : undefined,
+  );
 }
 
 /** A builtin whose spanless errors (schedule math, option checks) are reported at the call. */
@@ -81,13 +85,17 @@ function modelOf(a: Args): ModelValue {
 }
 
 /** The language's operators (broadcasting, per-step values become table lookups) at one span. */
-const arith = (ctx: BuiltinContext, span: Span): Arith => (op, p, q) => ctx.binary(op, p, q, span);
+const arith =
+  (ctx: BuiltinContext, span: Span): Arith =>
+  (op, p, q) =>
+    ctx.binary(op, p, q, span);
 
 /** What the model declares about its training (`prediction = "v"` as a member or parameter). */
 function attr(inst: ModuleInstance, name: string, kind: 'str' | 'num' | 'bool'): string | number | boolean | undefined {
   if (!inst.scope.hasOwn(name)) return undefined;
   const v = inst.scope.lookup(name)!;
-  if (v.kind !== kind) fail(SAMPLER_CODES.badOption, `model ${inst.name} declares ${name} = ${describe(v)}, expected a ${kind === 'num' ? 'number' : kind}`);
+  if (v.kind !== kind)
+    fail(SAMPLER_CODES.badOption, `model ${inst.name} declares ${name} = ${describe(v)}, expected a ${kind === 'num' ? 'number' : kind}`);
   return (v as { value: string | number | boolean }).value;
 }
 
@@ -98,8 +106,12 @@ function agreed<T extends string>(inst: ModuleInstance, name: string, option: st
   if (option === 'model') return (declared ?? dflt) as T;
   const asked = choose(name, option, allowed);
   if (declared !== undefined && declared !== asked) {
-    fail(SAMPLER_CODES.contradicts, `the sampler asks for ${name} "${asked}" but model ${inst.name} declares ${name} = "${declared}"`, undefined,
-      `leave ${name} at "model" to use the model's`);
+    fail(
+      SAMPLER_CODES.contradicts,
+      `the sampler asks for ${name} "${asked}" but model ${inst.name} declares ${name} = "${declared}"`,
+      undefined,
+      `leave ${name} at "model" to use the model's`,
+    );
   }
   return asked;
 }
@@ -137,13 +149,20 @@ function makeDenoiser(a: Args, ctx: BuiltinContext): Value {
   if (guidance !== 1) {
     const cond = ctx.modelSignature(inst).params.slice(2);
     if (cond.length !== 1 || cond[0].type.dtype !== 'i32') {
-      fail(SAMPLER_CODES.guidance, 'classifier-free guidance needs a model with one class-label input (x, t, y: i32[B]); ' +
-        `model ${inst.name} has ${cond.length} conditioning input(s)`);
+      fail(
+        SAMPLER_CODES.guidance,
+        'classifier-free guidance needs a model with one class-label input (x, t, y: i32[B]); ' +
+          `model ${inst.name} has ${cond.length} conditioning input(s)`,
+      );
     }
     if (nullClass < 0) nullClass = (attr(inst, 'null_class', 'num') as number | undefined) ?? -1;
     if (!Number.isInteger(nullClass) || nullClass < 0) {
-      fail(SAMPLER_CODES.guidance, `classifier-free guidance needs the label that means "no class": model ${inst.name} declares no null_class`, undefined,
-        'declare `null_class = <label>` in the model, or pass null_class: to the sampler');
+      fail(
+        SAMPLER_CODES.guidance,
+        `classifier-free guidance needs the label that means "no class": model ${inst.name} declares no null_class`,
+        undefined,
+        'declare `null_class = <label>` in the model, or pass null_class: to the sampler',
+      );
     }
   }
   return { kind: 'model', inst, denoiser: { prediction, guidance, rescale, nullClass } };
@@ -151,7 +170,11 @@ function makeDenoiser(a: Args, ctx: BuiltinContext): Value {
 
 /** Calls the model exactly as `model(x, t, ...)` does in a sampler (timestep broadcast, conditioning passed on). */
 function callModel(ctx: BuiltinContext, model: Value, args: readonly Value[], span: Span): Value {
-  return ctx.call(model, args.map((value) => ({ value, span })), span);
+  return ctx.call(
+    model,
+    args.map((value) => ({ value, span })),
+    span,
+  );
 }
 
 /** The model output with classifier-free guidance (Ho & Salimans 2022) and guidance rescale (Lin et al. 2023, §3.4). */
@@ -189,7 +212,11 @@ function denoise(a: Args, ctx: BuiltinContext): Value {
 }
 
 /** Levels of a sampler and the model time of each level (plus the sigma → time map for churn). */
-interface Route { readonly levels: S.NoiseLevels; readonly times: readonly number[]; readonly timeOf: (sigma: number) => number }
+interface Route {
+  readonly levels: S.NoiseLevels;
+  readonly times: readonly number[];
+  readonly timeOf: (sigma: number) => number;
+}
 
 interface PlanOptions {
   readonly steps: number;
@@ -203,14 +230,21 @@ interface PlanOptions {
 /** N VE sigmas from sMax down (k-diffusion's tables), ending at 0 ('clean') or at sMin ('first'). */
 function sigmaRoute(o: PlanOptions, sMin: number, sMax: number, timeOf: (s: number) => number): Route {
   if (!Number.isFinite(sMax)) {
-    fail(SAMPLER_CODES.unsupported, `sigmas: "${o.sigmas}" needs a finite largest sigma, but a zero-terminal-SNR schedule starts at infinite sigma`, undefined,
-      'use sigmas: "timesteps" with a zero-SNR schedule');
+    fail(
+      SAMPLER_CODES.unsupported,
+      `sigmas: "${o.sigmas}" needs a finite largest sigma, but a zero-terminal-SNR schedule starts at infinite sigma`,
+      undefined,
+      'use sigmas: "timesteps" with a zero-SNR schedule',
+    );
   }
   if (o.spacing !== 'auto') fail(SAMPLER_CODES.unsupported, `spacing: "${o.spacing}" applies to sigmas: "timesteps" only`);
   const n = o.final === 'first' ? o.steps + 1 : o.steps;
-  const table = o.sigmas === 'karras' ? S.karrasSigmas(n, sMin, sMax, o.rho)
-    : o.sigmas === 'exponential' ? S.exponentialSigmas(n, sMin, sMax)
-      : S.logSnrUniformSigmas(n, -Math.log(sMax), -Math.log(sMin));
+  const table =
+    o.sigmas === 'karras'
+      ? S.karrasSigmas(n, sMin, sMax, o.rho)
+      : o.sigmas === 'exponential'
+        ? S.exponentialSigmas(n, sMin, sMax)
+        : S.logSnrUniformSigmas(n, -Math.log(sMax), -Math.log(sMin));
   const sig = o.final === 'first' ? table.slice(0, -1) : table;
   return { levels: S.levelsFromSigmas(sig), times: sig.map(timeOf), timeOf };
 }
@@ -220,8 +254,12 @@ function discreteRoute(sched: S.VpSchedule, o: PlanOptions): Route {
   const timeOf = (s: number): number => S.sigmaToT(sched, s);
   if (o.sigmas !== 'timesteps') return sigmaRoute(o, sched.veSigma[0], sched.veSigma[T - 1], timeOf);
   if (o.spacing === 'uniform') fail(SAMPLER_CODES.unsupported, 'spacing: "uniform" is for continuous-time schedules (schedule: "cosine_continuous")');
-  const ts = o.spacing === 'linspace' ? S.spacingLinspace(T, o.steps)
-    : o.spacing === 'leading' ? S.spacingLeading(T, o.steps, o.offset) : S.spacingTrailing(T, o.steps);
+  const ts =
+    o.spacing === 'linspace'
+      ? S.spacingLinspace(T, o.steps)
+      : o.spacing === 'leading'
+        ? S.spacingLeading(T, o.steps, o.offset)
+        : S.spacingTrailing(T, o.steps);
   // The final level's time is never evaluated ('clean') or is the first timestep ('first'): 0 either way.
   return { levels: S.levelsFromTimesteps(sched, ts, o.final), times: [...ts, 0], timeOf };
 }
@@ -240,8 +278,12 @@ function continuousRoute(o: PlanOptions, zeroSnr: boolean): Route {
   }
   requireInt('steps', o.steps, 1);
   // 'clean' spends the last step on the jump from t = 1e-3 to the data.
-  const points = o.final === 'first' ? S.spacingUniformTime(o.steps, start, CONTINUOUS_END)
-    : o.steps > 1 ? S.spacingUniformTime(o.steps - 1, start, CONTINUOUS_END) : [start];
+  const points =
+    o.final === 'first'
+      ? S.spacingUniformTime(o.steps, start, CONTINUOUS_END)
+      : o.steps > 1
+        ? S.spacingUniformTime(o.steps - 1, start, CONTINUOUS_END)
+        : [start];
   const lambdas = points.map((t) => S.cosineLogSnr(t));
   if (o.final === 'clean') lambdas.push(Infinity);
   return { levels: S.levelsFromLogSnr(lambdas), times: o.final === 'clean' ? [...points, 0] : points, timeOf };
@@ -275,9 +317,12 @@ function samplingPlan(a: Args, ctx: BuiltinContext): Value {
   const prediction = configOf(model).prediction;
   if (ctx.sampler) ctx.sampler.training = { prediction, schedule, T, zeroSnr, nullClass: nullClassOf(model) };
   if (alpha[0] === 0 && prediction === 'eps') {
-    fail(SAMPLER_CODES.contradicts, 'sampling starts at zero SNR (alpha = 0), where an eps-prediction model cannot recover x0; ' +
-      `model ${inst.name} predicts eps`, undefined,
-      'zero terminal SNR needs a v- or x0-prediction model (declare prediction = "v")');
+    fail(
+      SAMPLER_CODES.contradicts,
+      'sampling starts at zero SNR (alpha = 0), where an eps-prediction model cannot recover x0; ' + `model ${inst.name} predicts eps`,
+      undefined,
+      'zero terminal SNR needs a v- or x0-prediction model (declare prediction = "v")',
+    );
   }
   const ve = numbers(alpha.map((x, i) => (x === 0 ? Infinity : sigma[i] / x)));
   // The same levels as a record the solver-table builtins (dpm_solver_pp, ddim_coefficients) take.
@@ -287,9 +332,15 @@ function samplingPlan(a: Args, ctx: BuiltinContext): Value {
     name: 'plan',
     host: { kind: 'plan', timeOf: route.timeOf },
     fields: new Map<string, Value>([
-      ['steps', int(steps)], ['T', int(T)], ['schedule', { kind: 'str', value: schedule }],
-      ['t', numbers(route.times)], ['alpha', numbers(alpha)], ['sigma', numbers(sigma)], ['lambda', numbers(lambda)],
-      ['ve', ve], ['levels', levels],
+      ['steps', int(steps)],
+      ['T', int(T)],
+      ['schedule', { kind: 'str', value: schedule }],
+      ['t', numbers(route.times)],
+      ['alpha', numbers(alpha)],
+      ['sigma', numbers(sigma)],
+      ['lambda', numbers(lambda)],
+      ['ve', ve],
+      ['levels', levels],
     ]),
   };
   return plan;
@@ -298,20 +349,24 @@ function samplingPlan(a: Args, ctx: BuiltinContext): Value {
 function numberList(a: Args, name: string): number[] {
   const v = a.value(name);
   if (v.kind !== 'list') raise(DSL.ArgType, `${a.what} argument '${name}' must be a list of numbers, got ${describe(v)}`, a.spanOf(name));
-  return v.items.map((x) => (x.kind === 'num' ? x.value : raise(DSL.ArgType, `${a.what} argument '${name}' must hold numbers, got ${describe(x)}`, a.spanOf(name))));
+  return v.items.map((x) =>
+    x.kind === 'num' ? x.value : raise(DSL.ArgType, `${a.what} argument '${name}' must hold numbers, got ${describe(x)}`, a.spanOf(name)),
+  );
 }
 
 function sigmaTime(a: Args): Value {
   const plan = a.value('plan');
   const host = plan.kind === 'record' ? plan.host : undefined;
-  if (host?.kind !== 'plan') raise(DSL.ArgType, `sigma_time argument 'plan' must be a plan from sampling_plan, got ${describe(plan)}`, a.spanOf('plan'));
+  if (host?.kind !== 'plan')
+    raise(DSL.ArgType, `sigma_time argument 'plan' must be a plan from sampling_plan, got ${describe(plan)}`, a.spanOf('plan'));
   return numbers(numberList(a, 'sigmas').map(host.timeOf));
 }
 
 /** A discrete schedule record by name, built by the schedule builtins of schedules.ts. */
 function vpSchedule(a: Args, ctx: BuiltinContext): Value {
   const name = choose('schedule', a.str('name', 'linear'), SCHEDULES);
-  if (name === 'cosine_continuous') fail(SAMPLER_CODES.unsupported, 'vp_schedule builds discrete tables; "cosine_continuous" has none (use cosine_log_snr)');
+  if (name === 'cosine_continuous')
+    fail(SAMPLER_CODES.unsupported, 'vp_schedule builds discrete tables; "cosine_continuous" has none (use cosine_log_snr)');
   const T = a.int('T', 1000);
   const fn = name === 'linear' ? 'vp_linear' : name === 'cosine' ? 'cosine_schedule' : 'scaled_linear';
   const sched = COMPTIME_BUILTINS[fn](ctx, [{ name: 'T', value: int(T), span: a.span }], a.span);
@@ -328,13 +383,20 @@ export const SAMPLER_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   check: samplerBuiltin('check', ['condition', 'message'], 2, check),
   denoiser: samplerBuiltin('denoiser', ['model', 'prediction', 'guidance', 'guidance_rescale', 'null_class'], 1, makeDenoiser),
   denoise: samplerBuiltin('denoise', ['model', 'x', 't', 'alpha', 'sigma'], 5, denoise),
-  sampling_plan: samplerBuiltin('sampling_plan', ['model', 'steps', 'schedule', 'spacing', 'sigmas', 'rho', 'final', 'zero_snr', 'offset'], 2, samplingPlan),
+  sampling_plan: samplerBuiltin(
+    'sampling_plan',
+    ['model', 'steps', 'schedule', 'spacing', 'sigmas', 'rho', 'final', 'zero_snr', 'offset'],
+    2,
+    samplingPlan,
+  ),
   sigma_time: samplerBuiltin('sigma_time', ['plan', 'sigmas'], 2, sigmaTime),
   vp_schedule: samplerBuiltin('vp_schedule', ['name', 'T', 'zero_snr'], 1, vpSchedule),
   cosine_log_snr: samplerBuiltin('cosine_log_snr', ['t', 's'], 1, (a) => num(S.cosineLogSnr(a.num('t'), a.num('s', 0.008)), false)),
   cosine_time: samplerBuiltin('cosine_time', ['lambda', 's'], 1, (a) => num(S.cosineTimeFromLogSnr(a.num('lambda'), a.num('s', 0.008)), false)),
   spacing_uniform_time: samplerBuiltin('spacing_uniform_time', ['steps', 't_start', 't_end'], 1, (a) =>
-    numbers(S.spacingUniformTime(a.int('steps'), a.num('t_start', 1), a.num('t_end', CONTINUOUS_END)))),
+    numbers(S.spacingUniformTime(a.int('steps'), a.num('t_start', 1), a.num('t_end', CONTINUOUS_END))),
+  ),
   logsnr_sigmas: samplerBuiltin('logsnr_sigmas', ['n', 'lambda_min', 'lambda_max'], 3, (a) =>
-    numbers(S.logSnrUniformSigmas(a.int('n'), a.num('lambda_min'), a.num('lambda_max')))),
+    numbers(S.logSnrUniformSigmas(a.int('n'), a.num('lambda_min'), a.num('lambda_max'))),
+  ),
 };

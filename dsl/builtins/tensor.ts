@@ -35,7 +35,8 @@ export function inferReshape(from: readonly Dim[], target: readonly Dim[], span:
   if (holes > 1) raise(DSL.BadReshape, `reshape target ${formatShape(target)} has more than one -1`, span);
   if (target.some((d) => typeof d === 'number' && d < -1)) raise(DSL.BadReshape, `reshape target ${formatShape(target)} has a negative dim`, span);
   if (holes === 0) return [...target];
-  const have = symbolicNumel(from), known = symbolicNumel(target.filter((d) => d !== -1));
+  const have = symbolicNumel(from),
+    known = symbolicNumel(target.filter((d) => d !== -1));
   const rest = [...have.symbols];
   for (const s of known.symbols) {
     const i = rest.indexOf(s);
@@ -81,7 +82,8 @@ function sameDtype(ctx: BuiltinContext, a: Args, names: readonly string[]): Node
 
 export const TENSOR_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   gelu: builtin('gelu', ['x', 'approximate'], 1, (a, ctx) =>
-    ctx.tensorOp('gelu', [a.tensor(ctx, 'x')], { approximate: a.str('approximate', 'tanh') }, a.span)),
+    ctx.tensorOp('gelu', [a.tensor(ctx, 'x')], { approximate: a.str('approximate', 'tanh') }, a.span),
+  ),
   softmax: builtin('softmax', ['x', 'axis'], 1, (a, ctx) => {
     const x = a.tensor(ctx, 'x');
     return ctx.tensorOp('softmax', [x], { axis: normAxis(a.int('axis', -1), rankOf(x), a.spanOf('axis')) }, a.span);
@@ -90,7 +92,13 @@ export const TENSOR_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   mean: reduction('mean'),
   variance: reduction('variance'),
   matmul: builtin('matmul', ['a', 'b', 'transpose_a', 'transpose_b'], 2, (a, ctx) =>
-    ctx.tensorOp('matmul', [a.tensor(ctx, 'a'), a.tensor(ctx, 'b')], { transposeA: a.bool('transpose_a', false), transposeB: a.bool('transpose_b', false) }, a.span)),
+    ctx.tensorOp(
+      'matmul',
+      [a.tensor(ctx, 'a'), a.tensor(ctx, 'b')],
+      { transposeA: a.bool('transpose_a', false), transposeB: a.bool('transpose_b', false) },
+      a.span,
+    ),
+  ),
   reshape: builtin('reshape', ['x', 'shape'], 2, (a, ctx) => {
     const x = a.tensor(ctx, 'x');
     return ctx.tensorOp('reshape', [x], { shape: inferReshape(tensorOf(x).shape, a.dims('shape'), a.span) }, a.span);
@@ -103,25 +111,33 @@ export const TENSOR_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   }),
   concat: builtin('concat', ['xs', 'axis'], 1, (a, ctx) => {
     const xs = a.value('xs');
-    if (xs.kind !== 'list' || xs.items.length === 0) raise(DSL.ArgType, `concat needs a non-empty list of tensors, got ${describe(xs)}`, a.spanOf('xs'));
-    const nodes = xs.items.map((v) => (v.kind === 'tensor' ? v.node : raise(DSL.ArgType, `concat needs tensors, got ${describe(v)}`, a.spanOf('xs'))));
+    if (xs.kind !== 'list' || xs.items.length === 0)
+      raise(DSL.ArgType, `concat needs a non-empty list of tensors, got ${describe(xs)}`, a.spanOf('xs'));
+    const nodes = xs.items.map((v) =>
+      v.kind === 'tensor' ? v.node : raise(DSL.ArgType, `concat needs tensors, got ${describe(v)}`, a.spanOf('xs')),
+    );
     return ctx.tensorOp('concat', nodes, { axis: normAxis(a.int('axis', 0), rankOf(nodes[0]), a.spanOf('axis')) }, a.span);
   }),
   attention: builtin('attention', ['q', 'k', 'v', 'scale'], 3, (a, ctx) =>
-    ctx.tensorOp('attention', [a.tensor(ctx, 'q'), a.tensor(ctx, 'k'), a.tensor(ctx, 'v')], { scale: a.num('scale', 0) }, a.span)),
+    ctx.tensorOp('attention', [a.tensor(ctx, 'q'), a.tensor(ctx, 'k'), a.tensor(ctx, 'v')], { scale: a.num('scale', 0) }, a.span),
+  ),
   upsample: builtin('upsample', ['x', 'scale'], 1, (a, ctx) =>
-    ctx.tensorOp('upsample_nearest', [a.tensor(ctx, 'x')], { scale: a.int('scale', 2) }, a.span)),
+    ctx.tensorOp('upsample_nearest', [a.tensor(ctx, 'x')], { scale: a.int('scale', 2) }, a.span),
+  ),
   avg_pool: builtin('avg_pool', ['x', 'k', 'stride'], 1, (a, ctx) => {
     const k = a.int('k', 2);
     const s = a.int('stride', k);
     return ctx.tensorOp('avg_pool2d', [a.tensor(ctx, 'x')], { kernel: [k, k], stride: [s, s] }, a.span);
   }),
   timestep_embedding: builtin('timestep_embedding', ['t', 'dim', 'max_period'], 2, (a, ctx) =>
-    ctx.tensorOp('timestep_embedding', [a.tensor(ctx, 't', 'f32')], { dim: a.int('dim'), maxPeriod: a.num('max_period', 10000) }, a.span)),
+    ctx.tensorOp('timestep_embedding', [a.tensor(ctx, 't', 'f32')], { dim: a.int('dim'), maxPeriod: a.num('max_period', 10000) }, a.span),
+  ),
   where: builtin('where', ['cond', 'a', 'b'], 3, (a, ctx) =>
-    ctx.tensorOp('where', [a.tensor(ctx, 'cond', 'bool'), ...sameDtype(ctx, a, ['a', 'b'])], {}, a.span)),
+    ctx.tensorOp('where', [a.tensor(ctx, 'cond', 'bool'), ...sameDtype(ctx, a, ['a', 'b'])], {}, a.span),
+  ),
   broadcast_to: builtin('broadcast_to', ['x', 'shape'], 2, (a, ctx) =>
-    ctx.tensorOp('broadcast_to', [a.tensor(ctx, 'x', 'f32')], { shape: a.dims('shape') }, a.span)),
+    ctx.tensorOp('broadcast_to', [a.tensor(ctx, 'x', 'f32')], { shape: a.dims('shape') }, a.span),
+  ),
   zeros: builtin('zeros', ['shape', 'dtype'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 0, int: true })),
   ones: builtin('ones', ['shape', 'dtype'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 1, int: true })),
   full: builtin('full', ['shape', 'value', 'dtype'], 2, (a, ctx) => fill(a, ctx, a.value('value'))),
@@ -129,14 +145,17 @@ export const TENSOR_BUILTINS: Readonly<Record<string, BuiltinFn>> = {
   ones_like: builtin('ones_like', ['x'], 1, (a, ctx) => fill(a, ctx, { kind: 'num', value: 1, int: true }, a.tensor(ctx, 'x'))),
   cast: builtin('cast', ['x', 'dtype'], 2, (a, ctx) => {
     const dtype = a.str('dtype', 'f32');
-    if (!(DTYPES as readonly string[]).includes(dtype)) raise(DSL.ArgType, `cast: unknown dtype "${dtype}" (expected ${DTYPES.join(', ')})`, a.spanOf('dtype'));
+    if (!(DTYPES as readonly string[]).includes(dtype))
+      raise(DSL.ArgType, `cast: unknown dtype "${dtype}" (expected ${DTYPES.join(', ')})`, a.spanOf('dtype'));
     return ctx.tensorOp('cast', [a.tensor(ctx, 'x')], { dtype }, a.span);
   }),
   pad: builtin('pad', ['x', 'pads', 'value'], 2, (a, ctx) =>
-    ctx.tensorOp('pad', [a.tensor(ctx, 'x')], { pads: a.ints('pads'), value: a.num('value', 0) }, a.span)),
+    ctx.tensorOp('pad', [a.tensor(ctx, 'x')], { pads: a.ints('pads'), value: a.num('value', 0) }, a.span),
+  ),
   randn: builtin('randn', ['shape'], 1, randn),
   uniform: initBuiltin('uniform'),
   normal: initBuiltin('normal'),
   param: builtin('param', ['shape', 'init', 'dtype'], 1, (a) =>
-    raise(DSL.BadInit, 'param(...) declares a parameter; use it as a member (w = param([4, 4]))', a.span)),
+    raise(DSL.BadInit, 'param(...) declares a parameter; use it as a member (w = param([4, 4]))', a.span),
+  ),
 };

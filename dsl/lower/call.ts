@@ -31,13 +31,27 @@ export function callValue(lw: Lowerer, callee: Value, e: CallExpr, scope: Scope)
 export function apply(lw: Lowerer, callee: Value, args: readonly EvalArg[], span: Span): Value {
   if (callee.kind === 'poison' || args.some((a) => a.value.kind === 'poison')) return POISON;
   switch (callee.kind) {
-    case 'builtin': return lw.builtins.get(callee.name)!(lw, args, span);
-    case 'module': return callModule(lw, callee.inst, args, span);
-    case 'model': return callModel(lw, callee.inst, args, span);
-    case 'ctor': return raise(DSL.ModuleInExpr, `${describe(callee)} can only be instantiated in a member declaration`, span,
-      'declare it as a member (conv = Conv2d(...)) and call the member in fn');
-    case 'sampler': return raise(DSL.BadSampler, `samplers are instantiated at the top level, as in 'sampler fast = ${callee.decl.name}(MyModel, steps: 10)'`, span);
-    default: return raise(DSL.NotCallable, `${describe(callee)} is not callable`, span);
+    case 'builtin':
+      return lw.builtins.get(callee.name)!(lw, args, span);
+    case 'module':
+      return callModule(lw, callee.inst, args, span);
+    case 'model':
+      return callModel(lw, callee.inst, args, span);
+    case 'ctor':
+      return raise(
+        DSL.ModuleInExpr,
+        `${describe(callee)} can only be instantiated in a member declaration`,
+        span,
+        'declare it as a member (conv = Conv2d(...)) and call the member in fn',
+      );
+    case 'sampler':
+      return raise(
+        DSL.BadSampler,
+        `samplers are instantiated at the top level, as in 'sampler fast = ${callee.decl.name}(MyModel, steps: 10)'`,
+        span,
+      );
+    default:
+      return raise(DSL.NotCallable, `${describe(callee)} is not callable`, span);
   }
 }
 
@@ -54,10 +68,12 @@ export function callModule(lw: Lowerer, inst: ModuleInstance, args: readonly Eva
     const bound = bindArgs(label, ['x'], args);
     requireArgs(label, ['x'], bound, span);
     const x = tensorArg(bound.get('x')!, label);
-    const primArgs = Object.fromEntries(def.params.map((p) => {
-      const v = inst.args.get(p.name)!;
-      return [p.name, v.kind === 'bool' ? v.value : (v as { value: number }).value];
-    }));
+    const primArgs = Object.fromEntries(
+      def.params.map((p) => {
+        const v = inst.args.get(p.name)!;
+        return [p.name, v.kind === 'bool' ? v.value : (v as { value: number }).value];
+      }),
+    );
     const weight = (name: string): Node => {
       const v = lw.lookup(name, inst.scope, span);
       return (v as { node: Node }).node;
@@ -116,7 +132,11 @@ function callModel(lw: Lowerer, inst: ModuleInstance, args: readonly EvalArg[], 
     given.push(...(lw.sampler?.cond ?? []).map((node) => ({ value: tensor(node), span })));
   }
   if (given.length !== sig.params.length) {
-    raise(DSL.BadModelCall, `model ${inst.name} takes ${sig.params.length} inputs (${sig.params.map((p) => p.name).join(', ')}), got ${given.length}`, span);
+    raise(
+      DSL.BadModelCall,
+      `model ${inst.name} takes ${sig.params.length} inputs (${sig.params.map((p) => p.name).join(', ')}), got ${given.length}`,
+      span,
+    );
   }
   const inputs = given.map((a, i): EvalArg => {
     const want = sig.params[i].type;

@@ -18,7 +18,10 @@ import type { ModelSignature } from '../semantics/signature.ts';
 import type { ModuleInstance, Scope, Value } from '../semantics/values.ts';
 import type { BinaryOp, BlockDecl, Expr, Stmt } from '../syntax/ast.ts';
 
-export interface LoopFrame { readonly iter: Node; readonly count: number }
+export interface LoopFrame {
+  readonly iter: Node;
+  readonly count: number;
+}
 
 /** Per-sampler state: the seed and conditioning inputs (as seen from the current graph level). */
 export interface SamplerFrame {
@@ -33,7 +36,10 @@ export interface SamplerFrame {
 export type DeclaredTraining = (model: ModuleInstance) => TrainingMeaning;
 
 /** The value of a statement list's `return`, and where that return is. */
-export interface BodyResult { readonly value: Value; readonly span: Span }
+export interface BodyResult {
+  readonly value: Value;
+  readonly span: Span;
+}
 
 /** What a builtin function may use while it lowers one call. */
 export interface BuiltinContext {

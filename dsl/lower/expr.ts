@@ -39,24 +39,41 @@ export class ExprLowerer implements Lowerer {
   loopSteps = 0;
   private readonly signatures = new Map<ModuleInstance, ModelSignature>();
 
-  constructor(public b: GraphBuilder, readonly diagnostics: Diagnostic[], readonly builtins: ReadonlyMap<string, BuiltinFn>) {}
+  constructor(
+    public b: GraphBuilder,
+    readonly diagnostics: Diagnostic[],
+    readonly builtins: ReadonlyMap<string, BuiltinFn>,
+  ) {}
 
   expr(e: Expr, scope: Scope): Value {
     if (this.loop && this.stepIndex === undefined && this.isStepOnly(e, scope)) return this.perStep(e, scope);
     switch (e.kind) {
-      case 'num': return { kind: 'num', value: e.value, int: e.isInt };
-      case 'str': return { kind: 'str', value: e.value };
-      case 'bool': return { kind: 'bool', value: e.value };
-      case 'none': return { kind: 'none' };
-      case 'name': return this.lookup(e.name, scope, e.span);
-      case 'binary': return this.binaryExpr(e, scope);
-      case 'unary': return unary(this, e.op, this.expr(e.operand, scope), e.span);
-      case 'call': return call(this, e, scope);
-      case 'index': return index(this, e, scope);
-      case 'member': return member(this, this.expr(e.target, scope), e.name, e.span);
-      case 'list': return list(e.elements.map((x) => this.expr(x, scope)));
-      case 'comprehension': return this.comprehension(e, scope);
-      case 'ifExpr': return this.ifExpr(e, scope);
+      case 'num':
+        return { kind: 'num', value: e.value, int: e.isInt };
+      case 'str':
+        return { kind: 'str', value: e.value };
+      case 'bool':
+        return { kind: 'bool', value: e.value };
+      case 'none':
+        return { kind: 'none' };
+      case 'name':
+        return this.lookup(e.name, scope, e.span);
+      case 'binary':
+        return this.binaryExpr(e, scope);
+      case 'unary':
+        return unary(this, e.op, this.expr(e.operand, scope), e.span);
+      case 'call':
+        return call(this, e, scope);
+      case 'index':
+        return index(this, e, scope);
+      case 'member':
+        return member(this, this.expr(e.target, scope), e.name, e.span);
+      case 'list':
+        return list(e.elements.map((x) => this.expr(x, scope)));
+      case 'comprehension':
+        return this.comprehension(e, scope);
+      case 'ifExpr':
+        return this.ifExpr(e, scope);
     }
   }
 
@@ -103,11 +120,13 @@ export class ExprLowerer implements Lowerer {
   }
 
   private comprehension(e: Extract<Expr, { kind: 'comprehension' }>, scope: Scope): Value {
-    return list(this.iterate(e.start, e.end, scope).map((v) => {
-      const inner = new Scope(scope);
-      inner.define(e.variable.name, v);
-      return this.expr(e.element, inner);
-    }));
+    return list(
+      this.iterate(e.start, e.end, scope).map((v) => {
+        const inner = new Scope(scope);
+        inner.define(e.variable.name, v);
+        return this.expr(e.element, inner);
+      }),
+    );
   }
 
   private ifExpr(e: Extract<Expr, { kind: 'ifExpr' }>, scope: Scope): Value {
@@ -116,7 +135,8 @@ export class ExprLowerer implements Lowerer {
     if (cond.kind === 'bool') return this.expr(cond.value ? e.then : e.else, scope);
     if (cond.kind === 'stepwise' || cond.kind === 'tensor') {
       const c = cond.kind === 'tensor' ? cond.node : this.toTensor(cond, e.cond.span, 'bool');
-      const a = this.expr(e.then, scope), b = this.expr(e.else, scope);
+      const a = this.expr(e.then, scope),
+        b = this.expr(e.else, scope);
       if (a.kind === 'poison' || b.kind === 'poison') return POISON;
       const like = a.kind === 'tensor' ? tensorOf(a.node).dtype : b.kind === 'tensor' ? tensorOf(b.node).dtype : 'f32';
       return this.tensorOp('where', [c, this.toTensor(a, e.then.span, like), this.toTensor(b, e.else.span, like)], {}, e.span);
@@ -157,9 +177,13 @@ export class ExprLowerer implements Lowerer {
 
   toTensor(v: Value, span: Span, dtype: DType = 'f32'): Node {
     switch (v.kind) {
-      case 'tensor': return v.node;
-      case 'num': case 'bool': return this.constantOf([v], [], span, dtype);
-      case 'list': return this.constantOf(flatten(v, span), listShape(v), span, dtype);
+      case 'tensor':
+        return v.node;
+      case 'num':
+      case 'bool':
+        return this.constantOf([v], [], span, dtype);
+      case 'list':
+        return this.constantOf(flatten(v, span), listShape(v), span, dtype);
       case 'stepwise': {
         if (!this.loop) raise(DSL.Internal, 'a per-step value outside a sampling loop', span);
         // Tables are f32 or i32 constants; the one scalar read per step is cast if needed.
@@ -168,14 +192,19 @@ export class ExprLowerer implements Lowerer {
         const bad = v.values.findIndex((x) => x.kind === 'num' && !Number.isFinite(Math.fround(x.value)));
         const badValue = v.values[bad];
         if (badValue?.kind === 'num') {
-          raise(DSL.NonFiniteTable, `this per-step coefficient is ${badValue.value} (not finite in f32) at step ${bad} of ${v.values.length}: ` +
-            "the sampler's options or step count give a table that is not finite", span);
+          raise(
+            DSL.NonFiniteTable,
+            `this per-step coefficient is ${badValue.value} (not finite in f32) at step ${bad} of ${v.values.length}: ` +
+              "the sampler's options or step count give a table that is not finite",
+            span,
+          );
         }
         const table = this.constantOf(v.values, [v.values.length], span, base);
         const at = this.b.op('gather', [table, this.loop.iter], { axis: 0 }, span);
         return dtype === base ? at : this.b.op('cast', [at], { dtype }, span);
       }
-      default: return raise(DSL.BadOperands, `expected a tensor or a number, got ${describe(v)}`, span);
+      default:
+        return raise(DSL.BadOperands, `expected a tensor or a number, got ${describe(v)}`, span);
     }
   }
 

@@ -14,7 +14,16 @@ import { DSL } from '../diagnostic-codes.ts';
 import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
 import type { PrimitiveDef } from '../semantics/primitive.ts';
 import {
-  describe, expectInt, list, POISON, raise, Scope, wrongKind, type Constructor, type ModuleInstance, type Value,
+  describe,
+  expectInt,
+  list,
+  POISON,
+  raise,
+  Scope,
+  wrongKind,
+  type Constructor,
+  type ModuleInstance,
+  type Value,
 } from '../semantics/values.ts';
 import type { Expr } from '../syntax/ast.ts';
 import { callValue, evalArgs } from './call.ts';
@@ -24,7 +33,8 @@ export const joinPath = (prefix: string, name: string): string => (prefix ? `${p
 
 /** Checks a compile-time argument against a declared type name (int, float, bool, str, list). */
 export function checkKind(v: Value, type: string, what: string, span: Span): Value {
-  const ok = v.kind === 'poison' ||
+  const ok =
+    v.kind === 'poison' ||
     (type === 'int' && v.kind === 'num' && Number.isInteger(v.value)) ||
     (type === 'float' && v.kind === 'num') ||
     (type === 'bool' && v.kind === 'bool') ||
@@ -44,13 +54,21 @@ export function instantiate(lw: Lowerer, ctor: Constructor, args: readonly EvalA
 function instantiatePrimitive(lw: Lowerer, def: PrimitiveDef, args: readonly EvalArg[], path: string, span: Span): ModuleInstance {
   const names = def.params.map((p) => p.name);
   const bound = bindArgs(def.name, names, args);
-  requireArgs(def.name, def.params.filter((p) => p.default === undefined).map((p) => p.name), bound, span);
+  requireArgs(
+    def.name,
+    def.params.filter((p) => p.default === undefined).map((p) => p.name),
+    bound,
+    span,
+  );
   const scope = new Scope();
   const values = new Map<string, Value>();
   for (const p of def.params) {
     const a = bound.get(p.name);
-    const v = a ? checkKind(a.value, p.kind, `${def.name} argument '${p.name}'`, a.span)
-      : typeof p.default === 'boolean' ? { kind: 'bool' as const, value: p.default } : { kind: 'num' as const, value: p.default!, int: p.kind === 'int' };
+    const v = a
+      ? checkKind(a.value, p.kind, `${def.name} argument '${p.name}'`, a.span)
+      : typeof p.default === 'boolean'
+        ? { kind: 'bool' as const, value: p.default }
+        : { kind: 'num' as const, value: p.default!, int: p.kind === 'int' };
     values.set(p.name, v);
     scope.define(p.name, v);
   }
@@ -64,12 +82,23 @@ function instantiatePrimitive(lw: Lowerer, def: PrimitiveDef, args: readonly Eva
   return { name: def.name, path, ctor: { kind: 'primitive', def }, args: values, scope, span };
 }
 
-function instantiateBlock(lw: Lowerer, ctor: Extract<Constructor, { kind: 'block' }>, args: readonly EvalArg[], path: string, span: Span): ModuleInstance {
+function instantiateBlock(
+  lw: Lowerer,
+  ctor: Extract<Constructor, { kind: 'block' }>,
+  args: readonly EvalArg[],
+  path: string,
+  span: Span,
+): ModuleInstance {
   const decl = ctor.decl;
   if (lw.instantiating.includes(decl)) raise(DSL.Recursion, `block ${decl.name} instantiates itself`, span);
   const names = decl.params.map((p) => p.name);
   const bound = bindArgs(decl.name, names, args);
-  requireArgs(decl.name, decl.params.filter((p) => !p.default).map((p) => p.name), bound, span);
+  requireArgs(
+    decl.name,
+    decl.params.filter((p) => !p.default).map((p) => p.name),
+    bound,
+    span,
+  );
   const scope = new Scope(ctor.scope);
   const values = new Map<string, Value>();
   for (const p of decl.params) {
@@ -112,20 +141,24 @@ export function memberValue(lw: Lowerer, e: Expr, scope: Scope, path: string): V
       const v = lw.expr(e, scope);
       return v.kind === 'ctor' ? { kind: 'module', inst: instantiate(lw, v.ctor, [], path, e.span) } : v;
     }
-    case 'list': return list(e.elements.map((x, k) => memberValue(lw, x, scope, joinPath(path, String(k)))));
+    case 'list':
+      return list(e.elements.map((x, k) => memberValue(lw, x, scope, joinPath(path, String(k)))));
     case 'comprehension':
-      return list(lw.iterate(e.start, e.end, scope).map((v, k) => {
-        const inner = new Scope(scope);
-        inner.define(e.variable.name, v);
-        return memberValue(lw, e.element, inner, joinPath(path, String(k)));
-      }));
+      return list(
+        lw.iterate(e.start, e.end, scope).map((v, k) => {
+          const inner = new Scope(scope);
+          inner.define(e.variable.name, v);
+          return memberValue(lw, e.element, inner, joinPath(path, String(k)));
+        }),
+      );
     case 'ifExpr': {
       const cond = lw.expr(e.cond, scope);
       if (cond.kind === 'poison') return POISON;
       if (cond.kind !== 'bool') raise(DSL.BadCondition, `a member's condition must be a compile-time bool, got ${describe(cond)}`, e.cond.span);
       return memberValue(lw, cond.value ? e.then : e.else, scope, path);
     }
-    default: return lw.expr(e, scope);
+    default:
+      return lw.expr(e, scope);
   }
 }
 

@@ -37,7 +37,10 @@ function plan(s: ForStmt, scope: Scope): LoopPlan {
   const inList = [...reads].find((n) => holdsTensor(scope.lookup(n)));
   if (inList) raise(DSL.BadLoop, `'${inList}' is a list holding tensors; a sampling loop captures tensors only by their own names`, s.span);
   const captured = [...reads].filter((n) => !carried.includes(n) && n !== s.variable.name && isTensor(n));
-  const seed = [...reads].some((n) => { const v = scope.lookup(n); return v?.kind === 'builtin' && v.name === 'randn'; });
+  const seed = [...reads].some((n) => {
+    const v = scope.lookup(n);
+    return v?.kind === 'builtin' && v.name === 'randn';
+  });
   const cond = [...reads].some((n) => scope.lookup(n)?.kind === 'model');
   return { carried, captured, seed, cond };
 }
@@ -60,19 +63,25 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
   const outer = { b: lw.b, seed: sampler.seed, cond: sampler.cond };
   const poisoned = new Set<string>();
   try {
-    const results = lw.b.loop(steps.length, init, outerCaptures, (bb, args) => {
-      lw.b = bb;
-      lw.loop = { iter: args.iter, count: steps.length };
-      const inner = (node: Node): Node => args.captures[outerCaptures.indexOf(node)];
-      const body = new Scope(scope);
-      p.carried.forEach((n, i) => body.define(n, tensor(args.carried[i])));
-      p.captured.forEach((n, i) => body.define(n, tensor(inner(named[i]))));
-      if (p.seed) sampler.seed = inner(outer.seed);
-      if (p.cond) sampler.cond = outer.cond.map(inner);
-      body.define(s.variable.name, steps.length === 1 ? steps[0] : { kind: 'stepwise', values: steps });
-      lw.stmts(s.body, body);
-      return p.carried.map((n, i) => yieldValue(lw, body.lookup(n)!, args.carried[i], n, poisoned, s));
-    }, s.span);
+    const results = lw.b.loop(
+      steps.length,
+      init,
+      outerCaptures,
+      (bb, args) => {
+        lw.b = bb;
+        lw.loop = { iter: args.iter, count: steps.length };
+        const inner = (node: Node): Node => args.captures[outerCaptures.indexOf(node)];
+        const body = new Scope(scope);
+        p.carried.forEach((n, i) => body.define(n, tensor(args.carried[i])));
+        p.captured.forEach((n, i) => body.define(n, tensor(inner(named[i]))));
+        if (p.seed) sampler.seed = inner(outer.seed);
+        if (p.cond) sampler.cond = outer.cond.map(inner);
+        body.define(s.variable.name, steps.length === 1 ? steps[0] : { kind: 'stepwise', values: steps });
+        lw.stmts(s.body, body);
+        return p.carried.map((n, i) => yieldValue(lw, body.lookup(n)!, args.carried[i], n, poisoned, s));
+      },
+      s.span,
+    );
     p.carried.forEach((n, i) => scope.assign(n, poisoned.has(n) ? POISON : tensor(results[i])));
   } finally {
     lw.b = outer.b;
@@ -84,7 +93,10 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
 
 /** The next value of a carried tensor; poison keeps the old value so the region still builds. */
 function yieldValue(lw: Lowerer, v: Value, prev: Node, name: string, poisoned: Set<string>, s: ForStmt): Node {
-  if (v.kind === 'poison') { poisoned.add(name); return prev; }
+  if (v.kind === 'poison') {
+    poisoned.add(name);
+    return prev;
+  }
   if (v.kind === 'tensor') {
     if (!sameType(v.node.type, prev.type)) {
       raise(DSL.BadLoop, `loop-carried '${name}' changes type from ${formatType(prev.type)} to ${formatType(v.node.type)} in the loop body`, s.span);

@@ -24,7 +24,8 @@ function unknown(what: string, name: string, candidates: readonly string[], span
 
 export function member(lw: Lowerer, target: Value, name: string, span: Span): Value {
   switch (target.kind) {
-    case 'poison': return POISON;
+    case 'poison':
+      return POISON;
     case 'module': {
       const scope = target.inst.scope;
       if (!scope.hasOwn(name)) return unknown(`module '${target.inst.path || target.inst.name}' (${target.inst.name})`, name, scope.ownNames(), span);
@@ -46,7 +47,9 @@ export function member(lw: Lowerer, target: Value, name: string, span: Span): Va
       if (name === 'cond') return list((lw.sampler?.cond ?? []).map((node) => ({ kind: 'tensor', node })));
       return unknown(`model ${target.inst.name}`, name, MODEL_MEMBERS, span);
     }
-    case 'stepwise': return { kind: 'stepwise', values: target.values.map((v) => member(lw, v, name, span)) };
-    default: return raise(DSL.UnknownMember, `${describe(target)} has no members (asked for '${name}')`, span);
+    case 'stepwise':
+      return { kind: 'stepwise', values: target.values.map((v) => member(lw, v, name, span)) };
+    default:
+      return raise(DSL.UnknownMember, `${describe(target)} has no members (asked for '${name}')`, span);
   }
 }

@@ -15,7 +15,15 @@ import type { BinaryOp } from '../syntax/ast.ts';
 import type { Lowerer } from './context.ts';
 
 const TENSOR_OPS: Partial<Record<BinaryOp, string>> = {
-  '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '**': 'pow', '@': 'matmul', '<': 'less', '>': 'greater', '==': 'equal',
+  '+': 'add',
+  '-': 'sub',
+  '*': 'mul',
+  '/': 'div',
+  '**': 'pow',
+  '@': 'matmul',
+  '<': 'less',
+  '>': 'greater',
+  '==': 'equal',
 };
 
 const isTensorish = (v: Value): boolean => v.kind === 'tensor';
@@ -48,8 +56,12 @@ function comptimeBinary(op: BinaryOp, a: Value, b: Value, span: Span): Value {
   if (a.kind === 'str' && b.kind === 'str' && op === '+') return { kind: 'str', value: a.value + b.value };
   if (a.kind === 'sym' || b.kind === 'sym') {
     const sym = a.kind === 'sym' ? a.name : (b as { name: string }).name;
-    raise(DSL.SymbolicDim, `dimension ${sym} is symbolic (bound only at run time), so '${op}' cannot be computed at compile time`, span,
-      'use -1 in reshape to let the compiler infer a dimension');
+    raise(
+      DSL.SymbolicDim,
+      `dimension ${sym} is symbolic (bound only at run time), so '${op}' cannot be computed at compile time`,
+      span,
+      'use -1 in reshape to let the compiler infer a dimension',
+    );
   }
   return raise(DSL.BadOperands, `operator '${op}' does not apply to ${describe(a)} and ${describe(b)}`, span);
 }
@@ -70,20 +82,37 @@ function numBinary(op: BinaryOp, x: number, xi: boolean, y: number, yi: boolean,
   const ints = xi && yi;
   const zero = (): never => raise(DSL.DivByZero, `division by zero in ${x} ${op} ${y}`, span);
   switch (op) {
-    case '+': return num(x + y, ints);
-    case '-': return num(x - y, ints);
-    case '*': return num(x * y, ints);
-    case '/': if (y === 0) zero(); return num(x / y, ints && x % y === 0);
-    case '//': if (y === 0) zero(); return num(Math.floor(x / y), ints);
-    case '%': if (y === 0) zero(); return num(((x % y) + y) % y, ints);
-    case '**': return num(x ** y, ints && y >= 0);
-    case '==': return bool(x === y);
-    case '!=': return bool(x !== y);
-    case '<': return bool(x < y);
-    case '>': return bool(x > y);
-    case '<=': return bool(x <= y);
-    case '>=': return bool(x >= y);
-    default: return raise(DSL.BadOperands, `operator '${op}' does not apply to numbers`, span);
+    case '+':
+      return num(x + y, ints);
+    case '-':
+      return num(x - y, ints);
+    case '*':
+      return num(x * y, ints);
+    case '/':
+      if (y === 0) zero();
+      return num(x / y, ints && x % y === 0);
+    case '//':
+      if (y === 0) zero();
+      return num(Math.floor(x / y), ints);
+    case '%':
+      if (y === 0) zero();
+      return num(((x % y) + y) % y, ints);
+    case '**':
+      return num(x ** y, ints && y >= 0);
+    case '==':
+      return bool(x === y);
+    case '!=':
+      return bool(x !== y);
+    case '<':
+      return bool(x < y);
+    case '>':
+      return bool(x > y);
+    case '<=':
+      return bool(x <= y);
+    case '>=':
+      return bool(x >= y);
+    default:
+      return raise(DSL.BadOperands, `operator '${op}' does not apply to numbers`, span);
   }
 }
 

@@ -51,13 +51,25 @@ function outputs(v: Value, span: Span): Node[] {
   return items.map((x) => (x.kind === 'tensor' ? x.node : raise(DSL.ReturnMismatch, `a graph returns tensors, got ${describe(x)}`, span)));
 }
 
-function lowerModel(decl: BlockDecl, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins, declared: DeclaredTraining): ModelArtifact | undefined {
+function lowerModel(
+  decl: BlockDecl,
+  scope: Scope,
+  diagnostics: Diagnostic[],
+  builtins: Builtins,
+  declared: DeclaredTraining,
+): ModelArtifact | undefined {
   const b = new GraphBuilder(decl.name);
   const lw = new ExprLowerer(b, diagnostics, builtins);
   return attempt(lw, () => {
     const inst = instantiate(lw, { kind: 'block', decl, scope }, [], '', decl.nameSpan);
     const inputs = lw.modelSignature(inst).params.map((p) => tensor(b.param(p.name, p.type, p.span)));
-    const out = callModule(lw, inst, inputs.map((value) => ({ value, span: decl.nameSpan })), decl.nameSpan, true);
+    const out = callModule(
+      lw,
+      inst,
+      inputs.map((value) => ({ value, span: decl.nameSpan })),
+      decl.nameSpan,
+      true,
+    );
     const graph = b.finish(out.kind === 'poison' ? [] : outputs(out, decl.span));
     return { name: decl.name, graph, parameters: lw.params, training: declaredOrAbsent(declared, inst), span: decl.span };
   });
@@ -77,14 +89,23 @@ function declaredOrAbsent(declared: DeclaredTraining, inst: ModuleInstance): Tra
 }
 
 /** Binds a sampler template's parameters; the Model argument is instantiated as the model root. */
-function bindSampler(lw: Lowerer, inst: SamplerInstance, scope: Scope): { model: ModuleInstance; body: Scope; steps?: number; decl: Value & { kind: 'sampler' } } {
+function bindSampler(
+  lw: Lowerer,
+  inst: SamplerInstance,
+  scope: Scope,
+): { model: ModuleInstance; body: Scope; steps?: number; decl: Value & { kind: 'sampler' } } {
   const call = inst.call as Extract<SamplerInstance['call'], { kind: 'call' }>;
   const callee = lw.expr(call.callee, scope);
   if (callee.kind !== 'sampler') raise(DSL.BadSampler, `${describe(callee)} is not a sampler`, call.callee.span);
   const decl = callee.decl;
   const names = decl.params.map((p) => p.name);
   const bound = bindArgs(decl.name, names, evalArgs(lw, call, scope));
-  requireArgs(decl.name, decl.params.filter((p) => !p.default).map((p) => p.name), bound, call.span);
+  requireArgs(
+    decl.name,
+    decl.params.filter((p) => !p.default).map((p) => p.name),
+    bound,
+    call.span,
+  );
   const body = new Scope(callee.scope);
   let model: ModuleInstance | undefined;
   for (const p of decl.params) {
@@ -92,7 +113,8 @@ function bindSampler(lw: Lowerer, inst: SamplerInstance, scope: Scope): { model:
     const typeName = p.type.kind === 'scalarType' ? p.type.name : 'int';
     const v = checkKind(a ? a.value : lw.expr(p.default!, body), typeName, `${decl.name} argument '${p.name}'`, a?.span ?? p.span);
     if (typeName === 'Model' && v.kind === 'ctor') {
-      if (v.ctor.kind !== 'block' || !v.ctor.decl.isModel) raise(DSL.ArgType, `${describe(v)} is not a model (declare it with 'model')`, a?.span ?? p.span);
+      if (v.ctor.kind !== 'block' || !v.ctor.decl.isModel)
+        raise(DSL.ArgType, `${describe(v)} is not a model (declare it with 'model')`, a?.span ?? p.span);
       model = instantiate(lw, v.ctor, [], '', a?.span ?? p.span);
       body.define(p.name, { kind: 'model', inst: model });
     } else body.define(p.name, v);
@@ -114,7 +136,13 @@ function blameInstance(diagnostics: Diagnostic[], from: number, inst: SamplerIns
   }
 }
 
-function lowerSampler(inst: SamplerInstance, scope: Scope, diagnostics: Diagnostic[], builtins: Builtins, declared: DeclaredTraining): SamplerArtifact | undefined {
+function lowerSampler(
+  inst: SamplerInstance,
+  scope: Scope,
+  diagnostics: Diagnostic[],
+  builtins: Builtins,
+  declared: DeclaredTraining,
+): SamplerArtifact | undefined {
   const b = new GraphBuilder(inst.name);
   const lw = new ExprLowerer(b, diagnostics, builtins);
   const before = diagnostics.length;

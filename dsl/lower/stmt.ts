@@ -41,8 +41,14 @@ function returnValue(lw: Lowerer, values: readonly Expr[], scope: Scope): Value 
 
 function assign(lw: Lowerer, s: Extract<Stmt, { kind: 'assign' }>, scope: Scope): void {
   const v = lw.expr(s.value, scope);
-  if (s.targets.length === 1) { scope.define(s.targets[0].name, v); return; }
-  if (v.kind === 'poison') { s.targets.forEach((t) => scope.define(t.name, POISON)); return; }
+  if (s.targets.length === 1) {
+    scope.define(s.targets[0].name, v);
+    return;
+  }
+  if (v.kind === 'poison') {
+    s.targets.forEach((t) => scope.define(t.name, POISON));
+    return;
+  }
   const items = v.kind === 'tuple' || v.kind === 'list' ? v.items : undefined;
   if (!items || items.length !== s.targets.length) {
     raise(DSL.ResultCount, `cannot unpack ${describe(v)} into ${s.targets.length} names`, s.span);
@@ -51,7 +57,10 @@ function assign(lw: Lowerer, s: Extract<Stmt, { kind: 'assign' }>, scope: Scope)
 }
 
 function forStmt(lw: Lowerer, s: ForStmt, scope: Scope): void {
-  if (lw.sampler && !lw.loop) { lowerLoop(lw, s, scope); return; }
+  if (lw.sampler && !lw.loop) {
+    lowerLoop(lw, s, scope);
+    return;
+  }
   for (const item of lw.iterate(s.start, s.end, scope)) {
     scope.define(s.variable.name, item);
     runStmts(lw, s.body, scope);
@@ -62,8 +71,12 @@ function ifStmt(lw: Lowerer, s: IfStmt, scope: Scope): void {
   const cond = lw.expr(s.cond, scope);
   if (cond.kind === 'poison') return;
   if (cond.kind === 'stepwise') {
-    raise(DSL.StepCondition, 'this condition depends on the step index, so it cannot choose statements at compile time', s.cond.span,
-      'use an if-expression (x = if c then a else b) to select values per step');
+    raise(
+      DSL.StepCondition,
+      'this condition depends on the step index, so it cannot choose statements at compile time',
+      s.cond.span,
+      'use an if-expression (x = if c then a else b) to select values per step',
+    );
   }
   if (cond.kind !== 'bool') raise(DSL.BadCondition, `an if statement needs a compile-time bool, got ${describe(cond)}`, s.cond.span);
   const branch = cond.value ? s.then : s.else;

@@ -60,7 +60,12 @@ function indexList(items: readonly Value[], idx: readonly Item[], span: Span): V
   return list(out);
 }
 
-interface AxisPlan { begin: number; end: number; step: number; drop: boolean }
+interface AxisPlan {
+  begin: number;
+  end: number;
+  step: number;
+  drop: boolean;
+}
 
 function indexTensor(lw: Lowerer, x: Node, items: readonly Item[], span: Span): Value {
   const t = tensorOf(x);
@@ -73,10 +78,19 @@ function indexTensor(lw: Lowerer, x: Node, items: readonly Item[], span: Span): 
   const full = (): AxisPlan => ({ begin: 0, end: SLICE_END, step: 1, drop: false });
   const axes: AxisPlan[] = [];
   const out: (Dim | 'kept')[] = [];
-  const expand = (): void => { axes.push(full()); out.push('kept'); };
+  const expand = (): void => {
+    axes.push(full());
+    out.push('kept');
+  };
   for (const it of items) {
-    if (it.kind === 'ellipsis') { for (let k = 0; k < t.shape.length - consumed; k++) expand(); continue; }
-    if (it.kind === 'at' && it.value.kind === 'none') { out.push(1); continue; }
+    if (it.kind === 'ellipsis') {
+      for (let k = 0; k < t.shape.length - consumed; k++) expand();
+      continue;
+    }
+    if (it.kind === 'at' && it.value.kind === 'none') {
+      out.push(1);
+      continue;
+    }
     const axis = axes.length;
     const plan = axisPlan(it, t.shape[axis], axis, span);
     axes.push(plan);

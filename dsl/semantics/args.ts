@@ -8,7 +8,11 @@ import { suggest } from '../../compiler/core/diagnostics.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { raise, type Value } from './values.ts';
 
-export interface EvalArg { readonly name?: string; readonly value: Value; readonly span: Span }
+export interface EvalArg {
+  readonly name?: string;
+  readonly value: Value;
+  readonly span: Span;
+}
 
 /** Matches positional then named arguments to parameter names; missing ones are left out. */
 export function bindArgs(what: string, names: readonly string[], args: readonly EvalArg[]): Map<string, EvalArg> {
@@ -24,7 +28,12 @@ export function bindArgs(what: string, names: readonly string[], args: readonly 
     }
     if (!names.includes(a.name)) {
       const near = suggest(a.name, names);
-      raise(DSL.UnknownArg, `${what} has no parameter '${a.name}' (parameters: ${names.join(', ') || 'none'})`, a.span, near ? `did you mean '${near}'?` : undefined);
+      raise(
+        DSL.UnknownArg,
+        `${what} has no parameter '${a.name}' (parameters: ${names.join(', ') || 'none'})`,
+        a.span,
+        near ? `did you mean '${near}'?` : undefined,
+      );
     }
     if (out.has(a.name)) raise(DSL.DuplicateArg, `${what}: argument '${a.name}' is given twice`, a.span);
     out.set(a.name, a);
@@ -34,5 +43,6 @@ export function bindArgs(what: string, names: readonly string[], args: readonly 
 
 export function requireArgs(what: string, names: readonly string[], bound: ReadonlyMap<string, EvalArg>, span: Span): void {
   const missing = names.filter((n) => !bound.has(n));
-  if (missing.length) raise(DSL.MissingArg, `${what} is missing argument${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, span);
+  if (missing.length)
+    raise(DSL.MissingArg, `${what} is missing argument${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, span);
 }

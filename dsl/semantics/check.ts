@@ -22,7 +22,8 @@ class DeclChecker {
 
   file(ast: SourceFile): void {
     for (const d of ast.decls) {
-      if (d.kind === 'block') this.block(d); else this.sampler(d);
+      if (d.kind === 'block') this.block(d);
+      else this.sampler(d);
     }
     const seen = new Set<string>();
     for (const inst of ast.instances) {
@@ -39,7 +40,12 @@ class DeclChecker {
     this.params(d.params, false);
     if (d.isModel) {
       for (const p of d.params.filter((q) => !q.default)) {
-        this.error(DSL.ModelParamDefault, `model parameter '${p.name}' needs a default value`, p.span, 'a model is compiled on its own, so every parameter needs a value');
+        this.error(
+          DSL.ModelParamDefault,
+          `model parameter '${p.name}' needs a default value`,
+          p.span,
+          'a model is compiled on its own, so every parameter needs a value',
+        );
       }
     }
     const taken = new Set(d.params.map((p) => p.name));
@@ -78,7 +84,11 @@ class DeclChecker {
     this.params(d.params, true);
     const first = d.params[0];
     if (first?.type.kind !== 'scalarType' || first.type.name !== 'Model') {
-      this.error(DSL.BadSampler, `sampler ${d.name} must take a Model as its first parameter, as in 'sampler ${d.name}(model: Model, steps: int = 50)'`, first?.span ?? d.nameSpan);
+      this.error(
+        DSL.BadSampler,
+        `sampler ${d.name} must take a Model as its first parameter, as in 'sampler ${d.name}(model: Model, steps: int = 50)'`,
+        first?.span ?? d.nameSpan,
+      );
     }
     this.body(d.body, 'sampler', d.span);
   }
@@ -89,13 +99,22 @@ class DeclChecker {
       if (seen.has(p.name)) this.error(DSL.Duplicate, `parameter '${p.name}' is declared twice`, p.span);
       seen.add(p.name);
       if (p.type.kind !== 'scalarType') {
-        this.error(DSL.BadSignature, `parameter '${p.name}' is a compile-time value; its type must be one of ${SCALAR_TYPES.join(', ')}`, p.type.span);
+        this.error(
+          DSL.BadSignature,
+          `parameter '${p.name}' is a compile-time value; its type must be one of ${SCALAR_TYPES.join(', ')}`,
+          p.type.span,
+        );
         continue;
       }
       const allowed: string[] = [...SCALAR_TYPES, ...(sampler ? ['Model'] : [])];
       if (!allowed.includes(p.type.name)) {
         const near = suggest(p.type.name, allowed);
-        this.error(DSL.UnknownType, `unknown type '${p.type.name}' (expected ${allowed.join(', ')})`, p.type.span, near ? `did you mean '${near}'?` : undefined);
+        this.error(
+          DSL.UnknownType,
+          `unknown type '${p.type.name}' (expected ${allowed.join(', ')})`,
+          p.type.span,
+          near ? `did you mean '${near}'?` : undefined,
+        );
       }
     }
   }

@@ -25,12 +25,23 @@ export interface ScopedFile {
 /** Names visible at one point; `later` holds members declared further down (for DSL0107). */
 class Names {
   private readonly own = new Set<string>();
-  constructor(private readonly parent?: Names, private readonly later: ReadonlySet<string> = new Set()) {}
+  constructor(
+    private readonly parent?: Names,
+    private readonly later: ReadonlySet<string> = new Set(),
+  ) {}
 
-  add(name: string): void { this.own.add(name); }
-  has(name: string): boolean { return this.own.has(name) || (this.parent?.has(name) ?? false); }
-  isLater(name: string): boolean { return this.later.has(name) || (this.parent?.isLater(name) ?? false); }
-  all(): string[] { return [...this.own, ...(this.parent?.all() ?? [])]; }
+  add(name: string): void {
+    this.own.add(name);
+  }
+  has(name: string): boolean {
+    return this.own.has(name) || (this.parent?.has(name) ?? false);
+  }
+  isLater(name: string): boolean {
+    return this.later.has(name) || (this.parent?.isLater(name) ?? false);
+  }
+  all(): string[] {
+    return [...this.own, ...(this.parent?.all() ?? [])];
+  }
 }
 
 export const isDimVariable = (name: string): boolean => /^[A-Z]/.test(name);
@@ -85,7 +96,10 @@ class NameChecker {
    * expressions may use the variables of earlier parameters (f32[B, C, H // 2, W // 2]).
    */
   private typeDims(t: TypeExpr, names: Names): void {
-    if (t.kind === 'tupleType') { t.elements.forEach((e) => this.typeDims(e, names)); return; }
+    if (t.kind === 'tupleType') {
+      t.elements.forEach((e) => this.typeDims(e, names));
+      return;
+    }
     if (t.kind !== 'tensorType') return;
     for (const d of t.dims) {
       if (isDimName(d) && !names.has(d.name) && isDimVariable(d.name)) names.add(d.name);
@@ -105,8 +119,13 @@ class NameChecker {
 
   private stmt(s: Stmt, names: Names): void {
     switch (s.kind) {
-      case 'assign': this.expr(s.value, names); s.targets.forEach((t) => names.add(t.name)); return;
-      case 'return': s.values.forEach((v) => this.expr(v, names)); return;
+      case 'assign':
+        this.expr(s.value, names);
+        s.targets.forEach((t) => names.add(t.name));
+        return;
+      case 'return':
+        s.values.forEach((v) => this.expr(v, names));
+        return;
       case 'for':
         this.expr(s.start, names);
         if (s.end) this.expr(s.end, names);
@@ -122,10 +141,20 @@ class NameChecker {
 
   private expr(e: Expr, names: Names): void {
     switch (e.kind) {
-      case 'name': this.name(e.name, e.span, names); return;
-      case 'binary': this.expr(e.left, names); this.expr(e.right, names); return;
-      case 'unary': this.expr(e.operand, names); return;
-      case 'call': this.expr(e.callee, names); e.args.forEach((a) => this.expr(a.value, names)); return;
+      case 'name':
+        this.name(e.name, e.span, names);
+        return;
+      case 'binary':
+        this.expr(e.left, names);
+        this.expr(e.right, names);
+        return;
+      case 'unary':
+        this.expr(e.operand, names);
+        return;
+      case 'call':
+        this.expr(e.callee, names);
+        e.args.forEach((a) => this.expr(a.value, names));
+        return;
       case 'index':
         this.expr(e.target, names);
         for (const it of e.items) {
@@ -133,8 +162,12 @@ class NameChecker {
           else if (it.kind === 'slice') [it.start, it.stop, it.step].forEach((x) => x && this.expr(x, names));
         }
         return;
-      case 'member': this.expr(e.target, names); return;
-      case 'list': e.elements.forEach((x) => this.expr(x, names)); return;
+      case 'member':
+        this.expr(e.target, names);
+        return;
+      case 'list':
+        e.elements.forEach((x) => this.expr(x, names));
+        return;
       case 'comprehension': {
         this.expr(e.start, names);
         if (e.end) this.expr(e.end, names);
@@ -143,7 +176,11 @@ class NameChecker {
         this.expr(e.element, inner);
         return;
       }
-      case 'ifExpr': this.expr(e.cond, names); this.expr(e.then, names); this.expr(e.else, names); return;
+      case 'ifExpr':
+        this.expr(e.cond, names);
+        this.expr(e.then, names);
+        this.expr(e.else, names);
+        return;
       default:
     }
   }
@@ -156,7 +193,14 @@ class NameChecker {
     }
     if (names.has(name)) return;
     if (names.isLater(name)) {
-      this.diagnostics.push(dslError(DSL.UseBeforeAssign, `member '${name}' is used before it is declared`, span, 'members are evaluated in order; move its declaration up'));
+      this.diagnostics.push(
+        dslError(
+          DSL.UseBeforeAssign,
+          `member '${name}' is used before it is declared`,
+          span,
+          'members are evaluated in order; move its declaration up',
+        ),
+      );
       return;
     }
     const near = suggest(name, names.all());

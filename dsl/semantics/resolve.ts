@@ -56,7 +56,10 @@ class Loader {
   readonly diagnostics: Diagnostic[] = [];
   private readonly stdlibDir: string;
 
-  constructor(private readonly opts: LoadOptions, private readonly primitives: StdPrimitives) {
+  constructor(
+    private readonly opts: LoadOptions,
+    private readonly primitives: StdPrimitives,
+  ) {
     this.stdlibDir = opts.stdlibDir ?? DEFAULT_STDLIB_DIR;
   }
 
@@ -74,7 +77,10 @@ class Loader {
     this.modules.set(file, 'loading');
     const parsed = parseSource(text, file);
     this.diagnostics.push(...parsed.diagnostics);
-    if (!parsed.ast) { this.modules.delete(file); return undefined; }
+    if (!parsed.ast) {
+      this.modules.delete(file);
+      return undefined;
+    }
     const ast = parsed.ast;
     const scope = new Scope(BUILTIN_SCOPE);
     const ambiguous = this.importInto(ast, file, scope);
@@ -85,11 +91,12 @@ class Loader {
       const prev = seen.get(decl.name) ?? (exports.has(decl.name) ? decl.nameSpan : undefined);
       if (prev) this.diagnostics.push(dslError(DSL.Duplicate, `'${decl.name}' is declared twice in this file`, decl.nameSpan));
       seen.set(decl.name, decl.nameSpan);
-      exports.set(decl.name, decl.kind === 'block'
-        ? { kind: 'ctor', ctor: { kind: 'block', decl, scope } }
-        : { kind: 'sampler', decl, scope });
+      exports.set(decl.name, decl.kind === 'block' ? { kind: 'ctor', ctor: { kind: 'block', decl, scope } } : { kind: 'sampler', decl, scope });
     }
-    for (const [name, v] of exports) { scope.define(name, v); ambiguous.delete(name); }
+    for (const [name, v] of exports) {
+      scope.define(name, v);
+      ambiguous.delete(name);
+    }
     const mod: LoadedModule = { file, ast, scope, exports, ambiguous };
     this.modules.set(file, mod);
     return mod;
@@ -120,7 +127,10 @@ class Loader {
     }
     if (cached) return cached;
     const text = this.read(target.path);
-    if (typeof text === 'object') { this.diagnostics.push({ ...text, span: imp.span }); return undefined; }
+    if (typeof text === 'object') {
+      this.diagnostics.push({ ...text, span: imp.span });
+      return undefined;
+    }
     if (text === undefined) {
       const hint = imp.path.startsWith('std/') ? `the standard modules are: ${this.stdModules().join(', ')}` : undefined;
       this.diagnostics.push(dslError(DSL.ModuleNotFound, `cannot find module '${imp.path}' (looked for ${target.path})`, imp.span, hint));

@@ -16,13 +16,19 @@ import { describe, raise, type ModuleInstance, type Scope, type Value } from './
 
 export type SigDim = { readonly kind: 'fixed'; readonly dim: Dim } | { readonly kind: 'var'; readonly name: string } | { readonly kind: 'ellipsis' };
 
-export interface SigType { readonly dtype: DType; readonly dims: readonly SigDim[]; readonly span: Span }
+export interface SigType {
+  readonly dtype: DType;
+  readonly dims: readonly SigDim[];
+  readonly span: Span;
+}
 
 /** Pattern-variable bindings of one call; '...' binds the leading dims. */
 export type Bindings = Map<string, Dim | readonly Dim[]>;
 
 /** Evaluates the dims that name compile-time values (the lowering engine is one). */
-export interface Evaluator { expr(e: Expr, scope: Scope): Value }
+export interface Evaluator {
+  expr(e: Expr, scope: Scope): Value;
+}
 
 export function evalSigType(ev: Evaluator, t: TypeExpr, scope: Scope): SigType {
   if (t.kind !== 'tensorType') return raise(DSL.BadSignature, 'expected a tensor type', t.span);
@@ -45,7 +51,10 @@ function bound(d: SigDim, b: Bindings): string {
 }
 
 export function formatSig(sig: SigType, b: Bindings = new Map()): string {
-  return `${sig.dtype}[${sig.dims.map((d) => bound(d, b)).filter((s) => s !== '').join(',')}]`;
+  return `${sig.dtype}[${sig.dims
+    .map((d) => bound(d, b))
+    .filter((s) => s !== '')
+    .join(',')}]`;
 }
 
 function mismatch(code: DslCode, message: string, span: Span, declSpan: Span): never {
@@ -55,8 +64,15 @@ function mismatch(code: DslCode, message: string, span: Span, declSpan: Span): n
 /** Matches an argument's type against its declared type, extending `b`. */
 export function unify(actual: TensorType, sig: SigType, b: Bindings, what: string, span: Span): void {
   const expected = (): string => formatSig(sig, b);
-  const fail = (why: string): never => mismatch(DSL.ShapeMismatch, `${what}: expected ${expected()}, got ${formatType(actual)} (${why})`, span, sig.span);
-  if (actual.dtype !== sig.dtype) mismatch(DSL.DtypeMismatch, `${what}: expected ${expected()}, got ${formatType(actual)} (dtype ${actual.dtype} is not ${sig.dtype})`, span, sig.span);
+  const fail = (why: string): never =>
+    mismatch(DSL.ShapeMismatch, `${what}: expected ${expected()}, got ${formatType(actual)} (${why})`, span, sig.span);
+  if (actual.dtype !== sig.dtype)
+    mismatch(
+      DSL.DtypeMismatch,
+      `${what}: expected ${expected()}, got ${formatType(actual)} (dtype ${actual.dtype} is not ${sig.dtype})`,
+      span,
+      sig.span,
+    );
   const hasEllipsis = sig.dims[0]?.kind === 'ellipsis';
   const fixedRank = sig.dims.length - (hasEllipsis ? 1 : 0);
   if (hasEllipsis ? actual.shape.length < fixedRank : actual.shape.length !== fixedRank) {
@@ -66,7 +82,8 @@ export function unify(actual: TensorType, sig: SigType, b: Bindings, what: strin
   if (hasEllipsis) {
     const prev = b.get('...') as Dim[] | undefined;
     const dims = actual.shape.slice(0, lead);
-    if (prev && (prev.length !== dims.length || prev.some((d, i) => d !== dims[i]))) fail(`leading dims [${dims.join(', ')}] differ from [${prev.join(', ')}] bound by an earlier argument`);
+    if (prev && (prev.length !== dims.length || prev.some((d, i) => d !== dims[i])))
+      fail(`leading dims [${dims.join(', ')}] differ from [${prev.join(', ')}] bound by an earlier argument`);
     b.set('...', dims);
   }
   sig.dims.slice(hasEllipsis ? 1 : 0).forEach((d, i) => {

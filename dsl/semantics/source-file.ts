@@ -30,4 +30,3 @@ export function readSourceFile(path: string, span?: Span): string | Diagnostic |
     closeSync(fd);
   }
 }
-

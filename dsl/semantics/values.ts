@@ -124,24 +124,42 @@ export function raise(code: DslCode, message: string, span?: Span, hint?: string
 /** How a value reads in an error message. */
 export function describe(v: Value): string {
   switch (v.kind) {
-    case 'num': return v.int ? `int ${v.value}` : `float ${v.value}`;
-    case 'bool': return `bool ${v.value}`;
-    case 'str': return `string ${JSON.stringify(v.value)}`;
-    case 'none': return 'None';
-    case 'sym': return `symbolic dim ${v.name}`;
-    case 'list': return `list of ${v.items.length}`;
-    case 'record': return `${v.name} record`;
-    case 'tensor': return `tensor ${formatType(v.node.type)}`;
-    case 'tuple': return `${v.items.length} values`;
-    case 'init': return `init ${v.spec.kind}`;
-    case 'weight': return `parameter ${formatType(v.type)}`;
-    case 'module': return `module ${v.inst.name}`;
-    case 'ctor': return `block ${v.ctor.kind === 'block' ? v.ctor.decl.name : v.ctor.def.name}`;
-    case 'sampler': return `sampler ${v.decl.name}`;
-    case 'builtin': return `builtin ${v.name}`;
-    case 'model': return `model ${v.inst.name}`;
-    case 'stepwise': return 'per-step value';
-    case 'poison': return 'error';
+    case 'num':
+      return v.int ? `int ${v.value}` : `float ${v.value}`;
+    case 'bool':
+      return `bool ${v.value}`;
+    case 'str':
+      return `string ${JSON.stringify(v.value)}`;
+    case 'none':
+      return 'None';
+    case 'sym':
+      return `symbolic dim ${v.name}`;
+    case 'list':
+      return `list of ${v.items.length}`;
+    case 'record':
+      return `${v.name} record`;
+    case 'tensor':
+      return `tensor ${formatType(v.node.type)}`;
+    case 'tuple':
+      return `${v.items.length} values`;
+    case 'init':
+      return `init ${v.spec.kind}`;
+    case 'weight':
+      return `parameter ${formatType(v.type)}`;
+    case 'module':
+      return `module ${v.inst.name}`;
+    case 'ctor':
+      return `block ${v.ctor.kind === 'block' ? v.ctor.decl.name : v.ctor.def.name}`;
+    case 'sampler':
+      return `sampler ${v.decl.name}`;
+    case 'builtin':
+      return `builtin ${v.name}`;
+    case 'model':
+      return `model ${v.inst.name}`;
+    case 'stepwise':
+      return 'per-step value';
+    case 'poison':
+      return 'error';
   }
 }
 
@@ -176,13 +194,19 @@ export function isPoison(...vs: readonly Value[]): boolean {
 export function sameValue(a: Value, b: Value): boolean {
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
-    case 'num': case 'bool': case 'str': return Object.is(a.value, (b as typeof a).value);
-    case 'none': return true;
-    case 'sym': return a.name === (b as typeof a).name;
+    case 'num':
+    case 'bool':
+    case 'str':
+      return Object.is(a.value, (b as typeof a).value);
+    case 'none':
+      return true;
+    case 'sym':
+      return a.name === (b as typeof a).name;
     case 'list': {
       const items = (b as typeof a).items;
       return a.items.length === items.length && a.items.every((x, i) => sameValue(x, items[i]));
     }
-    default: return a === b;
+    default:
+      return a === b;
   }
 }

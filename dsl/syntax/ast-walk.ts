@@ -21,26 +21,51 @@ export function freeNames(e: Expr): readonly string[] {
 }
 
 function collect(e: Expr, bound: ReadonlySet<string>, out: Set<string>): void {
-  const go = (x: Expr | undefined): void => { if (x) collect(x, bound, out); };
+  const go = (x: Expr | undefined): void => {
+    if (x) collect(x, bound, out);
+  };
   switch (e.kind) {
-    case 'name': if (!bound.has(e.name)) out.add(e.name); return;
-    case 'binary': go(e.left); go(e.right); return;
-    case 'unary': go(e.operand); return;
-    case 'call': go(e.callee); e.args.forEach((a) => go(a.value)); return;
+    case 'name':
+      if (!bound.has(e.name)) out.add(e.name);
+      return;
+    case 'binary':
+      go(e.left);
+      go(e.right);
+      return;
+    case 'unary':
+      go(e.operand);
+      return;
+    case 'call':
+      go(e.callee);
+      e.args.forEach((a) => go(a.value));
+      return;
     case 'index':
       go(e.target);
       for (const it of e.items) {
         if (it.kind === 'at') go(it.value);
-        else if (it.kind === 'slice') { go(it.start); go(it.stop); go(it.step); }
+        else if (it.kind === 'slice') {
+          go(it.start);
+          go(it.stop);
+          go(it.step);
+        }
       }
       return;
-    case 'member': go(e.target); return;
-    case 'list': e.elements.forEach(go); return;
+    case 'member':
+      go(e.target);
+      return;
+    case 'list':
+      e.elements.forEach(go);
+      return;
     case 'comprehension':
-      go(e.start); go(e.end);
+      go(e.start);
+      go(e.end);
       collect(e.element, new Set([...bound, e.variable.name]), out);
       return;
-    case 'ifExpr': go(e.cond); go(e.then); go(e.else); return;
+    case 'ifExpr':
+      go(e.cond);
+      go(e.then);
+      go(e.else);
+      return;
     default:
   }
 }
@@ -51,8 +76,13 @@ export function assignedNames(stmts: readonly Stmt[]): string[] {
   const walk = (list: readonly Stmt[]): void => {
     for (const s of list) {
       if (s.kind === 'assign') s.targets.forEach((t) => out.add(t.name));
-      else if (s.kind === 'for') { out.add(s.variable.name); walk(s.body); }
-      else if (s.kind === 'if') { walk(s.then); if (s.else) walk(s.else); }
+      else if (s.kind === 'for') {
+        out.add(s.variable.name);
+        walk(s.body);
+      } else if (s.kind === 'if') {
+        walk(s.then);
+        if (s.else) walk(s.else);
+      }
     }
   };
   walk(stmts);
@@ -62,13 +92,22 @@ export function assignedNames(stmts: readonly Stmt[]): string[] {
 /** Every name read anywhere in the statements. */
 export function readNames(stmts: readonly Stmt[]): Set<string> {
   const out = new Set<string>();
-  const add = (e: Expr | undefined): void => { if (e) freeNames(e).forEach((n) => out.add(n)); };
+  const add = (e: Expr | undefined): void => {
+    if (e) freeNames(e).forEach((n) => out.add(n));
+  };
   const walk = (list: readonly Stmt[]): void => {
     for (const s of list) {
       if (s.kind === 'assign') add(s.value);
       else if (s.kind === 'return') s.values.forEach(add);
-      else if (s.kind === 'for') { add(s.start); add(s.end); walk(s.body); }
-      else { add(s.cond); walk(s.then); if (s.else) walk(s.else); }
+      else if (s.kind === 'for') {
+        add(s.start);
+        add(s.end);
+        walk(s.body);
+      } else {
+        add(s.cond);
+        walk(s.then);
+        if (s.else) walk(s.else);
+      }
     }
   };
   walk(stmts);

@@ -11,7 +11,11 @@ export interface SourceFile {
   readonly instances: readonly SamplerInstance[];
 }
 
-export interface ImportDecl { readonly kind: 'import'; readonly path: string; readonly span: Span }
+export interface ImportDecl {
+  readonly kind: 'import';
+  readonly path: string;
+  readonly span: Span;
+}
 
 export type Decl = BlockDecl | SamplerDecl;
 
@@ -53,7 +57,11 @@ export interface ParamDecl {
   readonly span: Span;
 }
 
-export interface MemberDecl { readonly name: string; readonly value: Expr; readonly span: Span }
+export interface MemberDecl {
+  readonly name: string;
+  readonly value: Expr;
+  readonly span: Span;
+}
 
 export interface FnDecl {
   readonly params: readonly ParamDecl[];
@@ -71,10 +79,22 @@ export type DimExpr = Expr | { readonly kind: 'ellipsis'; readonly span: Span };
 
 export type Stmt = AssignStmt | ReturnStmt | ForStmt | IfStmt;
 
-export interface Target { readonly name: string; readonly span: Span }
+export interface Target {
+  readonly name: string;
+  readonly span: Span;
+}
 
-export interface AssignStmt { readonly kind: 'assign'; readonly targets: readonly Target[]; readonly value: Expr; readonly span: Span }
-export interface ReturnStmt { readonly kind: 'return'; readonly values: readonly Expr[]; readonly span: Span }
+export interface AssignStmt {
+  readonly kind: 'assign';
+  readonly targets: readonly Target[];
+  readonly value: Expr;
+  readonly span: Span;
+}
+export interface ReturnStmt {
+  readonly kind: 'return';
+  readonly values: readonly Expr[];
+  readonly span: Span;
+}
 
 /** `for i in a .. b { }` (a range) or `for b in list { }`. */
 export interface ForStmt {
@@ -111,9 +131,18 @@ export type Expr =
   | ComprehensionExpr
   | { readonly kind: 'ifExpr'; readonly cond: Expr; readonly then: Expr; readonly else: Expr; readonly span: Span };
 
-export interface NameExpr { readonly kind: 'name'; readonly name: string; readonly span: Span }
+export interface NameExpr {
+  readonly kind: 'name';
+  readonly name: string;
+  readonly span: Span;
+}
 
-export interface CallExpr { readonly kind: 'call'; readonly callee: Expr; readonly args: readonly Arg[]; readonly span: Span }
+export interface CallExpr {
+  readonly kind: 'call';
+  readonly callee: Expr;
+  readonly args: readonly Arg[];
+  readonly span: Span;
+}
 
 /** `[element for variable in start .. end]` or `[element for variable in list]`. */
 export interface ComprehensionExpr {
@@ -125,7 +154,11 @@ export interface ComprehensionExpr {
   readonly span: Span;
 }
 
-export interface Arg { readonly name?: string; readonly value: Expr; readonly span: Span }
+export interface Arg {
+  readonly name?: string;
+  readonly value: Expr;
+  readonly span: Span;
+}
 
 export type IndexItem =
   | { readonly kind: 'at'; readonly value: Expr; readonly span: Span }

@@ -24,10 +24,15 @@ export function parseSource(text: string, file: string): ParsedSource {
     return { diagnostics: [dslError(DSL.SourceTooLarge, message, { file, line: 1, col: 1 })] };
   }
   const lexed = lexer.tokenize(text);
-  const diagnostics: Diagnostic[] = lexed.errors.map((e) => dslError(
-    DSL.UnexpectedChar, `unexpected character '${text.slice(e.offset, e.offset + e.length)}'`,
-    { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line, endCol: (e.column ?? 1) + e.length },
-  ));
+  const diagnostics: Diagnostic[] = lexed.errors.map((e) =>
+    dslError(DSL.UnexpectedChar, `unexpected character '${text.slice(e.offset, e.offset + e.length)}'`, {
+      file,
+      line: e.line ?? 1,
+      col: e.column ?? 1,
+      endLine: e.line,
+      endCol: (e.column ?? 1) + e.length,
+    }),
+  );
   const tokens = layoutTokens(lexed.tokens);
   const tooDeep = tokenNesting(tokens, file);
   if (tooDeep) return { diagnostics: [...diagnostics, dslError(DSL.TooDeep, tooDeep.message, tooDeep.span)] };
@@ -56,9 +61,8 @@ function syntaxDiagnostic(e: IRecognitionException, file: string): Diagnostic {
   const tok = e.token;
   const atEnd = tok.tokenType.name === 'EOF' || Number.isNaN(tok.startOffset) || tok.tokenType === Newline;
   const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
-  const span: Span = atEnd && prev && !Number.isNaN(prev.startOffset)
-    ? { file, line: prev.endLine ?? 1, col: (prev.endColumn ?? 0) + 1 }
-    : tokenSpan(tok, file);
+  const span: Span =
+    atEnd && prev && !Number.isNaN(prev.startOffset) ? { file, line: prev.endLine ?? 1, col: (prev.endColumn ?? 0) + 1 } : tokenSpan(tok, file);
   return dslError(code, e.message, span);
 }
 
@@ -68,7 +72,13 @@ function tokenSpan(tok: IToken, file: string): Span {
 
 /** Errors the grammar cannot express (bad escapes, empty index items); the first one stops conversion. */
 class LiteralError extends Error {
-  constructor(readonly code: DslCode, message: string, readonly span: Span) { super(message); }
+  constructor(
+    readonly code: DslCode,
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
 }
 
 type Kids = Record<string, CstElement[] | undefined>;
@@ -108,12 +118,22 @@ class Converter {
       }),
       decls: [
         ...this.nodes(k, 'blockDecl').map((n) => this.blockDecl(n)),
-        ...this.nodes(k, 'samplerDecl').filter((n) => !n.children.Equals).map((n) => this.samplerDecl(n)),
+        ...this.nodes(k, 'samplerDecl')
+          .filter((n) => !n.children.Equals)
+          .map((n) => this.samplerDecl(n)),
       ].sort((a, b) => a.span.line - b.span.line || a.span.col - b.span.col),
-      instances: this.nodes(k, 'samplerDecl').filter((n) => n.children.Equals).map((n) => {
-        const name = this.tok(n.children, 'name');
-        return { kind: 'samplerInstance', name: name.image, nameSpan: tokenSpan(name, this.fileName), call: this.expression(this.node(n.children, 'call')), span: this.span(n) };
-      }),
+      instances: this.nodes(k, 'samplerDecl')
+        .filter((n) => n.children.Equals)
+        .map((n) => {
+          const name = this.tok(n.children, 'name');
+          return {
+            kind: 'samplerInstance',
+            name: name.image,
+            nameSpan: tokenSpan(name, this.fileName),
+            call: this.expression(this.node(n.children, 'call')),
+            span: this.span(n),
+          };
+        }),
     };
   }
 
@@ -145,8 +165,12 @@ class Converter {
     const k = n.children;
     const name = this.tok(k, 'name');
     return {
-      kind: 'sampler', name: name.image, nameSpan: tokenSpan(name, this.fileName),
-      params: this.paramList(this.node(k, 'paramList')), body: this.stmtBlock(this.node(k, 'body')), span: this.span(n),
+      kind: 'sampler',
+      name: name.image,
+      nameSpan: tokenSpan(name, this.fileName),
+      params: this.paramList(this.node(k, 'paramList')),
+      body: this.stmtBlock(this.node(k, 'body')),
+      span: this.span(n),
     };
   }
 
@@ -168,9 +192,9 @@ class Converter {
     if (k.tuple) return { kind: 'tupleType', elements: this.nodes(k, 'elements').map((e) => this.typeExpr(e)), span };
     const name = this.tok(k, 'name').image;
     if (!k.shape) return { kind: 'scalarType', name, span };
-    const dims = this.nodes(k, 'dim').map((d): A.DimExpr => d.children.Ellipsis
-      ? { kind: 'ellipsis', span: this.span(d) }
-      : this.expression(this.node(d.children, 'expression')));
+    const dims = this.nodes(k, 'dim').map(
+      (d): A.DimExpr => (d.children.Ellipsis ? { kind: 'ellipsis', span: this.span(d) } : this.expression(this.node(d.children, 'expression'))),
+    );
     return { kind: 'tensorType', dtype: name, dims, span };
   }
 
@@ -188,22 +212,34 @@ class Converter {
       const f = this.node(k, 'forStmt');
       const fk = f.children;
       return {
-        kind: 'for', variable: this.target(this.tok(fk, 'variable')), start: this.expression(this.node(fk, 'start')),
-        end: fk.end ? this.expression(this.node(fk, 'end')) : undefined, body: this.stmtBlock(this.node(fk, 'body')), span: this.span(f),
+        kind: 'for',
+        variable: this.target(this.tok(fk, 'variable')),
+        start: this.expression(this.node(fk, 'start')),
+        end: fk.end ? this.expression(this.node(fk, 'end')) : undefined,
+        body: this.stmtBlock(this.node(fk, 'body')),
+        span: this.span(f),
       };
     }
     if (k.ifStmt) return this.ifStmt(this.node(k, 'ifStmt'));
     const a = this.node(k, 'assignStmt');
     return {
-      kind: 'assign', targets: (a.children.targets as IToken[]).map((t) => this.target(t)),
-      value: this.expression(this.node(a.children, 'value')), span: this.span(a),
+      kind: 'assign',
+      targets: (a.children.targets as IToken[]).map((t) => this.target(t)),
+      value: this.expression(this.node(a.children, 'value')),
+      span: this.span(a),
     };
   }
 
   private ifStmt(n: CstNode): A.IfStmt {
     const k = n.children;
     const elseBranch = k.elseIf ? [this.ifStmt(this.node(k, 'elseIf'))] : k.else ? this.stmtBlock(this.node(k, 'else')) : undefined;
-    return { kind: 'if', cond: this.expression(this.node(k, 'cond')), then: this.stmtBlock(this.node(k, 'then')), else: elseBranch, span: this.span(n) };
+    return {
+      kind: 'if',
+      cond: this.expression(this.node(k, 'cond')),
+      then: this.stmtBlock(this.node(k, 'then')),
+      else: elseBranch,
+      span: this.span(n),
+    };
   }
 
   private target(t: IToken): A.Target {
@@ -216,8 +252,11 @@ class Converter {
       const f = this.node(k, 'ifExpr');
       const fk = f.children;
       return {
-        kind: 'ifExpr', cond: this.expression(this.node(fk, 'cond')), then: this.expression(this.node(fk, 'then')),
-        else: this.expression(this.node(fk, 'else')), span: this.span(f),
+        kind: 'ifExpr',
+        cond: this.expression(this.node(fk, 'cond')),
+        then: this.expression(this.node(fk, 'then')),
+        else: this.expression(this.node(fk, 'else')),
+        span: this.span(f),
       };
     }
     return this.chain(this.node(k, 'orExpr'));
@@ -227,19 +266,33 @@ class Converter {
   private chain(n: CstNode): A.Expr {
     const operands = this.nodes(n.children, 'operands').map((o) => this.operand(o));
     const ops = (n.children.ops ?? []) as IToken[];
-    return operands.slice(1).reduce<A.Expr>((left, right, i) => ({
-      kind: 'binary', op: ops[i].image as A.BinaryOp, left, right, span: this.join(left.span, right.span),
-    }), operands[0]);
+    return operands.slice(1).reduce<A.Expr>(
+      (left, right, i) => ({
+        kind: 'binary',
+        op: ops[i].image as A.BinaryOp,
+        left,
+        right,
+        span: this.join(left.span, right.span),
+      }),
+      operands[0],
+    );
   }
 
   private operand(n: CstNode): A.Expr {
     switch (n.name) {
-      case 'andExpr': case 'comparison': case 'additive': case 'multiplicative': return this.chain(n);
-      case 'notExpr': return n.children.op
-        ? { kind: 'unary', op: 'not', operand: this.operand(this.node(n.children, 'operand')), span: this.span(n) }
-        : this.chain(this.node(n.children, 'comparison'));
-      case 'unary': return this.unary(n);
-      default: throw new Error(`unexpected CST node '${n.name}'`);
+      case 'andExpr':
+      case 'comparison':
+      case 'additive':
+      case 'multiplicative':
+        return this.chain(n);
+      case 'notExpr':
+        return n.children.op
+          ? { kind: 'unary', op: 'not', operand: this.operand(this.node(n.children, 'operand')), span: this.span(n) }
+          : this.chain(this.node(n.children, 'comparison'));
+      case 'unary':
+        return this.unary(n);
+      default:
+        throw new Error(`unexpected CST node '${n.name}'`);
     }
   }
 
@@ -258,11 +311,13 @@ class Converter {
     for (const s of this.nodes(n.children, 'suffixes')) {
       const span = this.join(expr.span, this.span(s));
       if (s.name === 'callSuffix') {
-        const args = this.nodes(s.children, 'arg').map((a): A.Arg => ({
-          name: a.children.name ? this.tok(a.children, 'name').image : undefined,
-          value: this.expression(this.node(a.children, 'value')),
-          span: this.span(a),
-        }));
+        const args = this.nodes(s.children, 'arg').map(
+          (a): A.Arg => ({
+            name: a.children.name ? this.tok(a.children, 'name').image : undefined,
+            value: this.expression(this.node(a.children, 'value')),
+            span: this.span(a),
+          }),
+        );
         expr = { kind: 'call', callee: expr, args, span };
       } else if (s.name === 'indexSuffix') {
         const after = [...((s.children.Comma ?? []) as IToken[]), this.tok(s.children, 'RBracket')];
@@ -296,12 +351,18 @@ class Converter {
     if (k.list) return this.list(this.node(k, 'list'));
     const lit = this.tok(k, 'literal');
     switch (lit.tokenType.name) {
-      case 'Integer': return { kind: 'num', value: Number(lit.image), isInt: true, span };
-      case 'Float': return { kind: 'num', value: Number(lit.image), isInt: false, span };
-      case 'StringLit': return { kind: 'str', value: this.stringValue(lit), span };
-      case 'True': return { kind: 'bool', value: true, span };
-      case 'False': return { kind: 'bool', value: false, span };
-      default: return { kind: 'none', span };
+      case 'Integer':
+        return { kind: 'num', value: Number(lit.image), isInt: true, span };
+      case 'Float':
+        return { kind: 'num', value: Number(lit.image), isInt: false, span };
+      case 'StringLit':
+        return { kind: 'str', value: this.stringValue(lit), span };
+      case 'True':
+        return { kind: 'bool', value: true, span };
+      case 'False':
+        return { kind: 'bool', value: false, span };
+      default:
+        return { kind: 'none', span };
     }
   }
 
@@ -311,8 +372,12 @@ class Converter {
     const elements = this.nodes(k, 'elements').map((e) => this.expression(e));
     if (!k.For) return { kind: 'list', elements, span };
     return {
-      kind: 'comprehension', element: elements[0], variable: this.target(this.tok(k, 'variable')),
-      start: this.expression(this.node(k, 'start')), end: k.end ? this.expression(this.node(k, 'end')) : undefined, span,
+      kind: 'comprehension',
+      element: elements[0],
+      variable: this.target(this.tok(k, 'variable')),
+      start: this.expression(this.node(k, 'start')),
+      end: k.end ? this.expression(this.node(k, 'end')) : undefined,
+      span,
     };
   }
 

@@ -52,12 +52,14 @@ class DnParser extends CstParser {
   }
 
   file = this.RULE('file', () => {
-    this.MANY(() => this.OR([
-      { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.blockDecl) },
-      { ALT: () => this.SUBRULE(this.samplerDecl) },
-      { ALT: () => this.SUBRULE(this.sep) },
-    ]));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.blockDecl) },
+        { ALT: () => this.SUBRULE(this.samplerDecl) },
+        { ALT: () => this.SUBRULE(this.sep) },
+      ]),
+    );
   });
 
   sep = this.RULE('sep', () => {
@@ -74,11 +76,9 @@ class DnParser extends CstParser {
     this.CONSUME(T.Name, { LABEL: 'name' });
     this.OPTION(() => this.SUBRULE(this.paramList));
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR1([
-      { ALT: () => this.SUBRULE(this.fnDecl) },
-      { ALT: () => this.SUBRULE(this.member) },
-      { ALT: () => this.SUBRULE(this.sep) },
-    ]));
+    this.MANY(() =>
+      this.OR1([{ ALT: () => this.SUBRULE(this.fnDecl) }, { ALT: () => this.SUBRULE(this.member) }, { ALT: () => this.SUBRULE(this.sep) }]),
+    );
     this.CONSUME(T.RBrace);
   });
 
@@ -102,8 +102,18 @@ class DnParser extends CstParser {
     this.CONSUME(T.Sampler);
     this.CONSUME(T.Name, { LABEL: 'name' });
     this.OR([
-      { ALT: () => { this.SUBRULE(this.paramList); this.SUBRULE(this.stmtBlock, { LABEL: 'body' }); } },
-      { ALT: () => { this.CONSUME(T.Equals); this.SUBRULE(this.expression, { LABEL: 'call' }); } },
+      {
+        ALT: () => {
+          this.SUBRULE(this.paramList);
+          this.SUBRULE(this.stmtBlock, { LABEL: 'body' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Equals);
+          this.SUBRULE(this.expression, { LABEL: 'call' });
+        },
+      },
     ]);
   });
 
@@ -151,10 +161,7 @@ class DnParser extends CstParser {
 
   stmtBlock = this.RULE('stmtBlock', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR([
-      { ALT: () => this.SUBRULE(this.statement) },
-      { ALT: () => this.SUBRULE(this.sep) },
-    ]));
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.SUBRULE(this.sep) }]));
     this.CONSUME(T.RBrace);
   });
 
@@ -190,10 +197,7 @@ class DnParser extends CstParser {
     this.SUBRULE(this.stmtBlock, { LABEL: 'then' });
     this.OPTION(() => {
       this.CONSUME(T.Else);
-      this.OR([
-        { ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) },
-        { ALT: () => this.SUBRULE1(this.stmtBlock, { LABEL: 'else' }) },
-      ]);
+      this.OR([{ ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) }, { ALT: () => this.SUBRULE1(this.stmtBlock, { LABEL: 'else' }) }]);
     });
   });
 
@@ -204,10 +208,7 @@ class DnParser extends CstParser {
   });
 
   expression = this.RULE('expression', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.ifExpr) },
-      { ALT: () => this.SUBRULE(this.orExpr) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.orExpr) }]);
   });
 
   ifExpr = this.RULE('ifExpr', () => {
@@ -221,17 +222,28 @@ class DnParser extends CstParser {
 
   orExpr = this.RULE('orExpr', () => {
     this.SUBRULE(this.andExpr, { LABEL: 'operands' });
-    this.MANY(() => { this.CONSUME(T.Or, { LABEL: 'ops' }); this.SUBRULE1(this.andExpr, { LABEL: 'operands' }); });
+    this.MANY(() => {
+      this.CONSUME(T.Or, { LABEL: 'ops' });
+      this.SUBRULE1(this.andExpr, { LABEL: 'operands' });
+    });
   });
 
   andExpr = this.RULE('andExpr', () => {
     this.SUBRULE(this.notExpr, { LABEL: 'operands' });
-    this.MANY(() => { this.CONSUME(T.And, { LABEL: 'ops' }); this.SUBRULE1(this.notExpr, { LABEL: 'operands' }); });
+    this.MANY(() => {
+      this.CONSUME(T.And, { LABEL: 'ops' });
+      this.SUBRULE1(this.notExpr, { LABEL: 'operands' });
+    });
   });
 
   notExpr = this.RULE('notExpr', () => {
     this.OR([
-      { ALT: () => { this.CONSUME(T.Not, { LABEL: 'op' }); this.SUBRULE(this.notExpr, { LABEL: 'operand' }); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Not, { LABEL: 'op' });
+          this.SUBRULE(this.notExpr, { LABEL: 'operand' });
+        },
+      },
       { ALT: () => this.SUBRULE(this.comparison, { LABEL: 'comparison' }) },
     ]);
   });
@@ -295,11 +307,13 @@ class DnParser extends CstParser {
 
   postfix = this.RULE('postfix', () => {
     this.SUBRULE(this.primary);
-    this.MANY(() => this.OR([
-      { ALT: () => this.SUBRULE(this.callSuffix, { LABEL: 'suffixes' }) },
-      { ALT: () => this.SUBRULE(this.indexSuffix, { LABEL: 'suffixes' }) },
-      { ALT: () => this.SUBRULE(this.memberSuffix, { LABEL: 'suffixes' }) },
-    ]));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.callSuffix, { LABEL: 'suffixes' }) },
+        { ALT: () => this.SUBRULE(this.indexSuffix, { LABEL: 'suffixes' }) },
+        { ALT: () => this.SUBRULE(this.memberSuffix, { LABEL: 'suffixes' }) },
+      ]),
+    );
   });
 
   callSuffix = this.RULE('callSuffix', () => {
@@ -355,7 +369,13 @@ class DnParser extends CstParser {
       { ALT: () => this.CONSUME(T.False, { LABEL: 'literal' }) },
       { ALT: () => this.CONSUME(T.None, { LABEL: 'literal' }) },
       { ALT: () => this.CONSUME(T.Name, { LABEL: 'name' }) },
-      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.expression, { LABEL: 'paren' }); this.CONSUME(T.RParen); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: 'paren' });
+          this.CONSUME(T.RParen);
+        },
+      },
       { ALT: () => this.SUBRULE(this.listExpr, { LABEL: 'list' }) },
     ]);
   });
@@ -371,12 +391,18 @@ class DnParser extends CstParser {
             this.CONSUME(T.Name, { LABEL: 'variable' });
             this.CONSUME(T.In);
             this.SUBRULE1(this.expression, { LABEL: 'start' });
-            this.OPTION1(() => { this.CONSUME(T.DotDot); this.SUBRULE2(this.expression, { LABEL: 'end' }); });
+            this.OPTION1(() => {
+              this.CONSUME(T.DotDot);
+              this.SUBRULE2(this.expression, { LABEL: 'end' });
+            });
           },
         },
         {
           ALT: () => {
-            this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE3(this.expression, { LABEL: 'elements' }); });
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.SUBRULE3(this.expression, { LABEL: 'elements' });
+            });
           },
         },
       ]);

@@ -76,20 +76,92 @@ const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.
 
 /** Order matters: longer operators before their prefixes, keywords before Identifier. */
 export const allTokens: TokenType[] = [
-  WhiteSpace, Comment, Newline, Name,
-  Import, Block, Model, Sampler, Fn, Return, For, In, If, Then, Else, And, Or, Not, True, False, None,
-  Identifier, Float, Integer, StringLit,
-  Arrow, Ellipsis, DotDot, Dot, StarStar, SlashSlash, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,
-  Plus, Minus, Star, Slash, Percent, At, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
-  Comma, Colon, Semicolon,
+  WhiteSpace,
+  Comment,
+  Newline,
+  Name,
+  Import,
+  Block,
+  Model,
+  Sampler,
+  Fn,
+  Return,
+  For,
+  In,
+  If,
+  Then,
+  Else,
+  And,
+  Or,
+  Not,
+  True,
+  False,
+  None,
+  Identifier,
+  Float,
+  Integer,
+  StringLit,
+  Arrow,
+  Ellipsis,
+  DotDot,
+  Dot,
+  StarStar,
+  SlashSlash,
+  EqEq,
+  NotEq,
+  LessEq,
+  GreaterEq,
+  Less,
+  Greater,
+  Equals,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  At,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  Comma,
+  Colon,
+  Semicolon,
 ];
 
 export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
 
 /** Tokens after which a newline cannot end a statement. */
 const CONTINUES = new Set<TokenType>([
-  Comma, Equals, Plus, Minus, Star, Slash, SlashSlash, Percent, At, StarStar, EqEq, NotEq, Less, Greater,
-  LessEq, GreaterEq, And, Or, Not, Arrow, Colon, Then, Else, In, DotDot, LBrace, Dot,
+  Comma,
+  Equals,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  SlashSlash,
+  Percent,
+  At,
+  StarStar,
+  EqEq,
+  NotEq,
+  Less,
+  Greater,
+  LessEq,
+  GreaterEq,
+  And,
+  Or,
+  Not,
+  Arrow,
+  Colon,
+  Then,
+  Else,
+  In,
+  DotDot,
+  LBrace,
+  Dot,
 ]);
 /** Tokens before which a newline cannot end a statement. */
 const CONTINUED_BY = new Set<TokenType>([Then, Else]);
@@ -103,13 +175,21 @@ export function layoutTokens(tokens: readonly IToken[]): IToken[] {
     const type = tok.tokenType;
     if (type === LParen || type === LBracket) depth++;
     else if ((type === RParen || type === RBracket) && depth > 0) depth--;
-    if (type !== Newline) { out.push(tok); continue; }
+    if (type !== Newline) {
+      out.push(tok);
+      continue;
+    }
     const prev = out[out.length - 1];
     let j = i + 1;
     while (j < tokens.length && tokens[j].tokenType === Newline) j++;
     const next = tokens[j];
-    const drop = depth > 0 || prev === undefined || prev.tokenType === Newline || prev.tokenType === Semicolon ||
-      CONTINUES.has(prev.tokenType) || (next !== undefined && CONTINUED_BY.has(next.tokenType));
+    const drop =
+      depth > 0 ||
+      prev === undefined ||
+      prev.tokenType === Newline ||
+      prev.tokenType === Semicolon ||
+      CONTINUES.has(prev.tokenType) ||
+      (next !== undefined && CONTINUED_BY.has(next.tokenType));
     if (!drop) out.push(tok);
     // The rest of this run of newlines would be dropped anyway; skipping it keeps the pass linear.
     i = j - 1;
@@ -118,7 +198,11 @@ export function layoutTokens(tokens: readonly IToken[]): IToken[] {
 }
 
 const DESCRIBED: ReadonlyMap<TokenType, string> = new Map([
-  [Identifier, 'a name'], [Name, 'a name'], [Integer, 'a number'], [Float, 'a number'], [StringLit, 'a string'],
+  [Identifier, 'a name'],
+  [Name, 'a name'],
+  [Integer, 'a number'],
+  [Float, 'a number'],
+  [StringLit, 'a string'],
   [Newline, 'end of line'],
 ]);
 

@@ -25,13 +25,22 @@ export interface DistillBatch {
 export type TeacherStep = (x: Float64Array, from: Int32Array) => Float64Array;
 
 /** A TeacherStep of a tfjs model function with fixed weights on `grid` (item i goes from level from[i] to from[i] + 1). */
-export function teacherStep(fn: ModelFunction, weights: readonly tf.Tensor[], grid: Grid, prediction: Prediction, itemShape: readonly number[]): TeacherStep {
+export function teacherStep(
+  fn: ModelFunction,
+  weights: readonly tf.Tensor[],
+  grid: Grid,
+  prediction: Prediction,
+  itemShape: readonly number[],
+): TeacherStep {
   return (x, from) => {
     const n = from.length;
     const size = x.length / n;
     const out = tf.tidy(() => {
       const xt = tf.tensor(Float32Array.from(x), [n, ...itemShape]);
-      const t = tf.tensor(Float32Array.from(from, (j) => grid.t[j]), [n]);
+      const t = tf.tensor(
+        Float32Array.from(from, (j) => grid.t[j]),
+        [n],
+      );
       return fn.apply({ [fn.inputs[0]]: xt, [fn.inputs[1]]: t }, weights).dataSync() as Float32Array;
     });
     const next = new Float64Array(x.length);
@@ -47,7 +56,14 @@ export function teacherStep(fn: ModelFunction, weights: readonly tf.Tensor[], gr
 }
 
 /** The batch for data x0, student steps k[i] and noise ε, with the teacher stepping on `fine` (2× the student's steps). */
-export function distillBatch(step: TeacherStep, fine: Grid, prediction: Prediction, x0: Float32Array, k: Int32Array, eps: Float32Array): DistillBatch {
+export function distillBatch(
+  step: TeacherStep,
+  fine: Grid,
+  prediction: Prediction,
+  x0: Float32Array,
+  k: Int32Array,
+  eps: Float32Array,
+): DistillBatch {
   const n = k.length;
   const size = x0.length / n;
   const level = Int32Array.from(k, (s) => 2 * s);
@@ -55,12 +71,16 @@ export function distillBatch(step: TeacherStep, fine: Grid, prediction: Predicti
   for (let i = 0; i < n; i++) {
     for (let e = i * size; e < (i + 1) * size; e++) z[e] = fine.alpha[level[i]] * x0[e] + fine.sigma[level[i]] * eps[e];
   }
-  const zpp = step(step(z, level), level.map((j) => j + 1));
+  const zpp = step(
+    step(z, level),
+    level.map((j) => j + 1),
+  );
   const target = new Float32Array(x0.length);
   const weight = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const j = level[i];
-    const a = fine.alpha[j], s = fine.sigma[j];
+    const a = fine.alpha[j],
+      s = fine.sigma[j];
     weight[i] = outputWeight(prediction, a, s);
     for (let e = i * size; e < (i + 1) * size; e++) {
       const x = distillationX0(z[e], zpp[e], a, s, fine.alpha[j + 2], fine.sigma[j + 2]);

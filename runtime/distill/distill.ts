@@ -64,7 +64,10 @@ export function checkDistillOptions(o: Pick<DistillOptions, 'from' | 'to' | 'ste
   if (!isPowerOfTwo(o.from)) fail('DST0201', `--from must be a power of two (the grids halve each round), got ${o.from}`);
   if (!isPowerOfTwo(o.to)) fail('DST0201', `--to must be a power of two (the grids halve each round), got ${o.to}`);
   if (o.to >= o.from) fail('DST0201', `--to (${o.to}) must be fewer steps than --from (${o.from})`);
-  for (const [name, v] of [['steps per round', o.stepsPerRound], ['batch', o.batch]] as const) {
+  for (const [name, v] of [
+    ['steps per round', o.stepsPerRound],
+    ['batch', o.batch],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) fail('DST0201', `${name} must be an integer >= 1, got ${v}`);
   }
   if (!(o.lr > 0 && Number.isFinite(o.lr))) fail('DST0201', `the learning rate must be a positive number, got ${o.lr}`);
@@ -81,16 +84,30 @@ function fingerprint(weights: readonly Float32Array[]): string {
 
 function roundConfig(o: DistillOptions, teacherHash: string, teacherSteps: number): RunConfig {
   return {
-    kind: 'progressive-distillation', model: o.model.name, data: o.data.name, training: describeSpec(o.spec), teacher: teacherHash,
-    from: o.from, teacherSteps, studentSteps: teacherSteps / 2, stepsPerRound: o.stepsPerRound, batch: o.batch, lr: o.lr, seed: o.seed,
+    kind: 'progressive-distillation',
+    model: o.model.name,
+    data: o.data.name,
+    training: describeSpec(o.spec),
+    teacher: teacherHash,
+    from: o.from,
+    teacherSteps,
+    studentSteps: teacherSteps / 2,
+    stepsPerRound: o.stepsPerRound,
+    batch: o.batch,
+    lr: o.lr,
+    seed: o.seed,
   };
 }
 
 function refuseOverwrite(dir: string): void {
   const rounds = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('round-')) : [];
   if (rounds.length) {
-    fail('DST0401', `${dir} already holds distillation checkpoints (${rounds.join(', ')})`, undefined,
-      'pass --resume to continue that run, or remove the folder to start over');
+    fail(
+      'DST0401',
+      `${dir} already holds distillation checkpoints (${rounds.join(', ')})`,
+      undefined,
+      'pass --resume to continue that run, or remove the folder to start over',
+    );
   }
 }
 
@@ -111,8 +128,18 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
     const grids = roundGrids(o.spec, n);
     const ck = o.checkpoint && { dir: join(o.checkpoint.dir, `round-${n / 2}`), every: o.checkpoint.every, config: roundConfig(o, teacherHash, n) };
     const result = runRound({
-      fn, params, teacher, grids, prediction: o.spec.prediction, data: o.data, steps: o.stepsPerRound, batch: o.batch, lr: o.lr,
-      seed: o.seed, streamOffset: r * o.stepsPerRound, checkpoint: ck,
+      fn,
+      params,
+      teacher,
+      grids,
+      prediction: o.spec.prediction,
+      data: o.data,
+      steps: o.stepsPerRound,
+      batch: o.batch,
+      lr: o.lr,
+      seed: o.seed,
+      streamOffset: r * o.stepsPerRound,
+      checkpoint: ck,
       onStep: o.onStep && ((done, loss) => o.onStep!(n / 2, done, loss)),
       onStart: o.onRound && ((start) => o.onRound!(n, n / 2, start)),
     });

@@ -36,8 +36,12 @@ export function ddimGrid(spec: TrainingSpec, steps: number): Grid {
   // the spec's table at the timesteps themselves: levels() maps u to timestep floor(u·T), so use midpoints
   const levels = spec.levels(ts.map((k) => (k + 0.5) / spec.T));
   if (spec.prediction === 'eps' && levels.alpha[0] === 0) {
-    fail('DST0103', 'the grid starts at zero SNR (alpha = 0), where an eps-prediction model cannot give x0', undefined,
-      'distil a v- or x0-prediction model, or one without zero_snr');
+    fail(
+      'DST0103',
+      'the grid starts at zero SNR (alpha = 0), where an eps-prediction model cannot give x0',
+      undefined,
+      'distil a v- or x0-prediction model, or one without zero_snr',
+    );
   }
   return {
     steps,
@@ -62,8 +66,11 @@ export function roundGrids(spec: TrainingSpec, teacherSteps: number): { teacher:
   const teacher = ddimGrid(spec, teacherSteps);
   const student = ddimGrid(spec, teacherSteps / 2);
   if (!nests(teacher, student)) {
-    fail('DST0102', `the ${student.steps}-step grid is not every other point of the ${teacher.steps}-step grid (T = ${spec.T}); ` +
-      'this is a bug: trailing spacing always nests');
+    fail(
+      'DST0102',
+      `the ${student.steps}-step grid is not every other point of the ${teacher.steps}-step grid (T = ${spec.T}); ` +
+        'this is a bug: trailing spacing always nests',
+    );
   }
   return { teacher, student };
 }

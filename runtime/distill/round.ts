@@ -53,7 +53,12 @@ export interface RoundResult {
   readonly seconds: number;
 }
 
-interface State { step: number; weights: Float32Array[]; adam: AdamState; losses: number[] }
+interface State {
+  step: number;
+  weights: Float32Array[];
+  adam: AdamState;
+  losses: number[];
+}
 
 function startState(o: RoundOptions): State {
   const ck = o.checkpoint;
@@ -76,7 +81,13 @@ export function roundBatch(o: RoundOptions, teacher: readonly tf.Tensor[], step:
 }
 
 /** The weighted loss of `weights` on a batch, and its gradients. */
-export function lossAndGrads(fn: ModelFunction, params: Parameters, weights: readonly Float32Array[], batch: DistillBatch, itemShape: readonly number[]): [number, Float32Array[]] {
+export function lossAndGrads(
+  fn: ModelFunction,
+  params: Parameters,
+  weights: readonly Float32Array[],
+  batch: DistillBatch,
+  itemShape: readonly number[],
+): [number, Float32Array[]] {
   return tf.tidy(() => {
     const ws = weights.map((w, i) => tf.tensor(w, [...params.shapes[i]]));
     const { value, grads } = tf.valueAndGrads(distillLoss(fn, batch, itemShape))(ws);
@@ -89,14 +100,16 @@ export function runRound(o: RoundOptions): RoundResult {
   const startStep = state.step;
   o.onStart?.(startStep);
   const teacher = o.teacher.map((w, i) => tf.tensor(w, [...o.params.shapes[i]]));
-  const save = (step: number) => o.checkpoint && saveCheckpoint(o.checkpoint.dir, o.params,
-    { step, weights: state.weights, adam: state.adam, losses: state.losses }, o.checkpoint.config, o.seed);
+  const save = (step: number) =>
+    o.checkpoint &&
+    saveCheckpoint(o.checkpoint.dir, o.params, { step, weights: state.weights, adam: state.adam, losses: state.losses }, o.checkpoint.config, o.seed);
   const t0 = performance.now();
   try {
     for (let step = startStep; step < o.steps; step++) {
       const batch = roundBatch(o, teacher, step);
       const [loss, grads] = lossAndGrads(o.fn, o.params, state.weights, batch, o.data.itemShape);
-      if (!Number.isFinite(loss)) fail('DST0301', `the distillation loss is ${loss} at step ${step + 1} of the ${o.grids.student.steps}-step round`, undefined, 'lower --lr');
+      if (!Number.isFinite(loss))
+        fail('DST0301', `the distillation loss is ${loss} at step ${step + 1} of the ${o.grids.student.steps}-step round`, undefined, 'lower --lr');
       adamStep(state.weights, grads, state.adam, { lr: o.lr * (1 - step / o.steps) });
       state.losses.push(loss);
       if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === o.steps)) save(step + 1);

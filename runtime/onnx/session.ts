@@ -25,21 +25,30 @@ const ORT_TYPE = { f32: 'float32', i32: 'int32', i64: 'int64', bool: 'bool' } as
 function feed(info: OnnxValueInfo, data: Float32Array | Int32Array | undefined, what: string): ort.Tensor {
   const count = info.shape.reduce((a, d) => a * d, 1);
   if (!data || data.length !== count) {
-    fail(what === 'weight' ? 'ONNX0201' : 'ONNX0202',
-      `${what} '${info.name}' [${info.shape.join(', ')}] ${data ? `has ${data.length} values, not ${count}` : 'was not provided'}`);
+    fail(
+      what === 'weight' ? 'ONNX0201' : 'ONNX0202',
+      `${what} '${info.name}' [${info.shape.join(', ')}] ${data ? `has ${data.length} values, not ${count}` : 'was not provided'}`,
+    );
   }
-  const typed = info.dtype === 'i32' ? Int32Array.from(data) : info.dtype === 'f32' ? Float32Array.from(data) : Uint8Array.from(data, (v) => (v ? 1 : 0));
+  const typed =
+    info.dtype === 'i32' ? Int32Array.from(data) : info.dtype === 'f32' ? Float32Array.from(data) : Uint8Array.from(data, (v) => (v ? 1 : 0));
   return info.dtype === 'bool'
     ? new ort.Tensor('bool', typed as Uint8Array, [...info.shape])
     : new ort.Tensor(ORT_TYPE[info.dtype], typed as Float32Array | Int32Array, [...info.shape]);
 }
 
 export class OnnxSession {
-  private constructor(private readonly session: ort.InferenceSession, readonly artifact: OnnxArtifact) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly artifact: OnnxArtifact,
+  ) {}
 
   static async create(artifact: OnnxArtifact, opts: OnnxSessionOptions = {}): Promise<OnnxSession> {
     const session = await ort.InferenceSession.create(artifact.model, {
-      intraOpNumThreads: opts.threads ?? 2, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+      intraOpNumThreads: opts.threads ?? 2,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
     });
     return new OnnxSession(session, artifact);
   }

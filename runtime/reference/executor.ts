@@ -22,11 +22,7 @@ import { useBackend, type ReferenceBackend } from '../../compiler/semantics/back
 import { applyReference, tfData, tfDtype } from '../../compiler/semantics/tensors.ts';
 
 /** A value handed to the executor: a tensor, raw data (shape taken from the IR type), or both. */
-export type TensorSource =
-  | tf.Tensor
-  | Float32Array
-  | Int32Array
-  | { readonly data: ArrayLike<number>; readonly shape?: readonly number[] };
+export type TensorSource = tf.Tensor | Float32Array | Int32Array | { readonly data: ArrayLike<number>; readonly shape?: readonly number[] };
 
 export interface RunOptions {
   /** One entry per graph param, by name. */
@@ -55,7 +51,9 @@ export async function runGraph(graph: Graph, opts: RunOptions): Promise<tf.Tenso
 
 /** Binds every symbolic dim of the params' types from the shapes of the given inputs. */
 export function bindInputDims(
-  graph: Graph, inputs: Readonly<Record<string, TensorSource>>, given: Readonly<Record<string, number>>,
+  graph: Graph,
+  inputs: Readonly<Record<string, TensorSource>>,
+  given: Readonly<Record<string, number>>,
 ): Record<string, number> {
   const names = graph.params.map((p) => p.attrs.name as string);
   for (const key of Object.keys(inputs)) {
@@ -71,13 +69,21 @@ export function bindInputDims(
     if (!shape) continue;
     const declared = tensorOf(p).shape;
     if (shape.length !== declared.length) {
-      fail('REF0203', `input '${name}' has shape ${formatShape(shape)} but the graph expects ${formatType(p.type)} (rank ${declared.length})`, p.span);
+      fail(
+        'REF0203',
+        `input '${name}' has shape ${formatShape(shape)} but the graph expects ${formatType(p.type)} (rank ${declared.length})`,
+        p.span,
+      );
     }
     declared.forEach((d, i) => {
       if (typeof d === 'number') {
         if (d !== shape[i]) fail('REF0203', `input '${name}' has shape ${formatShape(shape)} but the graph expects ${formatType(p.type)}`, p.span);
       } else if (d in dims && dims[d] !== shape[i]) {
-        fail('REF0204', `dim '${d}' is ${dims[d]} from ${origin[d]} but ${shape[i]} from input '${name}' (axis ${i} of ${formatType(p.type)})`, p.span);
+        fail(
+          'REF0204',
+          `dim '${d}' is ${dims[d]} from ${origin[d]} but ${shape[i]} from input '${name}' (axis ${i} of ${formatType(p.type)})`,
+          p.span,
+        );
       } else {
         dims[d] = shape[i];
         origin[d] ??= `input '${name}'`;
@@ -104,7 +110,10 @@ class Run {
   private readonly created: tf.Tensor[] = [];
   private readonly protectedSet = new Set<tf.Tensor>();
 
-  constructor(private readonly dims: Record<string, number>, private readonly opts: RunOptions) {}
+  constructor(
+    private readonly dims: Record<string, number>,
+    private readonly opts: RunOptions,
+  ) {}
 
   isProtected(t: tf.Tensor): boolean {
     return this.protectedSet.has(t);
@@ -119,22 +128,39 @@ class Run {
   private materialize(source: TensorSource, type: TensorType, what: string, node: Node): tf.Tensor {
     const shape = bindShape(type.shape, this.dims);
     const unbound = shape.filter((d) => typeof d === 'string');
-    if (unbound.length) fail('REF0209', `${what}: dims ${unbound.join(', ')} of ${formatType(type)} are not bound (give them in dims or through input shapes)`, node.span);
+    if (unbound.length)
+      fail(
+        'REF0209',
+        `${what}: dims ${unbound.join(', ')} of ${formatType(type)} are not bound (give them in dims or through input shapes)`,
+        node.span,
+      );
     const staticShape = shape as number[];
     if (source instanceof tf.Tensor) {
       if (source.dtype !== tfDtype(type.dtype) || formatShape(source.shape) !== formatShape(staticShape)) {
-        fail('REF0203', `${what} is ${source.dtype}${formatShape(source.shape)} but the graph expects ${type.dtype}${formatShape(staticShape)}`, node.span);
+        fail(
+          'REF0203',
+          `${what} is ${source.dtype}${formatShape(source.shape)} but the graph expects ${type.dtype}${formatShape(staticShape)}`,
+          node.span,
+        );
       }
       this.protectedSet.add(source);
       return source;
     }
     const given = sourceShape(source);
     if (given && formatShape(given) !== formatShape(staticShape)) {
-      fail('REF0203', `${what} has shape ${formatShape(given)} but the graph expects ${formatType(type)} (shape ${formatShape(staticShape)})`, node.span);
+      fail(
+        'REF0203',
+        `${what} has shape ${formatShape(given)} but the graph expects ${formatType(type)} (shape ${formatShape(staticShape)})`,
+        node.span,
+      );
     }
     const data = sourceData(source);
     if (data.length !== numel(staticShape)) {
-      fail('REF0203', `${what} has ${data.length} values but ${formatType(type)} needs ${numel(staticShape)} (shape ${formatShape(staticShape)})`, node.span);
+      fail(
+        'REF0203',
+        `${what} has ${data.length} values but ${formatType(type)} needs ${numel(staticShape)} (shape ${formatShape(staticShape)})`,
+        node.span,
+      );
     }
     const t = tf.keep(tf.tensor(tfData(data, type.dtype), staticShape, tfDtype(type.dtype)));
     this.created.push(t);
@@ -148,9 +174,10 @@ class Run {
     const hit = this.leaves.get(key);
     if (hit) return hit;
     const type = tensorOf(node);
-    const t = node.op === 'weight'
-      ? this.materialize(this.weightSource(node), type, `weight '${String(node.attrs.path)}'`, node)
-      : this.materialize({ data: node.attrs.data as Float32Array | Int32Array }, type, 'constant', node);
+    const t =
+      node.op === 'weight'
+        ? this.materialize(this.weightSource(node), type, `weight '${String(node.attrs.path)}'`, node)
+        : this.materialize({ data: node.attrs.data as Float32Array | Int32Array }, type, 'constant', node);
     this.leaves.set(key, t);
     return t;
   }
@@ -225,7 +252,11 @@ class RefCounts {
   private readonly userCount = new Map<Node, number>();
   private readonly tupleUses = new Map<Node, number[]>();
 
-  constructor(graph: Graph, private readonly args: Set<tf.Tensor>, private readonly keep: Set<tf.Tensor>) {
+  constructor(
+    graph: Graph,
+    private readonly args: Set<tf.Tensor>,
+    private readonly keep: Set<tf.Tensor>,
+  ) {
     for (const node of topoOrder(graph)) {
       for (const input of node.inputs) {
         this.userCount.set(input, (this.userCount.get(input) ?? 0) + 1);
@@ -242,8 +273,8 @@ class RefCounts {
 
   produced(node: Node, value: tf.Tensor | tf.Tensor[]): void {
     if (Array.isArray(value)) {
-      const perIndex = this.userCount.get(node) === Infinity ? [] : this.tupleUses.get(node) ?? [];
-      value.forEach((t, i) => this.add(t, this.userCount.get(node) === Infinity ? Infinity : perIndex[i] ?? 0));
+      const perIndex = this.userCount.get(node) === Infinity ? [] : (this.tupleUses.get(node) ?? []);
+      value.forEach((t, i) => this.add(t, this.userCount.get(node) === Infinity ? Infinity : (perIndex[i] ?? 0)));
     } else {
       this.add(value, this.userCount.get(node) ?? 0);
     }

@@ -41,12 +41,17 @@ export function createAdam(params: readonly Float32Array[], opts: AdamOptions): 
 
 /** One update of every parameter in place from its gradient. */
 export function adamStep(params: readonly Float32Array[], grads: readonly ArrayLike<number>[], state: AdamState, opts: AdamOptions): void {
-  const b1 = opts.beta1 ?? 0.9, b2 = opts.beta2 ?? 0.999, eps = opts.eps ?? 1e-8;
+  const b1 = opts.beta1 ?? 0.9,
+    b2 = opts.beta2 ?? 0.999,
+    eps = opts.eps ?? 1e-8;
   state.step += 1;
   const t = state.step;
-  const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+  const c1 = 1 - b1 ** t,
+    c2 = 1 - b2 ** t;
   params.forEach((p, k) => {
-    const g = grads[k], m = state.m[k], v = state.v[k];
+    const g = grads[k],
+      m = state.m[k],
+      v = state.v[k];
     for (let i = 0; i < p.length; i++) {
       m[i] = b1 * m[i] + (1 - b1) * g[i];
       v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];

@@ -73,13 +73,19 @@ export function saveCheckpoint(dir: string, params: Parameters, state: TrainStat
   const optimizer = stepName(state.step, 'optimizer');
   saveWeightsFile(join(dir, weights), tensors(params, state.weights));
   const extra = new Map<string, Tensor<Float32Array>>([
-    ...tensors(params, state.adam.m, 'm.'), ...tensors(params, state.adam.v, 'v.'),
+    ...tensors(params, state.adam.m, 'm.'),
+    ...tensors(params, state.adam.v, 'v.'),
     ...(state.adam.ema ? tensors(params, state.adam.ema, 'ema.') : []),
   ]);
   if (state.losses.length) extra.set('losses', tensor([state.losses.length], Float32Array.from(state.losses)));
   saveWeightsFile(join(dir, optimizer), extra);
   const file: StateFile = {
-    format: FORMAT, step: state.step, rng: { generator: 'philox4x32-10', seed, position: state.step }, config, weights, optimizer,
+    format: FORMAT,
+    step: state.step,
+    rng: { generator: 'philox4x32-10', seed, position: state.step },
+    config,
+    weights,
+    optimizer,
   };
   writeFileSync(join(dir, 'state.json.tmp'), JSON.stringify(file, null, 2) + '\n');
   renameSync(join(dir, 'state.json.tmp'), join(dir, 'state.json'));
@@ -95,7 +101,9 @@ export function checkpointStep(dir: string): number | undefined {
 
 function differences(saved: RunConfig, config: RunConfig): string[] {
   const keys = [...new Set([...Object.keys(saved), ...Object.keys(config)])];
-  return keys.filter((k) => saved[k] !== config[k]).map((k) => `${k}: ${JSON.stringify(saved[k])} in the checkpoint, ${JSON.stringify(config[k])} now`);
+  return keys
+    .filter((k) => saved[k] !== config[k])
+    .map((k) => `${k}: ${JSON.stringify(saved[k])} in the checkpoint, ${JSON.stringify(config[k])} now`);
 }
 
 function pick(file: WeightSet, params: Parameters, prefix: string, source: string): Float32Array[] {
@@ -115,8 +123,12 @@ export function loadCheckpoint(dir: string, params: Parameters, config: RunConfi
   if (!state) return fail('TRN0501', `no checkpoint in ${dir} (state.json is missing)`);
   const diff = differences(state.config, config);
   if (diff.length) {
-    fail('TRN0502', `the checkpoint in ${dir} is from a different run: ${diff.join('; ')}`, undefined,
-      'resume with the same options, or train into a new --checkpoint folder');
+    fail(
+      'TRN0502',
+      `the checkpoint in ${dir} is from a different run: ${diff.join('; ')}`,
+      undefined,
+      'resume with the same options, or train into a new --checkpoint folder',
+    );
   }
   const read = (name: string) => {
     const path = join(dir, name);

@@ -33,11 +33,22 @@ export interface StepBatch {
  * Applies one compiled update to `weights` and `state` in place (state.step counts it); returns the
  * loss. `paths` is the trainer's order of `weights`.
  */
-export async function compiledUpdate(runner: StepRunner, paths: readonly string[], weights: readonly Float32Array[], state: AdamState, batch: StepBatch): Promise<number> {
+export async function compiledUpdate(
+  runner: StepRunner,
+  paths: readonly string[],
+  weights: readonly Float32Array[],
+  state: AdamState,
+  batch: StepBatch,
+): Promise<number> {
   const slot = new Map(paths.map((p, i) => [p, i]));
   const inputs: StepInputs = {
-    x0: batch.x0, noise: batch.noise, alpha: Float32Array.from(batch.alpha), sigma: Float32Array.from(batch.sigma), t: batch.t,
-    step: Float32Array.of(state.step + 1), ...batch.cond,
+    x0: batch.x0,
+    noise: batch.noise,
+    alpha: Float32Array.from(batch.alpha),
+    sigma: Float32Array.from(batch.sigma),
+    t: batch.t,
+    step: Float32Array.of(state.step + 1),
+    ...batch.cond,
   };
   for (const p of runner.paths) {
     const i = slot.get(p) ?? fail('TRN0103', `the compiled step updates weight '${p}', which the model has no value for`);

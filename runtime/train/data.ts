@@ -69,7 +69,10 @@ function fashionSource(dir: string): DataSource {
     heldOut: (n, set) => {
       test ??= loadFashionMnist('t10k', dir);
       const count = Math.min(n, test.count);
-      return gather(test, Array.from({ length: count }, (_, i) => (i + set * count) % test!.count));
+      return gather(
+        test,
+        Array.from({ length: count }, (_, i) => (i + set * count) % test!.count),
+      );
     },
   };
 }
@@ -78,6 +81,5 @@ export function openDataSource(name: string, opts: DataOptions = {}): DataSource
   if (isToy2d(name)) return toySource(name);
   if (name === 'fashion-mnist') return fashionSource(opts.dir ?? FASHION_MNIST_DIR);
   const near = suggest(name, DATA_SETS);
-  return fail('TRN0301', `unknown data set '${name}' (data sets: ${DATA_SETS.join(', ')})`, undefined,
-    near ? `did you mean '${near}'?` : undefined);
+  return fail('TRN0301', `unknown data set '${name}' (data sets: ${DATA_SETS.join(', ')})`, undefined, near ? `did you mean '${near}'?` : undefined);
 }

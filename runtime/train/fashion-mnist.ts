@@ -33,7 +33,8 @@ export function parseIdx(bytes: Uint8Array, rank: number, source: string): { dim
   const bad = (why: string): never => fail('TRN0202', `${source} is not an IDX file of ${rank}-D unsigned bytes: ${why}`);
   if (bytes.length < 4 + 4 * rank) bad(`only ${bytes.length} bytes`);
   const magic = view.getUint32(0, false);
-  if (magic !== 0x0800 + rank) bad(`magic number 0x${magic.toString(16).padStart(8, '0')}, expected 0x${(0x0800 + rank).toString(16).padStart(8, '0')}`);
+  if (magic !== 0x0800 + rank)
+    bad(`magic number 0x${magic.toString(16).padStart(8, '0')}, expected 0x${(0x0800 + rank).toString(16).padStart(8, '0')}`);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false));
   const size = dims.reduce((p, d) => p * d, 1);
   const start = 4 + 4 * rank;
@@ -55,8 +56,12 @@ export function loadFashionMnist(split: Split, dir = FASHION_MNIST_DIR): ImageSe
   const labelsPath = join(dir, `${split}-labels-idx1-ubyte.gz`);
   for (const path of [imagesPath, labelsPath]) {
     if (!existsSync(path)) {
-      fail('TRN0201', `Fashion-MNIST is not installed: ${path} does not exist`, undefined,
-        `install Debian's package (apt-get install dataset-fashion-mnist) or point --data-dir at a folder with the four IDX .gz files`);
+      fail(
+        'TRN0201',
+        `Fashion-MNIST is not installed: ${path} does not exist`,
+        undefined,
+        `install Debian's package (apt-get install dataset-fashion-mnist) or point --data-dir at a folder with the four IDX .gz files`,
+      );
     }
   }
   const images = parseIdx(readGzip(imagesPath), 3, imagesPath);

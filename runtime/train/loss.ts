@@ -27,7 +27,8 @@ export function noisyBatch(x0: Float32Array, eps: Float32Array, levels: Levels, 
   const xt = new Float32Array(x0.length);
   const target = new Float32Array(x0.length);
   for (let i = 0; i < n; i++) {
-    const a = levels.alpha[i], s = levels.sigma[i];
+    const a = levels.alpha[i],
+      s = levels.sigma[i];
     for (let j = i * itemSize; j < (i + 1) * itemSize; j++) {
       xt[j] = a * x0[j] + s * eps[j];
       target[j] = prediction === 'eps' ? eps[j] : prediction === 'x0' ? x0[j] : a * eps[j] - s * x0[j];

@@ -17,8 +17,11 @@ import { fail } from '../../compiler/core/diagnostics.ts';
 
 /** Exact W1 of two empirical 1-D distributions given sorted values. */
 export function wasserstein1d(x: Float64Array, y: Float64Array): number {
-  const n = x.length, m = y.length;
-  let i = 0, j = 0, total = 0;
+  const n = x.length,
+    m = y.length;
+  let i = 0,
+    j = 0,
+    total = 0;
   let prev = Math.min(x[0], y[0]);
   while (i < n || j < m) {
     const fromX = j >= m || (i < n && x[i] <= y[j]);
@@ -45,12 +48,14 @@ function projections(points: Float32Array, n: number, c: number, s: number): Flo
 
 /** Sliced Wasserstein-1 distance between two N×2 clouds (sizes may differ), over `directions` angles. */
 export function slicedWasserstein(a: Float32Array, b: Float32Array, directions = 128): number {
-  const na = checkCloud(a, 'first cloud'), nb = checkCloud(b, 'second cloud');
+  const na = checkCloud(a, 'first cloud'),
+    nb = checkCloud(b, 'second cloud');
   if (!Number.isInteger(directions) || directions < 1) fail('TRN0702', `directions must be an integer >= 1, got ${directions}`);
   let sum = 0;
   for (let k = 0; k < directions; k++) {
     const theta = (Math.PI * k) / directions;
-    const c = Math.cos(theta), s = Math.sin(theta);
+    const c = Math.cos(theta),
+      s = Math.sin(theta);
     sum += wasserstein1d(projections(a, na, c, s), projections(b, nb, c, s));
   }
   return sum / directions;

@@ -42,12 +42,24 @@ export function modelFunction(graph: Graph): ModelFunction {
   if (paths.length === 0) fail('TRN0102', `model @${graph.name} has no weights to train`);
   const slot = new Map(paths.map((p, i) => [p, i]));
 
-  function apply(inputs: Readonly<Record<string, tf.Tensor>>, weights: readonly tf.Tensor[], given: Readonly<Record<string, number>> = {}): tf.Tensor {
+  function apply(
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    weights: readonly tf.Tensor[],
+    given: Readonly<Record<string, number>> = {},
+  ): tf.Tensor {
     const dims = bindInputDims(graph, inputs, given);
     const values = new Map<Node, Value>(graph.params.map((p) => [p, inputs[p.attrs.name as string]]));
     for (const node of order) {
       if (values.has(node)) continue;
-      values.set(node, evalNode(node, node.inputs.map((i) => values.get(i)!), weights, dims));
+      values.set(
+        node,
+        evalNode(
+          node,
+          node.inputs.map((i) => values.get(i)!),
+          weights,
+          dims,
+        ),
+      );
     }
     return values.get(graph.outputs[0]) as tf.Tensor;
   }

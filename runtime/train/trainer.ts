@@ -89,8 +89,11 @@ function checkItemShape(model: ModelArtifact, data: DataSource): void {
   const item = tensorOf(x).shape.slice(1);
   const fits = item.length === data.itemShape.length && item.every((d, i) => typeof d !== 'number' || d === data.itemShape[i]);
   if (!fits) {
-    fail('TRN0606', `model ${model.name} takes ${String(x.attrs.name)}: ${formatType(x.type)}, but data set '${data.name}' ` +
-      `has items of shape [${data.itemShape.join(', ')}]`);
+    fail(
+      'TRN0606',
+      `model ${model.name} takes ${String(x.attrs.name)}: ${formatType(x.type)}, but data set '${data.name}' ` +
+        `has items of shape [${data.itemShape.join(', ')}]`,
+    );
   }
 }
 
@@ -104,13 +107,18 @@ function conditioning(model: ModelArtifact, data: DataSource): Conditioning {
   const [p] = extra;
   const type = tensorOf(p);
   if (extra.length > 1 || type.dtype !== 'i32' || type.shape.length !== 1 || data.classes === undefined) {
-    fail('TRN0601', `model ${model.name} takes ${extra.map((q) => `'${String(q.attrs.name)}'`).join(', ')} besides x and t, ` +
-      `which data set '${data.name}' cannot provide (it gives ${data.classes === undefined ? 'unlabelled items' : 'one class label per item'})`);
+    fail(
+      'TRN0601',
+      `model ${model.name} takes ${extra.map((q) => `'${String(q.attrs.name)}'`).join(', ')} besides x and t, ` +
+        `which data set '${data.name}' cannot provide (it gives ${data.classes === undefined ? 'unlabelled items' : 'one class label per item'})`,
+    );
   }
   return (b, seed, step, nullClass) => {
     const labels = Int32Array.from(b.labels!);
     if (nullClass !== undefined) {
-      uniforms(seed, STREAMS.labelDrop, step, labels.length).forEach((u, i) => { if (u < LABEL_DROP) labels[i] = nullClass; });
+      uniforms(seed, STREAMS.labelDrop, step, labels.length).forEach((u, i) => {
+        if (u < LABEL_DROP) labels[i] = nullClass;
+      });
     }
     return { [String(p.attrs.name)]: labels };
   };
@@ -121,21 +129,36 @@ const asTensors = (cond: Record<string, Int32Array>): ExtraInputs =>
 
 function runConfig(o: TrainOptions, params: Parameters): RunConfig {
   return {
-    model: o.model.name, parameters: params.paths.length, data: o.data.name, batch: o.batch, lr: o.lr, seed: o.seed,
-    ema: o.emaDecay ?? 0, training: describeSpec(o.spec),
+    model: o.model.name,
+    parameters: params.paths.length,
+    data: o.data.name,
+    batch: o.batch,
+    lr: o.lr,
+    seed: o.seed,
+    ema: o.emaDecay ?? 0,
+    training: describeSpec(o.spec),
     // a compiled run's Adam rounds in f32, the tape trainer's in f64: one run resumes on its own engine
     ...(o.compiled ? { engine: o.compiled.engine } : {}),
   };
 }
 
-interface Start { step: number; weights: Float32Array[]; adam: AdamState; losses: number[] }
+interface Start {
+  step: number;
+  weights: Float32Array[];
+  adam: AdamState;
+  losses: number[];
+}
 
 function startState(o: TrainOptions, params: Parameters, adamOpts: AdamOptions): Start {
   const ck = o.checkpoint;
   const saved = ck ? checkpointStep(ck.dir) : undefined;
   if (ck && saved !== undefined && !ck.resume) {
-    fail('TRN0604', `${ck.dir} already holds a checkpoint at step ${saved}`, undefined,
-      'pass --resume to continue that run, or remove the folder to start over');
+    fail(
+      'TRN0604',
+      `${ck.dir} already holds a checkpoint at step ${saved}`,
+      undefined,
+      'pass --resume to continue that run, or remove the folder to start over',
+    );
   }
   if (ck && saved !== undefined) {
     const s = loadCheckpoint(ck.dir, params, runConfig(o, params), !!o.emaDecay);
@@ -150,19 +173,32 @@ function startState(o: TrainOptions, params: Parameters, adamOpts: AdamOptions):
 function lossAndGrads(compute: () => [number, ArrayLike<number>[]], backend: string): [number, ArrayLike<number>[]] {
   try {
     let out: [number, ArrayLike<number>[]] = [NaN, []];
-    tf.tidy(() => { out = compute(); });
+    tf.tidy(() => {
+      out = compute();
+    });
     return out;
   } catch (e) {
     if (e instanceof DenocError) throw e;
     const message = (e as Error).message;
-    return fail('TRN0603', `tfjs backend '${backend}' cannot differentiate this model: ${message}`, undefined,
-      backend === 'wasm' ? 'try --backend cpu (slower, but with every tfjs gradient kernel)' : undefined);
+    return fail(
+      'TRN0603',
+      `tfjs backend '${backend}' cannot differentiate this model: ${message}`,
+      undefined,
+      backend === 'wasm' ? 'try --backend cpu (slower, but with every tfjs gradient kernel)' : undefined,
+    );
   }
 }
 
 /** One update by tfjs' tape and host Adam; returns the loss. */
 function tapeUpdate(
-  fn: ModelFunction, o: TrainOptions, params: Parameters, state: Start, noisy: NoisyBatch, extra: ExtraInputs, backend: string, adamOpts: AdamOptions,
+  fn: ModelFunction,
+  o: TrainOptions,
+  params: Parameters,
+  state: Start,
+  noisy: NoisyBatch,
+  extra: ExtraInputs,
+  backend: string,
+  adamOpts: AdamOptions,
 ): number {
   const [loss, grads] = lossAndGrads(() => {
     const ws = state.weights.map((w, i) => tf.tensor(w, [...params.shapes[i]]));
@@ -192,8 +228,9 @@ export async function trainDenoiser(o: TrainOptions): Promise<TrainResult> {
   const state = startState(o, params, adamOpts);
   const startStep = state.step;
   const extraFor = conditioning(o.model, o.data);
-  const save = (step: number) => o.checkpoint && saveCheckpoint(o.checkpoint.dir, params,
-    { step, weights: state.weights, adam: state.adam, losses: state.losses }, runConfig(o, params), o.seed);
+  const save = (step: number) =>
+    o.checkpoint &&
+    saveCheckpoint(o.checkpoint.dir, params, { step, weights: state.weights, adam: state.adam, losses: state.losses }, runConfig(o, params), o.seed);
   const t0 = performance.now();
   for (let step = startStep; step < o.steps; step++) {
     const b = o.data.batch(o.seed, step, o.batch);

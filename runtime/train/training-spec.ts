@@ -77,13 +77,24 @@ export function trainingSpec(model: ModelArtifact, samplers: readonly SamplerArt
     fail('TRN0403', `no sampler named '${samplerName}' samples model ${model.name}`);
   }
   if (uses.length === 0) {
-    return specOf(model.training ?? fail('TRN0404', `model ${model.name} declares training settings (prediction, schedule, T, zero_snr, null_class) that are not valid`,
-      undefined, 'run denoc check on a sampler of the model to see which'));
+    return specOf(
+      model.training ??
+        fail(
+          'TRN0404',
+          `model ${model.name} declares training settings (prediction, schedule, T, zero_snr, null_class) that are not valid`,
+          undefined,
+          'run denoc check on a sampler of the model to see which',
+        ),
+    );
   }
   const differing = uses.find((s) => key(s.training) !== key(uses[0].training));
   if (differing) {
-    fail('TRN0402', `samplers of ${model.name} need different training: '${uses[0].name}' (${key(uses[0].training)}) and '${differing.name}' (${key(differing.training)})`,
-      undefined, 'choose the sampler to train for with --sampler');
+    fail(
+      'TRN0402',
+      `samplers of ${model.name} need different training: '${uses[0].name}' (${key(uses[0].training)}) and '${differing.name}' (${key(differing.training)})`,
+      undefined,
+      'choose the sampler to train for with --sampler',
+    );
   }
   return specOf(uses[0].training);
 }

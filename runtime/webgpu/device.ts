@@ -11,17 +11,25 @@ import { DenocError, type DiagnosticCode } from '../../compiler/core/diagnostics
 export const INSTALL_HINT =
   'install a WebGPU implementation: in Node the `webgpu` npm package (Dawn) plus a Vulkan driver — ' +
   'on a GPU-less Debian/Ubuntu machine Mesa lavapipe (`apt-get install -t bookworm-backports mesa-vulkan-drivers`), ' +
-  'or Debian\'s `chromium` for SwiftShader (then set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); ' +
+  "or Debian's `chromium` for SwiftShader (then set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json); " +
   'in a browser, one with WebGPU enabled';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /** The limits the target plans against; each is requested up to the adapter's maximum. */
 const WANTED_LIMITS = [
-  'maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension',
-  'maxUniformBufferBindingSize', 'maxBindGroups', 'maxDynamicUniformBuffersPerPipelineLayout',
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupSizeZ',
+  'maxComputeWorkgroupsPerDimension',
+  'maxUniformBufferBindingSize',
+  'maxBindGroups',
+  'maxDynamicUniformBuffersPerPipelineLayout',
 ] as const;
 
 export type LimitName = (typeof WANTED_LIMITS)[number];
@@ -64,7 +72,11 @@ async function dawnGpu(options: readonly string[]): Promise<GPU | undefined> {
   }
 }
 
-interface AdapterFound { readonly gpu: GPU; readonly adapter: GPUAdapter; readonly source: GpuContext['source'] }
+interface AdapterFound {
+  readonly gpu: GPU;
+  readonly adapter: GPUAdapter;
+  readonly source: GpuContext['source'];
+}
 
 async function findAdapter(opts: AcquireOptions, notes: string[]): Promise<AdapterFound | undefined> {
   const navGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
@@ -101,7 +113,10 @@ function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
   const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   return {
-    vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
     software: fallback || /llvmpipe|lavapipe|swiftshader|software/.test(text),
   };
 }
@@ -130,7 +145,10 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<GpuConte
   // Dawn keeps the process alive while its GPU object is reachable: hold it here, drop it on release.
   const holder: { gpu?: GPU } = { gpu: found.gpu };
   return {
-    device, adapter: describeAdapter(adapter), features: new Set(device.features), source,
+    device,
+    adapter: describeAdapter(adapter),
+    features: new Set(device.features),
+    source,
     limits: limits as DeviceLimits,
     release() {
       device.destroy();
@@ -144,7 +162,9 @@ const lostReason = new WeakMap<GPUDevice, string>();
 
 /** Remembers uncaptured errors and loss so the next checked call can report them. */
 function watchDevice(device: GPUDevice): void {
-  device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => { lastUncaptured.set(device, ev.error.message); };
+  device.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
+    lastUncaptured.set(device, ev.error.message);
+  };
   void device.lost.then((info) => {
     if (info.reason !== 'destroyed') lostReason.set(device, `${info.reason}: ${info.message}`);
   });
@@ -154,7 +174,10 @@ let shared: Promise<GpuContext> | undefined;
 
 /** One device per process, shared by executors and tests (creating devices is slow on lavapipe). */
 export function sharedDevice(opts: AcquireOptions = {}): Promise<GpuContext> {
-  shared ??= acquireDevice(opts).catch((e: unknown) => { shared = undefined; throw e; });
+  shared ??= acquireDevice(opts).catch((e: unknown) => {
+    shared = undefined;
+    throw e;
+  });
   return shared;
 }
 
@@ -187,7 +210,11 @@ export async function checked<T>(device: GPUDevice, label: string, fn: () => T):
   for (const f of SCOPES) device.pushErrorScope(f);
   let result: T;
   let thrown: unknown;
-  try { result = fn(); } catch (e) { thrown = e; }
+  try {
+    result = fn();
+  } catch (e) {
+    thrown = e;
+  }
   const errors = await Promise.all(SCOPES.map(() => device.popErrorScope()));
   const lost = lostReason.get(device);
   if (lost) throw new DenocError({ code: 'WG0004', severity: 'error', message: `WebGPU device lost (${lost}) while ${label}` });
@@ -212,6 +239,9 @@ export function throwIfFailed(device: GPUDevice, label: string): void {
 
 function gpuError(code: DiagnosticCode, what: string, label: string, message: string): DenocError {
   // Dawn appends a blank-line-separated call trace; keep the first paragraph and the "While" lines.
-  const lines = message.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
+  const lines = message
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.length > 0);
   return new DenocError({ code, severity: 'error', message: `WebGPU ${what} while ${label}: ${lines.join(' | ')}` });
 }

@@ -32,7 +32,11 @@ const NO_WEIGHTS: WeightSet = new Map();
 export function sessionFor(plan: WebGPUPlan, gpu: GpuContext, weights: WeightSet = NO_WEIGHTS): Promise<WebGPUSession> {
   const cached = sessions.get(plan);
   if (cached && cached.weights === weights && cached.gpu === gpu) return cached.session;
-  if (cached) void cached.session.then((s) => s.destroy(), () => undefined);
+  if (cached)
+    void cached.session.then(
+      (s) => s.destroy(),
+      () => undefined,
+    );
   const session = WebGPUSession.create(plan, gpu, weights);
   sessions.set(plan, { weights, gpu, session });
   session.catch(() => sessions.delete(plan));

@@ -16,9 +16,18 @@ import { checked, throwIfFailed, type GpuContext } from './device.ts';
 export type TensorData = Float32Array | Int32Array | Uint32Array | readonly number[];
 
 /** One dispatch timed alone by `profile`. */
-export interface KernelTiming { readonly kernel: string; readonly template: string; readonly flops: number; readonly seconds: number }
+export interface KernelTiming {
+  readonly kernel: string;
+  readonly template: string;
+  readonly flops: number;
+  readonly seconds: number;
+}
 
-interface Pipeline { readonly pipeline: GPUComputePipeline; readonly layout: GPUBindGroupLayout; readonly code: KernelCode }
+interface Pipeline {
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: GPUBindGroupLayout;
+  readonly code: KernelCode;
+}
 
 interface RecordedDispatch {
   readonly code: KernelCode;
@@ -59,15 +68,21 @@ export class WebGPUSession {
   static async create(plan: WebGPUPlan, gpu: GpuContext, weights: WeightSet): Promise<WebGPUSession> {
     const { device } = gpu;
     const buffers = await checked(device, `allocating ${plan.buffers.length} buffers for @${plan.name}`, () =>
-      plan.buffers.map((b) => device.createBuffer({ size: b.bytes, usage: STORAGE, label: b.labels[0] })));
+      plan.buffers.map((b) => device.createBuffer({ size: b.bytes, usage: STORAGE, label: b.labels[0] })),
+    );
     for (const b of plan.buffers) {
-      if (b.init.kind === 'constant') device.queue.writeBuffer(buffers[b.id], 0, toWords(b.init.data, b.init.data instanceof Int32Array ? 'i32' : 'f32'));
+      if (b.init.kind === 'constant')
+        device.queue.writeBuffer(buffers[b.id], 0, toWords(b.init.data, b.init.data instanceof Int32Array ? 'i32' : 'f32'));
     }
     for (const w of plan.weights) {
       const data = weights.get(w.name)?.data;
       if (!data) throw new DenocError({ code: 'WG0200', severity: 'error', message: `weight '${w.name}' [${w.shape.join(', ')}] was not provided` });
       if (data.length !== planNumel(w)) {
-        throw new DenocError({ code: 'WG0201', severity: 'error', message: `weight '${w.name}' has ${data.length} values but the graph needs [${w.shape.join(', ')}] = ${planNumel(w)}` });
+        throw new DenocError({
+          code: 'WG0201',
+          severity: 'error',
+          message: `weight '${w.name}' has ${data.length} values but the graph needs [${w.shape.join(', ')}] = ${planNumel(w)}`,
+        });
       }
       device.queue.writeBuffer(buffers[w.slot], 0, toWords(data, w.dtype));
     }
@@ -106,13 +121,19 @@ export class WebGPUSession {
       return buf;
     });
     await checked(device, `running @${this.plan.name}`, () => device.queue.submit([encoder.finish()]));
-    const out = await Promise.all(staging.map(async (buf, i) => {
-      await buf.mapAsync(MAP_MODE_READ);
-      const o = this.plan.outputs[i];
-      const raw = buf.getMappedRange().slice(0);
-      buf.destroy();
-      return o.dtype === 'i32' ? Float32Array.from(new Int32Array(raw)) : o.dtype === 'u32' || o.dtype === 'bool' ? Float32Array.from(new Uint32Array(raw)) : new Float32Array(raw);
-    }));
+    const out = await Promise.all(
+      staging.map(async (buf, i) => {
+        await buf.mapAsync(MAP_MODE_READ);
+        const o = this.plan.outputs[i];
+        const raw = buf.getMappedRange().slice(0);
+        buf.destroy();
+        return o.dtype === 'i32'
+          ? Float32Array.from(new Int32Array(raw))
+          : o.dtype === 'u32' || o.dtype === 'bool'
+            ? Float32Array.from(new Uint32Array(raw))
+            : new Float32Array(raw);
+      }),
+    );
     throwIfFailed(device, `running @${this.plan.name}`);
     return out;
   }
@@ -120,9 +141,18 @@ export class WebGPUSession {
   writeInputs(inputs: Readonly<Record<string, TensorData>>): void {
     for (const i of this.plan.inputs) {
       const data = inputs[i.name];
-      if (data === undefined) throw new DenocError({ code: 'WG0202', severity: 'error', message: `input '${i.name}' (${i.dtype}[${i.shape.join(', ')}]) was not provided` });
+      if (data === undefined)
+        throw new DenocError({
+          code: 'WG0202',
+          severity: 'error',
+          message: `input '${i.name}' (${i.dtype}[${i.shape.join(', ')}]) was not provided`,
+        });
       if (data.length !== planNumel(i)) {
-        throw new DenocError({ code: 'WG0203', severity: 'error', message: `input '${i.name}' has ${data.length} values but the graph needs ${i.dtype}[${i.shape.join(', ')}]` });
+        throw new DenocError({
+          code: 'WG0203',
+          severity: 'error',
+          message: `input '${i.name}' has ${data.length} values but the graph needs ${i.dtype}[${i.shape.join(', ')}]`,
+        });
       }
       this.gpu.device.queue.writeBuffer(this.buffers[i.slot], 0, toWords(data, i.dtype));
     }
@@ -200,7 +230,10 @@ async function compile(device: GPUDevice, k: KernelCode): Promise<Pipeline> {
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length) {
     const lines = k.wgsl.split('\n');
-    const detail = errors.slice(0, 3).map((m) => `${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`).join('\n  ');
+    const detail = errors
+      .slice(0, 3)
+      .map((m) => `${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`)
+      .join('\n  ');
     throw new DenocError({ code: 'WG0007', severity: 'error', message: `WGSL of kernel ${k.name} does not compile:\n  ${detail}` });
   }
   const layout = device.createBindGroupLayout({
@@ -216,7 +249,8 @@ async function compile(device: GPUDevice, k: KernelCode): Promise<Pipeline> {
       label: k.name,
       layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },
-    }));
+    }),
+  );
   return { pipeline: await pipeline, layout, code: k };
 }
 
@@ -232,7 +266,8 @@ function resolve(ref: BufferRef, ctx: RecordContext, loop: LoopStep | undefined,
   if ('slot' in ref) return ctx.buffers[ref.slot];
   if (!loop) throw new Error('a carried buffer outside a loop');
   const c = loop.carried[ref.carried];
-  const cur = parity === 0 ? c.ping : c.pong, next = parity === 0 ? c.pong : c.ping;
+  const cur = parity === 0 ? c.ping : c.pong,
+    next = parity === 0 ? c.pong : c.ping;
   return ctx.buffers[ref.phase === 'cur' ? cur : next];
 }
 
@@ -240,7 +275,12 @@ function record(steps: readonly Step[], ctx: RecordContext, loop?: LoopStep, uni
   return steps.map((s): Recorded => {
     const parities = loop ? [0, 1] : [0];
     if (s.kind === 'copy') {
-      return { kind: 'copy', from: parities.map((p) => resolve(s.from, ctx, loop, p)), to: parities.map((p) => resolve(s.to, ctx, loop, p)), bytes: s.bytes };
+      return {
+        kind: 'copy',
+        from: parities.map((p) => resolve(s.from, ctx, loop, p)),
+        to: parities.map((p) => resolve(s.to, ctx, loop, p)),
+        bytes: s.bytes,
+      };
     }
     if (s.kind === 'loop') {
       const buf = ctx.device.createBuffer({ size: s.stepData.byteLength, usage: USAGE.UNIFORM | USAGE.COPY_DST, label: 'step uniforms' });
@@ -249,12 +289,16 @@ function record(steps: readonly Step[], ctx: RecordContext, loop?: LoopStep, uni
       return { kind: 'loop', count: s.count, stride: s.stepStride, body: record(s.body, ctx, s, buf) };
     }
     const p = ctx.pipelines[s.kernel];
-    const groups = parities.map((parity) => ctx.device.createBindGroup({
-      layout: p.layout,
-      entries: p.code.bindings.map((b, i) => (b.role === 'step'
-        ? { binding: b.binding, resource: { buffer: uniform!, size: p.code.stepWords * 16 } }
-        : { binding: b.binding, resource: { buffer: resolve(s.buffers[i], ctx, loop, parity) } })),
-    }));
+    const groups = parities.map((parity) =>
+      ctx.device.createBindGroup({
+        layout: p.layout,
+        entries: p.code.bindings.map((b, i) =>
+          b.role === 'step'
+            ? { binding: b.binding, resource: { buffer: uniform!, size: p.code.stepWords * 16 } }
+            : { binding: b.binding, resource: { buffer: resolve(s.buffers[i], ctx, loop, parity) } },
+        ),
+      }),
+    );
     return { kind: 'dispatch', d: { code: p.code, pipeline: p.pipeline, groups, workgroups: p.code.workgroups, dynamic: p.code.stepWords > 0 } };
   });
 }

@@ -63,9 +63,12 @@ function checkSpecs(specs: readonly ParameterSpec[], problems: Diagnostic[]): vo
 function checkTensor(spec: ParameterSpec, t: Tensor<Float32Array>, where: string): Diagnostic | undefined {
   const symbolic = !spec.type.shape.every((d) => typeof d === 'number');
   if (!symbolic && !sameDims(spec.type.shape, t.shape)) {
-    return diag('WGT0103',
+    return diag(
+      'WGT0103',
       `parameter '${spec.path}' expects shape ${formatShape(spec.type.shape)} but ${where} has ${formatShape(t.shape)}`,
-      spec, shapeHint(spec.type.shape as number[], t.shape));
+      spec,
+      shapeHint(spec.type.shape as number[], t.shape),
+    );
   }
   if (t.dtype === 'i32' && isFloat(spec.type.dtype)) {
     return diag('WGT0104', `parameter '${spec.path}' is ${spec.type.dtype} but ${where} stores it as i32`, spec);
@@ -94,8 +97,9 @@ export function bindWeights(specs: readonly ParameterSpec[], weights: TensorColl
     if (bound.has(spec.path)) continue;
     const t = loaded.get(spec.path);
     if (!t) {
-      problems.push(diag('WGT0101', `parameter '${spec.path}' (${formatType(spec.type)}) is missing from ${where}`,
-        spec, missingHint(spec.path, leftover)));
+      problems.push(
+        diag('WGT0101', `parameter '${spec.path}' (${formatType(spec.type)}) is missing from ${where}`, spec, missingHint(spec.path, leftover)),
+      );
       continue;
     }
     const problem = checkTensor(spec, t, where);
@@ -104,8 +108,14 @@ export function bindWeights(specs: readonly ParameterSpec[], weights: TensorColl
   }
   if (!opts.allowUnexpected) {
     for (const name of leftover) {
-      problems.push(diag('WGT0102', `tensor '${name}' ${formatShape(loaded.get(name)?.shape ?? [])} in ${where} is no parameter of the model`,
-        undefined, unexpectedHint(name, missing)));
+      problems.push(
+        diag(
+          'WGT0102',
+          `tensor '${name}' ${formatShape(loaded.get(name)?.shape ?? [])} in ${where} is no parameter of the model`,
+          undefined,
+          unexpectedHint(name, missing),
+        ),
+      );
     }
   }
   if (problems.length > 0) throw new DenocError(problems);

@@ -50,7 +50,8 @@ export function loadWeightsFile(path: string): Map<string, Tensor<Float32Array>>
   if (bad.length) {
     const shown = bad.length > 8 ? `${bad.slice(0, 8).join(', ')} and ${bad.length - 8} more` : bad.join(', ');
     throw new DenocError({
-      code: 'WGT0014', severity: 'error',
+      code: 'WGT0014',
+      severity: 'error',
       message: `${path}: ${bad.length} tensor(s) hold NaN or infinite values: ${shown}; the weights are corrupt or training diverged`,
     });
   }

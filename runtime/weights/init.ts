@@ -73,7 +73,9 @@ function checkSpec(spec: ParameterSpec): Diagnostic | undefined {
   const scale = spec.init.scale ?? 1;
   if (!INIT_KINDS.includes(spec.init.kind) || !Number.isFinite(scale) || scale < 0) {
     return {
-      code: 'WGT0202', severity: 'error', span: spec.span,
+      code: 'WGT0202',
+      severity: 'error',
+      span: spec.span,
       message: `${where}: init ${JSON.stringify(spec.init)} is not one of ${INIT_KINDS.join(', ')} with a finite scale >= 0`,
     };
   }

@@ -25,7 +25,10 @@ export function compileForOnnx(graph: Graph, opts: OnnxCompileOptions = {}): Onn
   const lowered = lowerGraph(graph, opts.dims ?? {}, opts.weights);
   const proto = lowered.writer.graph(graph.name, [...lowered.inputs, ...lowered.weightInputs], lowered.outputs);
   return {
-    model: encodeModel(proto), inputs: lowered.inputs, weights: lowered.weightInputs, outputs: lowered.outputs,
+    model: encodeModel(proto),
+    inputs: lowered.inputs,
+    weights: lowered.weightInputs,
+    outputs: lowered.outputs,
     nodeCount: lowered.writer.nodeCount,
   };
 }

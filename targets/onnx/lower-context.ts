@@ -57,4 +57,6 @@ export function swapLast(ctx: LowerCtx, x: string, rank: number): string {
 
 /** A one-node lowering: `op` on the inputs as they are, with fixed attributes. */
 export const direct = (op: string, attrs?: (a: Attrs) => Readonly<Record<string, OnnxAttr>>): LoweringEntry =>
-  lower((ctx) => { ctx.w.emit(op, ctx.inputs, attrs?.(ctx.attrs), ctx.out); });
+  lower((ctx) => {
+    ctx.w.emit(op, ctx.inputs, attrs?.(ctx.attrs), ctx.out);
+  });

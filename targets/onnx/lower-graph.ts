@@ -65,7 +65,12 @@ class GraphLowering {
     for (const n of topoOrder(graph)) {
       if (names.has(n)) continue;
       const reuse = shared && !invariant?.has(n) ? shared.get(n) : undefined;
-      const name = reuse ?? this.node(n, n.inputs.map((i) => names.get(i) ?? this.missing(i)));
+      const name =
+        reuse ??
+        this.node(
+          n,
+          n.inputs.map((i) => names.get(i) ?? this.missing(i)),
+        );
       if (shared && !invariant?.has(n)) shared.set(n, name);
       names.set(n, name);
     }
@@ -151,7 +156,13 @@ class GraphLowering {
     onnxDType(tensorOf(n).dtype, n);
     const out = this.w.newName();
     const ctx: LowerCtx = {
-      w: this.w, node: n, attrs: n.attrs, inputs, out, shape: this.shape(n), inputShape: (i) => this.shape(n.inputs[i]),
+      w: this.w,
+      node: n,
+      attrs: n.attrs,
+      inputs,
+      out,
+      shape: this.shape(n),
+      inputShape: (i) => this.shape(n.inputs[i]),
     };
     entry.lower(ctx);
     return out;
@@ -163,7 +174,10 @@ export function lowerGraph(unbound: Graph, dims: Dims, weights?: WeightSet): Low
   const graph = bindGraphDims(unbound, dims);
   const left = unboundDims(graph);
   if (left.length) {
-    fail('ONNX0001', `graph @${graph.name} has unbound dims ${left.join(', ')}; pass them as dims (e.g. { ${left.map((d) => `${d}: 1`).join(', ')} })`);
+    fail(
+      'ONNX0001',
+      `graph @${graph.name} has unbound dims ${left.join(', ')}; pass them as dims (e.g. { ${left.map((d) => `${d}: 1`).join(', ')} })`,
+    );
   }
   const l = new GraphLowering(weights);
   const inputs = graph.params.map((p) => l.info(p, p.attrs.name as string));

@@ -18,8 +18,19 @@ import { REDUCE_LOWERINGS } from './ops/reduce.ts';
 import { SHAPE_LOWERINGS } from './ops/shape.ts';
 import { STRUCTURAL_LOWERINGS } from './ops/structural.ts';
 
-export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = mergeOpTables<LoweringEntry>({
-  attention: ATTENTION_LOWERINGS, binary: BINARY_LOWERINGS, conv: CONV_LOWERINGS, elementwise: ELEMENTWISE_LOWERINGS,
-  embedding: EMBEDDING_LOWERINGS, linalg: LINALG_LOWERINGS, norm: NORM_LOWERINGS, random: RANDOM_LOWERINGS,
-  reduce: REDUCE_LOWERINGS, shape: SHAPE_LOWERINGS, structural: STRUCTURAL_LOWERINGS,
-}, 'ONNX lowering');
+export const LOWERINGS: ReadonlyMap<string, LoweringEntry> = mergeOpTables<LoweringEntry>(
+  {
+    attention: ATTENTION_LOWERINGS,
+    binary: BINARY_LOWERINGS,
+    conv: CONV_LOWERINGS,
+    elementwise: ELEMENTWISE_LOWERINGS,
+    embedding: EMBEDDING_LOWERINGS,
+    linalg: LINALG_LOWERINGS,
+    norm: NORM_LOWERINGS,
+    random: RANDOM_LOWERINGS,
+    reduce: REDUCE_LOWERINGS,
+    shape: SHAPE_LOWERINGS,
+    structural: STRUCTURAL_LOWERINGS,
+  },
+  'ONNX lowering',
+);

@@ -24,11 +24,7 @@ export const DATA_TYPE: Readonly<Record<OnnxDType, onnx.TensorProto.DataType>> =
 export const OPSET = 18;
 
 /** An attribute with its ONNX kind spelled out (a float attribute may hold an integer value). */
-export type OnnxAttr =
-  | { readonly f: number }
-  | { readonly i: number }
-  | { readonly s: string }
-  | { readonly ints: readonly number[] };
+export type OnnxAttr = { readonly f: number } | { readonly i: number } | { readonly s: string } | { readonly ints: readonly number[] };
 
 export interface OnnxValueInfo {
   readonly name: string;
@@ -67,9 +63,14 @@ export class OnnxGraphWriter {
     const key = `${dtype}:${shape.join('x')}:${values.join(',')}`;
     const known = this.scalars.get(key);
     if (known) return known;
-    const data = dtype === 'f32' ? Float32Array.from(values)
-      : dtype === 'i64' ? BigInt64Array.from(values.map((v) => BigInt(v)))
-      : dtype === 'i32' ? Int32Array.from(values) : Uint8Array.from(values);
+    const data =
+      dtype === 'f32'
+        ? Float32Array.from(values)
+        : dtype === 'i64'
+          ? BigInt64Array.from(values.map((v) => BigInt(v)))
+          : dtype === 'i32'
+            ? Int32Array.from(values)
+            : Uint8Array.from(values);
     const name = this.initializer(dtype, shape, data);
     this.scalars.set(key, name);
     return name;
@@ -105,7 +106,11 @@ function valueInfo(v: OnnxValueInfo): onnx.IValueInfoProto {
 /** ModelProto bytes: IR version 8, the default domain at OPSET. */
 export function encodeModel(graph: onnx.IGraphProto): Uint8Array {
   const model = proto.ModelProto.create({
-    irVersion: 8, producerName: 'denoc', producerVersion: '0.1.0', opsetImport: [{ domain: '', version: OPSET }], graph,
+    irVersion: 8,
+    producerName: 'denoc',
+    producerVersion: '0.1.0',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph,
   });
   return proto.ModelProto.encode(model).finish();
 }

@@ -38,16 +38,12 @@ export function philoxWords(w: OnnxGraphWriter, c0: string, c1: string, k0: stri
   const zero = w.constant('i64', [0], []);
   let c = [c0, c1, zero, zero];
   for (let r = 0; r < PHILOX_ROUNDS; r++) {
-    const key0 = r === 0 ? k0 : w.emit('Mod', [w.emit('Add', [k0, w.constant('i64', [(r * PHILOX_W0) % TWO_32], [])]), w.constant('i64', [TWO_32], [])]);
+    const key0 =
+      r === 0 ? k0 : w.emit('Mod', [w.emit('Add', [k0, w.constant('i64', [(r * PHILOX_W0) % TWO_32], [])]), w.constant('i64', [TWO_32], [])]);
     const key1 = w.constant('i64', [(stream + r * PHILOX_W1) % TWO_32], []);
     const [hi0, lo0] = mulHiLo(w, PHILOX_M0, c[0]);
     const [hi1, lo1] = mulHiLo(w, PHILOX_M1, c[2]);
-    c = [
-      w.emit('BitwiseXor', [w.emit('BitwiseXor', [hi1, c[1]]), key0]),
-      lo1,
-      w.emit('BitwiseXor', [w.emit('BitwiseXor', [hi0, c[3]]), key1]),
-      lo0,
-    ];
+    c = [w.emit('BitwiseXor', [w.emit('BitwiseXor', [hi1, c[1]]), key0]), lo1, w.emit('BitwiseXor', [w.emit('BitwiseXor', [hi0, c[3]]), key1]), lo0];
   }
   return c;
 }

@@ -27,7 +27,9 @@ export type InputData = Float32Array | Int32Array;
  * reference executor (api/), so the target itself never runs anything.
  */
 export type ReferenceRunner = (
-  graph: Graph, inputs: Readonly<Record<string, InputData>>, weights: WeightSet,
+  graph: Graph,
+  inputs: Readonly<Record<string, InputData>>,
+  weights: WeightSet,
   dims: Readonly<Record<string, number>>,
 ) => Promise<InputData[]>;
 
@@ -74,14 +76,14 @@ function readme(manifest: StableHLOManifest): string {
     `\`sampler.mlir\` holds the whole sampler as one module; \`@main(${args.join(', ')})\` returns the sample.`,
     `Options: precision ${manifest.options.precision}, tile ${manifest.options.tile}, unroll ${manifest.options.unroll}.`,
     '',
-    'Run it with JAX on whatever backend is installed (CPU, GPU or TPU) and compare with denoc\'s reference:',
+    "Run it with JAX on whatever backend is installed (CPU, GPU or TPU) and compare with denoc's reference:",
     '',
     '```sh',
     'python3 scripts/xla-check.py path/to/this/dir            # default backend',
     'python3 scripts/xla-check.py path/to/this/dir --platform cpu',
     '```',
     '',
-    'The script parses the module with jaxlib\'s MLIR bindings, compiles it with the backend\'s PJRT client,',
+    "The script parses the module with jaxlib's MLIR bindings, compiles it with the backend's PJRT client,",
     'feeds `input_*.npy` and `weights.safetensors` in the order `manifest.json` lists, and compares the',
     'result with `reference_*.npy` using the tolerance in the manifest.',
     '',
@@ -89,9 +91,7 @@ function readme(manifest: StableHLOManifest): string {
 }
 
 /** Emits the module, runs `opts.reference` on the same inputs, and writes the artifact directory. */
-export async function writeStableHLOArtifacts(
-  graph: Graph, weights: WeightSet, outDir: string, opts: ArtifactOptions = {},
-): Promise<ArtifactResult> {
+export async function writeStableHLOArtifacts(graph: Graph, weights: WeightSet, outDir: string, opts: ArtifactOptions = {}): Promise<ArtifactResult> {
   const { inputs = {}, seed = 0, reference, ...emitOpts } = opts;
   const { text, manifest } = emitStableHLO(graph, emitOpts);
   const wdata = weightData(weights, manifest);
@@ -99,7 +99,10 @@ export async function writeStableHLOArtifacts(
   const outputs = reference ? await reference(graph, inputData, wdata, manifest.options.dims) : [];
   mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
-  const put = (name: string, bytes: Uint8Array | string): void => { writeFileSync(join(outDir, name), bytes); files.push(name); };
+  const put = (name: string, bytes: Uint8Array | string): void => {
+    writeFileSync(join(outDir, name), bytes);
+    files.push(name);
+  };
   put('sampler.mlir', text);
   put('weights.safetensors', writeSafetensors(wdata));
   const inputFiles: Record<string, string> = {};
@@ -112,8 +115,11 @@ export async function writeStableHLOArtifacts(
     put(`reference_${i}.npy`, encodeNpy(data, shape));
     return `reference_${i}.npy`;
   });
-  const full = { ...manifest, files: { module: 'sampler.mlir', weights: 'weights.safetensors', inputs: inputFiles, reference: referenceFiles },
-    tolerance: TOLERANCE[manifest.options.precision] };
+  const full = {
+    ...manifest,
+    files: { module: 'sampler.mlir', weights: 'weights.safetensors', inputs: inputFiles, reference: referenceFiles },
+    tolerance: TOLERANCE[manifest.options.precision],
+  };
   put('manifest.json', `${JSON.stringify(full, null, 2)}\n`);
   put('README.md', readme(manifest));
   return { manifest, files };

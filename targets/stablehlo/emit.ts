@@ -56,7 +56,9 @@ function checkGraph(graph: Graph, opts: ResolvedOptions): void {
     if (unbound.length) {
       const names = [...new Set(unbound)];
       diags.push({
-        code: 'HLO0001', severity: 'error', span: node.span,
+        code: 'HLO0001',
+        severity: 'error',
+        span: node.span,
         message: `${node.op} : ${formatType(node.type)} has unbound dim ${names.map((n) => `'${n}'`).join(', ')}; StableHLO needs static shapes`,
         hint: `pass dims: {${names.map((n) => `${n}: <size>`).join(', ')}}`,
       });
@@ -64,13 +66,22 @@ function checkGraph(graph: Graph, opts: ResolvedOptions): void {
     const entry = loweringOf(node.op);
     if (!entry) diags.push({ code: 'HLO0003', severity: 'error', span: node.span, message: `op '${node.op}' has no StableHLO lowering` });
     else if (entry.kind === 'unsupported') {
-      diags.push({ code: 'HLO0003', severity: 'error', span: node.span, message: `op '${node.op}' is not supported by the StableHLO target: ${entry.reason}` });
+      diags.push({
+        code: 'HLO0003',
+        severity: 'error',
+        span: node.span,
+        message: `op '${node.op}' is not supported by the StableHLO target: ${entry.reason}`,
+      });
     }
   }
   if (diags.length) throw new DenocError(diags);
 }
 
-interface WeightInfo { type: TType; mxuUses: number; otherUses: number }
+interface WeightInfo {
+  type: TType;
+  mxuUses: number;
+  otherUses: number;
+}
 
 /** Weights read only by the matrix unit travel as bf16 arguments under precision 'bf16'. */
 function collectWeights(graph: Graph, opts: ResolvedOptions): Map<string, WeightInfo> {
@@ -84,11 +95,12 @@ function collectWeights(graph: Graph, opts: ResolvedOptions): Map<string, Weight
   const countUse = (n: Node, mxu: boolean): void => {
     if (n.op !== 'weight') return;
     const w = info.get(n.attrs.path as string)!;
-    if (mxu) w.mxuUses++; else w.otherUses++;
+    if (mxu) w.mxuUses++;
+    else w.otherUses++;
   };
   for (const n of nodes) {
     const entry = loweringOf(n.op);
-    const mxu = entry?.kind === 'lower' ? entry.mxuInputs ?? [] : [];
+    const mxu = entry?.kind === 'lower' ? (entry.mxuInputs ?? []) : [];
     n.inputs.forEach((input, i) => countUse(input, mxu.includes(i)));
   }
   const graphs = (g: Graph): Graph[] => [g, ...topoOrder(g).flatMap((n) => n.regions.flatMap(graphs))];
@@ -139,7 +151,10 @@ function lazyList<T>(length: number, get: (i: number) => T): readonly T[] {
   for (let i = 0; i < length; i++) {
     Object.defineProperty(out, i, {
       enumerable: true,
-      get: () => { if (!cache.has(i)) cache.set(i, get(i)); return cache.get(i)!; },
+      get: () => {
+        if (!cache.has(i)) cache.set(i, get(i));
+        return cache.get(i)!;
+      },
     });
   }
   return out;
@@ -149,7 +164,13 @@ const newRegion = (w: FnWriter, weight: (path: string) => Value): Region => ({ w
 
 /** Weight paths read anywhere in a graph and its nested regions, sorted. */
 function weightPaths(g: Graph): string[] {
-  return [...new Set(allNodesDeep(g).filter((n) => n.op === 'weight').map((n) => n.attrs.path as string))].sort();
+  return [
+    ...new Set(
+      allNodesDeep(g)
+        .filter((n) => n.op === 'weight')
+        .map((n) => n.attrs.path as string),
+    ),
+  ].sort();
 }
 
 class Emitter {
@@ -190,7 +211,12 @@ class Emitter {
     const { region } = scope;
     const out = staticType(node.type as TensorType, this.opts)!;
     const ctx: LowerCtx = {
-      w: region.w, module: this.module, node, attrs: node.attrs, out, opts: this.opts,
+      w: region.w,
+      module: this.module,
+      node,
+      attrs: node.attrs,
+      out,
+      opts: this.opts,
       inputs: lazyList(node.inputs.length, (i) => this.value(scope, node.inputs[i])),
       knownInt: (i) => scope.knownInt(node.inputs[i]),
       mxu: (v) => this.toMxu(region, v),
@@ -205,7 +231,10 @@ class Emitter {
   private toMxu(region: Region, v: Value): Value {
     if (this.opts.precision !== 'bf16' || v.type.elem !== 'f32') return v;
     let c = region.mxu.get(v.ref);
-    if (!c) { c = region.w.convert(v, 'bf16'); region.mxu.set(v.ref, c); }
+    if (!c) {
+      c = region.w.convert(v, 'bf16');
+      region.mxu.set(v.ref, c);
+    }
     return c;
   }
 
@@ -232,8 +261,10 @@ class Emitter {
     const paths = weightPaths(body);
     const { w } = scope.region;
     const operands = [
-      w.splat(0, 'i32'), ...node.inputs.slice(0, nc).map((n) => this.value(scope, n)),
-      ...threaded.map((i) => this.value(scope, captures[i])), ...paths.map((p) => scope.region.weight(p)),
+      w.splat(0, 'i32'),
+      ...node.inputs.slice(0, nc).map((n) => this.value(scope, n)),
+      ...threaded.map((i) => this.value(scope, captures[i])),
+      ...paths.map((p) => scope.region.weight(p)),
     ];
     const results = w.whileLoop(
       operands,

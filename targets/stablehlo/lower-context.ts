@@ -62,7 +62,11 @@ export function broadcastTo(w: FnWriter, x: Value, shape: readonly number[]): Va
   if (same) return x;
   const ok = offset >= 0 && x.type.shape.every((d, i) => d === 1 || d === shape[i + offset]);
   if (!ok) throw new Error(`cannot broadcast ${formatTType(x.type)} to [${shape.join(', ')}]`);
-  return w.broadcastInDim(x, x.type.shape.map((_, i) => i + offset), shape);
+  return w.broadcastInDim(
+    x,
+    x.type.shape.map((_, i) => i + offset),
+    shape,
+  );
 }
 
 /** Broadcasts a per-channel vector [C] along axis 1 of an NC... shape. */
@@ -82,7 +86,10 @@ export function reduceDims(w: FnWriter, x: Value, dims: readonly number[], body:
   const sorted = [...new Set(dims)].sort((a, b) => a - b);
   const r = w.reduce(x, init, body, sorted);
   if (!keepdims) return r;
-  return w.reshape(r, x.type.shape.map((d, i) => (sorted.includes(i) ? 1 : d)));
+  return w.reshape(
+    r,
+    x.type.shape.map((d, i) => (sorted.includes(i) ? 1 : d)),
+  );
 }
 
 /** Mean over `dims`, keeping them as size 1 (ready to broadcast back). */
@@ -100,4 +107,3 @@ export function normalize(w: FnWriter, x: Value, dims: readonly number[], eps: n
   const inv = w.unary('rsqrt', w.binary('add', variance, full(w, eps, variance.type)));
   return w.binary('multiply', centered, broadcastTo(w, inv, x.type.shape));
 }
-

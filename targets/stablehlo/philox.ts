@@ -20,7 +20,8 @@ function mulhilo(w: FnWriter, a: number, b: Value): [Value, Value] {
   const sixteen = k(16);
   const bl = w.binary('and', b, lowMask);
   const bh = w.binary('shift_right_logical', b, sixteen);
-  const al = k(a & 0xffff), ah = k(a >>> 16);
+  const al = k(a & 0xffff),
+    ah = k(a >>> 16);
   const p0 = w.binary('multiply', al, bl);
   const p1 = w.binary('multiply', al, bh);
   const p2 = w.binary('multiply', ah, bl);

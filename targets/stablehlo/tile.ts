@@ -33,5 +33,9 @@ export function padAxis(w: FnWriter, x: Value, axis: number, to: number): Value 
 /** Slices x back to `shape` (a prefix along every axis). */
 export function cropTo(w: FnWriter, x: Value, shape: readonly number[]): Value {
   if (x.type.shape.every((d, i) => d === shape[i])) return x;
-  return w.slice(x, shape.map(() => 0), shape);
+  return w.slice(
+    x,
+    shape.map(() => 0),
+    shape,
+  );
 }

@@ -127,16 +127,26 @@ function mxuOf(chip: TpuChip, n: Node, dims: Readonly<Record<string, number>>): 
     return mxuWork(chip, g * kh * kw, nb * oh * ow, cg, o / g);
   }
   if (n.op === 'attention') {
-    const q = inShape(0), k = inShape(1);
+    const q = inShape(0),
+      k = inShape(1);
     const batch = prod(out.slice(0, -2));
-    const [lq, dv] = out.slice(-2), lk = k[k.length - 2], d = q[q.length - 1];
-    const s = mxuWork(chip, batch, lq, d, lk), p = mxuWork(chip, batch, lq, lk, dv);
+    const [lq, dv] = out.slice(-2),
+      lk = k[k.length - 2],
+      d = q[q.length - 1];
+    const s = mxuWork(chip, batch, lq, d, lk),
+      p = mxuWork(chip, batch, lq, lk, dv);
     return { real: s.real + p.real, padded: s.padded + p.padded };
   }
   return undefined;
 }
 
-interface Walk { chip: TpuChip; dims: Readonly<Record<string, number>>; bf16: boolean; fusion: boolean; ops: TpuOpCost[] }
+interface Walk {
+  chip: TpuChip;
+  dims: Readonly<Record<string, number>>;
+  bf16: boolean;
+  fusion: boolean;
+  ops: TpuOpCost[];
+}
 
 function bytesOf(w: Walk, n: Node, mxu: boolean): number {
   if (w.fusion && FUSIBLE.has(getOp(n.op).fusion)) return 0;
@@ -149,7 +159,12 @@ function costOp(w: Walk, n: Node, repeats: number, inLoop: boolean, where: strin
   const { chip } = w;
   const mxu = mxuOf(chip, n, w.dims);
   const bound = (t: TensorType): TensorType => ({ ...t, shape: staticShape(n, w.dims, t) });
-  const regCost = opCost(getOp(n.op), n.inputs.map((x) => bound(x.type as TensorType)), bound(n.type as TensorType), n.attrs);
+  const regCost = opCost(
+    getOp(n.op),
+    n.inputs.map((x) => bound(x.type as TensorType)),
+    bound(n.type as TensorType),
+    n.attrs,
+  );
   const passes = w.bf16 ? 1 : chip.f32Passes;
   const mxuTime = mxu ? (mxu.padded * passes) / chip.mxuFlopsPerSecond : 0;
   const vectorFlops = mxu ? Math.max(0, regCost.flops - mxu.real) : regCost.flops;
@@ -159,8 +174,20 @@ function costOp(w: Walk, n: Node, repeats: number, inLoop: boolean, where: strin
   const time = Math.max(mxuTime, vectorTime, memoryTime);
   const boundBy: Bound = time === memoryTime ? 'memory' : time === mxuTime ? 'mxu' : 'vector';
   return {
-    op: n.op, shape: formatShape(staticShape(n, w.dims)), where, repeats, inLoop, flops: regCost.flops, mxuFlops: mxu?.padded ?? 0, bytes,
-    mxuTime, vectorTime, memoryTime, time, bound: boundBy, paddingWaste: mxu?.padded ? 1 - mxu.real / mxu.padded : 0,
+    op: n.op,
+    shape: formatShape(staticShape(n, w.dims)),
+    where,
+    repeats,
+    inLoop,
+    flops: regCost.flops,
+    mxuFlops: mxu?.padded ?? 0,
+    bytes,
+    mxuTime,
+    vectorTime,
+    memoryTime,
+    time,
+    bound: boundBy,
+    paddingWaste: mxu?.padded ? 1 - mxu.real / mxu.padded : 0,
   };
 }
 
@@ -178,7 +205,9 @@ export function estimateTpuCost(graph: Graph, opts: TpuCostOptions = {}): TpuCos
   const w: Walk = { chip, dims: opts.dims ?? {}, bf16: (opts.precision ?? 'bf16') === 'bf16', fusion: opts.assumeFusion ?? true, ops: [] };
   walkGraph(w, graph, 1, false);
   const setupTime = w.ops.filter((o) => !o.inLoop).reduce((s, o) => s + o.time, 0);
-  const steps = topoOrder(graph).filter((n) => n.op === 'loop').reduce((s, n) => s + (n.attrs.count as number), 0);
+  const steps = topoOrder(graph)
+    .filter((n) => n.op === 'loop')
+    .reduce((s, n) => s + (n.attrs.count as number), 0);
   const loopTotal = w.ops.filter((o) => o.inLoop).reduce((s, o) => s + o.time * o.repeats, 0);
   return { chip, ops: w.ops, setupTime, stepTime: steps ? loopTotal / steps : 0, steps, totalTime: setupTime + loopTotal };
 }
@@ -190,12 +219,14 @@ export function tpuCostReport(graph: Graph, opts: TpuCostOptions = {}): string {
   const c = estimateTpuCost(graph, opts);
   const lines = [
     `TPU cost model: ${c.chip.name} (${c.chip.mxuFlopsPerSecond / 1e12} TFLOP/s bf16, ${c.chip.hbmBytesPerSecond / 1e9} GB/s HBM), ` +
-    `precision ${opts.precision ?? 'bf16'}`,
+      `precision ${opts.precision ?? 'bf16'}`,
     `${'op'.padEnd(20)} ${'shape'.padEnd(22)} ${'repeat'.padStart(6)} ${'MFLOP'.padStart(10)} ${'KB'.padStart(10)} ${'µs'.padStart(9)}  bound   pad-waste`,
   ];
   for (const o of c.ops) {
-    lines.push(`${o.op.padEnd(20)} ${o.shape.padEnd(22)} ${String(o.repeats).padStart(6)} ${(o.flops / 1e6).toFixed(3).padStart(10)} ` +
-      `${(o.bytes / 1024).toFixed(1).padStart(10)} ${us(o.time).padStart(9)}  ${o.bound.padEnd(7)} ${(o.paddingWaste * 100).toFixed(0)}%`);
+    lines.push(
+      `${o.op.padEnd(20)} ${o.shape.padEnd(22)} ${String(o.repeats).padStart(6)} ${(o.flops / 1e6).toFixed(3).padStart(10)} ` +
+        `${(o.bytes / 1024).toFixed(1).padStart(10)} ${us(o.time).padStart(9)}  ${o.bound.padEnd(7)} ${(o.paddingWaste * 100).toFixed(0)}%`,
+    );
   }
   const byBound = (b: Bound): number => c.ops.filter((o) => o.bound === b).reduce((s, o) => s + o.time * o.repeats, 0);
   const share = (b: Bound): string => `${c.totalTime ? ((100 * byBound(b)) / c.totalTime).toFixed(0) : 0}%`;

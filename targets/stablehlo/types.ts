@@ -38,9 +38,15 @@ export function elemCount(shape: readonly number[]): number {
 /** The StableHLO element type of an IR dtype. */
 export function elemOfDType(d: DType): ElemType {
   switch (d) {
-    case 'f32': case 'bf16': case 'f16': case 'i32': return d;
-    case 'u32': return 'ui32';
-    case 'bool': return 'i1';
+    case 'f32':
+    case 'bf16':
+    case 'f16':
+    case 'i32':
+      return d;
+    case 'u32':
+      return 'ui32';
+    case 'bool':
+      return 'i1';
   }
 }
 
@@ -85,7 +91,10 @@ export function formatFloatLiteral(x: number, elem: ElemType = 'f32'): string {
   let s = target.toPrecision(9);
   for (let p = 1; p <= 9; p++) {
     const candidate = target.toPrecision(p);
-    if (Math.fround(Number(candidate)) === target) { s = candidate; break; }
+    if (Math.fround(Number(candidate)) === target) {
+      s = candidate;
+      break;
+    }
   }
   const [mant, exp] = s.split('e');
   const m = mant.includes('.') ? mant : `${mant}.0`;

@@ -4,20 +4,27 @@
  * its result type, so lowerings state intent (`w.reshape(x, [2, 3])`) and never spell types twice.
  * Names are SSA numbers shared by a function and all its nested regions, so no name is ever redefined.
  */
-import {
-  elemCount, formatElem, formatTType, sameTType, ttype, type ElemType, type TType,
-} from './types.ts';
+import { elemCount, formatElem, formatTType, sameTType, ttype, type ElemType, type TType } from './types.ts';
 
 export interface Value {
   readonly ref: string;
   readonly type: TType;
 }
 
-export type UnaryName =
-  | 'negate' | 'abs' | 'sign' | 'exponential' | 'log' | 'sqrt' | 'rsqrt' | 'sine' | 'cosine' | 'tanh' | 'logistic';
+export type UnaryName = 'negate' | 'abs' | 'sign' | 'exponential' | 'log' | 'sqrt' | 'rsqrt' | 'sine' | 'cosine' | 'tanh' | 'logistic';
 export type BinaryName =
-  | 'add' | 'subtract' | 'multiply' | 'divide' | 'power' | 'minimum' | 'maximum'
-  | 'and' | 'or' | 'xor' | 'shift_left' | 'shift_right_logical';
+  | 'add'
+  | 'subtract'
+  | 'multiply'
+  | 'divide'
+  | 'power'
+  | 'minimum'
+  | 'maximum'
+  | 'and'
+  | 'or'
+  | 'xor'
+  | 'shift_left'
+  | 'shift_right_logical';
 export type CompareDir = 'EQ' | 'NE' | 'LT' | 'LE' | 'GT' | 'GE';
 export type Precision = 'DEFAULT' | 'HIGHEST';
 
@@ -81,15 +88,22 @@ export function denseLiteral(values: ArrayLike<number>, type: TType): string {
 export class NameGen {
   private counter = 0;
   private iterCounter = 0;
-  value(): string { return `%${this.counter++}`; }
-  blockArg(): string { return `%iterArg_${this.iterCounter++}`; }
+  value(): string {
+    return `%${this.counter++}`;
+  }
+  blockArg(): string {
+    return `%iterArg_${this.iterCounter++}`;
+  }
 }
 
 export class FnWriter {
   readonly lines: string[] = [];
   private readonly splats = new Map<string, Value>();
 
-  constructor(readonly names: NameGen, readonly indent = '    ') {}
+  constructor(
+    readonly names: NameGen,
+    readonly indent = '    ',
+  ) {}
 
   /** A writer for a nested region: deeper indentation, same name space, its own constant cache. */
   child(): FnWriter {
@@ -176,7 +190,10 @@ export class FnWriter {
 
   transpose(x: Value, perm: readonly number[]): Value {
     if (perm.every((p, i) => p === i)) return x;
-    const out = ttype(x.type.elem, perm.map((p) => x.type.shape[p]));
+    const out = ttype(
+      x.type.elem,
+      perm.map((p) => x.type.shape[p]),
+    );
     return this.def(`stablehlo.transpose ${x.ref}, dims = ${list(perm)} : ${this.sig([x], out)}`, out);
   }
 
@@ -213,7 +230,10 @@ export class FnWriter {
   }
 
   reduce(x: Value, init: Value, body: 'add' | 'maximum', dims: readonly number[]): Value {
-    const out = ttype(x.type.elem, x.type.shape.filter((_, i) => !dims.includes(i)));
+    const out = ttype(
+      x.type.elem,
+      x.type.shape.filter((_, i) => !dims.includes(i)),
+    );
     return this.def(
       `stablehlo.reduce(${x.ref} init: ${init.ref}) applies stablehlo.${body} across dimensions = ${list(dims)} : ${this.sig([x, init], out)}`,
       out,
@@ -229,7 +249,7 @@ export class FnWriter {
     const batching = d.lhsBatch.length ? `batching_dims = ${list(d.lhsBatch)} x ${list(d.rhsBatch)}, ` : '';
     return this.def(
       `stablehlo.dot_general ${a.ref}, ${b.ref}, ${batching}contracting_dims = ${list(d.lhsContract)} x ${list(d.rhsContract)}, ` +
-      `precision = [${precision}, ${precision}] : ${this.sig([a, b], out)}`,
+        `precision = [${precision}, ${precision}] : ${this.sig([a, b], out)}`,
       out,
     );
   }
@@ -245,9 +265,9 @@ export class FnWriter {
     const p = `#stablehlo<precision ${precision}>`;
     return this.def(
       `stablehlo.convolution(${x.ref}, ${w.ref}) dim_numbers = ${CONV_DIM_NUMBERS[dims]}, ` +
-      `window = {stride = ${list(win.stride)}, pad = [[${win.pad[0]}, ${win.pad[0]}], [${win.pad[1]}, ${win.pad[1]}]], ` +
-      `rhs_dilate = ${list(win.rhsDilate)}} {batch_group_count = 1 : i64, feature_group_count = ${win.groups} : i64, ` +
-      `precision_config = [${p}, ${p}]} : ${this.sig([x, w], out)}`,
+        `window = {stride = ${list(win.stride)}, pad = [[${win.pad[0]}, ${win.pad[0]}], [${win.pad[1]}, ${win.pad[1]}]], ` +
+        `rhs_dilate = ${list(win.rhsDilate)}} {batch_group_count = 1 : i64, feature_group_count = ${win.groups} : i64, ` +
+        `precision_config = [${p}, ${p}]} : ${this.sig([x, w], out)}`,
       out,
     );
   }
@@ -266,8 +286,8 @@ export class FnWriter {
     const offset = offsetDims.length ? `offset_dims = ${list(offsetDims)}, ` : '';
     return this.def(
       `"stablehlo.gather"(${data.ref}, ${indices.ref}) {dimension_numbers = #stablehlo.gather<${offset}collapsed_slice_dims = [${axis}], ` +
-      `start_index_map = [${axis}], index_vector_dim = ${k}>, indices_are_sorted = false, ` +
-      `slice_sizes = array<i64: ${sliceSizes.join(', ')}>} : ${this.sig([data, indices], out)}`,
+        `start_index_map = [${axis}], index_vector_dim = ${k}>, indices_are_sorted = false, ` +
+        `slice_sizes = array<i64: ${sliceSizes.join(', ')}>} : ${this.sig([data, indices], out)}`,
       out,
     );
   }
@@ -275,7 +295,10 @@ export class FnWriter {
   /** Several results come back as `%n#i`. */
   private defMany(text: string, types: readonly TType[]): Value[] {
     const ref = this.names.value();
-    if (types.length === 1) { this.raw(`${ref} = ${text}`); return [{ ref, type: types[0] }]; }
+    if (types.length === 1) {
+      this.raw(`${ref} = ${text}`);
+      return [{ ref, type: types[0] }];
+    }
     this.raw(`${ref}:${types.length} = ${text}`);
     return types.map((type, i) => ({ ref: `${ref}#${i}`, type }));
   }
@@ -289,15 +312,14 @@ export class FnWriter {
    * `stablehlo.while` with every value the body needs passed as an operand (the regions read nothing
    * from above, as JAX's lowering does). `body` returns the next values in operand order.
    */
-  whileLoop(
-    inits: readonly Value[],
-    cond: (w: FnWriter, args: Value[]) => Value,
-    body: (w: FnWriter, args: Value[]) => Value[],
-  ): Value[] {
+  whileLoop(inits: readonly Value[], cond: (w: FnWriter, args: Value[]) => Value, body: (w: FnWriter, args: Value[]) => Value[]): Value[] {
     const args = inits.map((v) => ({ ref: this.names.blockArg(), type: v.type }));
     const types = inits.map((v) => formatTType(v.type)).join(', ');
     const header = `stablehlo.while(${args.map((a, i) => `${a.ref} = ${inits[i].ref}`).join(', ')}) : ${types}`;
-    const results = this.defMany(header, inits.map((v) => v.type));
+    const results = this.defMany(
+      header,
+      inits.map((v) => v.type),
+    );
     const cw = this.child();
     const pred = cond(cw, args);
     cw.raw(`stablehlo.return ${pred.ref} : ${formatTType(pred.type)}`);

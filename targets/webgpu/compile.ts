@@ -32,7 +32,8 @@ export function compileForWebGPU(graph: Graph, opts: WebGPUCompileOptions = {}):
   const unbound = unboundDims(bound);
   if (unbound.length) {
     throw new DenocError({
-      code: 'WG0101', severity: 'error',
+      code: 'WG0101',
+      severity: 'error',
       message: `graph @${graph.name} has unbound dims ${unbound.join(', ')}; pass them as dims (e.g. { ${unbound.map((d) => `${d}: 1`).join(', ')} })`,
     });
   }
@@ -49,9 +50,7 @@ export function compileForWebGPU(graph: Graph, opts: WebGPUCompileOptions = {}):
  * `denoc compile --target webgpu --out DIR`: WGSL files, plan.json and the weights the plan reads
  * (weights.safetensors, f32), planned against the WebGPU default limits so it runs on any device.
  */
-export function writeWebGPUArtifacts(
-  graph: Graph, weights: WeightSet, outDir: string, opts: WebGPUCompileOptions = {},
-): string[] {
+export function writeWebGPUArtifacts(graph: Graph, weights: WeightSet, outDir: string, opts: WebGPUCompileOptions = {}): string[] {
   const plan = compileForWebGPU(graph, opts);
   const written = emitWebGPUArtifacts(plan, outDir);
   const tensors = new Map<string, Tensor<Float32Array>>();

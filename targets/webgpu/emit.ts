@@ -17,8 +17,11 @@ function stepJson(s: Step): unknown {
   if (s.kind === 'copy') return { copy: { from: refJson(s.from), to: refJson(s.to), bytes: s.bytes } };
   return {
     loop: {
-      count: s.count, carried: s.carried, stepStrideBytes: s.stepStride,
-      stepUniformWords: Array.from(s.stepData), body: s.body.map(stepJson),
+      count: s.count,
+      carried: s.carried,
+      stepStrideBytes: s.stepStride,
+      stepUniformWords: Array.from(s.stepData),
+      body: s.body.map(stepJson),
     },
   };
 }
@@ -41,14 +44,25 @@ export function emitWebGPUArtifacts(plan: WebGPUPlan, outDir: string): string[] 
     name: plan.name,
     stats: plan.stats,
     capabilities: plan.caps,
-    inputs: plan.inputs, weights: plan.weights, outputs: plan.outputs,
+    inputs: plan.inputs,
+    weights: plan.weights,
+    outputs: plan.outputs,
     buffers: plan.buffers.map((b) => ({
-      id: b.id, bytes: b.bytes, kind: b.kind, holds: b.labels,
+      id: b.id,
+      bytes: b.bytes,
+      kind: b.kind,
+      holds: b.labels,
       init: b.init.kind === 'constant' ? { constant: Array.from(b.init.data) } : b.init,
     })),
     kernels: plan.kernels.map((k, i) => ({
-      name: k.name, file: `kernels/${kernelFileName(plan, i)}`, template: k.template, workgroupSize: k.workgroupSize,
-      workgroups: k.workgroups, bindings: k.bindings, stepUniformVec4s: k.stepWords, flops: k.flops,
+      name: k.name,
+      file: `kernels/${kernelFileName(plan, i)}`,
+      template: k.template,
+      workgroupSize: k.workgroupSize,
+      workgroups: k.workgroups,
+      bindings: k.bindings,
+      stepUniformVec4s: k.stepWords,
+      flops: k.flops,
     })),
     steps: plan.steps.map(stepJson),
   };

@@ -93,11 +93,17 @@ export function generateKernel(region: Graph, name: string, opts: KernelOptions)
     ...body.map((l) => `  ${l}`),
     '}',
     '',
-  ].join('\n').replace('array<vec4<u32>, STEP>', `array<vec4<u32>, ${stepWords}>`);
+  ]
+    .join('\n')
+    .replace('array<vec4<u32>, STEP>', `array<vec4<u32>, ${stepWords}>`);
   const sources = (opts.sources ?? []).map((s) => (s.iter ? 'i' : s.table ? 't' : 'b')).join('');
   const key = [
-    template, JSON.stringify(result.params), `wg${result.workgroupSize}`, `src:${sources}`,
-    `slots:${[...new Set(slotsRead)].join(',')}`, printGraph(region),
+    template,
+    JSON.stringify(result.params),
+    `wg${result.workgroupSize}`,
+    `src:${sources}`,
+    `slots:${[...new Set(slotsRead)].join(',')}`,
+    printGraph(region),
   ].join('|');
   return { name, template, key, wgsl, bindings, workgroupSize: result.workgroupSize, workgroups: result.workgroups, stepWords, flops: result.flops };
 }

@@ -28,11 +28,22 @@ import { STRUCTURAL_LOWERINGS } from './ops/structural.ts';
 
 export type { Lowering, TemplateName } from './lower-context.ts';
 
-export const LOWERINGS: ReadonlyMap<string, Lowering> = mergeOpTables<Lowering>({
-  attention: ATTENTION_LOWERINGS, binary: BINARY_LOWERINGS, conv: CONV_LOWERINGS, elementwise: ELEMENTWISE_LOWERINGS,
-  embedding: EMBEDDING_LOWERINGS, linalg: LINALG_LOWERINGS, norm: NORM_LOWERINGS, random: RANDOM_LOWERINGS,
-  reduce: REDUCE_LOWERINGS, shape: SHAPE_LOWERINGS, structural: STRUCTURAL_LOWERINGS,
-}, 'WebGPU lowering');
+export const LOWERINGS: ReadonlyMap<string, Lowering> = mergeOpTables<Lowering>(
+  {
+    attention: ATTENTION_LOWERINGS,
+    binary: BINARY_LOWERINGS,
+    conv: CONV_LOWERINGS,
+    elementwise: ELEMENTWISE_LOWERINGS,
+    embedding: EMBEDDING_LOWERINGS,
+    linalg: LINALG_LOWERINGS,
+    norm: NORM_LOWERINGS,
+    random: RANDOM_LOWERINGS,
+    reduce: REDUCE_LOWERINGS,
+    shape: SHAPE_LOWERINGS,
+    structural: STRUCTURAL_LOWERINGS,
+  },
+  'WebGPU lowering',
+);
 
 export function loweringOf(op: string, span?: Node['span']): Lowering {
   const l = LOWERINGS.get(op);

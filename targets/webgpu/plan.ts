@@ -25,7 +25,12 @@ export interface DispatchStep {
   /** Buffer for each storage binding, in binding order (the step uniform is bound by the loop). */
   readonly buffers: readonly BufferRef[];
 }
-export interface CopyStep { readonly kind: 'copy'; readonly from: BufferRef; readonly to: BufferRef; readonly bytes: number }
+export interface CopyStep {
+  readonly kind: 'copy';
+  readonly from: BufferRef;
+  readonly to: BufferRef;
+  readonly bytes: number;
+}
 export interface LoopStep {
   readonly kind: 'loop';
   readonly count: number;
@@ -52,7 +57,12 @@ export interface PlanBuffer {
   readonly init: BufferInit;
 }
 
-export interface PlanTensor { readonly slot: number; readonly dtype: DType; readonly shape: readonly number[]; readonly name: string }
+export interface PlanTensor {
+  readonly slot: number;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly name: string;
+}
 
 export interface PlanStats {
   readonly kernels: number;
@@ -105,7 +115,10 @@ class PlanBuilder {
   readonly loopStats: { dispatches: number; flops: number; count: number }[] = [];
   private current?: { dispatches: number; flops: number; count: number };
 
-  constructor(readonly memory: MemoryPlan, readonly caps: Capabilities) {}
+  constructor(
+    readonly memory: MemoryPlan,
+    readonly caps: Capabilities,
+  ) {}
 
   ref(n: Node): BufferRef {
     const loc: Location | undefined = this.memory.locations.get(n);
@@ -127,10 +140,14 @@ class PlanBuilder {
   level(graph: Graph, ctx?: LoopContext): Step[] {
     const steps: Step[] = [];
     for (const n of topoOrder(graph)) {
-      if (n.op === 'param' || n.op === 'weight' || n.op === 'constant') { this.noteInit(n); continue; }
+      if (n.op === 'param' || n.op === 'weight' || n.op === 'constant') {
+        this.noteInit(n);
+        continue;
+      }
       if (n.op === 'tuple_get') continue;
       if (n.op === 'loop') {
-        if (ctx) throw new DenocError({ code: 'WG0104', severity: 'error', message: 'loops inside loop bodies are not supported on WebGPU', span: n.span });
+        if (ctx)
+          throw new DenocError({ code: 'WG0104', severity: 'error', message: 'loops inside loop bodies are not supported on WebGPU', span: n.span });
         const mem = this.memory.loops.get(n)!;
         n.inputs.slice(0, n.attrs.carried as number).forEach((init, j) => {
           steps.push({ kind: 'copy', from: this.ref(init), to: { slot: mem.ping[j] }, bytes: storageBytes(init) });
@@ -171,7 +188,10 @@ class PlanBuilder {
 
   private stepSlot(ctx: LoopContext, table: Node): number {
     let s = ctx.slots.get(table);
-    if (s === undefined) { s = ctx.slots.size + 1; ctx.slots.set(table, s); }
+    if (s === undefined) {
+      s = ctx.slots.size + 1;
+      ctx.slots.set(table, s);
+    }
     return s;
   }
 
@@ -203,7 +223,11 @@ class PlanBuilder {
       for (const [table, slot] of ctx.slots) stepData[i * stride + slot] = tableWord(table, i);
     }
     return {
-      kind: 'loop', count, body: inner, stepStride: stride * 4, stepData,
+      kind: 'loop',
+      count,
+      body: inner,
+      stepStride: stride * 4,
+      stepData,
       carried: Array.from({ length: carried }, (_, j) => ({ ping: mem.ping[j], pong: mem.pong[j] })),
     };
   }
@@ -232,21 +256,42 @@ export function buildPlan(graph: Graph, caps: Capabilities): WebGPUPlan {
   const pb = new PlanBuilder(memory, caps);
   const steps = pb.level(graph);
   const slotOf = (n: Node): number => (pb.ref(n) as { slot: number }).slot;
-  const buffers: PlanBuffer[] = memory.slots.map((s) => ({ id: s.id, bytes: s.bytes, kind: s.kind, labels: s.labels, init: pb.inits.get(s.id) ?? { kind: 'scratch' } }));
+  const buffers: PlanBuffer[] = memory.slots.map((s) => ({
+    id: s.id,
+    bytes: s.bytes,
+    kind: s.kind,
+    labels: s.labels,
+    init: pb.inits.get(s.id) ?? { kind: 'scratch' },
+  }));
   const order = topoOrder(graph);
   const inputs = graph.params.map((p) => tensorInfo(p, slotOf(p), p.attrs.name as string));
   const weights = order.filter((n) => n.op === 'weight').map((n) => tensorInfo(n, slotOf(n), n.attrs.path as string));
   for (const body of order.filter((n) => n.op === 'loop').map((n) => n.regions[0])) {
-    for (const n of topoOrder(body)) if (n.op === 'weight' && !weights.some((w) => w.name === n.attrs.path)) weights.push(tensorInfo(n, slotOf(n), n.attrs.path as string));
+    for (const n of topoOrder(body))
+      if (n.op === 'weight' && !weights.some((w) => w.name === n.attrs.path)) weights.push(tensorInfo(n, slotOf(n), n.attrs.path as string));
   }
   const outputs = graph.outputs.map((o, i) => tensorInfo(o, slotOf(o), `output${i}`));
   const loop = pb.loopStats[0];
   return {
-    name: graph.name, caps, graph, memory, kernels: pb.kernels, buffers, steps, inputs, weights, outputs,
+    name: graph.name,
+    caps,
+    graph,
+    memory,
+    kernels: pb.kernels,
+    buffers,
+    steps,
+    inputs,
+    weights,
+    outputs,
     stats: {
-      kernels: pb.kernels.length, dispatches: pb.dispatches, dispatchesPerStep: loop?.dispatches ?? 0,
+      kernels: pb.kernels.length,
+      dispatches: pb.dispatches,
+      dispatchesPerStep: loop?.dispatches ?? 0,
       steps: pb.loopStats.reduce((a, l) => a + l.count, 0),
-      peakBytes: memory.peakBytes, naiveBytes: memory.naiveBytes, flops: pb.flops, flopsPerStep: loop?.flops ?? 0,
+      peakBytes: memory.peakBytes,
+      naiveBytes: memory.naiveBytes,
+      flops: pb.flops,
+      flopsPerStep: loop?.flops ?? 0,
     },
   };
 }

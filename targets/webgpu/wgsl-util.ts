@@ -55,7 +55,10 @@ export function convert(expr: string, from: string, to: string): string {
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
   return s;
 }
 
@@ -63,7 +66,12 @@ export function staticShape(node: Node): number[] {
   const shape = tensorOf(node).shape;
   for (const d of shape) {
     if (typeof d !== 'number') {
-      throw new DenocError({ code: 'WG0101', severity: 'error', message: `${node.op}: symbolic dim '${d}' reached the WebGPU code generator; bind dims first`, span: node.span });
+      throw new DenocError({
+        code: 'WG0101',
+        severity: 'error',
+        message: `${node.op}: symbolic dim '${d}' reached the WebGPU code generator; bind dims first`,
+        span: node.span,
+      });
     }
   }
   return shape as number[];

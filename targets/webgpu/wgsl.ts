@@ -23,7 +23,10 @@ export interface ParamSource {
 /** Asks the plan for the per-step uniform slot holding `table[iter]`. */
 export type StepSlotRequest = (paramIndex: number) => number;
 
-interface Override { readonly key: string; readonly value: string }
+interface Override {
+  readonly key: string;
+  readonly value: string;
+}
 
 export class KernelWriter {
   private readonly scopes: { lines: string[]; memo: Map<string, string> }[] = [{ lines: [], memo: new Map() }];
@@ -44,7 +47,9 @@ export class KernelWriter {
     /** The per-element WGSL of an op (the lowering table's `expr` entries; passed in, not imported). */
     private readonly exprOf: (node: Node) => { emit(w: KernelWriter, node: Node, idx: readonly string[]): string },
     private readonly sources: readonly ParamSource[] = [],
-    private readonly stepSlot: StepSlotRequest = () => { throw new Error('no per-step uniform block here'); },
+    private readonly stepSlot: StepSlotRequest = () => {
+      throw new Error('no per-step uniform block here');
+    },
   ) {
     region.params.forEach((p, i) => this.paramIndex.set(p, i));
   }
@@ -165,7 +170,8 @@ export class KernelWriter {
   private stepGather(node: Node): string | undefined {
     if (node.op !== 'gather' || tensorOf(node).shape.length !== 0) return undefined;
     const [data, index] = node.inputs;
-    const di = this.paramIndex.get(data), ii = this.paramIndex.get(index);
+    const di = this.paramIndex.get(data),
+      ii = this.paramIndex.get(index);
     if (di === undefined || ii === undefined || !this.sources[di]?.table || !this.sources[ii]?.iter) return undefined;
     const slot = this.stepSlot(di);
     this.maxStepSlot = Math.max(this.maxStepSlot, slot);

@@ -30,7 +30,8 @@ async function violations(baseDir: string, roots: readonly string[]): Promise<IV
   }
 }
 
-const describeViolation = (v: IViolation): string => `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`;
+const describeViolation = (v: IViolation): string =>
+  `${v.rule.name}: ${v.from} → ${v.to}${v.cycle ? ` (cycle ${v.cycle.map((c) => c.name).join(' → ')})` : ''}`;
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'denoc-layers-'));

@@ -20,10 +20,12 @@ describe.each(['unet_small', 'dit_tiny'])('autodiff of %s', (name) => {
     const inputs = Object.fromEntries(names.map((n) => [n, INPUTS[n]]));
     const { paths, ours, theirs } = await modelGradients(model, inputs, { B }, 'wasm');
     expect(paths.length).toBe(model.parameters.length);
-    const worst = paths.map((p, i) => {
-      const scale = Array.from(theirs[i]).reduce((m, v) => Math.max(m, Math.abs(v)), 1e-3);
-      return { p, err: Array.from(ours[i]).reduce((m, v, k) => Math.max(m, Math.abs(v - theirs[i][k])), 0) / scale };
-    }).sort((a, b) => b.err - a.err);
+    const worst = paths
+      .map((p, i) => {
+        const scale = Array.from(theirs[i]).reduce((m, v) => Math.max(m, Math.abs(v)), 1e-3);
+        return { p, err: Array.from(ours[i]).reduce((m, v, k) => Math.max(m, Math.abs(v - theirs[i][k])), 0) / scale };
+      })
+      .sort((a, b) => b.err - a.err);
     expect(worst[0].err, worst[0].p).toBeLessThan(1e-3);
   }, 300_000);
 });

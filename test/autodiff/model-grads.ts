@@ -29,10 +29,20 @@ function lossGraph(model: Graph, dims: Readonly<Record<string, number>>, r: Floa
   for (const p of model.params) map.set(p, b.param(p.attrs.name as string, { ...tensorOf(p), shape: bindShape(tensorOf(p).shape, dims) }, p.span));
   for (const n of topoOrder(model)) {
     if (map.has(n)) continue;
-    const attrs = n.op === 'weight' || n.op === 'reshape' || n.op === 'broadcast_to' || n.op === 'randn'
-      ? Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, Array.isArray(v) ? bindShape(v as (number | string)[], dims) : v]))
-      : n.attrs;
-    map.set(n, b.op(n.op, n.inputs.map((i) => map.get(i)!), attrs, n.span, n.regions));
+    const attrs =
+      n.op === 'weight' || n.op === 'reshape' || n.op === 'broadcast_to' || n.op === 'randn'
+        ? Object.fromEntries(Object.entries(n.attrs).map(([k, v]) => [k, Array.isArray(v) ? bindShape(v as (number | string)[], dims) : v]))
+        : n.attrs;
+    map.set(
+      n,
+      b.op(
+        n.op,
+        n.inputs.map((i) => map.get(i)!),
+        attrs,
+        n.span,
+        n.regions,
+      ),
+    );
   }
   const y = map.get(model.outputs[0])!;
   const shape = tensorOf(y).shape as number[];
@@ -40,7 +50,10 @@ function lossGraph(model: Graph, dims: Readonly<Record<string, number>>, r: Floa
 }
 
 export async function modelGradients(
-  model: ModelArtifact, inputs: Record<string, Float32Array | Int32Array>, dims: Record<string, number>, backend: ReferenceBackend = 'cpu',
+  model: ModelArtifact,
+  inputs: Record<string, Float32Array | Int32Array>,
+  dims: Record<string, number>,
+  backend: ReferenceBackend = 'cpu',
 ): Promise<GradPair> {
   await ensureGradients();
   await useBackend(backend);
@@ -53,11 +66,13 @@ export async function modelGradients(
   tf.dispose(outs);
 
   const fn = modelFunction(model.graph);
-  const ins = Object.fromEntries(model.graph.params.map((p) => {
-    const name = p.attrs.name as string;
-    const shape = bindShape(tensorOf(p).shape, dims) as number[];
-    return [name, tf.tensor(inputs[name], shape, tensorOf(p).dtype === 'i32' ? 'int32' : 'float32')];
-  }));
+  const ins = Object.fromEntries(
+    model.graph.params.map((p) => {
+      const name = p.attrs.name as string;
+      const shape = bindShape(tensorOf(p).shape, dims) as number[];
+      return [name, tf.tensor(inputs[name], shape, tensorOf(p).dtype === 'i32' ? 'int32' : 'float32')];
+    }),
+  );
   const ws = fn.paths.map((path) => tf.tensor(weights.get(path)!.data, weights.get(path)!.shape as number[]));
   const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(fn.apply(ins, xs, dims), tf.tensor(r, outShape))))(ws);
   const byPath = new Map(fn.paths.map((p, i) => [p, Float32Array.from(grads[i].dataSync())]));

@@ -16,7 +16,13 @@ import { referenceKernel } from '../../compiler/semantics/kernels/index.ts';
 import { runGraph } from '../../runtime/reference/executor.ts';
 import { prod, rand, useBackend } from '../ops/helpers.ts';
 
-interface In { readonly shape: number[]; readonly dtype?: DType; readonly lo?: number; readonly hi?: number; readonly values?: number[] }
+interface In {
+  readonly shape: number[];
+  readonly dtype?: DType;
+  readonly lo?: number;
+  readonly hi?: number;
+  readonly values?: number[];
+}
 interface Case {
   readonly name: string;
   readonly op: string;
@@ -38,7 +44,12 @@ const CASES: readonly Case[] = [
   ...['add', 'sub', 'mul', 'div'].map((op) => ({ name: `${op} broadcasting`, op, inputs: [f(2, 1, 3), op === 'div' ? pos(4, 1) : f(4, 1)] })),
   ...['min', 'max'].flatMap((op) => [
     { name: op, op, inputs: [f(2, 3), f(2, 3)] },
-    { name: `${op} broadcasting`, op, inputs: [f(2, 1, 3), f(4, 1)], tfjsCannot: `tfjs' ${op === 'min' ? 'Minimum' : 'Maximum'} gradient does not sum broadcast dims` },
+    {
+      name: `${op} broadcasting`,
+      op,
+      inputs: [f(2, 1, 3), f(4, 1)],
+      tfjsCannot: `tfjs' ${op === 'min' ? 'Minimum' : 'Maximum'} gradient does not sum broadcast dims`,
+    },
   ]),
   { name: 'pow broadcasting', op: 'pow', inputs: [pos(2, 3), f(3)] },
   { name: 'where broadcasting', op: 'where', inputs: [{ shape: [2, 3], dtype: 'bool', values: [1, 0, 1, 1, 0, 0] }, f(2, 3), f(3)] },
@@ -52,17 +63,44 @@ const CASES: readonly Case[] = [
   { name: 'reshape', op: 'reshape', inputs: [f(2, 6)], attrs: { shape: [3, 4] } },
   { name: 'transpose', op: 'transpose', inputs: [f(2, 3, 4)], attrs: { perm: [2, 0, 1] } },
   { name: 'concat', op: 'concat', inputs: [f(2, 3), f(2, 2), f(2, 1)], attrs: { axis: 1 } },
-  { name: 'slice', op: 'slice', inputs: [f(3, 6, 5)], attrs: { begin: [1, 0, -4], end: [3, 4, 5], step: [1, 1, 1] }, tfjsCannot: 'the slice kernel runs tfjs StridedSlice, which has no gradient' },
-  { name: 'slice with steps', op: 'slice', inputs: [f(3, 6, 5)], attrs: { begin: [0, 1, -4], end: [2, 6, 5], step: [1, 2, 3] }, tfjsCannot: 'tfjs has no StridedSlice gradient' },
+  {
+    name: 'slice',
+    op: 'slice',
+    inputs: [f(3, 6, 5)],
+    attrs: { begin: [1, 0, -4], end: [3, 4, 5], step: [1, 1, 1] },
+    tfjsCannot: 'the slice kernel runs tfjs StridedSlice, which has no gradient',
+  },
+  {
+    name: 'slice with steps',
+    op: 'slice',
+    inputs: [f(3, 6, 5)],
+    attrs: { begin: [0, 1, -4], end: [2, 6, 5], step: [1, 2, 3] },
+    tfjsCannot: 'tfjs has no StridedSlice gradient',
+  },
   { name: 'pad', op: 'pad', inputs: [f(2, 3)], attrs: { pads: [1, 0, 2, 1] } },
   { name: 'gather rows', op: 'gather', inputs: [f(5, 3), { shape: [2, 2], dtype: 'i32', values: [4, 0, 4, 2] }] },
-  { name: 'upsample_nearest', op: 'upsample_nearest', inputs: [f(1, 2, 3, 3)], tfjsCannot: "tfjs' tile gradient stops at rank 5; the kernel tiles at rank 6" },
+  {
+    name: 'upsample_nearest',
+    op: 'upsample_nearest',
+    inputs: [f(1, 2, 3, 3)],
+    tfjsCannot: "tfjs' tile gradient stops at rank 5; the kernel tiles at rank 6",
+  },
   { name: 'matmul batch broadcast', op: 'matmul', inputs: [f(2, 3, 4), f(4, 5)] },
   { name: 'matmul transposeA', op: 'matmul', inputs: [f(4, 3), f(2, 4, 5)], attrs: { transposeA: true } },
   { name: 'matmul transposeB', op: 'matmul', inputs: [f(3, 4), f(5, 4)], attrs: { transposeB: true } },
   { name: 'matmul both transposed', op: 'matmul', inputs: [f(2, 4, 3), f(5, 4)], attrs: { transposeA: true, transposeB: true } },
-  { name: 'conv2d stride 2, pad 1, groups 2, bias', op: 'conv2d', inputs: [f(2, 4, 7, 6), f(6, 2, 3, 3), f(6)], attrs: { stride: [2, 2], pad: [1, 1], groups: 2 } },
-  { name: 'conv2d dilation 2, stride (1,2), pad 2', op: 'conv2d', inputs: [f(1, 3, 8, 9), f(2, 3, 3, 2)], attrs: { stride: [1, 2], pad: [2, 2], dilation: [2, 2] } },
+  {
+    name: 'conv2d stride 2, pad 1, groups 2, bias',
+    op: 'conv2d',
+    inputs: [f(2, 4, 7, 6), f(6, 2, 3, 3), f(6)],
+    attrs: { stride: [2, 2], pad: [1, 1], groups: 2 },
+  },
+  {
+    name: 'conv2d dilation 2, stride (1,2), pad 2',
+    op: 'conv2d',
+    inputs: [f(1, 3, 8, 9), f(2, 3, 3, 2)],
+    attrs: { stride: [1, 2], pad: [2, 2], dilation: [2, 2] },
+  },
   { name: 'conv2d 1×1', op: 'conv2d', inputs: [f(2, 3, 4, 4), f(5, 3, 1, 1), f(5)] },
   { name: 'avg_pool2d 2×2', op: 'avg_pool2d', inputs: [f(1, 2, 6, 6)] },
   { name: 'avg_pool2d 3×3 stride 2', op: 'avg_pool2d', inputs: [f(1, 2, 7, 7)], attrs: { kernel: [3, 3], stride: [2, 2] } },
@@ -95,7 +133,11 @@ function lossGraph(c: Case, r: Float32Array): { graph: Graph; names: string[] } 
 
 function outShape(c: Case): number[] {
   const b = new GraphBuilder('shape');
-  const y = b.op(c.op, c.inputs.map((i, k) => b.param(`x${k}`, tensorType(i.dtype ?? 'f32', i.shape))), c.attrs ?? {});
+  const y = b.op(
+    c.op,
+    c.inputs.map((i, k) => b.param(`x${k}`, tensorType(i.dtype ?? 'f32', i.shape))),
+    c.attrs ?? {},
+  );
   return tensorOf(y).shape as number[];
 }
 
@@ -145,7 +187,9 @@ describe('VJP coverage', () => {
 
   it('checks every op that has a float input and a VJP in the table below', () => {
     const covered = new Set(CASES.map((c) => c.op));
-    const missing = allOps().filter((d) => d.vjp && d.name !== 'randn' && !covered.has(d.name)).map((d) => d.name);
+    const missing = allOps()
+      .filter((d) => d.vjp && d.name !== 'randn' && !covered.has(d.name))
+      .map((d) => d.name);
     expect(missing).toEqual([]);
   });
 });

@@ -14,33 +14,58 @@ import { BATCH, compileMlp2d } from './mlp2d.ts';
 import { tensor } from '../../compiler/core/tensor.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
-  try { fn(); } catch (e) { return e instanceof DenocError ? e.diagnostics[0].code : `not a DenocError: ${String(e)}`; }
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof DenocError ? e.diagnostics[0].code : `not a DenocError: ${String(e)}`;
+  }
   return undefined;
 }
 
 /** A hand-written two-kernel plan.json whose constant buffers are read as i32 and as f32. */
 function constantsPlan(): { json: PlanJson; wgsl: Map<string, string> } {
   const kernel = (file: string) => ({
-    name: file, file, template: 'elementwise' as const, workgroupSize: 64, workgroups: [1, 1, 1] as [number, number, number],
-    bindings: [{ binding: 0, role: 'out' as const, param: -1 }, { binding: 1, role: 'in' as const, param: 0 }],
-    stepUniformVec4s: 0, flops: 0,
+    name: file,
+    file,
+    template: 'elementwise' as const,
+    workgroupSize: 64,
+    workgroups: [1, 1, 1] as [number, number, number],
+    bindings: [
+      { binding: 0, role: 'out' as const, param: -1 },
+      { binding: 1, role: 'in' as const, param: 0 },
+    ],
+    stepUniformVec4s: 0,
+    flops: 0,
   });
-  const decl = (t: string) => `@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n@group(0) @binding(1) var<storage, read> in0: array<${t}>;\n`;
+  const decl = (t: string) =>
+    `@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n@group(0) @binding(1) var<storage, read> in0: array<${t}>;\n`;
   const json: PlanJson = {
-    name: 'consts', inputs: [], weights: [], outputs: [{ slot: 2, dtype: 'f32', shape: [20], name: 'output0' }],
+    name: 'consts',
+    inputs: [],
+    weights: [],
+    outputs: [{ slot: 2, dtype: 'f32', shape: [20], name: 'output0' }],
     buffers: [
       { id: 0, bytes: 80, kind: 'constant', holds: ['c0'], init: { constant: Array.from({ length: 20 }, (_, i) => i * 3) } },
       { id: 1, bytes: 80, kind: 'constant', holds: ['c1'], init: { constant: Array.from({ length: 20 }, (_, i) => i / 4) } },
       { id: 2, bytes: 80, kind: 'scratch', holds: ['out'], init: { kind: 'scratch' } },
     ],
     kernels: [kernel('k_int.wgsl'), kernel('k_float.wgsl')],
-    steps: [{ dispatch: 0, buffers: [{ buffer: 2 }, { buffer: 0 }] }, { dispatch: 1, buffers: [{ buffer: 2 }, { buffer: 1 }] }],
+    steps: [
+      { dispatch: 0, buffers: [{ buffer: 2 }, { buffer: 0 }] },
+      { dispatch: 1, buffers: [{ buffer: 2 }, { buffer: 1 }] },
+    ],
   };
-  return { json, wgsl: new Map([['k_int.wgsl', decl('i32')], ['k_float.wgsl', decl('f32')]]) };
+  return {
+    json,
+    wgsl: new Map([
+      ['k_int.wgsl', decl('i32')],
+      ['k_float.wgsl', decl('f32')],
+    ]),
+  };
 }
 
 describe('rebuilding a WebGPU plan from compiled artifacts', () => {
-  it('equals the compiler\'s plan for mlp2d (buffers, kernels, steps, tensors)', async () => {
+  it("equals the compiler's plan for mlp2d (buffers, kernels, steps, tensors)", async () => {
     const compiled = await compileMlp2d();
     try {
       const json = JSON.parse(readFileSync(join(compiled.dir, 'plan.json'), 'utf8')) as PlanJson;

@@ -34,7 +34,11 @@ describe('a compiled sampler on WebGPU in headless Chromium', () => {
     const browser = launchChromium(`${server.url}/index.html?seed=${SEED}&report=/result`);
     let result: RunnerResult;
     try {
-      result = (await within(server.result, PAGE_TIMEOUT_MS, () => `the page did not report within ${PAGE_TIMEOUT_MS / 1000} s; chromium said:\n${browser.log().slice(-3000)}`)) as RunnerResult;
+      result = (await within(
+        server.result,
+        PAGE_TIMEOUT_MS,
+        () => `the page did not report within ${PAGE_TIMEOUT_MS / 1000} s; chromium said:\n${browser.log().slice(-3000)}`,
+      )) as RunnerResult;
     } finally {
       browser.close();
       await server.close();

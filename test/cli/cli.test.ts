@@ -92,8 +92,23 @@ describe('denoc CLI', () => {
 
   it('train --engine graph trains with the compiled step graph and names the engine on its first line', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'denoc-')), 'w.safetensors');
-    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'moons', '--steps', '3', '--batch', '32', '--engine', 'graph',
-      '--out', out, '--eval', '0', '--no-progress');
+    const r = await denoc(
+      'train',
+      'examples/mlp2d.dn',
+      '--data',
+      'moons',
+      '--steps',
+      '3',
+      '--batch',
+      '32',
+      '--engine',
+      'graph',
+      '--out',
+      out,
+      '--eval',
+      '0',
+      '--no-progress',
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.err.split('\n')[0]).toMatch(/with engine graph\/reference-wasm/);
     expect(existsSync(out)).toBe(true);

@@ -23,6 +23,7 @@ describe('limits', () => {
 
   it('says in each message the value, the limit, its name and how to go further', () => {
     expect(limitMessage('nestingDepth', 70)).toBe(
-      `70 ${LIMITS.nestingDepth.what} is over the limit of 64 (nestingDepth); to go further, ${LIMITS.nestingDepth.raise}`);
+      `70 ${LIMITS.nestingDepth.what} is over the limit of 64 (nestingDepth); to go further, ${LIMITS.nestingDepth.raise}`,
+    );
   });
 });

@@ -6,7 +6,8 @@ import { denoc } from '../helpers/process.ts';
 
 const TEACHER = 'examples/weights/mlp2d-moons.safetensors';
 
-const distill = (...args: string[]) => denoc('distill', 'examples/mlp2d.dn', '--weights', TEACHER, '--data', 'moons', '--out', '/tmp/denoc-distill-cli.safetensors', ...args);
+const distill = (...args: string[]) =>
+  denoc('distill', 'examples/mlp2d.dn', '--weights', TEACHER, '--data', 'moons', '--out', '/tmp/denoc-distill-cli.safetensors', ...args);
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
 
 describe('denoc distill', () => {
@@ -14,7 +15,8 @@ describe('denoc distill', () => {
     const r = await denoc('distill', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: denoc distill');
-    for (const flag of ['--weights', '--data', '--from', '--to', '--steps-per-round', '--out', '--resume', '--backend', '--seed']) expect(r.out).toContain(flag);
+    for (const flag of ['--weights', '--data', '--from', '--to', '--steps-per-round', '--out', '--resume', '--backend', '--seed'])
+      expect(r.out).toContain(flag);
   });
 
   it.each([

@@ -34,7 +34,17 @@ describe('distillation rounds', () => {
     const params = { paths: fn.paths, shapes };
     const start = fn.paths.map((p) => teacher.get(p)!.data);
     const o: RoundOptions = {
-      fn, params, teacher: start, grids: roundGrids(spec, 8), prediction: spec.prediction, data, steps: 40, batch: 128, lr: 1e-4, seed: 1, streamOffset: 0,
+      fn,
+      params,
+      teacher: start,
+      grids: roundGrids(spec, 8),
+      prediction: spec.prediction,
+      data,
+      steps: 40,
+      batch: 128,
+      lr: 1e-4,
+      seed: 1,
+      streamOffset: 0,
     };
     const teacherTensors = start.map((w, i) => tf.tensor(w, shapes[i]));
     const fixed = roundBatch({ ...o, batch: 512, streamOffset: 10_000 }, teacherTensors, 0);
@@ -49,7 +59,9 @@ describe('distillation rounds', () => {
   it('resumes a run killed in its second round to the same bits as an uninterrupted run', async () => {
     const whole = await distill(base);
     const dir = tmp();
-    const kill = (studentSteps: number, done: number) => { if (studentSteps === 2 && done === 5) throw new Error('killed'); };
+    const kill = (studentSteps: number, done: number) => {
+      if (studentSteps === 2 && done === 5) throw new Error('killed');
+    };
     await expect(distill({ ...base, checkpoint: { dir, every: 4, resume: false }, onStep: kill })).rejects.toThrow('killed');
     const starts: number[] = [];
     const resumed = await distill({ ...base, checkpoint: { dir, every: 4, resume: true }, onRound: (_, __, s) => starts.push(s) });

@@ -11,23 +11,29 @@ import { ddimStep, decode, distillationX0, outputTarget, outputWeight } from '..
 const level = (alpha: number) => ({ alpha, sigma: Math.sqrt(1 - alpha * alpha) });
 const L = [level(0.3), level(0.8), { alpha: 1, sigma: 0 }];
 const grid: Grid = {
-  steps: 2, t: Float32Array.of(700, 300, 0), alpha: Float64Array.from(L, (l) => l.alpha), sigma: Float64Array.from(L, (l) => l.sigma),
+  steps: 2,
+  t: Float32Array.of(700, 300, 0),
+  alpha: Float64Array.from(L, (l) => l.alpha),
+  sigma: Float64Array.from(L, (l) => l.sigma),
 };
 
 /** Exact ε-prediction for x0 ~ N(0, c²): E[x0 | z] = α c² z / (α² c² + σ²), ε̂ = (z − α x̂0)/σ. */
 function gaussianTeacher(c: number): TeacherStep {
-  return (x, from) => x.map((z, e) => {
-    const j = from[Math.floor(e / 2)];
-    const a = grid.alpha[j], s = grid.sigma[j];
-    const x0 = (a * c * c * z) / (a * a * c * c + s * s);
-    const [dx0, eps] = decode('eps', z, (z - a * x0) / s, a, s);
-    return ddimStep(dx0, eps, grid.alpha[j + 1], grid.sigma[j + 1]);
-  });
+  return (x, from) =>
+    x.map((z, e) => {
+      const j = from[Math.floor(e / 2)];
+      const a = grid.alpha[j],
+        s = grid.sigma[j];
+      const x0 = (a * c * c * z) / (a * a * c * c + s * s);
+      const [dx0, eps] = decode('eps', z, (z - a * x0) / s, a, s);
+      return ddimStep(dx0, eps, grid.alpha[j + 1], grid.sigma[j + 1]);
+    });
 }
 
 describe('progressive distillation target', () => {
   it('makes one student step land where two teacher steps land (exact Gaussian denoiser, closed form)', () => {
-    const c = 0.7, z = 1.3;
+    const c = 0.7,
+      z = 1.3;
     // by hand: x̂0 = k·z with k = αc²/(α²c² + σ²); a DDIM step multiplies z by m = α'k + σ'(1 − αk)/σ
     const k = (l: { alpha: number; sigma: number }) => (l.alpha * c * c) / (l.alpha ** 2 * c * c + l.sigma ** 2);
     const m1 = L[1].alpha * k(L[0]) + (L[1].sigma * (1 - L[0].alpha * k(L[0]))) / L[0].sigma;
@@ -46,9 +52,13 @@ describe('progressive distillation target', () => {
     expect(Math.abs(k(L[0]) * z - zpp)).toBeGreaterThan(0.1);
   });
 
-  it('carries z_t to z_t\'\' in one DDIM step at an intermediate level too (σ\'\' > 0)', () => {
-    const a = 0.2, s = Math.sqrt(1 - a * a), a2 = 0.6, s2 = Math.sqrt(1 - a2 * a2);
-    const z = -0.4, zpp = 0.9;
+  it("carries z_t to z_t'' in one DDIM step at an intermediate level too (σ'' > 0)", () => {
+    const a = 0.2,
+      s = Math.sqrt(1 - a * a),
+      a2 = 0.6,
+      s2 = Math.sqrt(1 - a2 * a2);
+    const z = -0.4,
+      zpp = 0.9;
     const x = distillationX0(z, zpp, a, s, a2, s2);
     for (const p of ['eps', 'x0', 'v'] as const) {
       const [x0, eps] = decode(p, z, outputTarget(p, z, x, a, s), a, s);
@@ -59,11 +69,12 @@ describe('progressive distillation target', () => {
 
   it('is the data point itself when the data is one point (the teacher is exact, nothing to learn)', () => {
     const point = 0.8;
-    const exact: TeacherStep = (x, from) => x.map((z, e) => {
-      const j = from[Math.floor(e / 2)];
-      const eps = (z - grid.alpha[j] * point) / grid.sigma[j];
-      return ddimStep(point, eps, grid.alpha[j + 1], grid.sigma[j + 1]);
-    });
+    const exact: TeacherStep = (x, from) =>
+      x.map((z, e) => {
+        const j = from[Math.floor(e / 2)];
+        const eps = (z - grid.alpha[j] * point) / grid.sigma[j];
+        return ddimStep(point, eps, grid.alpha[j + 1], grid.sigma[j + 1]);
+      });
     const b = distillBatch(exact, grid, 'x0', Float32Array.of(point, point), Int32Array.of(0), Float32Array.of(0.5, -1.2));
     expect(b.target[0]).toBeCloseTo(point, 6);
     expect(b.target[1]).toBeCloseTo(point, 6);
@@ -71,7 +82,10 @@ describe('progressive distillation target', () => {
 
   it('weights each output so the loss is max(SNR, 1)·(x̂0 − x̃)²', () => {
     for (const alpha of [0.05, 0.5, 0.95]) {
-      const sigma = Math.sqrt(1 - alpha * alpha), snr = (alpha / sigma) ** 2, z = 0.3, h = 1e-4;
+      const sigma = Math.sqrt(1 - alpha * alpha),
+        snr = (alpha / sigma) ** 2,
+        z = 0.3,
+        h = 1e-4;
       for (const p of ['eps', 'x0', 'v'] as const) {
         // ∂x0/∂out by a finite difference of decode()
         const slope = (decode(p, z, 0.1 + h, alpha, sigma)[0] - decode(p, z, 0.1 - h, alpha, sigma)[0]) / (2 * h);

@@ -42,7 +42,10 @@ describe('examples compile', () => {
     expect(m.graph.params.map((x) => `${x.attrs.name}: ${formatType(x.type)}`)).toEqual(['x: f32[B,2]', 't: f32[B]']);
     expect(m.graph.outputs.map((o) => formatType(o.type))).toEqual(['f32[B,2]']);
     expect(paramCount(m.parameters)).toBe(temb(64, 128) + linear(2, 128) + 3 * linear(128, 128) + linear(128, 2));
-    expect(p.samplers.map((x) => [x.name, x.steps])).toEqual([['ddim4', 4], ['ddim', 50]]);
+    expect(p.samplers.map((x) => [x.name, x.steps])).toEqual([
+      ['ddim4', 4],
+      ['ddim', 50],
+    ]);
     const s = p.samplers.find((x) => x.name === 'ddim')!;
     expect([s.name, s.modelName, s.steps]).toEqual(['ddim', 'MLP2D', 50]);
     expect(s.graph.params.map((x) => x.attrs.name)).toEqual(['seed']);
@@ -56,8 +59,20 @@ describe('examples compile', () => {
     const res = (cin: number, cout: number, e = 128) =>
       gn(cin) + conv(cin, cout, 3) + linear(e, cout) + gn(cout) + conv(cout, cout, 3) + (cin !== cout ? conv(cin, cout, 1) : 0);
     const attn = gn(128) + 4 * linear(128, 128);
-    const expected = temb(64, 128) + 11 * 128 + conv(1, 64, 3) + res(64, 64) + conv(64, 64, 3) + res(64, 128) + conv(128, 128, 3) +
-      2 * res(128, 128) + attn + res(256, 128) + res(192, 64) + gn(64) + conv(64, 1, 3);
+    const expected =
+      temb(64, 128) +
+      11 * 128 +
+      conv(1, 64, 3) +
+      res(64, 64) +
+      conv(64, 64, 3) +
+      res(64, 128) +
+      conv(128, 128, 3) +
+      2 * res(128, 128) +
+      attn +
+      res(256, 128) +
+      res(192, 64) +
+      gn(64) +
+      conv(64, 1, 3);
     const count = paramCount(m.parameters);
     expect(count).toBe(expected);
     expect(count).toBeGreaterThan(1e6);
@@ -81,7 +96,11 @@ describe('examples compile', () => {
     const norms = allNodesDeep(m.graph).filter((n) => n.op === 'layer_norm');
     expect(norms.length).toBe(2 * 3 + 1);
     expect(norms.every((n) => n.inputs.length === 1)).toBe(true);
-    expect(allNodesDeep(m.graph).filter((n) => n.op === 'attention').map((n) => formatType(n.type))).toEqual(Array(3).fill('f32[B,4,49,32]'));
+    expect(
+      allNodesDeep(m.graph)
+        .filter((n) => n.op === 'attention')
+        .map((n) => formatType(n.type)),
+    ).toEqual(Array(3).fill('f32[B,4,49,32]'));
     expect(p.samplers[0].graph.outputs.map((o) => formatType(o.type))).toEqual(['f32[B,1,28,28]']);
   });
 });
@@ -104,13 +123,22 @@ describe('mlp2d numerics', () => {
     const [m] = compileFile('examples/mlp2d.dn').models;
     const weights = initWeights(m.parameters, 3);
     const w = (p: string) => weights.get(p)!.data;
-    const xs = [[0.3, -1.2], [2.0, 0.5], [-0.7, 0.1]];
+    const xs = [
+      [0.3, -1.2],
+      [2.0, 0.5],
+      [-0.7, 0.1],
+    ];
     const ts = [5, 480, 990];
     const [out] = await runGraph(m.graph, { inputs: { x: Float32Array.from(xs.flat()), t: Float32Array.from(ts) }, weights, dims: { B: 3 } });
     const got = Array.from(out.dataSync());
     tf.dispose(out);
     const want = xs.flatMap((x, n) => {
-      const e = dense(silu(dense(embedding(ts[n], 64), w('embed.fc1.weight'), w('embed.fc1.bias'), 128)), w('embed.fc2.weight'), w('embed.fc2.bias'), 128);
+      const e = dense(
+        silu(dense(embedding(ts[n], 64), w('embed.fc1.weight'), w('embed.fc1.bias'), 128)),
+        w('embed.fc2.weight'),
+        w('embed.fc2.bias'),
+        128,
+      );
       let h = dense(x, w('inp.weight'), w('inp.bias'), 128);
       for (let k = 0; k < 3; k++) {
         const f = dense(silu(h.map((v, i) => v + e[i])), w(`blocks.${k}.fc.weight`), w(`blocks.${k}.fc.bias`), 128);
@@ -145,7 +173,8 @@ async function sample(src: string, seed: number, B: number): Promise<Float32Arra
 describe('the DDIM sampler of std/samplers on the reference executor', () => {
   it('scales the initial noise by 1/sqrt(abar_T) when the model predicts zero noise', async () => {
     // With eps = 0 each step multiplies x by sqrt(abar_s/abar_t); the product telescopes to 1/sqrt(abar_999).
-    const src = 'import "std/samplers"\nmodel Zero {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x * 0 }\n}\nsampler z = ddim(Zero, steps: 5)\n';
+    const src =
+      'import "std/samplers"\nmodel Zero {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x * 0 }\n}\nsampler z = ddim(Zero, steps: 5)\n';
     const got = await sample(src, 7, 3);
     const noise = randn(7, 0, 0, 6);
     const scale = 1 / Math.sqrt(alphaBar()[999]);
@@ -155,19 +184,20 @@ describe('the DDIM sampler of std/samplers on the reference executor', () => {
   it('converges at first order to the exact probability-flow map of Gaussian data', async () => {
     // Data N(mu, v): the optimal eps is closed form, and the ODE maps x_T to
     // mu + sqrt(v / (abar_T v + 1 - abar_T)) (x_T - sqrt(abar_T) mu) at t = 0 (FACTS.md, "Exact check").
-    const gauss = (steps: number) => [
-      'import "std/samplers"',
-      'model GaussEps(mu: float = 0.5, v: float = 0.25) {',
-      '  abar = vp_linear(beta0: 0.0001, beta1: 0.02, T: 1000).alpha_bar',
-      '  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] {',
-      '    ab = abar[cast(t, "i32")][:, None]',
-      '    a = sqrt(ab)',
-      '    x0 = mu + a * v * (x - a * mu) / (ab * v + 1 - ab)',
-      '    return (x - a * x0) / sqrt(1 - ab)',
-      '  }',
-      '}',
-      `sampler z = ddim(GaussEps, steps: ${steps})`,
-    ].join('\n');
+    const gauss = (steps: number) =>
+      [
+        'import "std/samplers"',
+        'model GaussEps(mu: float = 0.5, v: float = 0.25) {',
+        '  abar = vp_linear(beta0: 0.0001, beta1: 0.02, T: 1000).alpha_bar',
+        '  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] {',
+        '    ab = abar[cast(t, "i32")][:, None]',
+        '    a = sqrt(ab)',
+        '    x0 = mu + a * v * (x - a * mu) / (ab * v + 1 - ab)',
+        '    return (x - a * x0) / sqrt(1 - ab)',
+        '  }',
+        '}',
+        `sampler z = ddim(GaussEps, steps: ${steps})`,
+      ].join('\n');
     const abT = alphaBar()[999];
     const noise = randn(11, 0, 0, 8);
     const exact = Array.from(noise, (x) => 0.5 + Math.sqrt(0.25 / (abT * 0.25 + 1 - abT)) * (x - Math.sqrt(abT) * 0.5));

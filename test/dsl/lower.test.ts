@@ -9,8 +9,7 @@ import { printGraph } from '../../compiler/core/ir/printer.ts';
 import { compileSource } from '../../dsl/index.ts';
 import { compile } from './helpers.ts';
 
-const model = (members: string, sig: string, body: string): string =>
-  `import "std/nn"\nmodel M {\n${members}\n  fn ${sig} {\n${body}\n  }\n}\n`;
+const model = (members: string, sig: string, body: string): string => `import "std/nn"\nmodel M {\n${members}\n  fn ${sig} {\n${body}\n  }\n}\n`;
 
 function modelGraph(src: string): Graph {
   return compile(src).models[0].graph;
@@ -21,43 +20,49 @@ const text = (lines: readonly string[]): string => lines.join('\n') + '\n';
 describe('model graphs', () => {
   it('lowers a Linear, an activation and a scalar to the expected IR', () => {
     const g = modelGraph(model('  fc = Linear(3, 4)', '(x: f32[B, 3], t: f32[B]) -> f32[B, 4]', '    return silu(fc(x)) * 2'));
-    expect(printGraph(g)).toBe(text([
-      'graph @M(%x: f32[B,3], %t: f32[B]) {',
-      '  %0 = weight {path="fc.weight"} : f32[3,4]',
-      '  %1 = matmul(%x, %0) {transposeA=false, transposeB=false} : f32[B,4]',
-      '  %2 = weight {path="fc.bias"} : f32[4]',
-      '  %3 = add(%1, %2) : f32[B,4]',
-      '  %4 = silu(%3) : f32[B,4]',
-      '  %5 = constant {data=dense<[2]>} : f32[]',
-      '  %6 = mul(%4, %5) : f32[B,4]',
-      '  return %6',
-      '}',
-    ]));
+    expect(printGraph(g)).toBe(
+      text([
+        'graph @M(%x: f32[B,3], %t: f32[B]) {',
+        '  %0 = weight {path="fc.weight"} : f32[3,4]',
+        '  %1 = matmul(%x, %0) {transposeA=false, transposeB=false} : f32[B,4]',
+        '  %2 = weight {path="fc.bias"} : f32[4]',
+        '  %3 = add(%1, %2) : f32[B,4]',
+        '  %4 = silu(%3) : f32[B,4]',
+        '  %5 = constant {data=dense<[2]>} : f32[]',
+        '  %6 = mul(%4, %5) : f32[B,4]',
+        '  return %6',
+        '}',
+      ]),
+    );
   });
 
   it('lowers indexing to one slice and one reshape, keeping the symbolic axis whole', () => {
     const g = modelGraph(model('', '(x: f32[B, 4], t: f32[B]) -> f32[B, 2, 1]', '    return x[:, 1:3, None]'));
-    expect(printGraph(g)).toBe(text([
-      'graph @M(%x: f32[B,4], %t: f32[B]) {',
-      '  %0 = slice(%x) {begin=[0, 1], end=[2147483647, 3], step=[1, 1]} : f32[B,2]',
-      '  %1 = reshape(%0) {shape=["B", 2, 1]} : f32[B,2,1]',
-      '  return %1',
-      '}',
-    ]));
+    expect(printGraph(g)).toBe(
+      text([
+        'graph @M(%x: f32[B,4], %t: f32[B]) {',
+        '  %0 = slice(%x) {begin=[0, 1], end=[2147483647, 3], step=[1, 1]} : f32[B,2]',
+        '  %1 = reshape(%0) {shape=["B", 2, 1]} : f32[B,2,1]',
+        '  return %1',
+        '}',
+      ]),
+    );
   });
 
   it('drops an integer-indexed axis and gathers with a tensor index', () => {
     const g = modelGraph(model('  e = Embedding(5, 3)', '(x: f32[B, 2, 3], t: f32[B], y: i32[B]) -> f32[B, 3]', '    return x[:, -1] + e.weight[y]'));
-    expect(printGraph(g)).toBe(text([
-      'graph @M(%x: f32[B,2,3], %t: f32[B], %y: i32[B]) {',
-      '  %0 = slice(%x) {begin=[0, 1, 0], end=[2147483647, 2, 2147483647], step=[1, 1, 1]} : f32[B,1,3]',
-      '  %1 = reshape(%0) {shape=["B", 3]} : f32[B,3]',
-      '  %2 = weight {path="e.weight"} : f32[5,3]',
-      '  %3 = gather(%2, %y) {axis=0} : f32[B,3]',
-      '  %4 = add(%1, %3) : f32[B,3]',
-      '  return %4',
-      '}',
-    ]));
+    expect(printGraph(g)).toBe(
+      text([
+        'graph @M(%x: f32[B,2,3], %t: f32[B], %y: i32[B]) {',
+        '  %0 = slice(%x) {begin=[0, 1, 0], end=[2147483647, 2, 2147483647], step=[1, 1, 1]} : f32[B,1,3]',
+        '  %1 = reshape(%0) {shape=["B", 3]} : f32[B,3]',
+        '  %2 = weight {path="e.weight"} : f32[5,3]',
+        '  %3 = gather(%2, %y) {axis=0} : f32[B,3]',
+        '  %4 = add(%1, %3) : f32[B,3]',
+        '  return %4',
+        '}',
+      ]),
+    );
   });
 
   it('infers -1 in reshape from the element count, symbolic dims included', () => {
@@ -68,15 +73,18 @@ describe('model graphs', () => {
   });
 
   it('binds signature dims in the body and computes with them', () => {
-    const src = 'import "std/nn"\nblock Flat {\n  fn (x: f32[B, C, H, W]) -> f32[B, H * W, C] {\n    return transpose(reshape(x, [B, C, H * W]), [0, 2, 1])\n  }\n}\n' +
+    const src =
+      'import "std/nn"\nblock Flat {\n  fn (x: f32[B, C, H, W]) -> f32[B, H * W, C] {\n    return transpose(reshape(x, [B, C, H * W]), [0, 2, 1])\n  }\n}\n' +
       'model M {\n  f = Flat\n  fn (x: f32[B, 3, 4, 5], t: f32[B]) -> f32[B, 20, 3] { return f(x) }\n}\n';
-    expect(printGraph(modelGraph(src))).toBe(text([
-      'graph @M(%x: f32[B,3,4,5], %t: f32[B]) {',
-      '  %0 = reshape(%x) {shape=["B", 3, 20]} : f32[B,3,20]',
-      '  %1 = transpose(%0) {perm=[0, 2, 1]} : f32[B,20,3]',
-      '  return %1',
-      '}',
-    ]));
+    expect(printGraph(modelGraph(src))).toBe(
+      text([
+        'graph @M(%x: f32[B,3,4,5], %t: f32[B]) {',
+        '  %0 = reshape(%x) {shape=["B", 3, 20]} : f32[B,3,20]',
+        '  %1 = transpose(%0) {perm=[0, 2, 1]} : f32[B,20,3]',
+        '  return %1',
+        '}',
+      ]),
+    );
   });
 
   it('returns several outputs from a tuple return', () => {
@@ -85,11 +93,16 @@ describe('model graphs', () => {
   });
 
   it('unrolls compile-time loops over module lists and ranges', () => {
-    const src = model('  fcs = [Linear(2, 2, bias: false) for i in 0 .. 3]', '(x: f32[B, 2], t: f32[B]) -> f32[B, 2]',
-      '    for f in fcs {\n      x = f(x)\n    }\n    for k in 1 .. 3 {\n      x = x * k\n    }\n    return x');
+    const src = model(
+      '  fcs = [Linear(2, 2, bias: false) for i in 0 .. 3]',
+      '(x: f32[B, 2], t: f32[B]) -> f32[B, 2]',
+      '    for f in fcs {\n      x = f(x)\n    }\n    for k in 1 .. 3 {\n      x = x * k\n    }\n    return x',
+    );
     const ops = allNodesDeep(modelGraph(src)).filter((n) => n.op === 'matmul' || n.op === 'mul');
     expect(ops.map((n) => n.op)).toEqual(['matmul', 'matmul', 'matmul', 'mul', 'mul']);
-    const weights = allNodesDeep(modelGraph(src)).filter((n) => n.op === 'weight').map((n) => n.attrs.path);
+    const weights = allNodesDeep(modelGraph(src))
+      .filter((n) => n.op === 'weight')
+      .map((n) => n.attrs.path);
     expect(weights).toEqual(['fcs.0.weight', 'fcs.1.weight', 'fcs.2.weight']);
   });
 });
@@ -127,7 +140,10 @@ describe('parameters', () => {
   });
 
   it('creates weight nodes only for parameters the forward fn uses', () => {
-    const paths = allNodesDeep(compile(src).models[0].graph).filter((n) => n.op === 'weight').map((n) => n.attrs.path).sort();
+    const paths = allNodesDeep(compile(src).models[0].graph)
+      .filter((n) => n.op === 'weight')
+      .map((n) => n.attrs.path)
+      .sort();
     expect(paths).toEqual(['blocks.0.a.bias', 'blocks.0.a.weight', 'blocks.1.a.bias', 'blocks.1.a.weight', 'pos']);
   });
 });
@@ -138,49 +154,62 @@ function loopOf(g: Graph): { loop: Node; body: Graph } {
   return { loop, body: loop.regions[0] };
 }
 
-const constants = (g: Graph): number[][] => allNodesDeep(g).filter((n) => n.op === 'constant').map((n) => Array.from(n.attrs.data as Float32Array));
+const constants = (g: Graph): number[][] =>
+  allNodesDeep(g)
+    .filter((n) => n.op === 'constant')
+    .map((n) => Array.from(n.attrs.data as Float32Array));
 
 describe('samplers', () => {
   const toy = 'model Half {\n  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return x * 0.5 }\n}\n';
 
   it('lowers a sampling loop with carried x, captured conditioning and a step table', () => {
-    const src = toy + 'sampler halve(model: Model, steps: int = 3) {\n  x = randn(model.sample_shape)\n  for i in 0 .. steps {\n    x = model(x, i) + 1.0 * i\n  }\n  return x\n}\nsampler h = halve(Half)\n';
+    const src =
+      toy +
+      'sampler halve(model: Model, steps: int = 3) {\n  x = randn(model.sample_shape)\n  for i in 0 .. steps {\n    x = model(x, i) + 1.0 * i\n  }\n  return x\n}\nsampler h = halve(Half)\n';
     const s = compile(src).samplers[0];
     expect([s.name, s.modelName, s.steps]).toEqual(['h', 'Half', 3]);
-    expect(printGraph(s.graph)).toBe(text([
-      'graph @h(%seed: i32[], %y: i32[B]) {',
-      '  %0 = randn(%seed) {shape=["B", 2], dtype="f32", stream=0} : f32[B,2]',
-      '  %1 = loop(%0, %y) {count=3, carried=1} : (f32[B,2])',
-      '    body(%iter: i32[], %carried0: f32[B,2], %capture0: i32[B]) {',
-      '      %2 = constant {data=dense<[0.5]>} : f32[]',
-      '      %3 = mul(%carried0, %2) : f32[B,2]',
-      '      %4 = constant {data=dense<[0, 1, 2]>} : f32[3]',
-      '      %5 = gather(%4, %iter) {axis=0} : f32[]',
-      '      %6 = add(%3, %5) : f32[B,2]',
-      '      yield %6',
-      '    }',
-      '  %7 = tuple_get(%1) {index=0} : f32[B,2]',
-      '  return %7',
-      '}',
-    ]));
+    expect(printGraph(s.graph)).toBe(
+      text([
+        'graph @h(%seed: i32[], %y: i32[B]) {',
+        '  %0 = randn(%seed) {shape=["B", 2], dtype="f32", stream=0} : f32[B,2]',
+        '  %1 = loop(%0, %y) {count=3, carried=1} : (f32[B,2])',
+        '    body(%iter: i32[], %carried0: f32[B,2], %capture0: i32[B]) {',
+        '      %2 = constant {data=dense<[0.5]>} : f32[]',
+        '      %3 = mul(%carried0, %2) : f32[B,2]',
+        '      %4 = constant {data=dense<[0, 1, 2]>} : f32[3]',
+        '      %5 = gather(%4, %iter) {axis=0} : f32[]',
+        '      %6 = add(%3, %5) : f32[B,2]',
+        '      yield %6',
+        '    }',
+        '  %7 = tuple_get(%1) {index=0} : f32[B,2]',
+        '  return %7',
+        '}',
+      ]),
+    );
   });
 
   it('collapses a per-step value that is the same at every step to a scalar', () => {
-    const src = toy + 'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 4 {\n    x = x * (i * 0 + 3)\n  }\n  return x\n}\nsampler z = s(Half)\n';
+    const src =
+      toy +
+      'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 4 {\n    x = x * (i * 0 + 3)\n  }\n  return x\n}\nsampler z = s(Half)\n';
     const { body } = loopOf(compile(src).samplers[0].graph);
     expect(constants(body)).toEqual([[3]]);
     expect(allNodesDeep(body).some((n) => n.op === 'gather')).toBe(false);
   });
 
   it('iterates a sampling loop over a compile-time list', () => {
-    const src = toy + 'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for t in [7, 5, 2] {\n    x = x - t\n  }\n  return x\n}\nsampler z = s(Half)\n';
+    const src =
+      toy +
+      'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for t in [7, 5, 2] {\n    x = x - t\n  }\n  return x\n}\nsampler z = s(Half)\n';
     const { loop, body } = loopOf(compile(src).samplers[0].graph);
     expect(loop.attrs.count).toBe(3);
     expect(constants(body)).toEqual([[7, 5, 2]]);
   });
 
   it('selects tensors per step with a step-dependent if-expression', () => {
-    const src = toy + 'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 3 {\n    x = if i < 2 then x * 2 else x\n  }\n  return x\n}\nsampler z = s(Half)\n';
+    const src =
+      toy +
+      'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 3 {\n    x = if i < 2 then x * 2 else x\n  }\n  return x\n}\nsampler z = s(Half)\n';
     const { body } = loopOf(compile(src).samplers[0].graph);
     const where = allNodesDeep(body).find((n) => n.op === 'where')!;
     expect(where).toBeDefined();
@@ -190,7 +219,9 @@ describe('samplers', () => {
   });
 
   it('draws noise only where the compile-time condition asks, with a fresh stream and offset = step', () => {
-    const src = (eta: number) => toy + `sampler s(model: Model, eta: float = ${eta}) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 2 {\n    x = model(x, i)\n    if eta > 0 {\n      x = x + eta * randn(model.sample_shape)\n    }\n  }\n  return x\n}\nsampler z = s(Half)\n`;
+    const src = (eta: number) =>
+      toy +
+      `sampler s(model: Model, eta: float = ${eta}) {\n  x = randn(model.sample_shape)\n  for i in 0 .. 2 {\n    x = model(x, i)\n    if eta > 0 {\n      x = x + eta * randn(model.sample_shape)\n    }\n  }\n  return x\n}\nsampler z = s(Half)\n`;
     const noise = (eta: number) => allNodesDeep(compile(src(eta)).samplers[0].graph).filter((n) => n.op === 'randn');
     expect(noise(0).length).toBe(1);
     const [outer, inner] = noise(0.5);
@@ -200,20 +231,19 @@ describe('samplers', () => {
 
   it('tabulates the DDIM coefficients of std/samplers at compile time', () => {
     // DDPM linear betas, alpha_bar as a running product, trailing spacing (Lin et al. 2023).
-    const T = 1000, steps = 4;
+    const T = 1000,
+      steps = 4;
     const abar: number[] = [];
     let prod = 1;
     for (let t = 0; t < T; t++) {
-      prod *= 1 - (1e-4 + (0.02 - 1e-4) * t / (T - 1));
+      prod *= 1 - (1e-4 + ((0.02 - 1e-4) * t) / (T - 1));
       abar.push(prod);
     }
-    const ts = Array.from({ length: steps }, (_, k) => Math.round(T - k * T / steps) - 1);
+    const ts = Array.from({ length: steps }, (_, k) => Math.round(T - (k * T) / steps) - 1);
     expect(ts).toEqual([999, 749, 499, 249]);
     const at = ts.map((t) => abar[t]);
     const as = ts.map((_, k) => (k + 1 < steps ? abar[ts[k + 1]] : 1));
-    const expected = [
-      at.map((a) => Math.sqrt(1 - a)), at.map((a) => Math.sqrt(a)), as.map((a) => Math.sqrt(a)), as.map((a) => Math.sqrt(1 - a)), ts,
-    ];
+    const expected = [at.map((a) => Math.sqrt(1 - a)), at.map((a) => Math.sqrt(a)), as.map((a) => Math.sqrt(a)), as.map((a) => Math.sqrt(1 - a)), ts];
     const timed = 'model Lin {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x * 0.5 + t[:, None] }\n}\n';
     const src = 'import "std/samplers"\n' + timed + 'sampler z = ddim(Lin, steps: 4)\n';
     const tables = constants(loopOf(compile(src).samplers[0].graph).body).filter((c) => c.length === steps);
@@ -226,12 +256,18 @@ describe('samplers', () => {
 });
 
 describe('artifacts carry what their users need', () => {
-  const tiny = (samplers: string): string => `import "std/nn"\nimport "std/samplers"\n` +
+  const tiny = (samplers: string): string =>
+    `import "std/nn"\nimport "std/samplers"\n` +
     `model Tiny(null_class: int = 3) {\n  embed = TimestepEmbedder(8, 8)\n  lin = Linear(2, 8)\n  out = Linear(8, 2)\n` +
     `  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return out(silu(lin(x) + embed(t))) }\n}\n${samplers}\n`;
 
   it("gives each sampler its model's parameters and the training meaning its plan resolved", () => {
-    const p = compileSource(tiny('sampler a = ddim(Tiny, steps: 4)\nsampler b = ddim(Tiny, steps: 4, prediction: "v", schedule: "cosine", zero_snr: true, spacing: "trailing")'), 'tiny.dn');
+    const p = compileSource(
+      tiny(
+        'sampler a = ddim(Tiny, steps: 4)\nsampler b = ddim(Tiny, steps: 4, prediction: "v", schedule: "cosine", zero_snr: true, spacing: "trailing")',
+      ),
+      'tiny.dn',
+    );
     const [model] = p.models;
     const [a, b] = p.samplers;
     expect(a.parameters.map((s) => s.path)).toEqual(model.parameters.map((s) => s.path));

@@ -17,7 +17,11 @@ function parse(src: string): SourceFile {
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([k, x]) => k !== 'span' && k !== 'nameSpan' && x !== undefined).map(([k, x]) => [k, strip(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k, x]) => k !== 'span' && k !== 'nameSpan' && x !== undefined)
+        .map(([k, x]) => [k, strip(x)]),
+    );
   }
   return v;
 }
@@ -57,7 +61,8 @@ describe('expressions', () => {
 
   it('orders not, comparison, and, or', () => {
     expect(expr('not a == b and c or d')).toEqual(
-      bin('or', bin('and', { kind: 'unary', op: 'not', operand: bin('==', n('a'), n('b')) }, n('c')), n('d')));
+      bin('or', bin('and', { kind: 'unary', op: 'not', operand: bin('==', n('a'), n('b')) }, n('c')), n('d')),
+    );
   });
 
   it('parses @ as a multiplicative operator', () => {
@@ -79,30 +84,44 @@ describe('expressions', () => {
 
   it('parses slices with start, stop, step and ellipsis', () => {
     expect(expr('x[1:, :4, ::2, 1:3:2, ...]')).toEqual({
-      kind: 'index', target: n('x'), items: [
-        { kind: 'slice', start: i(1) }, { kind: 'slice', stop: i(4) }, { kind: 'slice', step: i(2) },
-        { kind: 'slice', start: i(1), stop: i(3), step: i(2) }, { kind: 'ellipsis' },
+      kind: 'index',
+      target: n('x'),
+      items: [
+        { kind: 'slice', start: i(1) },
+        { kind: 'slice', stop: i(4) },
+        { kind: 'slice', step: i(2) },
+        { kind: 'slice', start: i(1), stop: i(3), step: i(2) },
+        { kind: 'ellipsis' },
       ],
     });
   });
 
   it('keeps named arguments apart from positional ones', () => {
     expect(expr('Conv2d(cin, cout, k: 3, pad: 1)')).toEqual({
-      kind: 'call', callee: n('Conv2d'),
+      kind: 'call',
+      callee: n('Conv2d'),
       args: [{ value: n('cin') }, { value: n('cout') }, { name: 'k', value: i(3) }, { name: 'pad', value: i(1) }],
     });
   });
 
   it('parses list literals, comprehensions over ranges and lists, and if-expressions', () => {
     expect(expr('[1, 2.5, "a", true, None]')).toEqual({
-      kind: 'list', elements: [i(1), { kind: 'num', value: 2.5, isInt: false }, { kind: 'str', value: 'a' }, { kind: 'bool', value: true }, { kind: 'none' }],
+      kind: 'list',
+      elements: [i(1), { kind: 'num', value: 2.5, isInt: false }, { kind: 'str', value: 'a' }, { kind: 'bool', value: true }, { kind: 'none' }],
     });
     expect(expr('[f(j) for j in 0 .. n]')).toEqual({
-      kind: 'comprehension', element: { kind: 'call', callee: n('f'), args: [{ value: n('j') }] }, variable: { name: 'j' }, start: i(0), end: n('n'),
+      kind: 'comprehension',
+      element: { kind: 'call', callee: n('f'), args: [{ value: n('j') }] },
+      variable: { name: 'j' },
+      start: i(0),
+      end: n('n'),
     });
     expect(expr('[b for b in blocks]')).toEqual({ kind: 'comprehension', element: n('b'), variable: { name: 'b' }, start: n('blocks') });
     expect(expr('if a != b then f(a) else g')).toEqual({
-      kind: 'ifExpr', cond: bin('!=', n('a'), n('b')), then: { kind: 'call', callee: n('f'), args: [{ value: n('a') }] }, else: n('g'),
+      kind: 'ifExpr',
+      cond: bin('!=', n('a'), n('b')),
+      then: { kind: 'call', callee: n('f'), args: [{ value: n('a') }] },
+      else: n('g'),
     });
   });
 
@@ -122,8 +141,17 @@ describe('statements and layout', () => {
       { kind: 'assign', targets: [{ name: 'a' }, { name: 'b' }], value: { kind: 'call', callee: n('f'), args: [{ value: n('x') }] } },
       { kind: 'for', variable: { name: 'k' }, start: i(0), end: i(2), body: [{ kind: 'assign', targets: [{ name: 'a' }], value: n('a') }] },
       {
-        kind: 'if', cond: n('c'), then: [{ kind: 'assign', targets: [{ name: 'a' }], value: i(1) }],
-        else: [{ kind: 'if', cond: n('d'), then: [{ kind: 'assign', targets: [{ name: 'a' }], value: i(2) }], else: [{ kind: 'assign', targets: [{ name: 'a' }], value: i(3) }] }],
+        kind: 'if',
+        cond: n('c'),
+        then: [{ kind: 'assign', targets: [{ name: 'a' }], value: i(1) }],
+        else: [
+          {
+            kind: 'if',
+            cond: n('d'),
+            then: [{ kind: 'assign', targets: [{ name: 'a' }], value: i(2) }],
+            else: [{ kind: 'assign', targets: [{ name: 'a' }], value: i(3) }],
+          },
+        ],
       },
       { kind: 'return', values: [n('a'), n('b')] },
     ]);
@@ -178,10 +206,13 @@ describe('declarations', () => {
     expect(ast.imports.map((x) => x.path)).toEqual(['std/nn', './other.dn']);
     expect(ast.decls.map((d) => `${d.kind}:${d.name}`)).toEqual(['block:Res', 'block:M', 'sampler:ddim']);
     expect(ast.decls.map((d) => d.kind === 'block' && d.isModel)).toEqual([false, true, false]);
-    expect(strip(ast.instances)).toEqual([{
-      kind: 'samplerInstance', name: 'fast',
-      call: { kind: 'call', callee: n('ddim'), args: [{ value: n('M') }, { name: 'steps', value: i(10) }] },
-    }]);
+    expect(strip(ast.instances)).toEqual([
+      {
+        kind: 'samplerInstance',
+        name: 'fast',
+        call: { kind: 'call', callee: n('ddim'), args: [{ value: n('M') }, { name: 'steps', value: i(10) }] },
+      },
+    ]);
   });
 
   it('reads parameters with defaults and signatures with dims, ... and tuple results', () => {
@@ -197,7 +228,8 @@ describe('declarations', () => {
       { kind: 'tensorType', dtype: 'f32', dims: [{ kind: 'ellipsis' }, i(8)] },
     ]);
     expect(strip(fn.result)).toEqual({
-      kind: 'tupleType', elements: [
+      kind: 'tupleType',
+      elements: [
         { kind: 'tensorType', dtype: 'f32', dims: [n('B'), n('cout'), n('H'), n('W')] },
         { kind: 'tensorType', dtype: 'f32', dims: [n('B')] },
       ],

@@ -27,7 +27,8 @@ describe('imports', () => {
   });
 
   it('lets a local declaration shadow an imported one', () => {
-    const src = 'import "std/nn"\nblock MLP(dim: int) {\n  w = param([dim], init: ones)\n  fn (x: f32[B, dim]) -> f32[B, dim] { return x * w }\n}\n' +
+    const src =
+      'import "std/nn"\nblock MLP(dim: int) {\n  w = param([dim], init: ones)\n  fn (x: f32[B, dim]) -> f32[B, dim] { return x * w }\n}\n' +
       'model M {\n  m = MLP(3)\n  fn (x: f32[B, 3], s: f32[B]) -> f32[B, 3] { return m(x) }\n}\n';
     expect(compile(src).models[0].parameters.map((q) => q.path)).toEqual(['m.w']);
   });
@@ -36,8 +37,14 @@ describe('imports', () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-dsl-'));
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'base.dn'), lib);
-    writeFileSync(join(dir, 'sub', 'wrap.dn'), 'import "../base.dn"\nblock Wrap {\n  t = Twice(2)\n  fn (x: f32[B, 2]) -> f32[B, 2] { return t(x) }\n}\n');
-    writeFileSync(join(dir, 'main.dn'), 'import "./sub/wrap.dn"\nmodel M {\n  w = Wrap\n  fn (x: f32[B, 2], s: f32[B]) -> f32[B, 2] { return w(x) }\n}\n');
+    writeFileSync(
+      join(dir, 'sub', 'wrap.dn'),
+      'import "../base.dn"\nblock Wrap {\n  t = Twice(2)\n  fn (x: f32[B, 2]) -> f32[B, 2] { return t(x) }\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'main.dn'),
+      'import "./sub/wrap.dn"\nmodel M {\n  w = Wrap\n  fn (x: f32[B, 2], s: f32[B]) -> f32[B, 2] { return w(x) }\n}\n',
+    );
     const p = compileFile(join(dir, 'main.dn'));
     expect(p.models[0].parameters.map((q) => q.path)).toEqual(['w.t.fc.weight', 'w.t.fc.bias']);
   });
@@ -57,7 +64,8 @@ describe('imports', () => {
 
 describe('scopes', () => {
   it('lets a model use a block declared further down the file', () => {
-    const src = 'model M {\n  s = Scale(2)\n  fn (x: f32[B], t: f32[B]) -> f32[B] { return s(x) }\n}\nblock Scale(k: int) {\n  fn (x: f32[B]) -> f32[B] { return x * k }\n}\n';
+    const src =
+      'model M {\n  s = Scale(2)\n  fn (x: f32[B], t: f32[B]) -> f32[B] { return s(x) }\n}\nblock Scale(k: int) {\n  fn (x: f32[B]) -> f32[B] { return x * k }\n}\n';
     const g = compile(src).models[0].graph;
     expect(allNodesDeep(g).map((n) => n.op)).toEqual(['param', 'param', 'constant', 'mul']);
   });
@@ -69,9 +77,12 @@ describe('scopes', () => {
   });
 
   it('sees fn parameters, members, block parameters and dimension variables in a fn body', () => {
-    const src = 'block A(k: int) {\n  two = k * 2\n  fn (x: f32[B, N]) -> f32[B, N] { return x * two + N }\n}\n' +
+    const src =
+      'block A(k: int) {\n  two = k * 2\n  fn (x: f32[B, N]) -> f32[B, N] { return x * two + N }\n}\n' +
       'model M {\n  a = A(3)\n  fn (x: f32[B, 5], t: f32[B]) -> f32[B, 5] { return a(x) }\n}\n';
-    const consts = allNodesDeep(compile(src).models[0].graph).filter((n) => n.op === 'constant').map((n) => Array.from(n.attrs.data as Float32Array));
+    const consts = allNodesDeep(compile(src).models[0].graph)
+      .filter((n) => n.op === 'constant')
+      .map((n) => Array.from(n.attrs.data as Float32Array));
     expect(consts).toEqual([[6], [5]]);
   });
 

@@ -103,7 +103,8 @@ describe('source files', () => {
 
 describe('compile-time coefficient tables', () => {
   it('refuses a per-step table holding infinity with DSL0506 naming the step', () => {
-    const src = `model M() {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] {\n    return x\n  }\n}\n` +
+    const src =
+      `model M() {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] {\n    return x\n  }\n}\n` +
       `sampler blowup(model: Model, steps: int = 4) {\n  x = randn(model.sample_shape)\n  for i in 0 .. steps {\n` +
       `    x = x * exp(400.0 * i)\n  }\n  return x\n}\nsampler s = blowup(M)\n`;
     const [d] = checkSource(src, 'table.dn');

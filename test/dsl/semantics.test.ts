@@ -11,19 +11,24 @@ import { compile, errors } from './helpers.ts';
 
 const SPAN = { file: 't.dn', line: 1, col: 1 };
 const ops = (g: Graph): string[] => allNodesDeep(g).map((n) => n.op);
-const model = (members: string, sig: string, body: string): string =>
-  `import "std/nn"\nmodel M {\n${members}\n  fn ${sig} {\n${body}\n  }\n}\n`;
+const model = (members: string, sig: string, body: string): string => `import "std/nn"\nmodel M {\n${members}\n  fn ${sig} {\n${body}\n  }\n}\n`;
 
 describe('signatures', () => {
   it('matches leading dims with ..., so one MLP serves [B, D] and [B, N, D]', () => {
-    const src = model('  mlp = MLP(4, 8)', '(x: f32[B, 4], t: f32[B]) -> f32[B, 4]',
-      '    tokens = reshape(x, [B, 1, 4])\n    return mlp(x) + reshape(mlp(tokens), [B, 4])');
-    const mm = allNodesDeep(compile(src).models[0].graph).filter((n) => n.op === 'matmul').map((n) => formatType(n.type));
+    const src = model(
+      '  mlp = MLP(4, 8)',
+      '(x: f32[B, 4], t: f32[B]) -> f32[B, 4]',
+      '    tokens = reshape(x, [B, 1, 4])\n    return mlp(x) + reshape(mlp(tokens), [B, 4])',
+    );
+    const mm = allNodesDeep(compile(src).models[0].graph)
+      .filter((n) => n.op === 'matmul')
+      .map((n) => formatType(n.type));
     expect(mm.sort()).toEqual(['f32[B,1,4]', 'f32[B,1,8]', 'f32[B,4]', 'f32[B,8]']);
   });
 
   it('requires ... to bind the same leading dims in every parameter', () => {
-    const src = 'block Add {\n  fn (a: f32[..., 2], b: f32[..., 2]) -> f32[..., 2] { return a + b }\n}\n' +
+    const src =
+      'block Add {\n  fn (a: f32[..., 2], b: f32[..., 2]) -> f32[..., 2] { return a + b }\n}\n' +
       model('  add = Add', '(x: f32[B, 3, 2], t: f32[B]) -> f32[B, 3, 2]', '    return add(x, x[:, 0])');
     const [e] = errors(src);
     expect(e.code).toBe('DSL0401');
@@ -31,7 +36,8 @@ describe('signatures', () => {
   });
 
   it('requires a pattern variable to have one value per call', () => {
-    const src = 'block Dot {\n  fn (a: f32[B, N], b: f32[B, N]) -> f32[B, N] { return a * b }\n}\n' +
+    const src =
+      'block Dot {\n  fn (a: f32[B, N], b: f32[B, N]) -> f32[B, N] { return a * b }\n}\n' +
       model('  dot = Dot', '(x: f32[B, 4], t: f32[B]) -> f32[B, 4]', '    return dot(x, x[:, 0:2])');
     const [e] = errors(src);
     expect(e.code).toBe('DSL0401');
@@ -39,7 +45,8 @@ describe('signatures', () => {
   });
 
   it('accepts a result type computed from the parameters dims', () => {
-    const src = 'block Pool {\n  fn (x: f32[B, C, H, W]) -> f32[B, C, H // 2, W // 2] { return avg_pool(x, 2) }\n}\n' +
+    const src =
+      'block Pool {\n  fn (x: f32[B, C, H, W]) -> f32[B, C, H // 2, W // 2] { return avg_pool(x, 2) }\n}\n' +
       model('  p = Pool', '(x: f32[B, 3, 8, 6], t: f32[B]) -> f32[B, 3, 4, 3]', '    return p(x)');
     expect(ops(compile(src).models[0].graph)).toContain('avg_pool2d');
   });
@@ -54,8 +61,9 @@ describe('compile-time values', () => {
   });
 
   it('computes with lists: concatenation, repetition, len, min, max, indexing, slicing', () => {
-    expect(shapeOf('len([1, 2] + [3]), len([0] * 4), max(2, 5), min([4, 6]), [5, 6, 7][-1], len([1, 2, 3, 4][1:]), [9, 8, 7, 6][::2][1]'))
-      .toEqual([3, 4, 5, 4, 7, 3, 7]);
+    expect(shapeOf('len([1, 2] + [3]), len([0] * 4), max(2, 5), min([4, 6]), [5, 6, 7][-1], len([1, 2, 3, 4][1:]), [9, 8, 7, 6][::2][1]')).toEqual([
+      3, 4, 5, 4, 7, 3, 7,
+    ]);
   });
 
   it('keeps a non-exact division a float, which a dimension rejects', () => {
@@ -65,7 +73,10 @@ describe('compile-time values', () => {
 
   it('passes a schedule-table record back only where its kind is expected', () => {
     const [e] = errors(model('  s = zero_terminal_snr(levels_from_sigmas([2.0, 1.0]))', '(x: f32[B], t: f32[B])', '    return x'));
-    expect([e.code, e.message]).toEqual(['DSL0305', "zero_terminal_snr: zero_terminal_snr argument 'schedule' must be a schedule record, got levels record"]);
+    expect([e.code, e.message]).toEqual([
+      'DSL0305',
+      "zero_terminal_snr: zero_terminal_snr argument 'schedule' must be a schedule record, got levels record",
+    ]);
   });
 
   it('short-circuits and / or, and compares lists and strings', () => {
@@ -73,7 +84,8 @@ describe('compile-time values', () => {
   });
 
   it('chooses members with conditional structure at compile time', () => {
-    const src = (cout: number) => 'import "std/nn"\nblock R(cin: int, cout: int) {\n  skip = if cin != cout then Linear(cin, cout, bias: false) else Identity\n' +
+    const src = (cout: number) =>
+      'import "std/nn"\nblock R(cin: int, cout: int) {\n  skip = if cin != cout then Linear(cin, cout, bias: false) else Identity\n' +
       '  fn (x: f32[B, cin]) -> f32[B, cout] { return skip(x) }\n}\n' +
       `model M {\n  r = R(4, ${cout})\n  fn (x: f32[B, 4], t: f32[B]) -> f32[B, ${cout}] { return r(x) }\n}\n`;
     const same = compile(src(4)).models[0];
@@ -100,7 +112,9 @@ describe('tensor expressions', () => {
 
   it('computes math builtins on numbers at compile time and on tensors as ops', () => {
     const g = compile(model('', '(x: f32[B, 4], t: f32[B])', '    return x * sqrt(16) + exp(x)')).models[0].graph;
-    const consts = allNodesDeep(g).filter((n) => n.op === 'constant').map((n) => (n.attrs.data as Float32Array)[0]);
+    const consts = allNodesDeep(g)
+      .filter((n) => n.op === 'constant')
+      .map((n) => (n.attrs.data as Float32Array)[0]);
     expect(consts).toEqual([4]);
     expect(ops(g)).toContain('exp');
   });
@@ -112,7 +126,8 @@ describe('tensor expressions', () => {
 });
 
 describe('model calls in samplers', () => {
-  const src = 'model C {\n  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return x + t[:, None] }\n}\n' +
+  const src =
+    'model C {\n  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return x + t[:, None] }\n}\n' +
     'sampler s(model: Model) {\n  x = randn(model.sample_shape)\n  return model(x, 5)\n}\nsampler z = s(C)\n';
 
   it('broadcasts a scalar timestep to the declared t and passes the conditioning on', () => {
@@ -123,7 +138,8 @@ describe('model calls in samplers', () => {
   });
 
   it('gives the conditioning inputs to the sampler for classifier-free guidance', () => {
-    const cfg = 'model C {\n  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return x * cast(y, "f32")[:, None] }\n}\n' +
+    const cfg =
+      'model C {\n  fn (x: f32[B, 2], t: f32[B], y: i32[B]) -> f32[B, 2] { return x * cast(y, "f32")[:, None] }\n}\n' +
       'sampler s(model: Model, w: float = 3.0) {\n  x = randn(model.sample_shape)\n  y = model.cond[0]\n  for i in 0 .. 2 {\n' +
       '    e_c = model(x, i)\n    e_u = model(x, i, full(y.shape, 10, dtype: "i32"))\n    x = x - (e_u + w * (e_c - e_u))\n  }\n  return x\n}\nsampler z = s(C)\n';
     const g = compile(cfg).samplers[0].graph;
@@ -134,7 +150,8 @@ describe('model calls in samplers', () => {
   });
 
   it('carries multistep history through the loop (DPM-Solver++ 2M)', () => {
-    const src = 'model E {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x * 0.1 }\n}\n' +
+    const src =
+      'model E {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x * 0.1 }\n}\n' +
       'sampler dpm(model: Model, steps: int = 6) {\n  sched = vp_linear()\n  ts = spacing_trailing(sched.T, steps)\n' +
       '  lv = levels_from_timesteps(sched, ts)\n  c = dpm_solver_pp(lv, order: 2)\n  x = randn(model.sample_shape)\n  d_prev = zeros_like(x)\n' +
       '  for i in 0 .. steps {\n    d = (x - lv.sigma[i] * model(x, ts[i])) / lv.alpha[i]\n' +

@@ -2,7 +2,11 @@
 // option and error tests see what a user sees without the seconds a child process costs to start.
 import { main } from '../../cli/main.ts';
 
-export interface CliResult { code: number; out: string; err: string }
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
 
 type Write = typeof process.stdout.write;
 
@@ -16,7 +20,9 @@ function capture(stream: NodeJS.WriteStream, sink: string[]): () => void {
     return true;
   };
   stream.write = write as Write;
-  return () => { stream.write = original; };
+  return () => {
+    stream.write = original;
+  };
 }
 
 /** Runs `denoc ...args` in this process; resolves with the exit code `denoc` would return and its output. */

@@ -3,7 +3,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
-export interface ProcessResult { code: number; out: string; err: string }
+export interface ProcessResult {
+  code: number;
+  out: string;
+  err: string;
+}
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 

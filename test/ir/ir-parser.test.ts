@@ -28,12 +28,18 @@ function kitchenSink(): Graph {
   const sl = b.op('slice', [gelu], { begin: [0, 1], end: [2147483647, 4], step: [1, 2] });
   const red = b.op('sum', [noise], { axes: [-1], keepdims: true });
   const w = b.weight('down.0.res.conv1.weight', tensorType('f32', [4, 4]), span(4, 1));
-  const [h, k] = b.loop(3, [x, red], [w, special, y], (bb, { iter, carried, captures }) => {
-    const c = bb.op('gather', [captures[1], iter], { axis: 0 });
-    const m = bb.op('matmul', [carried[0], captures[0]], { transposeB: true }, span(9, 2));
-    const [inner] = bb.loop(2, [m], [c], (ib, a) => [ib.op('mul', [a.carried[0], a.captures[0]])]);
-    return [inner, bb.op('add', [carried[1], c])];
-  }, span(8, 1));
+  const [h, k] = b.loop(
+    3,
+    [x, red],
+    [w, special, y],
+    (bb, { iter, carried, captures }) => {
+      const c = bb.op('gather', [captures[1], iter], { axis: 0 });
+      const m = bb.op('matmul', [carried[0], captures[0]], { transposeB: true }, span(9, 2));
+      const [inner] = bb.loop(2, [m], [c], (ib, a) => [ib.op('mul', [a.carried[0], a.captures[0]])]);
+      return [inner, bb.op('add', [carried[1], c])];
+    },
+    span(8, 1),
+  );
   const cast = b.op('cast', [y], { dtype: 'f32' });
   return b.finish([h, k, sl, ints, cast]);
 }
@@ -63,12 +69,9 @@ describe('ir-parser round trip', () => {
   });
 
   it('turns loc(...) into the node span and attributes into their schema kinds', () => {
-    const g = parseGraph([
-      'graph @g(%x: f32[B,2]) {',
-      '  %0 = sum(%x) {axes=[1], keepdims=false} : f32[B] loc(dir/a b.dn:12:7)',
-      '  return %0',
-      '}',
-    ].join('\n'));
+    const g = parseGraph(
+      ['graph @g(%x: f32[B,2]) {', '  %0 = sum(%x) {axes=[1], keepdims=false} : f32[B] loc(dir/a b.dn:12:7)', '  return %0', '}'].join('\n'),
+    );
     const s = g.outputs[0];
     expect(s.span).toEqual({ file: 'dir/a b.dn', line: 12, col: 7 });
     expect(s.attrs).toEqual({ axes: [1], keepdims: false });
@@ -88,7 +91,11 @@ describe('ir-parser round trip', () => {
       const program = compileFile(path.join(examples, f));
       for (const { graph: source } of [...program.models, ...program.samplers]) {
         const optimized = runPipeline(source, resolvePipeline('default')).graph;
-        for (const [graph, spans] of [[source, false], [source, true], [optimized, true]] as const) {
+        for (const [graph, spans] of [
+          [source, false],
+          [source, true],
+          [optimized, true],
+        ] as const) {
           const text = printGraph(graph, { spans });
           expect(printGraph(parseGraph(text), { spans }), `${f} @${graph.name}`).toBe(text);
         }
@@ -124,36 +131,45 @@ describe('ir-parser errors', () => {
   });
 
   it('rejects a body that reads a value of the enclosing graph', () => {
-    const e = parseError(lines(
-      'graph @g(%x: f32[2]) {',
-      '  %0 = loop(%x) {count=2, carried=1} : (f32[2])',
-      '    body(%iter: i32[], %carried0: f32[2]) {',
-      '      %1 = add(%carried0, %x) : f32[2]',
-      '      yield %1',
-      '    }',
-      '  %2 = tuple_get(%0) {index=0} : f32[2]',
-      '  return %2',
-      '}'));
+    const e = parseError(
+      lines(
+        'graph @g(%x: f32[2]) {',
+        '  %0 = loop(%x) {count=2, carried=1} : (f32[2])',
+        '    body(%iter: i32[], %carried0: f32[2]) {',
+        '      %1 = add(%carried0, %x) : f32[2]',
+        '      yield %1',
+        '    }',
+        '  %2 = tuple_get(%0) {index=0} : f32[2]',
+        '  return %2',
+        '}',
+      ),
+    );
     expect(e).toMatchObject({ code: 'IR0202', where: '4:27' });
     expect(e.message).toContain('regions see only their own params');
   });
 
   it('rejects a loop body with the wrong signature', () => {
-    const e = parseError(lines(
-      'graph @g(%x: f32[2]) {',
-      '  %0 = loop(%x) {count=2, carried=1} : (f32[2])',
-      '    body(%iter: i32[], %carried0: f32[3]) {',
-      '      yield %carried0',
-      '    }',
-      '  %2 = tuple_get(%0) {index=0} : f32[2]',
-      '  return %2',
-      '}'));
+    const e = parseError(
+      lines(
+        'graph @g(%x: f32[2]) {',
+        '  %0 = loop(%x) {count=2, carried=1} : (f32[2])',
+        '    body(%iter: i32[], %carried0: f32[3]) {',
+        '      yield %carried0',
+        '    }',
+        '  %2 = tuple_get(%0) {index=0} : f32[2]',
+        '  return %2',
+        '}',
+      ),
+    );
     expect(e).toMatchObject({ code: 'IR0206', where: '2:8' });
     expect(e.message).toContain('IR0106');
   });
 
   it('reports a duplicate name', () => {
-    expect(parseError(lines('graph @g(%x: f32[2]) {', '  %x = neg(%x) : f32[2]', '  return %x', '}'))).toMatchObject({ code: 'IR0203', where: '2:3' });
+    expect(parseError(lines('graph @g(%x: f32[2]) {', '  %x = neg(%x) : f32[2]', '  return %x', '}'))).toMatchObject({
+      code: 'IR0203',
+      where: '2:3',
+    });
   });
 
   it('reports a printed type that the type rule contradicts', () => {
@@ -169,7 +185,10 @@ describe('ir-parser errors', () => {
   });
 
   it('reports an attribute the op does not have', () => {
-    expect(parseError(lines('graph @g(%x: f32[2]) {', '  %0 = neg(%x) {alpha=1} : f32[2]', '  return %0', '}'))).toMatchObject({ code: 'IR0206', where: '2:17' });
+    expect(parseError(lines('graph @g(%x: f32[2]) {', '  %0 = neg(%x) {alpha=1} : f32[2]', '  return %0', '}'))).toMatchObject({
+      code: 'IR0206',
+      where: '2:17',
+    });
   });
 
   it('reports syntax errors with what was expected', () => {

@@ -138,7 +138,9 @@ describe('verifyGraph', () => {
     const x = param('x', f32(2));
     const g = graph('g', [x], [raw('neg', [x, x], {}, f32(2)), raw('nope', [], {}, f32(2))]);
     expect(() => verifyGraph(g)).toThrow(DenocError);
-    try { verifyGraph(g); } catch (e) {
+    try {
+      verifyGraph(g);
+    } catch (e) {
       expect((e as DenocError).diagnostics.map((d) => d.code)).toEqual(['IR0102', 'IR0101']);
     }
   });

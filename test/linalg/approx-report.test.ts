@@ -41,9 +41,13 @@ function sampler(): Graph {
 describe('compression spec', () => {
   it('reads amounts to cut, explicit options and bare names', () => {
     expect(parseCompressionSpec('low-rank=0.5, prune=0.3')).toEqual([
-      { name: 'low-rank', options: { budget: 0.5 } }, { name: 'prune', options: { ratio: 0.3 } }]);
+      { name: 'low-rank', options: { budget: 0.5 } },
+      { name: 'prune', options: { ratio: 0.3 } },
+    ]);
     expect(parseCompressionSpec('prune{ratio=0.25,mode=unstructured},fold-batchnorm')).toEqual([
-      { name: 'prune', options: { ratio: 0.25, mode: 'unstructured' } }, { name: 'fold-batchnorm', options: {} }]);
+      { name: 'prune', options: { ratio: 0.25, mode: 'unstructured' } },
+      { name: 'fold-batchnorm', options: {} },
+    ]);
     expect(() => parseCompressionSpec('fold-batchnorm=0.5')).toThrow(/CPR0301/);
     expect(() => parseCompressionSpec('prune=1.5')).toThrow(/CPR0302.*\[0, 1\)/);
     expect(() => parseCompressionSpec('prun=0.5')).toThrow(/CPR0301/);
@@ -82,8 +86,11 @@ describe('compressionReport', () => {
   it('reports savings, both errors, per-pass tables and a chart for a sampler', async () => {
     const g = sampler();
     const w = randomWeights(g, 2, 0.3);
-    const r = await compressionReport(g, w, parseCompressionSpec('low-rank=0.5,prune=0.25,hoist-loop-invariant'),
-      { model: model(), batch: 2, sweep: [0.2, 0.5] });
+    const r = await compressionReport(g, w, parseCompressionSpec('low-rank=0.5,prune=0.25,hoist-loop-invariant'), {
+      model: model(),
+      batch: 2,
+      sweep: [0.2, 0.5],
+    });
     expect(r.errors.denoiser).toBeGreaterThan(0);
     expect(r.errors.sample).toBeGreaterThan(0);
     expect(r.errors.sample).toBeLessThan(1);
@@ -92,7 +99,12 @@ describe('compressionReport', () => {
     expect(r.markdown).toContain('## low-rank');
     expect(r.markdown).toContain('## hoist-loop-invariant (exact up to float rounding)');
     expect(r.markdown).toContain('![denoiser error against saved FLOPs](report.png)');
-    expect(r.sweep.map((p) => [p.pass, p.value])).toEqual([['prune', 0.2], ['prune', 0.5], ['low-rank', 0.2], ['low-rank', 0.5]]);
+    expect(r.sweep.map((p) => [p.pass, p.value])).toEqual([
+      ['prune', 0.2],
+      ['prune', 0.5],
+      ['low-rank', 0.2],
+      ['low-rank', 0.5],
+    ]);
     // More cut → more FLOPs saved, for each pass.
     expect(r.sweep[1].savedFlops).toBeGreaterThan(r.sweep[0].savedFlops);
     expect(r.sweep[3].savedFlops).toBeGreaterThan(r.sweep[2].savedFlops);

@@ -10,7 +10,10 @@ import { runGraph } from '../../runtime/reference/executor.ts';
 /** Deterministic uniform(-1, 1) from a 32-bit LCG. */
 export function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 31 - 1; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
 }
 
 export function uniform(n: number, seed: number, scale = 1): Float32Array {
@@ -37,7 +40,7 @@ export type Inputs = Record<string, { data: ArrayLike<number>; shape: number[] }
 /** The first output of `graph` as a flat Float32Array. */
 export async function run(graph: Graph, inputs: Inputs, weights: WeightSet): Promise<Float32Array> {
   const outs = await runGraph(graph, { inputs, weights });
-  const data = Float32Array.from(await outs[0].data() as Float32Array);
+  const data = Float32Array.from((await outs[0].data()) as Float32Array);
   tf.dispose(outs);
   return data;
 }
@@ -53,8 +56,12 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export function relL2(approx: ArrayLike<number>, exact: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < exact.length; i++) { num += (approx[i] - exact[i]) ** 2; den += exact[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < exact.length; i++) {
+    num += (approx[i] - exact[i]) ** 2;
+    den += exact[i] ** 2;
+  }
   return Math.sqrt(num / den);
 }
 

@@ -7,7 +7,10 @@ import { cholesky, factorsAt, rankForEnergy, reconstruct, spectrum } from '../..
 /** Deterministic uniform(-1, 1) from a 32-bit LCG, so failures reproduce. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 31 - 1; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  };
 }
 
 function randomMatrix(rows: number, cols: number, seed: number): Matrix {
@@ -32,7 +35,8 @@ function randomOrthogonal(n: number, seed: number): Matrix {
 
 /** Q1[:, :k] · diag(s) · Q2[:, :k]ᵀ, an m×n matrix whose singular values are exactly s. */
 function withSingularValues(m: number, n: number, s: number[], seed: number): Matrix {
-  const q1 = randomOrthogonal(m, seed), q2 = randomOrthogonal(n, seed + 1);
+  const q1 = randomOrthogonal(m, seed),
+    q2 = randomOrthogonal(n, seed + 1);
   const out = matrix(m, n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -131,9 +135,15 @@ describe('low-rank factors', () => {
 
   it('whitening minimises the error on the calibration inputs, not on the weights', () => {
     // X = Q·D has Gram D², and D·W has singular values s exactly when W = D⁻¹·(Q1 S Q2ᵀ).
-    const n = 6, d = [4, 2, 1, 0.5, 0.25, 0.125], s = [3, 2, 1, 0.5, 0.1, 0.05];
+    const n = 6,
+      d = [4, 2, 1, 0.5, 0.25, 0.125],
+      s = [3, 2, 1, 0.5, 0.1, 0.05];
     const core = withSingularValues(n, 4, s.slice(0, 4), 31);
-    const w = matrix(n, 4, core.data.map((x, i) => x / d[Math.floor(i / 4)]));
+    const w = matrix(
+      n,
+      4,
+      core.data.map((x, i) => x / d[Math.floor(i / 4)]),
+    );
     const q = randomOrthogonal(12, 33);
     const x = matrix(12, n);
     for (let i = 0; i < 12; i++) for (let j = 0; j < n; j++) x.data[i * n + j] = q.data[i * 12 + j] * d[j];

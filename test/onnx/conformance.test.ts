@@ -11,7 +11,11 @@ import { runOnOnnx } from '../../runtime/onnx/session.ts';
 import { compileForOnnx } from '../../targets/onnx/compile.ts';
 import { expectClose, rand, randInt, reference, type Tolerance } from '../webgpu/compare.ts';
 
-interface Input { readonly dtype: DType; readonly shape: number[]; readonly data: Float32Array | Int32Array }
+interface Input {
+  readonly dtype: DType;
+  readonly shape: number[];
+  readonly data: Float32Array | Int32Array;
+}
 interface Case {
   readonly name: string;
   readonly op: string;
@@ -33,8 +37,19 @@ function op2(op: string, a: Input, c: Input, attrs: Attrs = {}, name = op, tol?:
 }
 
 const UNARY: [string, number, number][] = [
-  ['neg', -3, 3], ['abs', -3, 3], ['exp', -5, 5], ['log', 0.01, 10], ['sqrt', 0, 10], ['rsqrt', 0.01, 10],
-  ['sin', -10, 10], ['cos', -10, 10], ['tanh', -6, 6], ['sigmoid', -8, 8], ['silu', -8, 8], ['relu', -3, 3], ['square', -3, 3],
+  ['neg', -3, 3],
+  ['abs', -3, 3],
+  ['exp', -5, 5],
+  ['log', 0.01, 10],
+  ['sqrt', 0, 10],
+  ['rsqrt', 0.01, 10],
+  ['sin', -10, 10],
+  ['cos', -10, 10],
+  ['tanh', -6, 6],
+  ['sigmoid', -8, 8],
+  ['silu', -8, 8],
+  ['relu', -3, 3],
+  ['square', -3, 3],
 ];
 
 const CASES: Case[] = [
@@ -53,7 +68,9 @@ const CASES: Case[] = [
   op2('div', i32([8], -50, 50), { dtype: 'i32', shape: [8], data: Int32Array.from([3, -3, 7, -7, 2, 5, -4, 9]) }, {}, 'div i32 truncates'),
   ...['less', 'greater', 'equal'].map((op) => op2(op, i32([2, 6], 0, 3), i32([6], 0, 3))),
   {
-    name: 'where', op: 'where', inputs: { c: f([4, 5]), a: f([5]), z: f([4, 1]) },
+    name: 'where',
+    op: 'where',
+    inputs: { c: f([4, 5]), a: f([5]), z: f([4, 1]) },
     build: (b, v) => b.op('where', [b.op('less', [v.c, b.scalar(0)]), v.a, v.z]),
   },
   op1('broadcast_to', f([3, 1]), { shape: [2, 3, 4] }),
@@ -61,7 +78,9 @@ const CASES: Case[] = [
   op1('reshape', f([2, 3]), { shape: [2, 1, 3, 1] }, 'reshape unsqueeze'),
   op1('transpose', f([2, 3, 4]), { perm: [2, 0, 1] }),
   {
-    name: 'concat', op: 'concat', inputs: { a: f([2, 3, 2]), b: f([2, 1, 2]), c: f([2, 4, 2]) },
+    name: 'concat',
+    op: 'concat',
+    inputs: { a: f([2, 3, 2]), b: f([2, 1, 2]), c: f([2, 4, 2]) },
     build: (b, v) => b.op('concat', [v.a, v.b, v.c], { axis: 1 }),
   },
   op1('slice', f([5, 9]), { begin: [1, -7], end: [5, 2147483647], step: [2, 3] }),
@@ -83,40 +102,58 @@ const CASES: Case[] = [
   op2('matmul', f([2, 1, 5, 3]), f([3, 5, 4]), { transposeA: true }, 'matmul batched broadcast transposeA'),
   op2('matmul', f([70, 33]), f([65, 33]), { transposeB: true }, 'matmul tile edges transposeB', { atol: 1e-4 }),
   {
-    name: 'conv2d stride 2 pad 1 dilation 2 groups 2 bias', op: 'conv2d', inputs: { x: f([2, 4, 9, 8]), w: f([6, 2, 3, 3]), bias: f([6]) },
-    build: (b, v) => b.op('conv2d', [v.x, v.w, v.bias], { stride: [2, 2], pad: [1, 1], dilation: [2, 2], groups: 2 }), tol: { atol: 1e-4 },
+    name: 'conv2d stride 2 pad 1 dilation 2 groups 2 bias',
+    op: 'conv2d',
+    inputs: { x: f([2, 4, 9, 8]), w: f([6, 2, 3, 3]), bias: f([6]) },
+    build: (b, v) => b.op('conv2d', [v.x, v.w, v.bias], { stride: [2, 2], pad: [1, 1], dilation: [2, 2], groups: 2 }),
+    tol: { atol: 1e-4 },
   },
   op2('conv2d', f([1, 5, 4, 4]), f([3, 5, 1, 1]), {}, 'conv2d 1x1'),
   op2('conv2d', f([2, 8, 12, 12]), f([40, 8, 3, 3]), { pad: [1, 1] }, 'conv2d 3x3 pad 1', { atol: 1e-4 }),
   {
-    name: 'group_norm', op: 'group_norm', inputs: { x: f([2, 6, 3, 3], 1, 4), g: f([6]), be: f([6]) },
+    name: 'group_norm',
+    op: 'group_norm',
+    inputs: { x: f([2, 6, 3, 3], 1, 4), g: f([6]), be: f([6]) },
     build: (b, v) => b.op('group_norm', [v.x, v.g, v.be], { groups: 3 }),
   },
   {
-    name: 'group_norm of large groups (workgroup mode, row cache)', op: 'group_norm', inputs: { x: f([2, 8, 20, 20], 1, 4), g: f([8]), be: f([8]) },
+    name: 'group_norm of large groups (workgroup mode, row cache)',
+    op: 'group_norm',
+    inputs: { x: f([2, 8, 20, 20], 1, 4), g: f([8]), be: f([8]) },
     build: (b, v) => b.op('group_norm', [v.x, v.g, v.be], { groups: 2 }),
   },
   {
-    name: 'layer_norm', op: 'layer_norm', inputs: { x: f([2, 3, 16]), g: f([16]), be: f([16]) },
+    name: 'layer_norm',
+    op: 'layer_norm',
+    inputs: { x: f([2, 3, 16]), g: f([16]), be: f([16]) },
     build: (b, v) => b.op('layer_norm', [v.x, v.g, v.be], { eps: 1e-6 }),
   },
   op1('layer_norm', f([4, 300]), {}, 'layer_norm without affine, long rows'),
   {
-    name: 'batch_norm', op: 'batch_norm', inputs: { x: f([2, 3, 2, 2]), m: f([3]), v: f([3], 0.5, 2), g: f([3]), be: f([3]) },
+    name: 'batch_norm',
+    op: 'batch_norm',
+    inputs: { x: f([2, 3, 2, 2]), m: f([3]), v: f([3], 0.5, 2), g: f([3]), be: f([3]) },
     build: (b, v) => b.op('batch_norm', [v.x, v.m, v.v, v.g, v.be]),
   },
   {
-    name: 'attention', op: 'attention', inputs: { q: f([2, 5, 8]), k: f([2, 7, 8]), v: f([2, 7, 6]) },
+    name: 'attention',
+    op: 'attention',
+    inputs: { q: f([2, 5, 8]), k: f([2, 7, 8]), v: f([2, 7, 6]) },
     build: (b, v) => b.op('attention', [v.q, v.k, v.v]),
   },
   {
-    name: 'attention over many keys, broadcast batch, explicit scale', op: 'attention', inputs: { q: f([2, 3, 70, 16]), k: f([3, 150, 16]), v: f([3, 150, 16]) },
+    name: 'attention over many keys, broadcast batch, explicit scale',
+    op: 'attention',
+    inputs: { q: f([2, 3, 70, 16]), k: f([3, 150, 16]), v: f([3, 150, 16]) },
     build: (b, v) => b.op('attention', [v.q, v.k, v.v], { scale: 0.3 }),
   },
   op1('timestep_embedding', f([5], 0, 999), { dim: 16 }, 'timestep_embedding', { atol: 2e-4 }),
   {
-    name: 'randn', op: 'randn', inputs: { seed: { dtype: 'i32', shape: [], data: Int32Array.of(1234) }, off: { dtype: 'i32', shape: [], data: Int32Array.of(7) } },
-    build: (b, v) => b.op('randn', [v.seed, v.off], { shape: [3, 67], stream: 5 }), tol: { atol: 1e-5, rtol: 1e-4 },
+    name: 'randn',
+    op: 'randn',
+    inputs: { seed: { dtype: 'i32', shape: [], data: Int32Array.of(1234) }, off: { dtype: 'i32', shape: [], data: Int32Array.of(7) } },
+    build: (b, v) => b.op('randn', [v.seed, v.off], { shape: [3, 67], stream: 5 }),
+    tol: { atol: 1e-5, rtol: 1e-4 },
   },
 ];
 
@@ -140,7 +177,11 @@ function graphOf(c: Case) {
 describe('ONNX op conformance vs the reference executor', () => {
   it('covers every registered op or lists it as skipped with a reason', () => {
     const covered = new Set([...CASES.map((c) => c.op), ...Object.keys(SKIPS)]);
-    expect(allOps().map((o) => o.name).filter((n) => !covered.has(n))).toEqual([]);
+    expect(
+      allOps()
+        .map((o) => o.name)
+        .filter((n) => !covered.has(n)),
+    ).toEqual([]);
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {

@@ -10,7 +10,9 @@ import { LOWERINGS } from '../../targets/onnx/lowerings.ts';
 
 describe('ONNX lowering table', () => {
   it('has an entry for every registered op', () => {
-    const missing = allOps().map((d) => d.name).filter((name) => !LOWERINGS.has(name));
+    const missing = allOps()
+      .map((d) => d.name)
+      .filter((name) => !LOWERINGS.has(name));
     expect(missing, `ops without an ONNX lowering or unsupported entry: ${missing.join(', ')}`).toEqual([]);
   });
 

@@ -32,7 +32,13 @@ function recurrenceGraph(count: number) {
   const b = new GraphBuilder('recurrence');
   const x = b.param('x', t('f32', ['B', 3]));
   const [y] = b.loop(count, [x], [], (bb, { iter, carried }) => {
-    const coef = bb.op('gather', [bb.constant(Float32Array.from({ length: count }, (_, i) => 1 - i / 10), [count]), iter]);
+    const coef = bb.op('gather', [
+      bb.constant(
+        Float32Array.from({ length: count }, (_, i) => 1 - i / 10),
+        [count],
+      ),
+      iter,
+    ]);
     const w = bb.op('exp', [bb.weight('w', t('f32', [3]))]);
     return [bb.op('add', [bb.op('mul', [carried[0], coef]), bb.op('mul', [bb.op('sin', [carried[0]]), w])])];
   });
@@ -70,14 +76,18 @@ describe('ONNX target and runtime', () => {
     const b = new GraphBuilder('noise');
     const seed = b.param('seed', t('i32', []));
     const z0 = b.op('randn', [seed], { shape: [2, 51], stream: 3 });
-    const [acc] = b.loop(3, [z0], [seed], (bb, { iter, carried, captures }) =>
-      [bb.op('add', [carried[0], bb.op('randn', [captures[0], iter], { shape: [2, 51], stream: 0xfffffff0 })])]);
+    const [acc] = b.loop(3, [z0], [seed], (bb, { iter, carried, captures }) => [
+      bb.op('add', [carried[0], bb.op('randn', [captures[0], iter], { shape: [2, 51], stream: 0xfffffff0 })]),
+    ]);
     const artifact = compileForOnnx(b.finish([z0, acc]));
     for (const s of [0, 987654, -7, 2147483647]) {
       const [first, sum] = await runOnOnnx(artifact, { inputs: { seed: Int32Array.of(s) } });
       const want0 = randn(s, 3, 0, 102);
       const wantSum = Float32Array.from(want0);
-      for (let i = 0; i < 3; i++) randn(s, 0xfffffff0, i, 102).forEach((v, k) => { wantSum[k] = Math.fround(wantSum[k] + v); });
+      for (let i = 0; i < 3; i++)
+        randn(s, 0xfffffff0, i, 102).forEach((v, k) => {
+          wantSum[k] = Math.fround(wantSum[k] + v);
+        });
       expectClose(first, want0, { rtol: 1e-5, atol: 1e-6 }, `initial noise, seed ${s}`);
       expectClose(sum, wantSum, { rtol: 1e-5, atol: 1e-5 }, `noise added per step, seed ${s}`);
     }
@@ -114,6 +124,8 @@ describe('ONNX target and runtime', () => {
     expect(await errorCode(runOnOnnx(artifact, { inputs: {}, weights }))).toBe('ONNX0202');
     expect(await errorCode(runOnOnnx(artifact, { inputs: { x: Float32Array.of(1) }, weights }))).toBe('ONNX0202');
     expect(await errorCode(runOnOnnx(artifact, { inputs: { x } }))).toBe('ONNX0201');
-    expect(await errorCode(() => compileForOnnx(graph, { dims: { B: 2 }, weights: new Map([['w', tensor([2], new Float32Array(2))]]) }))).toBe('ONNX0201');
+    expect(await errorCode(() => compileForOnnx(graph, { dims: { B: 2 }, weights: new Map([['w', tensor([2], new Float32Array(2))]]) }))).toBe(
+      'ONNX0201',
+    );
   });
 });

@@ -6,7 +6,14 @@ import { T, bcastIndex, costOf, expectClose, inferOp, prod, rand, runRef, typeEr
 beforeAll(useBackend);
 
 /** out[i] = f(a[bcast i], b[bcast i]) over the broadcast shape, by plain index arithmetic. */
-function loopBinary(a: ArrayLike<number>, as: number[], b: ArrayLike<number>, bs: number[], out: number[], f: (x: number, y: number) => number): number[] {
+function loopBinary(
+  a: ArrayLike<number>,
+  as: number[],
+  b: ArrayLike<number>,
+  bs: number[],
+  out: number[],
+  f: (x: number, y: number) => number,
+): number[] {
   return Array.from({ length: prod(out) }, (_, i) => {
     const idx = unravel(i, out);
     return f(a[bcastIndex(idx, as)], b[bcastIndex(idx, bs)]);
@@ -24,11 +31,17 @@ const ARITH: [string, (x: number, y: number) => number][] = [
 ];
 
 describe('binary arithmetic', () => {
-  const as = [2, 1, 3], bs = [4, 1], out = [2, 4, 3];
-  const a = rand(prod(as), 11, 0.5, 2), b = rand(prod(bs), 12, 0.5, 2);
+  const as = [2, 1, 3],
+    bs = [4, 1],
+    out = [2, 4, 3];
+  const a = rand(prod(as), 11, 0.5, 2),
+    b = rand(prod(bs), 12, 0.5, 2);
 
   it.each(ARITH)('%s broadcasts like numpy', (op, f) => {
-    const got = runRef(op, [{ data: a, shape: as }, { data: b, shape: bs }]);
+    const got = runRef(op, [
+      { data: a, shape: as },
+      { data: b, shape: bs },
+    ]);
     expectClose(got.data, loopBinary(a, as, b, bs, out, f));
   });
 
@@ -45,7 +58,10 @@ describe('binary arithmetic', () => {
   });
 
   it('divides integers truncating toward zero', () => {
-    const got = runRef('div', [{ data: [-7, 7, -8, 9, 0], shape: [5], dtype: 'int32' }, { data: [2, -2, 3, 3, -4], shape: [5], dtype: 'int32' }]);
+    const got = runRef('div', [
+      { data: [-7, 7, -8, 9, 0], shape: [5], dtype: 'int32' },
+      { data: [2, -2, 3, 3, -4], shape: [5], dtype: 'int32' },
+    ]);
     expect(Array.from(got.data)).toEqual([-3, -3, -2, 3, 0]);
     expect(got.dtype).toBe('int32');
   });
@@ -56,13 +72,17 @@ describe('binary arithmetic', () => {
 });
 
 describe('comparisons and where', () => {
-  const a = [1, 2, 3, 4, 5, 6], b = [3, 2, 1];
+  const a = [1, 2, 3, 4, 5, 6],
+    b = [3, 2, 1];
   it.each([
     ['less', (x: number, y: number) => x < y],
     ['greater', (x: number, y: number) => x > y],
     ['equal', (x: number, y: number) => x === y],
   ] as const)('%s gives bool with broadcasting', (op, f) => {
-    const got = runRef(op, [{ data: a, shape: [2, 3] }, { data: b, shape: [3] }]);
+    const got = runRef(op, [
+      { data: a, shape: [2, 3] },
+      { data: b, shape: [3] },
+    ]);
     expect(got.dtype).toBe('bool');
     expect(Array.from(got.data)).toEqual(loopBinary(a, [2, 3], b, [3], [2, 3], (x, y) => Number(f(x, y))));
     expect(inferOp(op, [T('f32', ['B', 3]), T('f32', [3])])).toEqual(T('bool', ['B', 3]));
@@ -75,8 +95,13 @@ describe('comparisons and where', () => {
 
   it('where picks a or b per element, broadcasting all three', () => {
     const cond = [true, false, true];
-    const x = rand(6, 1), y = rand(2, 2);
-    const got = runRef('where', [{ data: cond, shape: [1, 3], dtype: 'bool' }, { data: x, shape: [2, 3] }, { data: y, shape: [2, 1] }]);
+    const x = rand(6, 1),
+      y = rand(2, 2);
+    const got = runRef('where', [
+      { data: cond, shape: [1, 3], dtype: 'bool' },
+      { data: x, shape: [2, 3] },
+      { data: y, shape: [2, 1] },
+    ]);
     const want = Array.from({ length: 6 }, (_, i) => (cond[i % 3] ? x[i] : y[Math.floor(i / 3)]));
     expectClose(got.data, want, 0);
     expect(inferOp('where', [T('bool', ['B', 1]), T('f32', [3]), T('f32', ['B', 3])])).toEqual(T('f32', ['B', 3]));
@@ -84,7 +109,9 @@ describe('comparisons and where', () => {
 
   it('where needs a bool condition and matching branches', () => {
     expect(typeError('where', [T('f32', [2]), T('f32', [2]), T('f32', [2])])).toBe('where: cond must be bool, got f32');
-    expect(typeError('where', [T('bool', [2]), T('f32', [2]), T('i32', [2])])).toBe('where: branches have different dtypes f32 and i32; cast one first');
+    expect(typeError('where', [T('bool', [2]), T('f32', [2]), T('i32', [2])])).toBe(
+      'where: branches have different dtypes f32 and i32; cast one first',
+    );
   });
 });
 

@@ -10,7 +10,10 @@ import { hasReferenceKernel } from '../../compiler/semantics/kernels/index.ts';
 function catalogRows(): [string, string, string][] {
   const text = readFileSync(new URL('../../docs/ir.md', import.meta.url), 'utf8');
   const table = text.slice(text.indexOf('## Op catalog'));
-  const rows = table.split('\n').filter((l) => l.startsWith('|')).slice(2);
+  const rows = table
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .slice(2);
   return rows.flatMap((row) => {
     const cells = row.split('|').map((c) => c.trim());
     const fusion = cells[cells.length - 2];
@@ -46,12 +49,16 @@ describe('op catalog', () => {
   });
 
   it('registers no op the catalog does not list', () => {
-    const extra = allOps().map((d) => d.name).filter((n) => !names.includes(n));
+    const extra = allOps()
+      .map((d) => d.name)
+      .filter((n) => !names.includes(n));
     expect(extra).toEqual([]);
   });
 
   it('gives every non-structural op a cost function', () => {
-    const missing = allOps().filter((d) => !STRUCTURAL.has(d.name) && !d.cost).map((d) => d.name);
+    const missing = allOps()
+      .filter((d) => !STRUCTURAL.has(d.name) && !d.cost)
+      .map((d) => d.name);
     expect(missing).toEqual([]);
   });
 });

@@ -9,7 +9,8 @@ beforeAll(useBackend);
 
 /** erf by its Maclaurin series (Abramowitz & Stegun 7.1.5), accurate in double for |x| <= 3. */
 function erf(x: number): number {
-  let term = x, sum = x;
+  let term = x,
+    sum = x;
   for (let n = 1; n < 80; n++) {
     term *= (-x * x) / n;
     sum += term / (2 * n + 1);

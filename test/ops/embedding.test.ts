@@ -7,7 +7,8 @@ beforeAll(useBackend);
 describe('timestep_embedding', () => {
   it('gives [cos(t·f_k)..., sin(t·f_k)...] with f_k = maxPeriod^(−k/(dim/2))', () => {
     const t = [0, 1, 17.5, 999];
-    const dim = 6, period = 1000;
+    const dim = 6,
+      period = 1000;
     const want = t.flatMap((tv) => {
       const f = [0, 1, 2].map((k) => Math.pow(period, -k / 3));
       return [...f.map((fk) => Math.cos(tv * fk)), ...f.map((fk) => Math.sin(tv * fk))];

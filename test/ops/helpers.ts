@@ -52,7 +52,11 @@ export interface Arr {
   dtype?: 'float32' | 'int32' | 'bool';
 }
 
-export interface RefResult { data: Float32Array; shape: number[]; dtype: string }
+export interface RefResult {
+  data: Float32Array;
+  shape: number[];
+  dtype: string;
+}
 
 const IR_DTYPE = { float32: 'f32', int32: 'i32', bool: 'bool' } as const;
 
@@ -66,7 +70,11 @@ export function runRef(op: string, inputs: readonly Arr[], attrs: Attrs = {}, di
   const tensors = inputs.map((a) => tf.tensor(a.data as number[], a.shape, a.dtype ?? 'float32'));
   const out = referenceKernel(op)!(tensors, norm, { dims });
   if (Object.keys(dims).length === 0) {
-    const predicted = inferOp(op, inputs.map((a) => T(IR_DTYPE[a.dtype ?? 'float32'], a.shape)), attrs);
+    const predicted = inferOp(
+      op,
+      inputs.map((a) => T(IR_DTYPE[a.dtype ?? 'float32'], a.shape)),
+      attrs,
+    );
     expect(predicted.kind === 'tensor' && [...predicted.shape]).toEqual(out.shape);
   }
   const result = { data: Float32Array.from(out.dataSync() as ArrayLike<number>), shape: out.shape, dtype: out.dtype };
@@ -102,21 +110,27 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return idx;
 }
 
-export const ravel = (idx: readonly number[], shape: readonly number[]): number =>
-  idx.reduce((acc, v, i) => acc * shape[i] + v, 0);
+export const ravel = (idx: readonly number[], shape: readonly number[]): number => idx.reduce((acc, v, i) => acc * shape[i] + v, 0);
 
 /** Flat index into `shape` of a broadcast multi-index of the (higher-rank) output. */
 export function bcastIndex(outIdx: readonly number[], shape: readonly number[]): number {
   const off = outIdx.length - shape.length;
-  return ravel(shape.map((d, i) => (d === 1 ? 0 : outIdx[i + off])), shape);
+  return ravel(
+    shape.map((d, i) => (d === 1 ? 0 : outIdx[i + off])),
+    shape,
+  );
 }
 
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5): void {
   expect(actual.length).toBe(expected.length);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < expected.length; i++) {
     const err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
-    if (Number.isNaN(err) || err > worst) { worst = Number.isNaN(err) ? Infinity : err; at = i; }
+    if (Number.isNaN(err) || err > worst) {
+      worst = Number.isNaN(err) ? Infinity : err;
+      at = i;
+    }
   }
   expect(worst, `worst relative error at ${at}: ${actual[at]} vs ${expected[at]}`).toBeLessThanOrEqual(tol);
 }

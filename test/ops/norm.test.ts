@@ -15,31 +15,48 @@ function standardize(v: number[], eps: number): number[] {
 describe('group_norm', () => {
   it('normalises each (sample, group) over its channels and pixels', () => {
     const [n, c, h, w, g] = [2, 6, 3, 2, 3];
-    const x = rand(n * c * h * w, 1, -2, 3), gamma = rand(c, 2, 0.5, 1.5), beta = rand(c, 3);
+    const x = rand(n * c * h * w, 1, -2, 3),
+      gamma = rand(c, 2, 0.5, 1.5),
+      beta = rand(c, 3);
     const per = (c / g) * h * w;
     const want = new Array<number>(x.length);
     for (let q = 0; q < n * g; q++) {
       const z = standardize(Array.from(x.subarray(q * per, (q + 1) * per)), 1e-3);
       z.forEach((v, i) => {
-        const ch = ((q % g) * (c / g)) + Math.floor(i / (h * w));
+        const ch = (q % g) * (c / g) + Math.floor(i / (h * w));
         want[q * per + i] = v * gamma[ch] + beta[ch];
       });
     }
-    const got = runRef('group_norm', [{ data: x, shape: [n, c, h, w] }, { data: gamma, shape: [c] }, { data: beta, shape: [c] }], { groups: g, eps: 1e-3 });
+    const got = runRef(
+      'group_norm',
+      [
+        { data: x, shape: [n, c, h, w] },
+        { data: gamma, shape: [c] },
+        { data: beta, shape: [c] },
+      ],
+      { groups: g, eps: 1e-3 },
+    );
     expectClose(got.data, want);
   });
 
   it('types and rejects', () => {
     expect(inferOp('group_norm', [T('f32', ['B', 8, 'H', 'W']), T('f32', [8]), T('f32', [8])], { groups: 4 })).toEqual(T('f32', ['B', 8, 'H', 'W']));
-    expect(typeError('group_norm', [T('f32', [1, 6, 4, 4]), T('f32', [6]), T('f32', [6])], { groups: 4 }))
-      .toBe('group_norm: 6 channels cannot be split into 4 groups');
-    expect(typeError('group_norm', [T('f32', [1, 6, 4, 4]), T('f32', [8]), T('f32', [6])], { groups: 2 }))
-      .toBe('group_norm: gamma [8] must be [6] to match input [1,6,4,4]');
-    expect(typeError('group_norm', [T('f32', [1, 6, 4, 4]), T('f32', [6]), T('f32', [6])])).toBe("group_norm: op 'group_norm' needs attribute 'groups'");
+    expect(typeError('group_norm', [T('f32', [1, 6, 4, 4]), T('f32', [6]), T('f32', [6])], { groups: 4 })).toBe(
+      'group_norm: 6 channels cannot be split into 4 groups',
+    );
+    expect(typeError('group_norm', [T('f32', [1, 6, 4, 4]), T('f32', [8]), T('f32', [6])], { groups: 2 })).toBe(
+      'group_norm: gamma [8] must be [6] to match input [1,6,4,4]',
+    );
+    expect(typeError('group_norm', [T('f32', [1, 6, 4, 4]), T('f32', [6]), T('f32', [6])])).toBe(
+      "group_norm: op 'group_norm' needs attribute 'groups'",
+    );
   });
 
   it('costs 8 flops per element', () => {
-    expect(costOf('group_norm', [T('f32', [2, 4, 3, 3]), T('f32', [4]), T('f32', [4])], { groups: 2 })).toEqual({ flops: 8 * 72, bytes: (72 + 8 + 72) * 4 });
+    expect(costOf('group_norm', [T('f32', [2, 4, 3, 3]), T('f32', [4]), T('f32', [4])], { groups: 2 })).toEqual({
+      flops: 8 * 72,
+      bytes: (72 + 8 + 72) * 4,
+    });
   });
 });
 
@@ -50,13 +67,24 @@ describe('layer_norm', () => {
     Array.from({ length: 6 }, (_, r) => f(Array.from(x.subarray(r * 5, r * 5 + 5)), r)).flat();
 
   it('normalises the last axis without affine parameters', () => {
-    expectClose(runRef('layer_norm', [{ data: x, shape }]).data, rows((v) => standardize(v, 1e-5)));
+    expectClose(
+      runRef('layer_norm', [{ data: x, shape }]).data,
+      rows((v) => standardize(v, 1e-5)),
+    );
   });
 
   it('applies gamma and beta per feature', () => {
-    const gamma = rand(5, 8), beta = rand(5, 9);
-    const got = runRef('layer_norm', [{ data: x, shape }, { data: gamma, shape: [5] }, { data: beta, shape: [5] }]);
-    expectClose(got.data, rows((v) => standardize(v, 1e-5).map((z, i) => z * gamma[i] + beta[i])));
+    const gamma = rand(5, 8),
+      beta = rand(5, 9);
+    const got = runRef('layer_norm', [
+      { data: x, shape },
+      { data: gamma, shape: [5] },
+      { data: beta, shape: [5] },
+    ]);
+    expectClose(
+      got.data,
+      rows((v) => standardize(v, 1e-5).map((z, i) => z * gamma[i] + beta[i])),
+    );
   });
 
   it('types symbolic features and rejects mismatched gamma', () => {
@@ -73,7 +101,11 @@ describe('layer_norm', () => {
 describe('batch_norm', () => {
   it('applies running statistics per channel', () => {
     const [n, c, hw] = [2, 3, 4];
-    const x = rand(n * c * hw, 1), mean = rand(c, 2), variance = rand(c, 3, 0.1, 2), gamma = rand(c, 4), beta = rand(c, 5);
+    const x = rand(n * c * hw, 1),
+      mean = rand(c, 2),
+      variance = rand(c, 3, 0.1, 2),
+      gamma = rand(c, 4),
+      beta = rand(c, 5);
     const want = Array.from(x, (v, i) => {
       const ch = Math.floor(i / hw) % c;
       return ((v - mean[ch]) / Math.sqrt(variance[ch] + 1e-5)) * gamma[ch] + beta[ch];
@@ -87,7 +119,9 @@ describe('batch_norm', () => {
     const v = T('f32', ['C']);
     expect(inferOp('batch_norm', [T('f32', ['B', 'C', 4, 4]), v, v, v, v])).toEqual(T('f32', ['B', 'C', 4, 4]));
     const c3 = T('f32', [3]);
-    expect(typeError('batch_norm', [T('f32', [1, 3, 4, 4]), c3, T('f32', [4]), c3, c3])).toBe('batch_norm: var [4] must be [3] to match input [1,3,4,4]');
+    expect(typeError('batch_norm', [T('f32', [1, 3, 4, 4]), c3, T('f32', [4]), c3, c3])).toBe(
+      'batch_norm: var [4] must be [3] to match input [1,3,4,4]',
+    );
     expect(typeError('batch_norm', [T('f32', [3]), c3, c3, c3, c3])).toBe('batch_norm: input must be [N,C,...] (rank >= 2), got [3]');
   });
 

@@ -24,7 +24,15 @@ describe('randn op', () => {
   });
 
   it('draws exactly compiler/core/numeric/rng.ts randn(seed, stream, offset, numel)', () => {
-    const got = runRef('randn', [{ data: [42], shape: [], dtype: 'int32' }, { data: [7], shape: [], dtype: 'int32' }], { shape: ['B', 3, 2], stream: 5 }, { B: 2 });
+    const got = runRef(
+      'randn',
+      [
+        { data: [42], shape: [], dtype: 'int32' },
+        { data: [7], shape: [], dtype: 'int32' },
+      ],
+      { shape: ['B', 3, 2], stream: 5 },
+      { B: 2 },
+    );
     expect(got.shape).toEqual([2, 3, 2]);
     expect(Array.from(got.data)).toEqual(Array.from(randn(42, 5, 7, 12)));
     const noOffset = runRef('randn', [{ data: [42], shape: [], dtype: 'int32' }], { shape: [5], stream: 5 });

@@ -75,8 +75,12 @@ describe('softmax', () => {
 
   it('is stable for large logits', () => {
     const got = runRef('softmax', [{ data: [1000, 1001, 999], shape: [3] }]);
-    const e = [Math.exp(-1), 1, Math.exp(-2)], s = e[0] + e[1] + e[2];
-    expectClose(got.data, e.map((v) => v / s));
+    const e = [Math.exp(-1), 1, Math.exp(-2)],
+      s = e[0] + e[1] + e[2];
+    expectClose(
+      got.data,
+      e.map((v) => v / s),
+    );
   });
 
   it('types and costs', () => {

@@ -6,9 +6,7 @@ import { describe, expect, it } from 'vitest';
 import '../../compiler/core/ops/index.ts';
 import { allOps, hasOp } from '../../compiler/core/ops/registry.ts';
 import { mergeOpTables } from '../../compiler/core/ops/op-tables.ts';
-import {
-  REFERENCE_KERNELS, hasReferenceKernel, referenceKernel, type ReferenceKernel,
-} from '../../compiler/semantics/kernels/index.ts';
+import { REFERENCE_KERNELS, hasReferenceKernel, referenceKernel, type ReferenceKernel } from '../../compiler/semantics/kernels/index.ts';
 
 const identity: ReferenceKernel = ([x]) => tf.clone(x);
 
@@ -29,17 +27,21 @@ describe('reference kernel table', () => {
   });
 
   it('has a kernel exactly for the ops with a cost rule', () => {
-    const mismatched = allOps().filter((d) => hasReferenceKernel(d.name) !== (d.cost !== undefined)).map((d) => d.name);
+    const mismatched = allOps()
+      .filter((d) => hasReferenceKernel(d.name) !== (d.cost !== undefined))
+      .map((d) => d.name);
     expect(mismatched).toEqual([]);
   });
 
   it('refuses a kernel for a name that is not a registered op', () => {
-    expect(() => mergeOpTables({ binary: { add: identity }, typos: { ad: identity } }, 'reference kernel'))
-      .toThrow("reference kernel 'ad' (typos) names no registered op");
+    expect(() => mergeOpTables({ binary: { add: identity }, typos: { ad: identity } }, 'reference kernel')).toThrow(
+      "reference kernel 'ad' (typos) names no registered op",
+    );
   });
 
   it('refuses a name defined by two families', () => {
-    expect(() => mergeOpTables({ binary: { add: identity }, elementwise: { add: identity } }, 'reference kernel'))
-      .toThrow("reference kernel of 'add' is defined twice (again in elementwise)");
+    expect(() => mergeOpTables({ binary: { add: identity }, elementwise: { add: identity } }, 'reference kernel')).toThrow(
+      "reference kernel of 'add' is defined twice (again in elementwise)",
+    );
   });
 });

@@ -10,12 +10,13 @@ describe('reshape', () => {
   it('checks element counts with symbols', () => {
     expect(inferOp('reshape', [T('f32', ['B', 4, 4])], { shape: ['B', 16] })).toEqual(T('f32', ['B', 16]));
     expect(inferOp('reshape', [T('f32', ['B', 'H', 2])], { shape: [2, 'H', 'B'] })).toEqual(T('f32', [2, 'H', 'B']));
-    expect(typeError('reshape', [T('f32', ['B', 4, 4])], { shape: ['B', 8] }))
-      .toBe('reshape: cannot reshape [B,4,4] (16·B elements) to [B,8] (8·B elements)');
-    expect(typeError('reshape', [T('f32', ['B', 4])], { shape: ['N', 4] }))
-      .toBe('reshape: cannot reshape [B,4] (4·B elements) to [N,4] (4·N elements)');
-    expect(typeError('reshape', [T('f32', [4, 4])], { shape: [-1, 8] }))
-      .toBe('reshape: shape [-1,8] has -1; reshape needs every dim spelled out');
+    expect(typeError('reshape', [T('f32', ['B', 4, 4])], { shape: ['B', 8] })).toBe(
+      'reshape: cannot reshape [B,4,4] (16·B elements) to [B,8] (8·B elements)',
+    );
+    expect(typeError('reshape', [T('f32', ['B', 4])], { shape: ['N', 4] })).toBe(
+      'reshape: cannot reshape [B,4] (4·B elements) to [N,4] (4·N elements)',
+    );
+    expect(typeError('reshape', [T('f32', [4, 4])], { shape: [-1, 8] })).toBe('reshape: shape [-1,8] has -1; reshape needs every dim spelled out');
   });
 
   it('keeps row-major order and solves one unbound symbol from the element count', () => {
@@ -31,18 +32,20 @@ describe('reshape', () => {
 describe('transpose', () => {
   it('permutes dims, symbols included, and rejects non-permutations', () => {
     expect(inferOp('transpose', [T('f32', ['B', 3, 5])], { perm: [2, 0, 1] })).toEqual(T('f32', [5, 'B', 3]));
-    expect(typeError('transpose', [T('f32', [2, 3])], { perm: [0, 0] }))
-      .toBe('transpose: perm [0, 0] is not a permutation of the 2 axes of [2,3]');
+    expect(typeError('transpose', [T('f32', [2, 3])], { perm: [0, 0] })).toBe('transpose: perm [0, 0] is not a permutation of the 2 axes of [2,3]');
   });
 
   it('moves elements like out[i0,i1,i2] = x[idx with perm]', () => {
-    const shape = [2, 3, 4], perm = [1, 2, 0];
+    const shape = [2, 3, 4],
+      perm = [1, 2, 0];
     const x = rand(24, 5);
     const outShape = perm.map((p) => shape[p]);
     const want = Array.from({ length: 24 }, (_, i) => {
       const o = unravel(i, outShape);
       const src = new Array<number>(3);
-      perm.forEach((p, j) => { src[p] = o[j]; });
+      perm.forEach((p, j) => {
+        src[p] = o[j];
+      });
       return x[ravel(src, shape)];
     });
     expectClose(runRef('transpose', [{ data: x, shape }], { perm }).data, want, 0);
@@ -57,17 +60,27 @@ describe('concat', () => {
   it('sums the axis and requires matching other dims', () => {
     expect(inferOp('concat', [T('f32', ['B', 2, 4]), T('f32', ['B', 3, 4])], { axis: 1 })).toEqual(T('f32', ['B', 5, 4]));
     expect(inferOp('concat', [T('f32', ['B', 2])], { axis: 0 })).toEqual(T('f32', ['B', 2]));
-    expect(typeError('concat', [T('f32', [2, 4]), T('f32', [3, 5])], { axis: 0 }))
-      .toBe('concat: input 1 [3,5] does not match input 0 [2,4] off axis 0');
-    expect(typeError('concat', [T('f32', ['B', 4]), T('f32', ['B', 4])], { axis: 0 }))
-      .toBe("concat: axis 0 of input 0 must be a static size, got symbolic 'B'");
+    expect(typeError('concat', [T('f32', [2, 4]), T('f32', [3, 5])], { axis: 0 })).toBe(
+      'concat: input 1 [3,5] does not match input 0 [2,4] off axis 0',
+    );
+    expect(typeError('concat', [T('f32', ['B', 4]), T('f32', ['B', 4])], { axis: 0 })).toBe(
+      "concat: axis 0 of input 0 must be a static size, got symbolic 'B'",
+    );
     expect(typeError('concat', [T('f32', [2]), T('i32', [2])], { axis: 0 })).toBe('concat: input 1 is i32 but input 0 is f32');
     expect(typeError('concat', [], { axis: 0 })).toBe('concat: needs at least one input');
   });
 
   it('joins along a negative axis', () => {
-    const a = rand(6, 1), b = rand(4, 2);
-    const got = runRef('concat', [{ data: a, shape: [2, 3] }, { data: b, shape: [2, 2] }], { axis: -1 });
+    const a = rand(6, 1),
+      b = rand(4, 2);
+    const got = runRef(
+      'concat',
+      [
+        { data: a, shape: [2, 3] },
+        { data: b, shape: [2, 2] },
+      ],
+      { axis: -1 },
+    );
     const want = [a[0], a[1], a[2], b[0], b[1], a[3], a[4], a[5], b[2], b[3]];
     expectClose(got.data, want, 0);
   });
@@ -86,8 +99,9 @@ describe('slice', () => {
 
   it('keeps whole symbolic axes and rejects anything else there', () => {
     expect(inferOp('slice', [T('f32', ['B', 10])], { begin: [0, 2], end: [SLICE_END, 9], step: [1, 3] })).toEqual(T('f32', ['B', 3]));
-    expect(typeError('slice', [T('f32', ['B', 10])], { begin: [1, 0], end: [SLICE_END, 10], step: [1, 1] }))
-      .toBe(`slice: axis 0 has symbolic size 'B'; only the whole axis (begin 0, end ${SLICE_END}, step 1) can be kept`);
+    expect(typeError('slice', [T('f32', ['B', 10])], { begin: [1, 0], end: [SLICE_END, 10], step: [1, 1] })).toBe(
+      `slice: axis 0 has symbolic size 'B'; only the whole axis (begin 0, end ${SLICE_END}, step 1) can be kept`,
+    );
   });
 
   it('rejects empty results, bad steps and wrong lengths', () => {
@@ -103,7 +117,8 @@ describe('pad', () => {
     const got = runRef('pad', [{ data: x, shape: [2, 3] }], { pads: [1, 0, 2, 1], value: -5 });
     const want = Array.from({ length: 3 * 6 }, (_, i) => {
       const [r, c] = unravel(i, [3, 6]);
-      const sr = r - 1, sc = c - 2;
+      const sr = r - 1,
+        sc = c - 2;
       return sr >= 0 && sr < 2 && sc >= 0 && sc < 3 ? x[sr * 3 + sc] : -5;
     });
     expect(got.shape).toEqual([3, 6]);
@@ -127,9 +142,18 @@ describe('gather', () => {
   });
 
   it('picks rows along an inner axis', () => {
-    const shape = [2, 5, 3], idx = [4, 0, 4, 2], idxShape = [2, 2];
+    const shape = [2, 5, 3],
+      idx = [4, 0, 4, 2],
+      idxShape = [2, 2];
     const x = rand(30, 8);
-    const got = runRef('gather', [{ data: x, shape }, { data: idx, shape: idxShape, dtype: 'int32' }], { axis: 1 });
+    const got = runRef(
+      'gather',
+      [
+        { data: x, shape },
+        { data: idx, shape: idxShape, dtype: 'int32' },
+      ],
+      { axis: 1 },
+    );
     const outShape = [2, 2, 2, 3];
     const want = Array.from({ length: prod(outShape) }, (_, i) => {
       const [a, p, q, c] = unravel(i, outShape);
@@ -139,9 +163,20 @@ describe('gather', () => {
   });
 
   it('reads a table at a scalar index and rejects out-of-range indices', () => {
-    expect(Array.from(runRef('gather', [{ data: [7, 8, 9], shape: [3] }, { data: [2], shape: [], dtype: 'int32' }]).data)).toEqual([9]);
-    expect(() => runRef('gather', [{ data: [7, 8, 9], shape: [3] }, { data: [3], shape: [1], dtype: 'int32' }]))
-      .toThrow(/REF0003: gather: index 3 is out of range \[0, 3\) on axis 0/);
+    expect(
+      Array.from(
+        runRef('gather', [
+          { data: [7, 8, 9], shape: [3] },
+          { data: [2], shape: [], dtype: 'int32' },
+        ]).data,
+      ),
+    ).toEqual([9]);
+    expect(() =>
+      runRef('gather', [
+        { data: [7, 8, 9], shape: [3] },
+        { data: [3], shape: [1], dtype: 'int32' },
+      ]),
+    ).toThrow(/REF0003: gather: index 3 is out of range \[0, 3\) on axis 0/);
   });
 });
 
@@ -153,7 +188,8 @@ describe('upsample_nearest', () => {
   });
 
   it('copies each pixel into an s×s block', () => {
-    const shape = [1, 2, 2, 3], s = 2;
+    const shape = [1, 2, 2, 3],
+      s = 2;
     const x = rand(12, 6);
     const out = [1, 2, 4, 6];
     const want = Array.from({ length: prod(out) }, (_, i) => {

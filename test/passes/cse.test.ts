@@ -23,13 +23,17 @@ describe('cse', () => {
     const a2 = raw('add', [x, c2], {}, t);
     const g: Graph = { name: 'g', params: [x], outputs: [raw('mul', [a1, a2], {}, t)] };
     const { graph, run } = runPass(cse, g);
-    expect(printGraph(graph)).toBe(printGraph(parseIR(`
+    expect(printGraph(graph)).toBe(
+      printGraph(
+        parseIR(`
 graph @g(%x: f32[2]) {
   %0 = constant {data=dense<[1, 2]>} : f32[2]
   %1 = add(%x, %0) : f32[2]
   %2 = mul(%1, %1) : f32[2]
   return %2
-}`)));
+}`),
+      ),
+    );
     expect(run.stats).toEqual({ merged: 2, capturesInlined: 0 });
   });
 
@@ -131,7 +135,9 @@ graph @g(%x: f32[2]) {
   });
 
   it('keeps constants with different bits apart and a yielded capture as a capture', () => {
-    expectUnchanged(cse, `
+    expectUnchanged(
+      cse,
+      `
 graph @g(%x: f32[2]) {
   %0 = constant {data=dense<[0]>} : f32[]
   %1 = constant {data=dense<[-0]>} : f32[]
@@ -145,11 +151,14 @@ graph @g(%x: f32[2]) {
   %6 = tuple_get(%5) {index=0} : f32[2]
   %7 = mul(%6, %3) : f32[2]
   return %7
-}`);
+}`,
+    );
   });
 
   it('keeps numerics exactly', async () => {
-    const { maxAbsDiff } = await expectSameNumerics(cse, `
+    const { maxAbsDiff } = await expectSameNumerics(
+      cse,
+      `
 graph @g(%x: f32[B,2]) {
   %0 = constant {data=dense<[0.5, 2, 0.25]>} : f32[3]
   %1 = loop(%x, %0) {count=3, carried=1} : (f32[B,2])
@@ -161,7 +170,9 @@ graph @g(%x: f32[B,2]) {
     }
   %5 = tuple_get(%1) {index=0} : f32[B,2]
   return %5
-}`, { dims: { B: 2 }, atol: 0 });
+}`,
+      { dims: { B: 2 }, atol: 0 },
+    );
     expect(maxAbsDiff).toBe(0);
   });
 });

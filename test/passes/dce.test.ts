@@ -99,7 +99,9 @@ graph @g(%a: f32[2], %b: f32[2]) {
   });
 
   it('leaves a loop whose every carried value and capture is needed', () => {
-    expectUnchanged(dce, `
+    expectUnchanged(
+      dce,
+      `
 graph @g(%x: f32[2], %w: f32[2]) {
   %0 = loop(%x, %x, %w) {count=4, carried=2} : (f32[2], f32[2])
     body(%iter: i32[], %carried0: f32[2], %carried1: f32[2], %capture0: f32[2]) {
@@ -108,7 +110,8 @@ graph @g(%x: f32[2], %w: f32[2]) {
     }
   %2 = tuple_get(%0) {index=0} : f32[2]
   return %2
-}`);
+}`,
+    );
   });
 
   it('leaves graphs without loops alone', () => {

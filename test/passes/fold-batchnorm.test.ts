@@ -23,7 +23,13 @@ function convBn(opts: { bias?: boolean; extraUser?: boolean } = {}): Graph {
   return b.finish(opts.extraUser ? [y, b.op('relu', [c])] : [y]);
 }
 
-const input = (shape: number[], seed = 3) => ({ data: uniform(shape.reduce((p, d) => p * d, 1), seed), shape });
+const input = (shape: number[], seed = 3) => ({
+  data: uniform(
+    shape.reduce((p, d) => p * d, 1),
+    seed,
+  ),
+  shape,
+});
 
 describe('fold-batchnorm', () => {
   it('folds batch_norm into the conv before it (golden)', () => {
@@ -43,8 +49,11 @@ describe('fold-batchnorm', () => {
     const g = convBn({ bias: true });
     const w = randomWeights(g);
     const r = foldBatchnorm.run(g, {}, { weights: w });
-    const [mean, variance, gamma, beta, bias, weight] = ['bn.mean', 'bn.var', 'bn.gamma', 'bn.beta', 'conv.bias', 'conv.weight'].map((p) => w.get(p)!.data);
-    const folded = r.weights!.get('conv.weight.folded')!.data, foldedBias = r.weights!.get('conv.weight.folded_bias')!.data;
+    const [mean, variance, gamma, beta, bias, weight] = ['bn.mean', 'bn.var', 'bn.gamma', 'bn.beta', 'conv.bias', 'conv.weight'].map(
+      (p) => w.get(p)!.data,
+    );
+    const folded = r.weights!.get('conv.weight.folded')!.data,
+      foldedBias = r.weights!.get('conv.weight.folded_bias')!.data;
     for (let o = 0; o < 3; o++) {
       const k = gamma[o] / Math.sqrt(variance[o] + 1e-5);
       expect(foldedBias[o]).toBeCloseTo((bias[o] - mean[o]) * k + beta[o], 6);
@@ -55,8 +64,11 @@ describe('fold-batchnorm', () => {
   it('keeps the conv outputs within float rounding and drops the op count', async () => {
     const b = new GraphBuilder('net');
     const x = b.param('x', t('f32', ['B', 4, 6, 6]));
-    const c = b.op('conv2d', [x, b.weight('c.weight', t('f32', [6, 2, 3, 3])), b.weight('c.bias', t('f32', [6]))],
-      { stride: [2, 2], pad: [1, 1], groups: 2 });
+    const c = b.op('conv2d', [x, b.weight('c.weight', t('f32', [6, 2, 3, 3])), b.weight('c.bias', t('f32', [6]))], {
+      stride: [2, 2],
+      pad: [1, 1],
+      groups: 2,
+    });
     const scaled = b.op('mul', [c, b.weight('s', t('f32', [1, 6, 1, 1]))]);
     const bn = b.op('batch_norm', [scaled, ...bnLeaves(b, 'bn', 6)], { eps: 1e-3 });
     const shifted = b.op('sub', [b.constant(Float32Array.of(0.5), []), bn]);
@@ -155,6 +167,8 @@ describe('fold-batchnorm', () => {
 
   it('fails with a clear error when a weight value is missing', () => {
     expect(() => foldBatchnorm.run(convBn(), {}, { weights: new Map() })).toThrow(DenocError);
-    expect(() => foldBatchnorm.run(convBn(), {}, {})).toThrow(/CPR0001: fold-batchnorm: no value for weight 'bn.mean: f32\[3\]' .*give them in the pass context/);
+    expect(() => foldBatchnorm.run(convBn(), {}, {})).toThrow(
+      /CPR0001: fold-batchnorm: no value for weight 'bn.mean: f32\[3\]' .*give them in the pass context/,
+    );
   });
 });

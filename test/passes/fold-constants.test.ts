@@ -117,16 +117,21 @@ graph @s(%seed: i32[]) {
   });
 
   it('never folds randn, even with a constant seed', () => {
-    expectUnchanged(foldConstants, `
+    expectUnchanged(
+      foldConstants,
+      `
 graph @g() {
   %0 = constant {data=dense<[7]>} : i32[]
   %1 = randn(%0) {shape=[2], dtype="f32", stream=0} : f32[2]
   return %1
-}`);
+}`,
+    );
   });
 
   it('leaves loop bodies alone with tabulate=false, and never folds to a symbolic shape', () => {
-    expectUnchanged(foldConstants, `
+    expectUnchanged(
+      foldConstants,
+      `
 graph @g(%x: f32[B,2]) {
   %0 = constant {data=dense<[1, 2]>} : f32[2]
   %1 = broadcast_to(%0) {shape=["B", 2]} : f32[B,2]
@@ -140,7 +145,9 @@ graph @g(%x: f32[B,2]) {
   %6 = tuple_get(%2) {index=0} : f32[B,2]
   %7 = add(%6, %1) : f32[B,2]
   return %7
-}`, { options: { tabulate: false } });
+}`,
+      { options: { tabulate: false } },
+    );
   });
 
   it('tabulates cast(iter) into a table of step numbers', () => {
@@ -213,7 +220,9 @@ graph @g(%x: f32[2,3], %n: i32[2]) {
   });
 
   it('does not apply x*0, x+(+0) for floats, or an identity that broadcasts x', () => {
-    expectUnchanged(foldConstants, `
+    expectUnchanged(
+      foldConstants,
+      `
 graph @g(%x: f32[3]) {
   %0 = constant {data=dense<[0]>} : f32[]
   %1 = mul(%x, %0) : f32[3]
@@ -221,11 +230,14 @@ graph @g(%x: f32[3]) {
   %3 = constant {data=dense<[1, 1, 1, 1, 1, 1]>} : f32[2,3]
   %4 = mul(%2, %3) : f32[2,3]
   return %4
-}`);
+}`,
+    );
   });
 
   it('treats constants captured by a loop as constants inside it', () => {
-    const { run } = runPass(foldConstants, `
+    const { run } = runPass(
+      foldConstants,
+      `
 graph @g(%x: f32[2]) {
   %0 = constant {data=dense<[4, 16, 64]>} : f32[3]
   %1 = loop(%x, %0) {count=3, carried=1} : (f32[2])
@@ -237,7 +249,8 @@ graph @g(%x: f32[2]) {
     }
   %5 = tuple_get(%1) {index=0} : f32[2]
   return %5
-}`);
+}`,
+    );
     expect(run.stats).toMatchObject({ tabulated: 1, tableElements: 3 });
   });
 });

@@ -73,8 +73,11 @@ describe('fuse', () => {
   return %6
 }`);
     const { graph } = fuseGraph(g);
-    expect(topoOrder(graph).filter((n) => n.op === 'kernel').map((n) => n.attrs.name))
-      .toEqual(['fused_transpose_transpose_transpose_attention_silu_gelu', 'matmul']);
+    expect(
+      topoOrder(graph)
+        .filter((n) => n.op === 'kernel')
+        .map((n) => n.attrs.name),
+    ).toEqual(['fused_transpose_transpose_transpose_attention_silu_gelu', 'matmul']);
   });
 
   it('keeps a producer used by two kernels separate and says why', () => {
@@ -134,9 +137,12 @@ describe('fuse', () => {
   it('makes every op its own kernel when disabled, and changes nothing in a graph of leaves', () => {
     const { kernels } = fuseGraph(parseIR(CONV_ADD_SILU), { enabled: false, maxOpsPerKernel: 64, maxInputs: 7, inlineConstants: 16 });
     expect(kernels).toBe(4);
-    expectUnchanged(fuse, `graph @g(%x: f32[2]) {
+    expectUnchanged(
+      fuse,
+      `graph @g(%x: f32[2]) {
   return %x
-}`);
+}`,
+    );
   });
 
   it('decides pairwise with canFuse', () => {

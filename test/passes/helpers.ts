@@ -109,7 +109,13 @@ export function seededRandom(seed: string): () => number {
 }
 
 /** Random data for a type with dims bound: floats uniform in ±scale, ints in [0, intRange), bools 0/1. */
-export function randomData(type: TensorType, dims: Readonly<Record<string, number>>, seed: string, scale = 0.5, intRange = 4): { data: Float32Array | Int32Array; shape: number[] } {
+export function randomData(
+  type: TensorType,
+  dims: Readonly<Record<string, number>>,
+  seed: string,
+  scale = 0.5,
+  intRange = 4,
+): { data: Float32Array | Int32Array; shape: number[] } {
   const shape = bindShape(type.shape, dims) as number[];
   const rand = seededRandom(seed);
   const n = numel(shape);
@@ -137,7 +143,11 @@ async function evaluate(graph: Graph, inputs: Record<string, TensorSource>, weig
 }
 
 /** Before and after the pass, every output agrees within atol + rtol·|before|; returns the largest difference. */
-export async function expectSameNumerics(pass: Pass, source: string | Graph, o: NumericsOptions = {}): Promise<{ maxAbsDiff: number; outcome: PassOutcome }> {
+export async function expectSameNumerics(
+  pass: Pass,
+  source: string | Graph,
+  o: NumericsOptions = {},
+): Promise<{ maxAbsDiff: number; outcome: PassOutcome }> {
   const dims = o.dims ?? {};
   const outcome = runPass(pass, source, o);
   const inputs: Record<string, TensorSource> = { ...o.inputs };

@@ -14,8 +14,7 @@ function simpleLoop(count = 3): Graph {
   const b = new GraphBuilder('s');
   const x = b.param('x', t('f32', [2]));
   const c = b.param('c', t('f32', [2]));
-  const [out] = b.loop(count, [x], [c], (bb, { carried, captures }) =>
-    [bb.op('add', [carried[0], bb.op('silu', [captures[0]])])]);
+  const [out] = b.loop(count, [x], [c], (bb, { carried, captures }) => [bb.op('add', [carried[0], bb.op('silu', [captures[0]])])]);
   return b.finish([out]);
 }
 
@@ -124,9 +123,23 @@ describe('hoist-loop-invariant on examples/unet_context.dn', () => {
     const g = program.samplers.find((s) => s.name === 'short')!.graph;
     const r = hoistLoopInvariant.run(g, {}, { dims: { B: 1 } });
     const loop = topoOrder(r.graph).find((n) => n.op === 'loop')!;
-    const pathsIn = (graph: Graph) => new Set(topoOrder(graph).filter((n) => n.op === 'weight').map((n) => n.attrs.path as string));
-    const inBody = pathsIn(loop.regions[0]), outside = pathsIn(r.graph);
-    for (const p of ['encoder.0.attn.q.weight', 'encoder.1.mlp.fc2.weight', 'pooled.weight', 'xattn1.k.weight', 'xattn1.v.weight', 'xattn_mid.k.weight', 'xattn_mid.v.weight']) {
+    const pathsIn = (graph: Graph) =>
+      new Set(
+        topoOrder(graph)
+          .filter((n) => n.op === 'weight')
+          .map((n) => n.attrs.path as string),
+      );
+    const inBody = pathsIn(loop.regions[0]),
+      outside = pathsIn(r.graph);
+    for (const p of [
+      'encoder.0.attn.q.weight',
+      'encoder.1.mlp.fc2.weight',
+      'pooled.weight',
+      'xattn1.k.weight',
+      'xattn1.v.weight',
+      'xattn_mid.k.weight',
+      'xattn_mid.v.weight',
+    ]) {
       expect(outside.has(p), p).toBe(true);
       expect(inBody.has(p), p).toBe(false);
     }

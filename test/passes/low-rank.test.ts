@@ -25,9 +25,11 @@ const opts = (given: Record<string, number | string | boolean> = {}) => resolveO
 
 /** An m×n matrix of exact rank r: Σ_k a_k b_kᵀ with seeded factors. */
 function rankR(m: number, n: number, r: number, seed: number): Float32Array {
-  const a = uniform(m * r, seed), b = uniform(r * n, seed + 1);
+  const a = uniform(m * r, seed),
+    b = uniform(r * n, seed + 1);
   return Float32Array.from({ length: m * n }, (_, idx) => {
-    const i = Math.floor(idx / n), j = idx % n;
+    const i = Math.floor(idx / n),
+      j = idx % n;
     let s = 0;
     for (let k = 0; k < r; k++) s += a[i * r + k] * b[k * n + j];
     return s;
@@ -40,7 +42,13 @@ function linear(m: number, n: number, rows: (number | string)[] = ['B']): Graph 
   return b.finish([b.op('matmul', [x, b.weight('fc.weight', t('f32', [m, n]))])]);
 }
 
-const input = (shape: number[], seed = 9) => ({ data: uniform(shape.reduce((p, d) => p * d, 1), seed), shape });
+const input = (shape: number[], seed = 9) => ({
+  data: uniform(
+    shape.reduce((p, d) => p * d, 1),
+    seed,
+  ),
+  shape,
+});
 
 describe('low-rank', () => {
   it('factorises a linear layer into two matmuls (golden)', () => {
@@ -81,7 +89,10 @@ describe('low-rank', () => {
     const b = new GraphBuilder('conv');
     const x = b.param('x', t('f32', ['B', 12, 6, 6]));
     const g = b.finish([b.op('conv2d', [x, b.weight('c.weight', t('f32', [10, 12, 1, 1])), b.weight('c.bias', t('f32', [10]))], { stride: [2, 2] })]);
-    const w = new Map([['c.weight', tensor([10, 12, 1, 1], rankR(10, 12, 2, 3))], ['c.bias', tensor([10], uniform(10, 4))]]);
+    const w = new Map([
+      ['c.weight', tensor([10, 12, 1, 1], rankR(10, 12, 2, 3))],
+      ['c.bias', tensor([10], uniform(10, 4))],
+    ]);
     const r = lowRank.run(g, opts({ rank: 2, minSize: 0 }), { weights: w });
     expect(countOps(r.graph, 'conv2d')).toBe(2);
     expect(r.weights!.get('c.weight.lowrank_u')!.data.length).toBe(2 * 12);
@@ -93,9 +104,11 @@ describe('low-rank', () => {
     const g = linear(20, 16);
     const w = randomWeights(g, 3);
     const r = lowRank.run(g, opts({ rank: 4, minSize: 0 }), { weights: w });
-    const u = r.weights!.get('fc.weight.lowrank_u')!.data, v = r.weights!.get('fc.weight.lowrank_v')!.data;
+    const u = r.weights!.get('fc.weight.lowrank_u')!.data,
+      v = r.weights!.get('fc.weight.lowrank_v')!.data;
     const orig = w.get('fc.weight')!.data;
-    let num = 0, den = 0;
+    let num = 0,
+      den = 0;
     for (let i = 0; i < 20; i++) {
       for (let j = 0; j < 16; j++) {
         let s = 0;
@@ -127,7 +140,12 @@ describe('low-rank', () => {
   });
 
   it('computes the largest useful rank as the largest r with r(m+n) < mn', () => {
-    for (const [m, n] of [[8, 8], [64, 1], [10, 15], [3, 7]]) {
+    for (const [m, n] of [
+      [8, 8],
+      [64, 1],
+      [10, 15],
+      [3, 7],
+    ]) {
       const r = maxUsefulRank(m, n);
       expect(r * (m + n)).toBeLessThan(m * n);
       expect((r + 1) * (m + n)).toBeGreaterThanOrEqual(m * n);
@@ -136,10 +154,13 @@ describe('low-rank', () => {
 
   it('allocates ranks greedily by energy per FLOP within the budget (hand case)', () => {
     // Layer A: energies 16, 9, 1 (cost 1 per rank); B: 16, 16, 16 (cost 2 per rank). Budget 6 of 12.
-    const ranks = allocateRanks([
-      { s: Float64Array.of(4, 3, 1), perRank: 1, dense: 6, rMax: 3 },
-      { s: Float64Array.of(4, 4, 4), perRank: 2, dense: 6, rMax: 3 },
-    ], 0.5);
+    const ranks = allocateRanks(
+      [
+        { s: Float64Array.of(4, 3, 1), perRank: 1, dense: 6, rMax: 3 },
+        { s: Float64Array.of(4, 4, 4), perRank: 2, dense: 6, rMax: 3 },
+      ],
+      0.5,
+    );
     // Start (1, 1) costs 3. Scores: A2 = (9/26)/1 = .35, B2 = B3 = (1/3)/2 = .17, A3 = (1/26)/1 = .04.
     // A2 → cost 4; B2 → cost 6; B3 would cost 8 > 6; A3 would cost 7 > 6.
     expect(ranks).toEqual([2, 2]);
@@ -166,7 +187,15 @@ describe('low-rank', () => {
       return [bb.op('add', [h, bb.op('attention', [q, k, v])])];
     });
     const g = b.finish([out]);
-    const w = new Map(['q', 'k', 'v'].map((n, i) => [`attn.${n}.weight`, tensor([32, 32], rankR(32, 32, 3, 10 + i).map((z) => z * 0.1))]));
+    const w = new Map(
+      ['q', 'k', 'v'].map((n, i) => [
+        `attn.${n}.weight`,
+        tensor(
+          [32, 32],
+          rankR(32, 32, 3, 10 + i).map((z) => z * 0.1),
+        ),
+      ]),
+    );
     const r = lowRank.run(g, opts({ energy: 0.99999 }), { weights: w });
     expect(r.stats.layers).toBe(3);
     expect(countOps(r.graph, 'matmul')).toBe(6);
@@ -212,15 +241,20 @@ describe('low-rank + prune on WebGPU', () => {
       return t.skip();
     }
     const file = 'examples/unet_small.dn';
-    const source = readFileSync(file, 'utf8').replace('ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32')
+    const source = readFileSync(file, 'utf8')
+      .replace('ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32')
       .replace('steps: 20)', 'steps: 2)');
     const program = compileSource(source, file);
     const sampler = program.samplers[0].graph;
     const weights = randomWeights(sampler, 6, 0.2);
     const dims = { B: 2 };
-    const result = runPipeline(sampler, resolvePipeline('prune{ratio=0.25},low-rank{budget=0.5,minSize=256}'), { verify: true, ctx: { weights, dims } });
+    const result = runPipeline(sampler, resolvePipeline('prune{ratio=0.25},low-rank{budget=0.5,minSize=256}'), {
+      verify: true,
+      ctx: { weights, dims },
+    });
     expect(result.stats.map((s) => s.changed)).toEqual([true, true]);
-    const compressed = result.graph, w = new Map(result.weights!);
+    const compressed = result.graph,
+      w = new Map(result.weights!);
     const inputs = { seed: Int32Array.of(42), y: Int32Array.of(3, 7) };
     const refInputs = { seed: { data: inputs.seed, shape: [] }, y: { data: inputs.y, shape: [2] } };
     const expected = await run(compressed, refInputs, w);

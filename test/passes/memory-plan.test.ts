@@ -103,8 +103,9 @@ describe('memory-plan', () => {
   %0 = concat(%a, %b, %c) {axis=0} : f32[12]
   return %0
 }`);
-    expect(() => planMemory(g, { limits: { ...DEFAULT_CAPABILITIES, maxStorageBuffersPerShaderStage: 3 } }))
-      .toThrow(/MP0002: kernel concat binds 4 storage buffers \(3 inputs \+ output\)/);
+    expect(() => planMemory(g, { limits: { ...DEFAULT_CAPABILITIES, maxStorageBuffersPerShaderStage: 3 } })).toThrow(
+      /MP0002: kernel concat binds 4 storage buffers \(3 inputs \+ output\)/,
+    );
   });
 
   it('stores one buffer per weight path and reports stats as a pass without changing the graph', () => {

@@ -18,14 +18,22 @@ import { maxAbsDiff, merged, randomWeights, run, uniform } from '../linalg/fixtu
 import { tensor } from '../../compiler/core/tensor.ts';
 
 const opts = (given: Record<string, number | string | boolean> = {}) => resolveOptions(prune, given);
-const input = (shape: number[], seed = 5) => ({ data: uniform(shape.reduce((p, d) => p * d, 1), seed), shape });
+const input = (shape: number[], seed = 5) => ({
+  data: uniform(
+    shape.reduce((p, d) => p * d, 1),
+    seed,
+  ),
+  shape,
+});
 const w = (b: GraphBuilder, path: string, shape: number[]): Node => b.weight(path, t('f32', shape));
 
 /** Zeroes slices `idx` along `axis` of a row-major tensor. */
 function zeroSlices(data: Float32Array, shape: number[], axis: number, idx: number[]): Float32Array {
   const inner = shape.slice(axis + 1).reduce((p, d) => p * d, 1);
   const out = Float32Array.from(data);
-  out.forEach((_, i) => { if (idx.includes(Math.floor(i / inner) % shape[axis])) out[i] = 0; });
+  out.forEach((_, i) => {
+    if (idx.includes(Math.floor(i / inner) % shape[axis])) out[i] = 0;
+  });
   return out;
 }
 
@@ -55,7 +63,8 @@ describe('prune (structured)', () => {
 }
 `);
     const keep = [0, 2, 5];
-    const l1 = weights.get('l1.weight')!.data, l2 = weights.get('l2.weight')!.data;
+    const l1 = weights.get('l1.weight')!.data,
+      l2 = weights.get('l2.weight')!.data;
     expect([...r.weights!.get('l1.weight.pruned')!.data]).toEqual([0, 1, 2, 3].flatMap((i) => keep.map((j) => l1[i * 6 + j])));
     expect([...r.weights!.get('l2.weight.pruned')!.data]).toEqual(keep.flatMap((j) => [0, 1, 2].map((k) => l2[j * 3 + k])));
   });
@@ -70,7 +79,13 @@ describe('prune (structured)', () => {
     const g = b.finish([b.op('conv2d', [h, w(b, 'out.weight', [2, 8, 1, 1])])]);
     const weights = randomWeights(g);
     const dead = [2, 5];
-    for (const [p, shape] of [['c1.weight', [8, 3, 3, 3]], ['c1.bias', [8]], ['c2.weight', [8, 8, 3, 3]], ['c2.bias', [8]], ['skip.weight', [8, 3, 1, 1]]] as const) {
+    for (const [p, shape] of [
+      ['c1.weight', [8, 3, 3, 3]],
+      ['c1.bias', [8]],
+      ['c2.weight', [8, 8, 3, 3]],
+      ['c2.bias', [8]],
+      ['skip.weight', [8, 3, 1, 1]],
+    ] as const) {
       weights.set(p, { ...weights.get(p)!, data: zeroSlices(weights.get(p)!.data, [...shape], 0, dead) });
     }
     const r = prune.run(g, opts({ ratio: 0.25 }), { weights });
@@ -110,7 +125,8 @@ describe('prune (structured)', () => {
   it('keeps groups that share a GroupNorm through a concat in step, even when one has finer norm groups', async () => {
     const b = new GraphBuilder('gncat');
     const x = b.param('x', t('f32', ['B', 2, 3, 3]));
-    const gn = (h: Node, name: string, c: number, groups: number) => b.op('group_norm', [h, w(b, `${name}.gamma`, [c]), w(b, `${name}.beta`, [c])], { groups });
+    const gn = (h: Node, name: string, c: number, groups: number) =>
+      b.op('group_norm', [h, w(b, `${name}.gamma`, [c]), w(b, `${name}.beta`, [c])], { groups });
     const a = gn(b.op('conv2d', [x, w(b, 'a.weight', [8, 2, 1, 1])]), 'gna', 8, 2); // 4 channels per group
     const c = b.op('conv2d', [x, w(b, 'c.weight', [8, 2, 1, 1])]);
     const cat = gn(b.op('concat', [a, c], { axis: 1 }), 'gncat', 16, 2); // 8 channels per group
@@ -131,8 +147,9 @@ describe('prune (structured)', () => {
     const n = b.op('group_norm', [c, w(b, 'gn.gamma', [8]), w(b, 'gn.beta', [8])], { groups: 4 }, { file: 'm.dn', line: 3, col: 5 });
     const g = b.finish([b.op('conv2d', [n, w(b, 'out.weight', [3, 8, 1, 1])])]);
     const weights = randomWeights(g);
-    expect(() => prune.run(g, opts({ ratio: 0.2 }), { weights }))
-      .toThrow(/CPR0201: prune: ratio 0.2 cannot be applied to the 8 channels of 'c.weight': GroupNorm\(groups=4\) at m.dn:3:5 has 2 channels per group.*at least 0.25 and below 0.75/);
+    expect(() => prune.run(g, opts({ ratio: 0.2 }), { weights })).toThrow(
+      /CPR0201: prune: ratio 0.2 cannot be applied to the 8 channels of 'c.weight': GroupNorm\(groups=4\) at m.dn:3:5 has 2 channels per group.*at least 0.25 and below 0.75/,
+    );
     const r = prune.run(g, opts({ ratio: 0.2, skipInfeasible: true }), { weights });
     expect(r.changed).toBe(false);
     expect(isApproxReport(r.report) && r.report.skipped[0].reason).toMatch(/GroupNorm groups of 2 channels/);
@@ -149,18 +166,22 @@ describe('prune (structured)', () => {
     expect(printGraph(r.graph)).toBe(printGraph(g));
     const reasons = isApproxReport(r.report) ? Object.fromEntries(r.report.skipped.map((s) => [s.layer, s.reason])) : {};
     expect(reasons).toEqual({ 'f.weight': 'they reach the input %x', 'head.weight': 'they reach a graph output' });
-    expect(() => prune.run(g, opts({ ratio: 0.5, include: '^f\\.' }), { weights })).toThrow(/CPR0206: prune: cannot prune 'f.weight': they reach the input %x/);
+    expect(() => prune.run(g, opts({ ratio: 0.5, include: '^f\\.' }), { weights })).toThrow(
+      /CPR0206: prune: cannot prune 'f.weight': they reach the input %x/,
+    );
   });
 
   it('removes whole attention heads (planted dead head) through the head reshapes exactly', async () => {
     const b = new GraphBuilder('attn');
     const x = b.param('x', t('f32', ['B', 5, 8]));
-    const heads = (n: string) => b.op('transpose', [b.op('reshape', [b.op('matmul', [x, w(b, `${n}.weight`, [8, 8])])], { shape: ['B', 5, 2, 4] })], { perm: [0, 2, 1, 3] });
+    const heads = (n: string) =>
+      b.op('transpose', [b.op('reshape', [b.op('matmul', [x, w(b, `${n}.weight`, [8, 8])])], { shape: ['B', 5, 2, 4] })], { perm: [0, 2, 1, 3] });
     const a = b.op('attention', [heads('q'), heads('k'), heads('v')]);
     const merged2 = b.op('reshape', [b.op('transpose', [a], { perm: [0, 2, 1, 3] })], { shape: ['B', 5, 8] });
     const g = b.finish([b.op('add', [x, b.op('matmul', [merged2, w(b, 'o.weight', [8, 8])])])]);
     const weights = randomWeights(g);
-    for (const n of ['q', 'k', 'v']) weights.set(`${n}.weight`, { ...weights.get(`${n}.weight`)!, data: zeroSlices(weights.get(`${n}.weight`)!.data, [8, 8], 1, [4, 5, 6, 7]) });
+    for (const n of ['q', 'k', 'v'])
+      weights.set(`${n}.weight`, { ...weights.get(`${n}.weight`)!, data: zeroSlices(weights.get(`${n}.weight`)!.data, [8, 8], 1, [4, 5, 6, 7]) });
     const r = prune.run(g, opts({ ratio: 0.5 }), { weights });
     expect(isApproxReport(r.report) && r.report.layers.map((l) => [l.kind, l.detail])).toEqual([['heads', 'kept 1 of 2 heads']]);
     expect(printGraph(r.graph)).toContain('%2 = reshape(%1) {shape=["B", 5, 1, 4]} : f32[B,5,1,4]');
@@ -230,7 +251,9 @@ describe('prune (structured)', () => {
     const b = new GraphBuilder('lin');
     const x = b.param('x', t('f32', [3, 2]));
     const g = b.finish([b.op('matmul', [x, w(b, 'W', [2, 2])])]);
-    const W = Float32Array.of(1, 2, 3, 4), X = Float32Array.of(1, 0, 0, 1, 1, 1), target = Float32Array.of(0, 0, 1, 1, 2, 2);
+    const W = Float32Array.of(1, 2, 3, 4),
+      X = Float32Array.of(1, 0, 0, 1, 1, 1),
+      target = Float32Array.of(0, 0, 1, 1, 2, 2);
     const grads = await collectGradients(g, new Map([['W', tensor([2, 2], W)]]), [{ inputs: { x: { data: X, shape: [3, 2] } }, target }]);
     // L = mean((XW − T)²) over 6 entries → ∂L/∂W = (2/6)·Xᵀ(XW − T).
     const y = [0, 1, 2].flatMap((i) => [0, 1].map((j) => X[i * 2] * W[j] + X[i * 2 + 1] * W[2 + j] - target[i * 2 + j]));
@@ -250,8 +273,11 @@ describe('prune on the unet_small topology', () => {
     // BatchNorm instead of GroupNorm keeps a dead channel exactly zero; attention is left out because
     // its GroupNorm (in std/nn) would mix the dead channels into the statistics of the others.
     const edits: [string, string][] = [
-      ['ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32'], ['GroupNorm(groups, cin)', 'BatchNorm2d(cin)'],
-      ['GroupNorm(groups, cout)', 'BatchNorm2d(cout)'], ['GroupNorm(8, ch)', 'BatchNorm2d(ch)'], ['mid[1](attn(h), e)', 'mid[1](h, e)'],
+      ['ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32'],
+      ['GroupNorm(groups, cin)', 'BatchNorm2d(cin)'],
+      ['GroupNorm(groups, cout)', 'BatchNorm2d(cout)'],
+      ['GroupNorm(8, ch)', 'BatchNorm2d(ch)'],
+      ['mid[1](attn(h), e)', 'mid[1](h, e)'],
     ];
     let source = readFileSync('examples/unet_small.dn', 'utf8');
     for (const [from, to] of edits) {
@@ -289,11 +315,20 @@ describe('prune (unstructured)', () => {
     const r = prune.run(g, opts({ mode: 'unstructured', ratio: 0.5 }), { weights });
     expect(printGraph(r.graph)).toBe(printGraph(g).replace('"l1.weight"', '"l1.weight.sparse"').replace('"l2.weight"', '"l2.weight.sparse"'));
     for (const p of ['l1.weight', 'l2.weight']) {
-      const before = weights.get(p)!.data, after = r.weights!.get(`${p}.sparse`)!.data;
+      const before = weights.get(p)!.data,
+        after = r.weights!.get(`${p}.sparse`)!.data;
       const zeros = after.filter((v) => v === 0).length;
       expect(zeros).toBe(Math.round(before.length / 2));
-      const smallestKept = Math.min(...Array.from(after).filter((v) => v !== 0).map(Math.abs));
-      const largestDropped = Math.max(...Array.from(before).filter((_, i) => after[i] === 0).map(Math.abs));
+      const smallestKept = Math.min(
+        ...Array.from(after)
+          .filter((v) => v !== 0)
+          .map(Math.abs),
+      );
+      const largestDropped = Math.max(
+        ...Array.from(before)
+          .filter((_, i) => after[i] === 0)
+          .map(Math.abs),
+      );
       expect(largestDropped).toBeLessThanOrEqual(smallestKept);
     }
     expect(r.stats.sparsity).toBeCloseTo((12 + 9) / (24 + 18), 10);

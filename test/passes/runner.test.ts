@@ -26,7 +26,9 @@ graph @g(%x: f32[2]) {
 
 /** The DenocError `fn` throws. */
 function caught(fn: () => unknown): DenocError {
-  try { fn(); } catch (e) {
+  try {
+    fn();
+  } catch (e) {
     expect(e).toBeInstanceOf(DenocError);
     return e as DenocError;
   }
@@ -36,7 +38,9 @@ function caught(fn: () => unknown): DenocError {
 /** Records the order passes run in and what they saw in ctx. */
 function probe(name: string, log: string[], extra: Partial<Pass> = {}): Pass {
   return definePass({
-    name, summary: `probe ${name}`, options: { k: { default: 1, help: 'a number' } },
+    name,
+    summary: `probe ${name}`,
+    options: { k: { default: 1, help: 'a number' } },
     run(graph, opts, ctx) {
       log.push(`${name}:k=${String(opts.k)}:w=${[...(ctx.weights?.keys() ?? [])].join('+')}`);
       return { graph, changed: false, stats: { seen: 1 } };
@@ -47,7 +51,9 @@ function probe(name: string, log: string[], extra: Partial<Pass> = {}): Pass {
 
 /** A pass that returns a graph whose output type lies (f32[3] for an f32[2] neg). */
 const breaker = definePass({
-  name: 'breaker', summary: 'breaks the graph', options: {},
+  name: 'breaker',
+  summary: 'breaks the graph',
+  options: {},
   run(graph) {
     const out = graph.outputs[0];
     const bad: Node = Object.freeze({ id: 9_999_999, op: 'neg', inputs: [out], attrs: {}, type: tensorType('f32', [3]), regions: [] });
@@ -58,7 +64,11 @@ const breaker = definePass({
 describe('runPipeline', () => {
   it('runs the passes in order and returns the result with per-pass stats', () => {
     const log: string[] = [];
-    const result = runPipeline(parseIR(INPUT), [{ pass: probe('a', log) }, { pass: probe('b', log), options: { k: 5 } }, ...resolvePipeline('default')], { verify: true });
+    const result = runPipeline(
+      parseIR(INPUT),
+      [{ pass: probe('a', log) }, { pass: probe('b', log), options: { k: 5 } }, ...resolvePipeline('default')],
+      { verify: true },
+    );
     expect(log).toEqual(['a:k=1:w=', 'b:k=5:w=']);
     expect(result.stats.map((s) => s.pass)).toEqual(['a', 'b', 'fold-constants', 'hoist-loop-invariant', 'cse', 'dce']);
     expect(result.stats[2]).toMatchObject({ changed: true, skipped: false, stats: { folded: 1 } });
@@ -82,7 +92,9 @@ describe('runPipeline', () => {
   });
 
   it('rejects dump/disable names that are not in the pipeline', () => {
-    expect(() => runPipeline(parseIR(INPUT), resolvePipeline('default'), { disable: ['fuse'] })).toThrow(/--disable names 'fuse', not in this pipeline \(fold-constants, hoist-loop-invariant, cse, dce\)/);
+    expect(() => runPipeline(parseIR(INPUT), resolvePipeline('default'), { disable: ['fuse'] })).toThrow(
+      /--disable names 'fuse', not in this pipeline \(fold-constants, hoist-loop-invariant, cse, dce\)/,
+    );
     expect(() => runPipeline(parseIR(INPUT), [], { dumpAfter: ['dce'] })).toThrow(DenocError);
   });
 
@@ -101,9 +113,17 @@ describe('runPipeline', () => {
   });
 
   it('wraps a crash in a pass with its name, and adds a note to a DenocError', () => {
-    const crash = probe('crash', [], { run: () => { throw new TypeError('boom'); } });
+    const crash = probe('crash', [], {
+      run: () => {
+        throw new TypeError('boom');
+      },
+    });
     expect(() => runPipeline(parseIR(INPUT), [{ pass: crash }])).toThrow(/IR0152: pass 'crash' failed: boom/);
-    const coded = probe('coded', [], { run: () => { throw new DenocError({ code: 'CPR0206', severity: 'error', message: 'bad' }); } });
+    const coded = probe('coded', [], {
+      run: () => {
+        throw new DenocError({ code: 'CPR0206', severity: 'error', message: 'bad' });
+      },
+    });
     const e = caught(() => runPipeline(parseIR(INPUT), [{ pass: coded }]));
     expect(e.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error CPR0206', 'note IR0152']);
   });
@@ -113,7 +133,9 @@ describe('runPipeline', () => {
     const maker = probe('maker', log, {
       run: (graph) => ({ graph, changed: false, stats: {}, weights: new Map([['new.w', tensor([1], Float32Array.of(1))]]) }),
     });
-    const result = runPipeline(parseIR(INPUT), [{ pass: maker }, { pass: probe('user', log) }], { ctx: { weights: new Map([['old.w', tensor([1], Float32Array.of(0))]]) } });
+    const result = runPipeline(parseIR(INPUT), [{ pass: maker }, { pass: probe('user', log) }], {
+      ctx: { weights: new Map([['old.w', tensor([1], Float32Array.of(0))]]) },
+    });
     expect(log).toEqual(['user:k=1:w=old.w+new.w']);
     expect([...(result.weights?.keys() ?? [])]).toEqual(['old.w', 'new.w']);
   });
@@ -131,7 +153,10 @@ describe('pipelines', () => {
     for (const file of files) {
       const exported = Object.values(await import(path.join(dir, file))) as Partial<Pass>[];
       const passes = exported.filter((v) => typeof v === 'object' && v !== null && typeof v.run === 'function');
-      expect(passes.map((p) => p.name), file).toEqual([path.basename(file, '.ts')]);
+      expect(
+        passes.map((p) => p.name),
+        file,
+      ).toEqual([path.basename(file, '.ts')]);
       expect(PASSES[passes[0].name!], file).toBe(passes[0]);
     }
   });
@@ -162,14 +187,23 @@ describe('test helpers', () => {
     mkdirSync(path.join(dir, 'dce'));
     const loop = (carried: string, body: string) => `
 graph @g(%x: f32[2]) {
-  %0 = loop(${carried}) {count=2, carried=${carried.split(',').length}} : (${carried.split(',').map(() => 'f32[2]').join(', ')})
-    body(%iter: i32[]${carried.split(',').map((_, i) => `, %carried${i}: f32[2]`).join('')}) {
+  %0 = loop(${carried}) {count=2, carried=${carried.split(',').length}} : (${carried
+    .split(',')
+    .map(() => 'f32[2]')
+    .join(', ')})
+    body(%iter: i32[]${carried
+      .split(',')
+      .map((_, i) => `, %carried${i}: f32[2]`)
+      .join('')}) {
 ${body}
     }
   %1 = tuple_get(%0) {index=0} : f32[2]
   return %1
 }`;
-    writeFileSync(path.join(dir, 'dce', 'two.ir'), `// unused second carried value\n${loop('%x, %x', '      yield %carried0, %carried0')}\n// ---- expected\n${loop('%x', '      yield %carried0')}\n`);
+    writeFileSync(
+      path.join(dir, 'dce', 'two.ir'),
+      `// unused second carried value\n${loop('%x, %x', '      yield %carried0, %carried0')}\n// ---- expected\n${loop('%x', '      yield %carried0')}\n`,
+    );
     writeFileSync(path.join(dir, 'dce', 'one.ir'), loop('%x', '      yield %carried0'));
     expectGolden(dce, 'two', { goldenDir: dir });
     expectUnchanged(dce, 'one', { goldenDir: dir });

@@ -16,15 +16,20 @@ async function load(file: string) {
   const { compileFile } = await import('../../dsl/index.ts');
   const { initWeights } = await import('../../runtime/weights/init.ts');
   const program = compileFile(path.resolve('examples', file));
-  const weights: WeightSet = initWeights(program.models.flatMap((m) => m.parameters), 0);
+  const weights: WeightSet = initWeights(
+    program.models.flatMap((m) => m.parameters),
+    0,
+  );
   return { program, weights };
 }
 
 function randomInputs(graph: Graph, dims: Record<string, number>): Record<string, TensorSource> {
-  return Object.fromEntries(graph.params.map((p) => {
-    const name = p.attrs.name as string;
-    return [name, name === 't' ? { data: [10, 500, 900].slice(0, dims.B), shape: [dims.B] } : randomData(tensorOf(p), dims, name, 1, 10)];
-  }));
+  return Object.fromEntries(
+    graph.params.map((p) => {
+      const name = p.attrs.name as string;
+      return [name, name === 't' ? { data: [10, 500, 900].slice(0, dims.B), shape: [dims.B] } : randomData(tensorOf(p), dims, name, 1, 10)];
+    }),
+  );
 }
 
 async function outputs(graph: Graph, weights: WeightSet, dims: Record<string, number>, backend: 'cpu' | 'wasm' = 'cpu'): Promise<Float32Array[]> {

@@ -20,7 +20,9 @@ async function run(graph: Graph, opts: RunOptions): Promise<Float32Array[]> {
 }
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) {
+  try {
+    await p;
+  } catch (e) {
     expect(e).toBeInstanceOf(DenocError);
     return (e as DenocError).diagnostics[0].code;
   }
@@ -42,8 +44,14 @@ function recurrence(n: number): Graph {
   const b = new GraphBuilder('rec');
   const x = b.param('x', f32('B', 2));
   const y = b.param('y', f32('B', 2));
-  const a = b.constant(Float32Array.from({ length: n }, (_, i) => 0.9 - 0.05 * i), [n]);
-  const c = b.constant(Float32Array.from({ length: n }, (_, i) => 0.1 * (i + 1)), [n]);
+  const a = b.constant(
+    Float32Array.from({ length: n }, (_, i) => 0.9 - 0.05 * i),
+    [n],
+  );
+  const c = b.constant(
+    Float32Array.from({ length: n }, (_, i) => 0.1 * (i + 1)),
+    [n],
+  );
   const [out] = b.loop(n, [x], [a, c, y], (bb, { iter, carried, captures }) => {
     const ai = bb.op('gather', [captures[0], iter], { axis: 0 });
     const ci = bb.op('gather', [captures[1], iter], { axis: 0 });
@@ -55,7 +63,13 @@ function recurrence(n: number): Graph {
 describe('runGraph', () => {
   it('computes a linear layer with relu like a plain loop', async () => {
     const x = Float32Array.of(1, 2, 3, -1, 0.5, 4);
-    const [got] = await run(linearRelu(), { inputs: { x: { data: x, shape: [2, 3] } }, weights: new Map([['w', tensor([3, 2], W)], ['b', tensor([2], BIAS)]]) });
+    const [got] = await run(linearRelu(), {
+      inputs: { x: { data: x, shape: [2, 3] } },
+      weights: new Map([
+        ['w', tensor([3, 2], W)],
+        ['b', tensor([2], BIAS)],
+      ]),
+    });
     const want: number[] = [];
     for (let r = 0; r < 2; r++) {
       for (let j = 0; j < 2; j++) {
@@ -86,7 +100,8 @@ describe('runGraph', () => {
     const a0 = b.param('a', tensorType('i32', []));
     const one = b.scalar(1, 'i32');
     const [fa, fb] = b.loop(3, [a0, one], [], (ob, o) =>
-      ob.loop(4, [o.carried[0], o.carried[1]], [], (ib, i) => [i.carried[1], ib.op('add', [i.carried[0], i.carried[1]])]));
+      ob.loop(4, [o.carried[0], o.carried[1]], [], (ib, i) => [i.carried[1], ib.op('add', [i.carried[0], i.carried[1]])]),
+    );
     const outs = await runGraph(b.finish([fa, fb]), { inputs: { a: { data: [0], shape: [] } } });
     const fib = [0, 1];
     for (let i = 0; i < 12; i++) fib.push(fib[fib.length - 1] + fib[fib.length - 2]);
@@ -99,8 +114,15 @@ describe('runGraph', () => {
     const steps: [number, number][] = [];
     const [zero] = await run(recurrence(0), { inputs: { x: Float32Array.of(1, 2, 3, 4), y: { data: [0, 0, 0, 0], shape: [2, 2] } } });
     expect(Array.from(zero)).toEqual([1, 2, 3, 4]);
-    await run(recurrence(3), { inputs: { x: { data: [1, 2], shape: [1, 2] }, y: { data: [0, 0], shape: [1, 2] } }, onStep: (i, n) => steps.push([i, n]) });
-    expect(steps).toEqual([[0, 3], [1, 3], [2, 3]]);
+    await run(recurrence(3), {
+      inputs: { x: { data: [1, 2], shape: [1, 2] }, y: { data: [0, 0], shape: [1, 2] } },
+      onStep: (i, n) => steps.push([i, n]),
+    });
+    expect(steps).toEqual([
+      [0, 3],
+      [1, 3],
+      [2, 3],
+    ]);
   });
 
   it('binds dims from inputs and feeds them to kernels (randn shape [B, 2])', async () => {
@@ -122,26 +144,46 @@ describe('runGraph', () => {
 
   it('reports missing, unknown and ill-shaped inputs and weights with codes', async () => {
     const x = { data: new Float32Array(6), shape: [2, 3] };
-    const weights = new Map([['w', tensor([3, 2], W)], ['b', tensor([2], BIAS)]]);
+    const weights = new Map([
+      ['w', tensor([3, 2], W)],
+      ['b', tensor([2], BIAS)],
+    ]);
     expect(await codeOf(runGraph(linearRelu(), { inputs: {}, weights }))).toBe('REF0201');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x, z: x }, weights }))).toBe('REF0202');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x: { data: new Float32Array(6), shape: [6] } }, weights }))).toBe('REF0203');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x: { data: new Float32Array(4), shape: [2, 3] } }, weights }))).toBe('REF0203');
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x }, weights: new Map([['w', tensor([3, 2], W)]]) }))).toBe('REF0205');
-    expect(await codeOf(runGraph(linearRelu(), { inputs: { x }, weights: new Map([['w', tensor([5], new Float32Array(5))], ['b', tensor([2], BIAS)]]) }))).toBe('REF0203');
-    const transposed = new Map([['w', tensor([2, 3], W)], ['b', tensor([2], BIAS)]]);
-    await expect(runGraph(linearRelu(), { inputs: { x }, weights: transposed })).rejects.toThrow(/weight 'w' has shape \[2,3\] but the graph expects f32\[3,2\]/);
+    expect(
+      await codeOf(
+        runGraph(linearRelu(), {
+          inputs: { x },
+          weights: new Map([
+            ['w', tensor([5], new Float32Array(5))],
+            ['b', tensor([2], BIAS)],
+          ]),
+        }),
+      ),
+    ).toBe('REF0203');
+    const transposed = new Map([
+      ['w', tensor([2, 3], W)],
+      ['b', tensor([2], BIAS)],
+    ]);
+    await expect(runGraph(linearRelu(), { inputs: { x }, weights: transposed })).rejects.toThrow(
+      /weight 'w' has shape \[2,3\] but the graph expects f32\[3,2\]/,
+    );
     expect(await codeOf(runGraph(linearRelu(), { inputs: { x: new Float32Array(6) }, weights }))).toBe('REF0209');
   });
 
-  it('leaks no tensor, on success and on failure, and never frees the caller\'s tensors', async () => {
+  it("leaks no tensor, on success and on failure, and never frees the caller's tensors", async () => {
     const x = tf.tensor([1, 2, 3, 4], [2, 2]);
     const y = tf.tensor([0.5, 0.5, 1, 1], [2, 2]);
     const before = tf.memory().numTensors;
     const outs = await runGraph(recurrence(20), { inputs: { x, y } });
     tf.dispose(outs);
     expect(tf.memory().numTensors).toBe(before);
-    await expect(runGraph(linearRelu(), { inputs: { x: tf.zeros([2, 3]) }, weights: new Map([['w', tensor([3, 2], W)]]) })).rejects.toThrow(DenocError);
+    await expect(runGraph(linearRelu(), { inputs: { x: tf.zeros([2, 3]) }, weights: new Map([['w', tensor([3, 2], W)]]) })).rejects.toThrow(
+      DenocError,
+    );
     expect(tf.memory().numTensors).toBe(before + 1);
     const b = new GraphBuilder('id');
     const p = b.param('p', f32(2, 2));
@@ -163,8 +205,11 @@ describe('runGraph', () => {
     });
     const rand = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s) * 0.5);
     const weights = new Map([
-      ['c.w', tensor([4, 2, 3, 3], rand(72, 1))], ['c.b', tensor([4], rand(4, 2))], ['n.g', tensor([4], rand(4, 3))],
-      ['n.b', tensor([4], rand(4, 4))], ['o.w', tensor([2, 4, 1, 1], rand(8, 5))],
+      ['c.w', tensor([4, 2, 3, 3], rand(72, 1))],
+      ['c.b', tensor([4], rand(4, 2))],
+      ['n.g', tensor([4], rand(4, 3))],
+      ['n.b', tensor([4], rand(4, 4))],
+      ['o.w', tensor([2, 4, 1, 1], rand(8, 5))],
     ]);
     const opts = { inputs: { x: { data: rand(144, 6), shape: [2, 2, 6, 6] } }, weights };
     const [cpu] = await run(b.finish([out]), { ...opts, backend: 'cpu' });

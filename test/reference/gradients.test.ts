@@ -26,7 +26,10 @@ describe('ensureGradients in plain Node', () => {
     const out = JSON.parse(r.out.trim().split('\n').at(-1)!);
     expect(out.before).toBe(false);
     // 2·Xᵀ(XW): XW = [[4.5,-0.5],[9.5,-2],[14.5,-3.5]]
-    expect(out.dMatmul).toEqual([[2 * (4.5 + 28.5 + 72.5), 2 * (-0.5 - 6 - 17.5)], [2 * (9 + 38 + 87), 2 * (-1 - 8 - 21)]]);
+    expect(out.dMatmul).toEqual([
+      [2 * (4.5 + 28.5 + 72.5), 2 * (-0.5 - 6 - 17.5)],
+      [2 * (9 + 38 + 87), 2 * (-1 - 8 - 21)],
+    ]);
     expect(out.dConv).toEqual([4, 4, 4, 4]);
   });
 });

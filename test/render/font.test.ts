@@ -41,7 +41,8 @@ describe('bitmap font', () => {
 
   it('advances 6 pixels per character and scales by whole pixels', () => {
     expect(textWidth('abc', 2)).toBe((3 * GLYPH_ADVANCE - 1) * 2);
-    const one = ink('7'), two = ink('7', { scale: 2 });
+    const one = ink('7'),
+      two = ink('7', { scale: 2 });
     expect(two.size).toBe(one.size * 4);
     const shifted = new Set([...one].map((p) => p.split(',').map(Number)).map(([x, y]) => `${x + GLYPH_ADVANCE},${y}`));
     expect(ink(' 7')).toEqual(shifted);

@@ -14,7 +14,9 @@ interface Decoded {
 function decode(bytes: Uint8Array): Decoded {
   const png = PNG.sync.read(Buffer.from(bytes));
   return {
-    width: png.width, height: png.height, colorType: bytes[25], // IHDR colour type byte
+    width: png.width,
+    height: png.height,
+    colorType: bytes[25], // IHDR colour type byte
     rgb: (x, y) => {
       const i = (y * png.width + x) * 4;
       return [png.data[i], png.data[i + 1], png.data[i + 2]];
@@ -42,8 +44,10 @@ describe('imageGrid', () => {
     for (let y = 0; y < img.height; y++) {
       for (let x = 0; x < img.width; x++) {
         // which tile and source pixel, if any, covers (x, y)
-        const tx = Math.floor((x - gap) / (w * scale + gap)), ty = Math.floor((y - gap) / (h * scale + gap));
-        const ix = x - gap - tx * (w * scale + gap), iy = y - gap - ty * (h * scale + gap);
+        const tx = Math.floor((x - gap) / (w * scale + gap)),
+          ty = Math.floor((y - gap) / (h * scale + gap));
+        const ix = x - gap - tx * (w * scale + gap),
+          iy = y - gap - ty * (h * scale + gap);
         const k = ty * cols + tx;
         const inTile = ix >= 0 && iy >= 0 && ix < w * scale && iy < h * scale && k < n;
         const want = inTile ? expectedByte(values[k * h * w + Math.floor(iy / scale) * w + Math.floor(ix / scale)]) : 255;
@@ -82,8 +86,12 @@ function findFrame(img: Decoded): { left: number; right: number; top: number; bo
   const runs = (count: number, len: number, at: (i: number, j: number) => boolean) => {
     const best: number[] = [];
     for (let i = 0; i < count; i++) {
-      let run = 0, longest = 0;
-      for (let j = 0; j < len; j++) { run = at(i, j) ? run + 1 : 0; longest = Math.max(longest, run); }
+      let run = 0,
+        longest = 0;
+      for (let j = 0; j < len; j++) {
+        run = at(i, j) ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
       if (longest > len / 3) best.push(i);
     }
     return best;
@@ -95,9 +103,16 @@ function findFrame(img: Decoded): { left: number; right: number; top: number; bo
 
 /** Centroid of the pixels that pass `pick`, inside the frame. */
 function centroid(img: Decoded, pick: (c: [number, number, number]) => boolean): [number, number, number] {
-  let sx = 0, sy = 0, n = 0;
+  let sx = 0,
+    sy = 0,
+    n = 0;
   for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) if (pick(img.rgb(x, y))) { sx += x; sy += y; n++; }
+    for (let x = 0; x < img.width; x++)
+      if (pick(img.rgb(x, y))) {
+        sx += x;
+        sy += y;
+        n++;
+      }
   }
   return [sx / n, sy / n, n];
 }
@@ -117,9 +132,13 @@ describe('scatterPlot', () => {
   });
 
   it('draws reference points in another colour, with a legend, and clips what lies outside', () => {
-    const img = decode(scatterPlot(Float32Array.of(0, 0, 9, 9), {
-      reference: Float32Array.of(-0.5, 0.5), bounds: [-1, 1, -1, 1], title: 'two moons',
-    }));
+    const img = decode(
+      scatterPlot(Float32Array.of(0, 0, 9, 9), {
+        reference: Float32Array.of(-0.5, 0.5),
+        bounds: [-1, 1, -1, 1],
+        title: 'two moons',
+      }),
+    );
     const f = findFrame(img);
     const inside = (x: number, y: number) => x > f.left && x < f.right && y > f.top && y < f.bottom;
     for (let y = 0; y < img.height; y++) {
@@ -138,8 +157,7 @@ describe('scatterPlot', () => {
     const img = decode(scatterPlot(Float32Array.of(-2, 0, 2, 0, 0, 0.5), { size: 300 }));
     const f = findFrame(img);
     expect(f.right - f.left).toBe(f.bottom - f.top);
-    const third = (lo: number, hi: number): Decoded =>
-      ({ ...img, rgb: (x, y) => (x >= lo && x < hi ? img.rgb(x, y) : [255, 255, 255]) });
+    const third = (lo: number, hi: number): Decoded => ({ ...img, rgb: (x, y) => (x >= lo && x < hi ? img.rgb(x, y) : [255, 255, 255]) });
     const w = (f.right - f.left) / 3;
     const [lx, ly] = centroid(third(0, f.left + w), bluish);
     const [mx, my] = centroid(third(f.left + w, f.right - w), bluish);
@@ -192,9 +210,12 @@ describe('linePlot', () => {
   });
 
   it('draws a legend swatch per series in its own colour', () => {
-    const img = decode(linePlot([
-      { name: 'rising', x: [0, 1], y: [0, 1] }, { name: 'second', x: [0, 1], y: [0.5, 0.5] },
-    ]));
+    const img = decode(
+      linePlot([
+        { name: 'rising', x: [0, 1], y: [0, 1] },
+        { name: 'second', x: [0, 1], y: [0.5, 0.5] },
+      ]),
+    );
     // the lines are 2 px thick; only a swatch is a 20×4 block of the second series' colour
     const block = (x0: number, y0: number) => {
       for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 20; x++) if (!orangeish(img.rgb(x, y))) return false;

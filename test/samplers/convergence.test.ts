@@ -19,7 +19,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Program } from '../../dsl/index.ts';
 import {
-  compileProgram, gaussianFlow, initialNoise, linearAlphaBar, MU, observedOrders, rms, sample, samplerGraph, VAR, type Level,
+  compileProgram,
+  gaussianFlow,
+  initialNoise,
+  linearAlphaBar,
+  MU,
+  observedOrders,
+  rms,
+  sample,
+  samplerGraph,
+  VAR,
+  type Level,
 } from './helpers.ts';
 
 const STEPS = [8, 16, 32, 64];
@@ -65,7 +75,7 @@ const level = (t: number): Level => ({ a: Math.sqrt(ab[t]), s: Math.sqrt(1 - ab[
 
 /** Zero-terminal-SNR rescale (Lin et al. 2023, Algorithm 1) of the linear schedule, at timestep t. */
 function zeroSnrLevel(t: number): Level {
-  const a = (Math.sqrt(ab[t]) - Math.sqrt(ab[999])) * Math.sqrt(ab[0]) / (Math.sqrt(ab[0]) - Math.sqrt(ab[999]));
+  const a = ((Math.sqrt(ab[t]) - Math.sqrt(ab[999])) * Math.sqrt(ab[0])) / (Math.sqrt(ab[0]) - Math.sqrt(ab[999]));
   return { a, s: Math.sqrt(1 - a * a) };
 }
 
@@ -80,7 +90,8 @@ let program: Program;
 
 beforeAll(() => {
   const lines = Object.entries(SOLVERS).flatMap(([name, s]) =>
-    STEPS.map((n) => `sampler ${name}_${n} = ${s.call}, steps: ${n}, sigmas: "karras", final: "first")`));
+    STEPS.map((n) => `sampler ${name}_${n} = ${s.call}, steps: ${n}, sigmas: "karras", final: "first")`),
+  );
   const extra = STEPS.flatMap((n) => [
     `sampler cosine_${n} = dpmpp_2m(GaussCosine, steps: ${n}, lower_order_final: false, final: "first")`,
     `sampler zsnr_${n} = dpmpp_2m(GaussZeroSnrV, steps: ${n}, lower_order_final: false, final: "first")`,
@@ -95,7 +106,10 @@ async function flowError(name: string, from: Level, to: Level): Promise<number> 
   const graph = samplerGraph(program, name);
   const out = await sample(graph, SEED, B);
   const z = initialNoise(graph, SEED, 2 * B);
-  return rms(out, Array.from(z, (x, i) => gaussianFlow(x, MU[i % 2], VAR[i % 2], from, to)));
+  return rms(
+    out,
+    Array.from(z, (x, i) => gaussianFlow(x, MU[i % 2], VAR[i % 2], from, to)),
+  );
 }
 
 async function errorsOf(prefix: string, from: (n: number) => Level, to: (n: number) => Level): Promise<number[]> {
@@ -110,7 +124,11 @@ describe('deterministic samplers converge to the exact probability-flow map of G
   for (const [name, { order }] of Object.entries(SOLVERS)) {
     it(`${name} converges at order ${order[0]}..${order[1]} (Karras sigmas, 8 → 64 steps)`, async () => {
       // The sampler starts at the VP point of its initial noise at level T-1 and ends at level 0.
-      const errors = await errorsOf(name, () => level(999), () => level(0));
+      const errors = await errorsOf(
+        name,
+        () => level(999),
+        () => level(0),
+      );
       const observed = observedOrders(errors);
       orders.set(name, observed[observed.length - 1]);
       expect(errors[3], `errors ${errors.join(', ')}`).toBeLessThan(errors[2]);
@@ -127,19 +145,31 @@ describe('deterministic samplers converge to the exact probability-flow map of G
 
 describe('second order holds across level tables, schedules and parameterizations', () => {
   it('with exponential sigmas (uniform in log-SNR)', async () => {
-    const errors = await errorsOf('exp', () => level(999), () => level(0));
+    const errors = await errorsOf(
+      'exp',
+      () => level(999),
+      () => level(0),
+    );
     expect(observedOrders(errors)[2]).toBeGreaterThan(1.8);
   });
 
   it('on the continuous cosine schedule with uniform time steps (t from 0.9946 down to 1e-3)', async () => {
-    const errors = await errorsOf('cosine', () => cosineLevel(0.9946), () => cosineLevel(1e-3));
+    const errors = await errorsOf(
+      'cosine',
+      () => cosineLevel(0.9946),
+      () => cosineLevel(1e-3),
+    );
     expect(observedOrders(errors)[2]).toBeGreaterThan(1.8);
   });
 
   it('from zero terminal SNR with a v-prediction model (trailing timesteps)', async () => {
     // Starts at alpha = 0 exactly: the exact map is x_s = alpha_s·mu + sqrt(alpha_s²·v + sigma_s²)·z.
     expect(zeroSnrLevel(999).a).toBe(0);
-    const errors = await errorsOf('zsnr', () => zeroSnrLevel(999), () => zeroSnrLevel(0));
+    const errors = await errorsOf(
+      'zsnr',
+      () => zeroSnrLevel(999),
+      () => zeroSnrLevel(0),
+    );
     expect(errors[3]).toBeLessThan(0.02);
     expect(observedOrders(errors)[2]).toBeGreaterThan(1.7);
   });

@@ -5,9 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Program } from '../../dsl/index.ts';
-import {
-  compileProgram, GMM, gmmPosteriorMean, initialNoise, linearAlphaBar, moments, rms, sample, samplerGraph, type Level,
-} from './helpers.ts';
+import { compileProgram, GMM, gmmPosteriorMean, initialNoise, linearAlphaBar, moments, rms, sample, samplerGraph, type Level } from './helpers.ts';
 
 const B = 64;
 const SEED = 9;
@@ -19,14 +17,16 @@ const labels = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) 
 let program: Program;
 
 beforeAll(() => {
-  program = compileProgram([
-    'sampler guided = ddim(GMMClass, steps: 2, guidance: 3.0)',
-    'sampler rescaled = ddim(GMMClass, steps: 2, guidance: 3.0, guidance_rescale: 0.7)',
-    'sampler conditional = dpmpp_2m(GMMClass, steps: 40, sigmas: "karras")',
-    'sampler mixture = dpmpp_2m(GMM2D, steps: 40, sigmas: "karras")',
-    'sampler ddpm = ddpm(Gaussian2D, steps: 20)',
-    'sampler ddim_eta1 = ddim(Gaussian2D, steps: 20, eta: 1.0)',
-  ].join('\n'));
+  program = compileProgram(
+    [
+      'sampler guided = ddim(GMMClass, steps: 2, guidance: 3.0)',
+      'sampler rescaled = ddim(GMMClass, steps: 2, guidance: 3.0, guidance_rescale: 0.7)',
+      'sampler conditional = dpmpp_2m(GMMClass, steps: 40, sigmas: "karras")',
+      'sampler mixture = dpmpp_2m(GMM2D, steps: 40, sigmas: "karras")',
+      'sampler ddpm = ddpm(Gaussian2D, steps: 20)',
+      'sampler ddim_eta1 = ddim(Gaussian2D, steps: 20, eta: 1.0)',
+    ].join('\n'),
+  );
 });
 
 /** Population standard deviation over the coordinates of one sample (guidance rescale's std). */
@@ -46,7 +46,8 @@ function guidedDdim(x: number[], y: number, w: number, phi: number): { x: number
   const levels = [level(999), level(499), { a: 1, s: 0 }];
   let amplification = 1;
   for (let i = 0; i < 2; i++) {
-    const { a, s } = levels[i], next = levels[i + 1];
+    const { a, s } = levels[i],
+      next = levels[i + 1];
     const eps = (d: number[]): number[] => x.map((xd, k) => (xd - a * d[k]) / s);
     const epsC = eps(gmmPosteriorMean(x, levels[i], y === 4 ? undefined : y));
     const epsU = eps(gmmPosteriorMean(x, levels[i]));
@@ -81,7 +82,10 @@ describe('classifier-free guidance', () => {
 
   it('is a different sampler from plain conditional sampling', async () => {
     const y = labels(B);
-    const [guided, rescaled] = [await sample(samplerGraph(program, 'guided'), SEED, B, { y }), await sample(samplerGraph(program, 'rescaled'), SEED, B, { y })];
+    const [guided, rescaled] = [
+      await sample(samplerGraph(program, 'guided'), SEED, B, { y }),
+      await sample(samplerGraph(program, 'rescaled'), SEED, B, { y }),
+    ];
     expect(rms(guided, rescaled)).toBeGreaterThan(1e-2);
   });
 });

@@ -21,8 +21,18 @@ export const VAR = [1.0, 0.3];
 /** The mixture of examples/gmm.dn's defaults. */
 export const GMM = {
   weights: [0.4, 0.3, 0.2, 0.1],
-  means: [[-1.5, 0.0], [1.0, 1.0], [1.0, -1.2], [0.0, 2.0]],
-  vars: [[0.1, 0.2], [0.05, 0.05], [0.3, 0.1], [0.02, 0.2]],
+  means: [
+    [-1.5, 0.0],
+    [1.0, 1.0],
+    [1.0, -1.2],
+    [0.0, 2.0],
+  ],
+  vars: [
+    [0.1, 0.2],
+    [0.05, 0.05],
+    [0.3, 0.1],
+    [0.02, 0.2],
+  ],
 };
 
 export function compileProgram(body: string): Program {
@@ -61,7 +71,10 @@ export function linearAlphaBar(T = 1000): number[] {
   return out;
 }
 
-export interface Level { readonly a: number; readonly s: number }
+export interface Level {
+  readonly a: number;
+  readonly s: number;
+}
 
 /** The probability-flow ODE map of N(mu, v) data from level `from` to level `to`, per coordinate. */
 export function gaussianFlow(x: number, mu: number, v: number, from: Level, to: Level): number {
@@ -71,18 +84,25 @@ export function gaussianFlow(x: number, mu: number, v: number, from: Level, to: 
 /** E[x0 | x_t] of the mixture, with components restricted to `allowed` (a class label) or all. */
 export function gmmPosteriorMean(x: readonly number[], level: Level, allowed?: number): number[] {
   const { a, s } = level;
-  const logp = GMM.weights.map((w, k) => (allowed !== undefined && allowed !== k ? -Infinity
-    : Math.log(w) - 0.5 * x.reduce((acc, xd, d) => {
-      const varK = a * a * GMM.vars[k][d] + s * s;
-      return acc + (xd - a * GMM.means[k][d]) ** 2 / varK + Math.log(varK);
-    }, 0)));
+  const logp = GMM.weights.map((w, k) =>
+    allowed !== undefined && allowed !== k
+      ? -Infinity
+      : Math.log(w) -
+        0.5 *
+          x.reduce((acc, xd, d) => {
+            const varK = a * a * GMM.vars[k][d] + s * s;
+            return acc + (xd - a * GMM.means[k][d]) ** 2 / varK + Math.log(varK);
+          }, 0),
+  );
   const top = Math.max(...logp);
   const p = logp.map((l) => Math.exp(l - top));
   const total = p.reduce((u, v) => u + v, 0);
-  return x.map((xd, d) => GMM.weights.reduce((acc, _, k) => {
-    const varK = a * a * GMM.vars[k][d] + s * s;
-    return acc + (p[k] / total) * (GMM.means[k][d] + (a * GMM.vars[k][d] * (xd - a * GMM.means[k][d])) / varK);
-  }, 0));
+  return x.map((xd, d) =>
+    GMM.weights.reduce((acc, _, k) => {
+      const varK = a * a * GMM.vars[k][d] + s * s;
+      return acc + (p[k] / total) * (GMM.means[k][d] + (a * GMM.vars[k][d] * (xd - a * GMM.means[k][d])) / varK);
+    }, 0),
+  );
 }
 
 export function rms(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -94,8 +114,16 @@ export function rms(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** Per-coordinate mean and (population) variance of B points of dimension D. */
 export function moments(xs: Float32Array, D: number): { mean: number[]; variance: number[] } {
   const B = xs.length / D;
-  const mean = Array.from({ length: D }, (_, d) => { let s = 0; for (let b = 0; b < B; b++) s += xs[b * D + d]; return s / B; });
-  const variance = mean.map((m, d) => { let s = 0; for (let b = 0; b < B; b++) s += (xs[b * D + d] - m) ** 2; return s / B; });
+  const mean = Array.from({ length: D }, (_, d) => {
+    let s = 0;
+    for (let b = 0; b < B; b++) s += xs[b * D + d];
+    return s / B;
+  });
+  const variance = mean.map((m, d) => {
+    let s = 0;
+    for (let b = 0; b < B; b++) s += (xs[b * D + d] - m) ** 2;
+    return s / B;
+  });
   return { mean, variance };
 }
 

@@ -34,15 +34,20 @@ function karras(N: number): number[] {
 /** Slope of E[x0 | x_t] in x_t at VP level (a, s) for data variance v: D = mu + k·(x - a·mu). */
 const slope = (v: number, a: number, s: number): number => (a * v) / (a * a * v + s * s);
 
-interface Moments { mean: number; variance: number }
+interface Moments {
+  mean: number;
+  variance: number;
+}
 
 /** DDIM with eta (eta = 1 is DDPM; Song et al. 2021, eq. 12): x_s = a_s·D + sqrt(s_s² - c²)·eps + c·z. */
 function ddimChain(levels: Level[], eta: number, mu: number, v: number): Moments {
-  let m = 0, q = 1;
+  let m = 0,
+    q = 1;
   for (let i = 0; i + 1 < levels.length; i++) {
-    const { a: at, s: st } = levels[i], { a: as, s: ss } = levels[i + 1];
+    const { a: at, s: st } = levels[i],
+      { a: as, s: ss } = levels[i + 1];
     const k = slope(v, at, st);
-    const c = eta * (ss / st) * Math.sqrt(st * st - ss * ss) / as;
+    const c = (eta * (ss / st) * Math.sqrt(st * st - ss * ss)) / as;
     const e = Math.sqrt(ss * ss - c * c);
     const lin = as * k + (e * (1 - at * k)) / st;
     m = lin * m + (as - (e * at) / st) * (mu - k * at * mu);
@@ -57,12 +62,17 @@ function ddimChain(levels: Level[], eta: number, mu: number, v: number): Moments
  */
 function veChain(sigmas: number[], opts: { eta?: number; churn?: number; heun?: boolean }, mu: number, v: number): Moments {
   const N = sigmas.length - 1;
-  const gain = (s: number): number => { const a = 1 / Math.hypot(1, s); return (1 - slope(v, a, s * a) * a) / s; };
-  let m = -mu, q = 1 + sigmas[0] ** 2;
+  const gain = (s: number): number => {
+    const a = 1 / Math.hypot(1, s);
+    return (1 - slope(v, a, s * a) * a) / s;
+  };
+  let m = -mu,
+    q = 1 + sigmas[0] ** 2;
   const gamma = Math.min((opts.churn ?? 0) / N, Math.SQRT2 - 1);
   for (let i = 0; i < N; i++) {
-    const s = sigmas[i], next = sigmas[i + 1];
-    const up = Math.min(next, (opts.eta ?? 0) * next * Math.sqrt(s * s - next * next) / s);
+    const s = sigmas[i],
+      next = sigmas[i + 1];
+    const up = Math.min(next, ((opts.eta ?? 0) * next * Math.sqrt(s * s - next * next)) / s);
     const hat = s * (1 + gamma);
     q += hat * hat - s * s;
     const dt = Math.sqrt(next * next - up * up) - hat;
@@ -77,18 +87,26 @@ function veChain(sigmas: number[], opts: { eta?: number; churn?: number; heun?: 
 /** SDE-DPM-Solver++(2M) (Lu et al. 2022) on (x, D_prev) jointly: x_s = (s_s/s_t)e^-h·x + a_s(1 - e^-2h)·D' + s_s·sqrt(1 - e^-2h)·z. */
 function sdeChain(levels: Level[], mu: number, v: number): Moments {
   let mean = [0, 0];
-  let cov = [[1, 0], [0, 0]];
+  let cov = [
+    [1, 0],
+    [0, 0],
+  ];
   const lambda = levels.map((l) => Math.log(l.a / l.s));
   for (let i = 0; i + 1 < levels.length; i++) {
-    const { a: at, s: st } = levels[i], { a: as, s: ss } = levels[i + 1];
+    const { a: at, s: st } = levels[i],
+      { a: as, s: ss } = levels[i + 1];
     const h = lambda[i + 1] - lambda[i];
-    const k = slope(v, at, st), o = mu * (1 - k * at);
+    const k = slope(v, at, st),
+      o = mu * (1 - k * at);
     const first = i === 0 || !Number.isFinite(h);
     const r = first ? 1 : (lambda[i] - lambda[i - 1]) / h;
     const [w0, w1] = first ? [1, 0] : [1 + 1 / (2 * r), -1 / (2 * r)];
     const keep = Number.isFinite(h) ? 1 - Math.exp(-2 * h) : 1;
     const xt = Number.isFinite(h) ? (ss / st) * Math.exp(-h) : 0;
-    const M = [[xt + as * keep * w0 * k, as * keep * w1], [k, 0]];
+    const M = [
+      [xt + as * keep * w0 * k, as * keep * w1],
+      [k, 0],
+    ];
     mean = [M[0][0] * mean[0] + M[0][1] * mean[1] + as * keep * w0 * o, k * mean[0] + o];
     // cov' = M·cov·Mᵀ, plus the fresh noise on x
     const MC = M.map((row) => [0, 1].map((j) => row[0] * cov[0][j] + row[1] * cov[1][j]));
@@ -100,9 +118,11 @@ function sdeChain(levels: Level[], mu: number, v: number): Moments {
 
 /** Multistep consistency sampling with the exact flow map f(x) = mu + sqrt(v/(a²v + s²))·(x - a·mu). */
 function consistencyChain(levels: Level[], mu: number, v: number): Moments {
-  let m = 0, q = 1;
+  let m = 0,
+    q = 1;
   for (let i = 0; i + 1 < levels.length; i++) {
-    const { a, s } = levels[i], next = levels[i + 1];
+    const { a, s } = levels[i],
+      next = levels[i + 1];
     const g = Math.sqrt(v / (a * a * v + s * s));
     m = next.a * (mu + g * (m - a * mu));
     q = next.a * next.a * g * g * q + next.s * next.s;
@@ -124,7 +144,11 @@ let program: Program;
 const drawn = new Map<string, { mean: number[]; variance: number[] }>();
 
 beforeAll(async () => {
-  program = compileProgram(Object.entries(CASES).map(([name, c]) => `sampler ${name} = ${c.call}`).join('\n'));
+  program = compileProgram(
+    Object.entries(CASES)
+      .map(([name, c]) => `sampler ${name} = ${c.call}`)
+      .join('\n'),
+  );
   for (const name of Object.keys(CASES)) drawn.set(name, moments(await sample(samplerGraph(program, name), SEED, B), 2));
 });
 

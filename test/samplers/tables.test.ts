@@ -24,7 +24,9 @@ function builtinValues(exprs: readonly string[]): Promise<number[][]> {
 }
 
 const constantTables = (g: Graph): number[][] =>
-  allNodesDeep(g).filter((n) => n.op === 'constant').map((n) => Array.from(n.attrs.data as Float32Array | Int32Array));
+  allNodesDeep(g)
+    .filter((n) => n.op === 'constant')
+    .map((n) => Array.from(n.attrs.data as Float32Array | Int32Array));
 
 const close = (a: readonly number[], b: readonly number[], rel = 1e-6): boolean =>
   a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= rel * Math.max(1, Math.abs(b[i])));
@@ -34,13 +36,17 @@ const LEADING_1 = [901, 801, 701, 601, 501, 401, 301, 201, 101, 1];
 const TRAILING = [999, 899, 799, 699, 599, 499, 399, 299, 199, 99];
 
 /** Karras et al. 2022, eq. 5: (s_max^(1/rho) + i/(n-1)·(s_min^(1/rho) - s_max^(1/rho)))^rho, then 0. */
-const karras = (n: number, sMin: number, sMax: number, rho: number): number[] =>
-  [...Array.from({ length: n }, (_, i) => (sMax ** (1 / rho) + (i / (n - 1)) * (sMin ** (1 / rho) - sMax ** (1 / rho))) ** rho), 0];
+const karras = (n: number, sMin: number, sMax: number, rho: number): number[] => [
+  ...Array.from({ length: n }, (_, i) => (sMax ** (1 / rho) + (i / (n - 1)) * (sMin ** (1 / rho) - sMax ** (1 / rho))) ** rho),
+  0,
+];
 
 describe('tables from the language builtins match the literature', () => {
   it('timestep spacings for T = 1000, N = 10 (Lin et al. 2023, Table 2)', async () => {
     const [linspace, leading, trailing] = await builtinValues([
-      'spacing_linspace(1000, 10)', 'spacing_leading(1000, 10, offset: 1)', 'spacing_trailing(1000, 10)',
+      'spacing_linspace(1000, 10)',
+      'spacing_leading(1000, 10, offset: 1)',
+      'spacing_trailing(1000, 10)',
     ]);
     expect(linspace).toEqual(LINSPACE);
     expect(leading).toEqual(LEADING_1);
@@ -54,31 +60,48 @@ describe('tables from the language builtins match the literature', () => {
   });
 
   it('zero-SNR rescale gives alpha_bar = 0 exactly at the last timestep and keeps the first', async () => {
-    const [ends] = await builtinValues(['[vp_schedule("linear", zero_snr: true).alpha_bar[999], vp_schedule("linear", zero_snr: true).alpha_bar[0]]']);
+    const [ends] = await builtinValues([
+      '[vp_schedule("linear", zero_snr: true).alpha_bar[999], vp_schedule("linear", zero_snr: true).alpha_bar[0]]',
+    ]);
     expect(ends[0]).toBe(0);
     expect(ends[1]).toBeCloseTo(linearAlphaBar()[0], 7);
   });
 
   it('continuous cosine log-SNR is -log tan(pi·t/2) for s = 0', async () => {
     const [lambdas] = await builtinValues(['[cosine_log_snr(0.25, s: 0.0), cosine_log_snr(0.5, s: 0.0), cosine_log_snr(0.75, s: 0.0)]']);
-    expect(close(lambdas, [0.25, 0.5, 0.75].map((t) => -Math.log(Math.tan((Math.PI * t) / 2))), 1e-6)).toBe(true);
+    expect(
+      close(
+        lambdas,
+        [0.25, 0.5, 0.75].map((t) => -Math.log(Math.tan((Math.PI * t) / 2))),
+        1e-6,
+      ),
+    ).toBe(true);
   });
 });
 
 describe('samplers visit those tables', () => {
   let program: Program;
   beforeAll(() => {
-    program = compileProgram([
-      'sampler lin = ddim(Gaussian2D, steps: 10, spacing: "linspace")',
-      'sampler lead = ddim(Gaussian2D, steps: 10, spacing: "leading", offset: 1)',
-      'sampler trail = ddim(Gaussian2D, steps: 10)',
-      'sampler edm = euler(Gaussian2D, steps: 10)',
-    ].join('\n'));
+    program = compileProgram(
+      [
+        'sampler lin = ddim(Gaussian2D, steps: 10, spacing: "linspace")',
+        'sampler lead = ddim(Gaussian2D, steps: 10, spacing: "leading", offset: 1)',
+        'sampler trail = ddim(Gaussian2D, steps: 10)',
+        'sampler edm = euler(Gaussian2D, steps: 10)',
+      ].join('\n'),
+    );
   });
 
   it('ddim feeds the model the spaced timesteps', () => {
-    for (const [name, ts] of [['lin', LINSPACE], ['lead', LEADING_1], ['trail', TRAILING]] as const) {
-      expect(constantTables(samplerGraph(program, name)).some((c) => close(c, ts)), name).toBe(true);
+    for (const [name, ts] of [
+      ['lin', LINSPACE],
+      ['lead', LEADING_1],
+      ['trail', TRAILING],
+    ] as const) {
+      expect(
+        constantTables(samplerGraph(program, name)).some((c) => close(c, ts)),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -105,7 +128,10 @@ function stepOnlyStatic(body: Graph): Node[] {
   return topoOrder(body).filter((n) => n.type.kind === 'tensor' && isStatic(n.type.shape) && stepOnly(n));
 }
 
-interface Body { readonly body: Graph; readonly count: number }
+interface Body {
+  readonly body: Graph;
+  readonly count: number;
+}
 const loopBodies = (g: Graph): Body[] =>
   topoOrder(g).flatMap((n) => n.regions.flatMap((r) => [{ body: r, count: n.attrs.count as number }, ...loopBodies(r)]));
 
@@ -113,9 +139,18 @@ describe('compile-time evaluation', () => {
   // The model reads t only through timestep_embedding, so what is left in a body is the sampler's own math.
   const MODEL = 'model Emb {\n  fn (x: f32[B, 2], t: f32[B]) -> f32[B, 2] { return x * 0.5 + timestep_embedding(t, 2) }\n}\n';
   const SAMPLERS = [
-    'ddim(Emb, steps: 6, eta: 0.5)', 'ddpm(Emb, steps: 6)', 'dpmpp_1s(Emb, steps: 6)', 'dpmpp_2m(Emb, steps: 6, sigmas: "karras")',
-    'dpmpp_3m(Emb, steps: 6)', 'sde_dpmpp_2m(Emb, steps: 6)', 'euler(Emb, steps: 6, churn: 1.0)', 'euler_ancestral(Emb, steps: 6)',
-    'heun(Emb, steps: 6, churn: 1.0)', 'lms(Emb, steps: 6)', 'consistency(Emb, steps: 3)', 'ddim(GMMClass, steps: 4, guidance: 2.0, guidance_rescale: 0.5)',
+    'ddim(Emb, steps: 6, eta: 0.5)',
+    'ddpm(Emb, steps: 6)',
+    'dpmpp_1s(Emb, steps: 6)',
+    'dpmpp_2m(Emb, steps: 6, sigmas: "karras")',
+    'dpmpp_3m(Emb, steps: 6)',
+    'sde_dpmpp_2m(Emb, steps: 6)',
+    'euler(Emb, steps: 6, churn: 1.0)',
+    'euler_ancestral(Emb, steps: 6)',
+    'heun(Emb, steps: 6, churn: 1.0)',
+    'lms(Emb, steps: 6)',
+    'consistency(Emb, steps: 3)',
+    'ddim(GMMClass, steps: 4, guidance: 2.0, guidance_rescale: 0.5)',
   ];
   const ALLOWED = new Set(['constant', 'gather', 'param', 'broadcast_to', 'cast', 'reshape']);
   let program: Program;
@@ -123,17 +158,26 @@ describe('compile-time evaluation', () => {
     program = compileProgram(MODEL + SAMPLERS.map((s, k) => `sampler s${k} = ${s}`).join('\n'));
   });
 
-  for (const [pipeline, label] of [['default', 'the default pipeline'], ['fold-constants', 'fold-constants alone']] as const) {
+  for (const [pipeline, label] of [
+    ['default', 'the default pipeline'],
+    ['fold-constants', 'fold-constants alone'],
+  ] as const) {
     it(`leaves only gathers of tables for step-dependent scalars after ${label}`, () => {
       SAMPLERS.forEach((call, k) => {
         const compiled = compileSampler(samplerGraph(program, `s${k}`), { pipeline });
         const bodies = loopBodies(compiled);
         expect(bodies.length, call).toBeGreaterThan(0);
         for (const { body, count } of bodies) {
-          const formulas = stepOnlyStatic(body).filter((n) => !ALLOWED.has(n.op)).map((n) => n.op);
+          const formulas = stepOnlyStatic(body)
+            .filter((n) => !ALLOWED.has(n.op))
+            .map((n) => n.op);
           expect(formulas, call).toEqual([]);
           // A one-step loop (heun's final Euler step) has plain constants instead of tables.
-          if (count > 1) expect(topoOrder(body).some((n) => n.op === 'gather'), call).toBe(true);
+          if (count > 1)
+            expect(
+              topoOrder(body).some((n) => n.op === 'gather'),
+              call,
+            ).toBe(true);
         }
       });
     });

@@ -46,8 +46,16 @@ describe('DDIM (Song et al. 2021)', () => {
   it('η = 0 scales x_t by σ_s/σ_t and gives the rest to x̂0', () => {
     const t = ddimCoefficients(levels, 0);
     const { alpha: a, sigma: s } = levels;
-    expectTablesClose(t.xt, t.xt.map((_, i) => s[i + 1] / s[i]), 1e-14);
-    expectTablesClose(t.data[0], t.xt.map((_, i) => a[i + 1] - (a[i] * s[i + 1]) / s[i]), 1e-13);
+    expectTablesClose(
+      t.xt,
+      t.xt.map((_, i) => s[i + 1] / s[i]),
+      1e-14,
+    );
+    expectTablesClose(
+      t.data[0],
+      t.xt.map((_, i) => a[i + 1] - (a[i] * s[i + 1]) / s[i]),
+      1e-13,
+    );
     expect(t.noise.every((c) => c === 0)).toBe(true);
   });
 

@@ -59,7 +59,11 @@ describe('linear and scaled-linear schedules', () => {
     const s = scaledLinear(0.00085, 0.012, 1000);
     const r0 = Math.sqrt(0.00085);
     const r1 = Math.sqrt(0.012);
-    expectAllClose(s.betas, s.betas.map((_, i) => (r0 + ((r1 - r0) * i) / 999) ** 2), 1e-13);
+    expectAllClose(
+      s.betas,
+      s.betas.map((_, i) => (r0 + ((r1 - r0) * i) / 999) ** 2),
+      1e-13,
+    );
     expectAllClose(s.alphasCumprod, cumprodOneMinus(s.betas), 1e-12);
     expectConsistent(s);
   });
@@ -130,7 +134,10 @@ describe('cosine schedule (Nichol & Dhariwal 2021)', () => {
 });
 
 describe('rescaleZeroTerminalSnr (Lin et al. 2023)', () => {
-  for (const [name, base] of [['scaled linear', scaledLinear()], ['linear', linear()]] as const) {
+  for (const [name, base] of [
+    ['scaled linear', scaledLinear()],
+    ['linear', linear()],
+  ] as const) {
     it(`gives ᾱ_T = 0 exactly and keeps ᾱ_0 for ${name}`, () => {
       const z = rescaleZeroTerminalSnr(base);
       expect(z.alphasCumprod[999]).toBe(0);

@@ -15,7 +15,12 @@ describe('suggest', () => {
 describe('formatDiagnostic', () => {
   it('prints file:line:col, the code, a code frame and a caret under the span', () => {
     registerSource('a.dn', 'line one\nx = foo + 1\n');
-    const text = formatDiagnostic({ code: 'DSL0001', severity: 'error', message: 'unknown name', span: { file: 'a.dn', line: 2, col: 5, endLine: 2, endCol: 8 } });
+    const text = formatDiagnostic({
+      code: 'DSL0001',
+      severity: 'error',
+      message: 'unknown name',
+      span: { file: 'a.dn', line: 2, col: 5, endLine: 2, endCol: 8 },
+    });
     expect(text.split('\n')).toEqual(['a.dn:2:5: error DSL0001: unknown name', ' 2 | x = foo + 1', '   |     ^^^']);
   });
 });

@@ -27,7 +27,12 @@ function readNpy(bytes: Uint8Array): { descr: string; shape: number[]; data: Flo
   expect((10 + len) % 64).toBe(0);
   const header = new TextDecoder().decode(bytes.subarray(10, 10 + len));
   const descr = /'descr': '([^']+)'/.exec(header)![1];
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1].split(',').map((s) => s.trim()).filter((s) => s).map(Number);
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s)
+    .map(Number);
   const raw = new Uint8Array(bytes.subarray(10 + len));
   return { descr, shape, data: descr === '<f4' ? new Float32Array(raw.buffer) : new Int32Array(raw.buffer) };
 }
@@ -49,15 +54,43 @@ function sampler(): Graph {
 }
 
 describe('writeStableHLOArtifacts', () => {
-  const weights = new Map([['net.w', tensor([8, 8], normals(64, 2).map((v) => v * 0.3))], ['net.emb', tensor([3, 8], normals(24, 3))]]);
+  const weights = new Map([
+    [
+      'net.w',
+      tensor(
+        [8, 8],
+        normals(64, 2).map((v) => v * 0.3),
+      ),
+    ],
+    ['net.emb', tensor([3, 8], normals(24, 3))],
+  ]);
 
   it('writes the module, weights, manifest, inputs, references and a README', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-hlo-'));
-    const { manifest } = await writeStableHLOArtifacts(sampler(), weights, dir, { reference: referenceRunner, dims: { B: 3 }, seed: 42, inputs: { y: Int32Array.of(2, 0, 1) } });
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'input_seed.npy', 'input_y.npy', 'manifest.json', 'reference_0.npy', 'sampler.mlir', 'weights.safetensors']);
+    const { manifest } = await writeStableHLOArtifacts(sampler(), weights, dir, {
+      reference: referenceRunner,
+      dims: { B: 3 },
+      seed: 42,
+      inputs: { y: Int32Array.of(2, 0, 1) },
+    });
+    expect(readdirSync(dir).sort()).toEqual([
+      'README.md',
+      'input_seed.npy',
+      'input_y.npy',
+      'manifest.json',
+      'reference_0.npy',
+      'sampler.mlir',
+      'weights.safetensors',
+    ]);
     const json = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-    expect(json.inputs).toEqual([{ name: 'seed', dtype: 'i32', shape: [], arg: 0 }, { name: 'y', dtype: 'i32', shape: [3], arg: 1 }]);
-    expect(json.weights.map((w: { name: string; arg: number }) => [w.name, w.arg])).toEqual([['net.emb', 2], ['net.w', 3]]);
+    expect(json.inputs).toEqual([
+      { name: 'seed', dtype: 'i32', shape: [], arg: 0 },
+      { name: 'y', dtype: 'i32', shape: [3], arg: 1 },
+    ]);
+    expect(json.weights.map((w: { name: string; arg: number }) => [w.name, w.arg])).toEqual([
+      ['net.emb', 2],
+      ['net.w', 3],
+    ]);
     expect(json.tolerance).toEqual({ atol: 1e-3, rtol: 1e-3 });
     expect(readNpy(readFileSync(join(dir, 'input_seed.npy')))).toMatchObject({ descr: '<i4', shape: [], data: Int32Array.of(42) });
     expect(readSafetensors(readFileSync(join(dir, 'weights.safetensors'))).get('net.w')!.data).toEqual(weights.get('net.w')!.data);
@@ -70,19 +103,26 @@ describe('writeStableHLOArtifacts', () => {
 
     const arg = (elem: ElemType, shape: number[], data: ArrayLike<number>) => makeTensor(ttype(elem, shape), data);
     const [out] = runStableHLO(readFileSync(join(dir, 'sampler.mlir'), 'utf8'), [
-      arg('i32', [], [42]), arg('i32', [3], [2, 0, 1]), arg('f32', [3, 8], weights.get('net.emb')!.data), arg('f32', [8, 8], weights.get('net.w')!.data),
+      arg('i32', [], [42]),
+      arg('i32', [3], [2, 0, 1]),
+      arg('f32', [3, 8], weights.get('net.emb')!.data),
+      arg('f32', [8, 8], weights.get('net.w')!.data),
     ]);
     Array.from(out.data).forEach((v, i) => expect(Math.abs(v - ref.data[i])).toBeLessThan(1e-5));
     expect(manifest.options.dims).toEqual({ B: 3 });
   });
 
   it('refuses missing weights, naming them', async () => {
-    await expect(writeStableHLOArtifacts(sampler(), new Map([['net.w', tensor([8, 8], new Float32Array(64))]]), mkdtempSync(join(tmpdir(), 'denoc-hlo-')), { reference: referenceRunner, dims: { B: 1 } }))
-      .rejects.toThrow(/HLO0401: .*net\.emb \[3, 8\]/);
+    await expect(
+      writeStableHLOArtifacts(sampler(), new Map([['net.w', tensor([8, 8], new Float32Array(64))]]), mkdtempSync(join(tmpdir(), 'denoc-hlo-')), {
+        reference: referenceRunner,
+        dims: { B: 1 },
+      }),
+    ).rejects.toThrow(/HLO0401: .*net\.emb \[3, 8\]/);
   });
 
   const python = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-  it.skipIf(!python)('passes the Python checker\'s numpy-only validation (skipped without python3 + numpy)', async () => {
+  it.skipIf(!python)("passes the Python checker's numpy-only validation (skipped without python3 + numpy)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-hlo-'));
     await writeStableHLOArtifacts(sampler(), weights, dir, { reference: referenceRunner, dims: { B: 2 }, precision: 'bf16' });
     const out = execFileSync('python3', ['scripts/xla-check.py', dir, '--check-only'], { encoding: 'utf8' });

@@ -11,7 +11,9 @@ import { LOWERINGS } from '../../targets/stablehlo/lowerings.ts';
 
 describe('StableHLO lowering table', () => {
   it('has an entry for every registered op', () => {
-    const missing = allOps().map((d) => d.name).filter((name) => !LOWERINGS.has(name));
+    const missing = allOps()
+      .map((d) => d.name)
+      .filter((name) => !LOWERINGS.has(name));
     expect(missing, `ops without a StableHLO lowering or unsupported entry: ${missing.join(', ')}`).toEqual([]);
   });
 

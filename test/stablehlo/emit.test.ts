@@ -21,10 +21,14 @@ import { compareWithReference, expectMatchesReference, normals } from './helpers
 /** Runs the emitted @philox4x32_10_1 on one counter and key. */
 function philox(counter: number[], key: number[]): number[] {
   const module = new ModuleWriter();
-  const vec = ttype('ui32', [1]), scalar = ttype('ui32', []);
+  const vec = ttype('ui32', [1]),
+    scalar = ttype('ui32', []);
   const fn = philoxFunction(module, 1);
-  const main = writeFunction('main', { visibility: 'public', params: [vec, vec, vec, vec, scalar, scalar], results: [vec, vec, vec, vec] },
-    (w, args) => w.call(fn, args, [vec, vec, vec, vec]));
+  const main = writeFunction(
+    'main',
+    { visibility: 'public', params: [vec, vec, vec, vec, scalar, scalar], results: [vec, vec, vec, vec] },
+    (w, args) => w.call(fn, args, [vec, vec, vec, vec]),
+  );
   const args = [...counter.map((c) => makeTensor(vec, [c])), ...key.map((k) => makeTensor(scalar, [k]))];
   return runStableHLO(module.render('kat', main), args).map((t) => t.data[0]);
 }
@@ -39,8 +43,9 @@ describe('Philox4x32-10 written in StableHLO integer ops', () => {
     expect(philox([ones, ones, ones, ones], [ones, ones])).toEqual([0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]);
   });
   it('gives the Random123 answer for the pi-digits vector', () => {
-    expect(philox([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0]))
-      .toEqual([0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]);
+    expect(philox([0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344], [0xa4093822, 0x299f31d0])).toEqual([
+      0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1,
+    ]);
   });
 });
 
@@ -59,7 +64,10 @@ function mlpLoop(hidden: number): Graph {
 }
 
 const mlpWeights = (hidden: number): Map<string, Float32Array> =>
-  new Map([['w1', normals(100 * hidden, 2).map((v) => v * 0.1)], ['w2', normals(hidden * 100, 3).map((v) => v * 0.1)]]);
+  new Map([
+    ['w1', normals(100 * hidden, 2).map((v) => v * 0.1)],
+    ['w2', normals(hidden * 100, 3).map((v) => v * 0.1)],
+  ]);
 
 describe('TPU-style options', () => {
   const x = normals(6 * 100, 1);
@@ -80,8 +88,10 @@ describe('TPU-style options', () => {
     expect(tiled.text).toContain('stablehlo.pad %iterArg_1, %');
     expect(tiled.text).toMatch(/-> tensor<8x128xf32>/);
     expect(tiled.text).toMatch(/dot_general .*\(tensor<8x128xf32>, tensor<128x128xf32>\) -> tensor<8x128xf32>/);
-    const inputs = { x: normals(7 * 100, 4) }, weights = mlpWeights(120);
-    const a = runEmitted(plain, inputs, weights)[0].data, t = runEmitted(tiled, inputs, weights)[0].data;
+    const inputs = { x: normals(7 * 100, 4) },
+      weights = mlpWeights(120);
+    const a = runEmitted(plain, inputs, weights)[0].data,
+      t = runEmitted(tiled, inputs, weights)[0].data;
     expect(Array.from(t)).toEqual(Array.from(a));
   });
 
@@ -91,9 +101,13 @@ describe('TPU-style options', () => {
     const conv = b.op('conv2d', [x, b.weight('w', tensorType('f32', [120, 100, 3, 3])), b.weight('bias', tensorType('f32', [120]))], { pad: [1, 1] });
     const q = b.op('reshape', [conv], { shape: [4, 30, 25] });
     const g = b.finish([b.op('matmul', [q, q], { transposeB: true })]);
-    const weights = new Map([['w', normals(120 * 900, 2).map((v) => v * 0.05)], ['bias', normals(120, 3)]]);
+    const weights = new Map([
+      ['w', normals(120 * 900, 2).map((v) => v * 0.05)],
+      ['bias', normals(120, 3)],
+    ]);
     const inputs = { x: normals(2500, 5) };
-    const plain = emitStableHLO(g), tiled = emitStableHLO(g, { tile: 'tpu' });
+    const plain = emitStableHLO(g),
+      tiled = emitStableHLO(g, { tile: 'tpu' });
     expect(tiled.text).toMatch(/convolution\(.*\(tensor<1x5x5x128xf32>, tensor<3x3x128x128xf32>\) -> tensor<1x5x5x128xf32>/);
     // Rows 30 → 32 sublanes; K = 25 and N = 30 would grow more than 1.3× to reach 128 lanes, so they stay.
     expect(tiled.text).toMatch(/dot_general .*\(tensor<4x32x25xf32>, tensor<4x30x25xf32>\) -> tensor<4x32x30xf32>/);
@@ -109,13 +123,15 @@ describe('TPU-style options', () => {
     const g = b.finish([b.op('avg_pool2d', [y], { kernel: [2, 2], stride: [1, 1] })]);
     const weights = new Map([['w', normals(108, 2)]]);
     const inputs = { x: normals(378, 5) };
-    const nhwc = emitStableHLO(g), nchw = emitStableHLO(g, { convLayout: 'nchw' });
+    const nhwc = emitStableHLO(g),
+      nchw = emitStableHLO(g, { convLayout: 'nchw' });
     expect(nhwc.text).toMatch(/transpose %arg0, dims = \[0, 2, 3, 1\]/);
     expect(nhwc.text).toContain('dim_numbers = [b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]');
     expect(nhwc.text).not.toContain('[b, f, 0, 1]');
     expect(nchw.text).not.toContain('transpose');
     expect(nchw.text).toContain('dim_numbers = [b, f, 0, 1]x[o, i, 0, 1]->[b, f, 0, 1]');
-    const [a] = runEmitted(nhwc, inputs, weights), [c] = runEmitted(nchw, inputs, weights);
+    const [a] = runEmitted(nhwc, inputs, weights),
+      [c] = runEmitted(nchw, inputs, weights);
     expect(Array.from(a.data)).toEqual(Array.from(c.data));
     await expectMatchesReference(g, inputs, weights, { rtol: 1e-5, atol: 1e-5 });
     expect(() => emitStableHLO(g, { convLayout: 'hwcn' as never })).toThrow(/HLO0002: convLayout must be 'nchw' or 'nhwc'/);
@@ -129,7 +145,8 @@ describe('TPU-style options', () => {
   });
 
   it('unroll gives the same numbers as the while loop', async () => {
-    const inputs = { x }, weights = mlpWeights(16);
+    const inputs = { x },
+      weights = mlpWeights(16);
     const loop = await expectMatchesReference(mlpLoop(16), inputs, weights, { dims: { B: 6 } });
     const flat = await expectMatchesReference(mlpLoop(16), inputs, weights, { dims: { B: 6 }, unroll: true });
     expect(loop.emitted.text).toContain('stablehlo.while');
@@ -146,18 +163,28 @@ describe('graphs after the fuse pass', () => {
     const g = b.finish([b.op('mul', [b.op('silu', [y]), b.scalar(0.5)])]);
     const fused = fuse.run(g, resolveOptions(fuse), {}).graph;
     expect(allNodesDeep(fused).some((n) => n.op === 'kernel')).toBe(true);
-    const weights = new Map([['w', normals(108, 2)], ['bias', normals(4, 3)]]);
+    const weights = new Map([
+      ['w', normals(108, 2)],
+      ['bias', normals(4, 3)],
+    ]);
     const inputs = { x: normals(216, 4) };
     const text = emitStableHLO(fused).text;
     expect(text).not.toContain('kernel');
-    expect(Array.from(runEmitted(emitStableHLO(fused), inputs, weights)[0].data)).toEqual(Array.from(runEmitted(emitStableHLO(g), inputs, weights)[0].data));
+    expect(Array.from(runEmitted(emitStableHLO(fused), inputs, weights)[0].data)).toEqual(
+      Array.from(runEmitted(emitStableHLO(g), inputs, weights)[0].data),
+    );
     await expectMatchesReference(g, inputs, weights);
   });
 });
 
 describe('StableHLO emitter errors', () => {
   const diagnostics = (fn: () => unknown): { code: string; message: string; hint?: string }[] => {
-    try { fn(); } catch (e) { if (e instanceof DenocError) return [...e.diagnostics]; throw e; }
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof DenocError) return [...e.diagnostics];
+      throw e;
+    }
     return [];
   };
 
@@ -169,7 +196,9 @@ describe('StableHLO emitter errors', () => {
   });
 
   it('rejects unknown options and bad values', () => {
-    expect(diagnostics(() => emitStableHLO(mlpLoop(4), { dims: { B: 2 }, precision: 'f16' as 'f32' }))[0].message).toMatch(/precision must be 'f32' or 'bf16'/);
+    expect(diagnostics(() => emitStableHLO(mlpLoop(4), { dims: { B: 2 }, precision: 'f16' as 'f32' }))[0].message).toMatch(
+      /precision must be 'f32' or 'bf16'/,
+    );
     expect(diagnostics(() => emitStableHLO(mlpLoop(4), { dims: { B: 0 } }))[0].code).toBe('HLO0002');
     expect(diagnostics(() => emitStableHLO(mlpLoop(4), { dim: {} } as never))[0].message).toMatch(/unknown StableHLO option 'dim'/);
   });

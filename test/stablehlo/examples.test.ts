@@ -21,19 +21,25 @@ const SAMPLERS_ON_XLA_ONLY = ['unet_small.dn'];
 /** The same sampler running only its first `steps` steps (tables keep their full length). */
 function firstSteps(graph: Graph, steps: number): Graph {
   return rewriteGraph(graph, (n, inputs, b, regions) =>
-    (n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined));
+    n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined,
+  );
 }
 
 function inputsFor(graph: Graph, batch: number): Record<string, Data> {
-  return Object.fromEntries(graph.params.map((p) => {
-    const t = p.type.kind === 'tensor' ? p.type : tensorType('f32', []);
-    const n = t.shape.reduce<number>((acc, d) => acc * (typeof d === 'number' ? d : batch), 1);
-    const data: Data = t.dtype === 'i32' ? (t.shape.length === 0 ? Int32Array.of(11) : Int32Array.from({ length: n }, (_, i) => i % 3)) : normals(n, 5);
-    return [p.attrs.name as string, data];
-  }));
+  return Object.fromEntries(
+    graph.params.map((p) => {
+      const t = p.type.kind === 'tensor' ? p.type : tensorType('f32', []);
+      const n = t.shape.reduce<number>((acc, d) => acc * (typeof d === 'number' ? d : batch), 1);
+      const data: Data =
+        t.dtype === 'i32' ? (t.shape.length === 0 ? Int32Array.of(11) : Int32Array.from({ length: n }, (_, i) => i % 3)) : normals(n, 5);
+      return [p.attrs.name as string, data];
+    }),
+  );
 }
 
-const examples = readdirSync('examples').filter((f) => f.endsWith('.dn')).sort();
+const examples = readdirSync('examples')
+  .filter((f) => f.endsWith('.dn'))
+  .sort();
 
 /** The example as written, plus a DPM-Solver++(2M) sampler for its last model where it has none. */
 function withDpmpp2m(file: string): Program {

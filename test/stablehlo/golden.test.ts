@@ -29,9 +29,7 @@ function loop2(): Graph {
   const b = new GraphBuilder('loop2');
   const x = b.param('x', tensorType('f32', [2]));
   const table = b.constant(Float32Array.of(0.5, 2), [2]);
-  const [y] = b.loop(2, [x], [table], (bb, { iter, carried, captures }) => [
-    bb.op('mul', [carried[0], bb.op('gather', [captures[0], iter])]),
-  ]);
+  const [y] = b.loop(2, [x], [table], (bb, { iter, carried, captures }) => [bb.op('mul', [carried[0], bb.op('gather', [captures[0], iter])])]);
   return b.finish([y]);
 }
 
@@ -71,7 +69,10 @@ describe('StableHLO golden text', () => {
   }
 }
 `);
-    expect(manifest.weights.map((w) => [w.name, w.dtype, w.arg])).toEqual([['lin.bias', 'f32', 1], ['lin.weight', 'bf16', 2]]);
+    expect(manifest.weights.map((w) => [w.name, w.dtype, w.arg])).toEqual([
+      ['lin.bias', 'f32', 1],
+      ['lin.weight', 'bf16', 2],
+    ]);
   });
 
   it('a 2-step loop becomes stablehlo.while with the table as a constant read by dynamic_slice', () => {
@@ -121,7 +122,10 @@ describe('StableHLO golden text', () => {
 
   it('every golden module parses back and computes what the reference executor computes', async () => {
     await expectMatchesReference(addMul(), { a: normals(6, 1), b: normals(6, 2) });
-    const weights = new Map([['lin.weight', normals(12, 3)], ['lin.bias', normals(3, 4)]]);
+    const weights = new Map([
+      ['lin.weight', normals(12, 3)],
+      ['lin.bias', normals(3, 4)],
+    ]);
     await expectMatchesReference(linear(), { x: normals(8, 5) }, weights, { dims: { B: 2 } });
     await expectMatchesReference(linear(), { x: normals(8, 5) }, weights, { dims: { B: 2 }, precision: 'bf16', atol: 5e-2, rtol: 2e-2 });
     await expectMatchesReference(loop2(), { x: Float32Array.of(3, -1) });

@@ -27,7 +27,12 @@ export interface Comparison {
 
 type Inputs = Readonly<Record<string, Data>>;
 type Weights = ReadonlyMap<string, Float32Array>;
-interface ReferenceRun { inputs: Inputs; weights: Weights; dims: string; outputs: Promise<Float32Array[]> }
+interface ReferenceRun {
+  inputs: Inputs;
+  weights: Weights;
+  dims: string;
+  outputs: Promise<Float32Array[]>;
+}
 
 /** Reference outputs already computed: the executor is deterministic, so emitting one graph several ways
  * (f32, bf16, unrolled) on the same inputs needs one run of it. */
@@ -36,8 +41,9 @@ const referenceRuns = new WeakMap<Graph, ReferenceRun[]>();
 /** The tests' weight data with the shapes the graph's weight nodes give them. */
 function weightSet(graph: Graph, weights: Weights, dims: StableHLOOptions['dims']): WeightSet {
   const nodes = allNodesDeep(graph).filter((n) => n.op === 'weight' && weights.has(n.attrs.path as string));
-  return new Map(nodes.map((n) => [n.attrs.path as string,
-    tensor(bindShape(tensorOf(n).shape, dims ?? {}) as number[], weights.get(n.attrs.path as string)!)]));
+  return new Map(
+    nodes.map((n) => [n.attrs.path as string, tensor(bindShape(tensorOf(n).shape, dims ?? {}) as number[], weights.get(n.attrs.path as string)!)]),
+  );
 }
 
 function referenceOutputs(graph: Graph, inputs: Inputs, weights: Weights, dims: StableHLOOptions['dims']): Promise<Float32Array[]> {
@@ -47,7 +53,12 @@ function referenceOutputs(graph: Graph, inputs: Inputs, weights: Weights, dims: 
   const hit = runs.find((r) => r.inputs === inputs && r.weights === weights && r.dims === key);
   if (hit) return hit.outputs;
   const outputs = runGraph(graph, { inputs, weights: weightSet(graph, weights, dims), dims }).then((ts) =>
-    ts.map((t) => { const d = Float32Array.from(t.dataSync() as ArrayLike<number>); t.dispose(); return d; }));
+    ts.map((t) => {
+      const d = Float32Array.from(t.dataSync() as ArrayLike<number>);
+      t.dispose();
+      return d;
+    }),
+  );
   runs.push({ inputs, weights, dims: key, outputs });
   return outputs;
 }
@@ -64,8 +75,12 @@ export async function compareWithReference(
   const outputs = got.map((t) => Float32Array.from(t.data));
   const errors = reference.map((r, i) => {
     expect(outputs[i].length).toBe(r.length);
-    let maxErr = 0, maxRef = 0;
-    r.forEach((v, j) => { maxErr = Math.max(maxErr, Math.abs(v - outputs[i][j])); maxRef = Math.max(maxRef, Math.abs(v)); });
+    let maxErr = 0,
+      maxRef = 0;
+    r.forEach((v, j) => {
+      maxErr = Math.max(maxErr, Math.abs(v - outputs[i][j]));
+      maxRef = Math.max(maxRef, Math.abs(v));
+    });
     return { maxErr, maxRef };
   });
   return { emitted, errors, outputs, reference };

@@ -7,7 +7,12 @@ import type { Attrs, Node } from '../../compiler/core/ir/node.ts';
 import { tensorType, type DType, type Shape } from '../../compiler/core/ir/types.ts';
 import { expectMatchesReference, normals, type Data } from './helpers.ts';
 
-interface Param { name: string; dtype?: DType; shape: Shape; data: Data }
+interface Param {
+  name: string;
+  dtype?: DType;
+  shape: Shape;
+  data: Data;
+}
 
 /** A graph of one op over params; `weights` become weight nodes read by the op. */
 async function check(op: string, params: Param[], attrs: Attrs = {}, dims: Record<string, number> = {}, weights: Param[] = []): Promise<void> {
@@ -22,8 +27,11 @@ async function check(op: string, params: Param[], attrs: Attrs = {}, dims: Recor
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
-const f = (name: string, shape: number[], seed = 1, map = (x: number): number => x): Param =>
-  ({ name, shape, data: normals(size(shape), seed).map(map) });
+const f = (name: string, shape: number[], seed = 1, map = (x: number): number => x): Param => ({
+  name,
+  shape,
+  data: normals(size(shape), seed).map(map),
+});
 const positive = (x: number): number => Math.abs(x) + 0.1;
 
 describe('elementwise lowerings match the reference', () => {
@@ -45,9 +53,17 @@ describe('broadcasting binary ops match the reference', () => {
   it('pow with positive bases', () => check('pow', [f('a', [2, 3], 1, positive), f('b', [2, 1], 2)]));
   it('sub [2,1] with [1,3]', () => check('sub', [f('a', [2, 1]), f('b', [1, 3], 2)]));
   it('integer div truncates toward zero', () =>
-    check('div', [{ name: 'a', dtype: 'i32', shape: [4], data: Int32Array.of(7, -7, 7, -7) }, { name: 'b', dtype: 'i32', shape: [4], data: Int32Array.of(2, 2, -2, -2) }]));
+    check('div', [
+      { name: 'a', dtype: 'i32', shape: [4], data: Int32Array.of(7, -7, 7, -7) },
+      { name: 'b', dtype: 'i32', shape: [4], data: Int32Array.of(2, 2, -2, -2) },
+    ]));
   for (const op of ['less', 'greater', 'equal']) {
-    it(op, () => check(op, [{ name: 'a', shape: [4], data: Float32Array.of(1, 2, 3, 4) }, { name: 'b', shape: [4], data: Float32Array.of(2, 2, 2, 2) }]));
+    it(op, () =>
+      check(op, [
+        { name: 'a', shape: [4], data: Float32Array.of(1, 2, 3, 4) },
+        { name: 'b', shape: [4], data: Float32Array.of(2, 2, 2, 2) },
+      ]),
+    );
   }
   it('where broadcasts cond, a and b', async () => {
     const b = new GraphBuilder('where');
@@ -69,7 +85,8 @@ describe('shape ops match the reference', () => {
     check('gather', [f('d', [4, 3]), { name: 'i', dtype: 'i32', shape: [5], data: Int32Array.of(3, 0, 0, 2, 1) }], { axis: 0 }));
   it('gather along axis 1 with a 2-D index', () =>
     check('gather', [f('d', [2, 4, 3]), { name: 'i', dtype: 'i32', shape: [2, 2], data: Int32Array.of(1, 3, 0, 2) }], { axis: 1 }));
-  it('gather by a scalar index', () => check('gather', [f('d', [4, 3]), { name: 'i', dtype: 'i32', shape: [], data: Int32Array.of(2) }], { axis: 0 }));
+  it('gather by a scalar index', () =>
+    check('gather', [f('d', [4, 3]), { name: 'i', dtype: 'i32', shape: [], data: Int32Array.of(2) }], { axis: 0 }));
   it('upsample_nearest', () => check('upsample_nearest', [f('x', [1, 2, 3, 2])], { scale: 2 }));
 });
 
@@ -86,13 +103,17 @@ describe('matrix-unit ops match the reference', () => {
   it('matmul with both transposes', () => check('matmul', [f('a', [2, 4, 3]), f('b', [2, 5, 4], 2)], { transposeA: true, transposeB: true }));
   it('matmul of a batch with a weight (no broadcast of the weight)', () => check('matmul', [f('a', [2, 3, 4])], {}, {}, [f('w', [4, 5], 2)]));
   it('conv2d with stride 2, pad 1, dilation 2, groups 2 and bias', () =>
-    check('conv2d', [f('x', [2, 4, 7, 6])], { stride: [2, 2], pad: [1, 1], dilation: [2, 2], groups: 2 }, {}, [f('w', [6, 2, 3, 3], 2), f('bias', [6], 3)]));
+    check('conv2d', [f('x', [2, 4, 7, 6])], { stride: [2, 2], pad: [1, 1], dilation: [2, 2], groups: 2 }, {}, [
+      f('w', [6, 2, 3, 3], 2),
+      f('bias', [6], 3),
+    ]));
   it('conv2d 3x3 same padding', () => check('conv2d', [f('x', [1, 3, 5, 5])], { pad: [1, 1] }, {}, [f('w', [4, 3, 3, 3], 2)]));
   it('avg_pool2d 2x2 (reshape + reduce)', () => check('avg_pool2d', [f('x', [1, 2, 4, 6])], { kernel: [2, 2] }));
   it('avg_pool2d on odd sizes (windows that do not cover the edge)', () => check('avg_pool2d', [f('x', [1, 2, 5, 7])], { kernel: [2, 2] }));
   it('avg_pool2d 3x3 stride 2 (depthwise convolution)', () => check('avg_pool2d', [f('x', [2, 3, 7, 7])], { kernel: [3, 3], stride: [2, 2] }));
   it('attention with heads as batch dims', () => check('attention', [f('q', [2, 3, 4, 8]), f('k', [2, 3, 5, 8], 2), f('v', [2, 3, 5, 6], 3)]));
-  it('attention with an explicit scale and broadcast batch', () => check('attention', [f('q', [2, 4, 8]), f('k', [1, 5, 8], 2), f('v', [1, 5, 8], 3)], { scale: 0.2 }));
+  it('attention with an explicit scale and broadcast batch', () =>
+    check('attention', [f('q', [2, 4, 8]), f('k', [1, 5, 8], 2), f('v', [1, 5, 8], 3)], { scale: 0.2 }));
 });
 
 describe('normalisations and embeddings match the reference', () => {
@@ -106,6 +127,13 @@ describe('normalisations and embeddings match the reference', () => {
 
 describe('randn inside the module is the shared Philox noise', () => {
   it('matches compiler/core/numeric/rng bit for bit, with an offset and an odd element count', () =>
-    check('randn', [{ name: 'seed', dtype: 'i32', shape: [], data: Int32Array.of(-5) }, { name: 'off', dtype: 'i32', shape: [], data: Int32Array.of(3) }],
-      { shape: ['B', 7], stream: 4 }, { B: 3 }));
+    check(
+      'randn',
+      [
+        { name: 'seed', dtype: 'i32', shape: [], data: Int32Array.of(-5) },
+        { name: 'off', dtype: 'i32', shape: [], data: Int32Array.of(3) },
+      ],
+      { shape: ['B', 7], stream: 4 },
+      { B: 3 },
+    ));
 });

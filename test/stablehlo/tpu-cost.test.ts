@@ -70,7 +70,9 @@ describe('TPU cost model', () => {
   it('sums the setup once and the loop body per step', () => {
     const b = new GraphBuilder('loop');
     const x = b.param('x', tensorType('f32', [8, 128]));
-    const [y] = b.loop(4, [b.op('neg', [x])], [], (bb, { carried }) => [bb.op('matmul', [carried[0], bb.weight('w', tensorType('f32', [128, 128]))])]);
+    const [y] = b.loop(4, [b.op('neg', [x])], [], (bb, { carried }) => [
+      bb.op('matmul', [carried[0], bb.weight('w', tensorType('f32', [128, 128]))]),
+    ]);
     const c = estimateTpuCost(b.finish([y]));
     const [neg, mm] = c.ops;
     expect([neg.inLoop, mm.inLoop, mm.repeats]).toEqual([false, true, 4]);

@@ -21,13 +21,21 @@ import type { WeightSet } from '../../compiler/core/tensor.ts';
 const python = findJaxPython();
 const required = process.env.DENOC_REQUIRE_XLA === '1';
 
-interface XlaRecord { ok: boolean; platform: string; outputs: { max_err: number; max_ref: number; ok: boolean }[] }
+interface XlaRecord {
+  ok: boolean;
+  platform: string;
+  outputs: { max_err: number; max_ref: number; ok: boolean }[];
+}
 
 async function xlaCheck(dir: string): Promise<{ status: number; stdout: string; record?: XlaRecord }> {
   const json = join(dir, 'result.json');
   const r = await runProcess(python!, ['scripts/xla-check.py', dir, '--platform', 'cpu', '--repeat', '1', '--json', json]);
   let record: XlaRecord | undefined;
-  try { record = JSON.parse(readFileSync(json, 'utf8')); } catch { record = undefined; }
+  try {
+    record = JSON.parse(readFileSync(json, 'utf8'));
+  } catch {
+    record = undefined;
+  }
   return { status: r.code, stdout: r.out + r.err, record };
 }
 
@@ -37,7 +45,8 @@ function sampler(file: string, name: string, steps: number, source = ''): { grap
   const s = program.samplers.find((x) => x.name === name)!;
   const model = program.models.find((m) => m.name === s.modelName)!;
   const graph = rewriteGraph(compileSampler(s.graph), (n, inputs, b, regions) =>
-    (n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined));
+    n.op === 'loop' ? b.op('loop', inputs, { ...n.attrs, count: Math.min(steps, n.attrs.count as number) }, n.span, regions) : undefined,
+  );
   return { graph, weights: initWeights(model.parameters, 7) };
 }
 
@@ -64,7 +73,6 @@ it.runIf(required)('finds the JAX that .ci/run installed', () => {
 
 // Skipped without JAX (set DENOC_JAX_PYTHON or make .venv-jax); required under .ci/run, see above.
 describe.skipIf(!python)('StableHLO on real XLA (JAX)', () => {
-
   const mlp = sampler('examples/mlp2d.dn', 'ddim', 50);
   const variants: [string, StableHLOOptions, number][] = [
     ['f32 while loop', {}, 1e-5],

@@ -13,7 +13,8 @@ describe('adam', () => {
   });
 
   it('converges to the minimum of a badly scaled quadratic', () => {
-    const a = [100, 1, 0.01, 5], c = [3, -1, 0.5, 2];
+    const a = [100, 1, 0.01, 5],
+      c = [3, -1, 0.5, 2];
     const w = [new Float32Array(4)];
     const opts = { lr: 0.02 };
     const state = createAdam(w, opts);

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { denoc } from '../helpers/process.ts';
 
-
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.*:\d+:\d+\)/);
 
 describe('denoc train', () => {
@@ -14,7 +13,8 @@ describe('denoc train', () => {
     const r = await denoc('train', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: denoc train');
-    for (const flag of ['--data', '--steps', '--batch', '--lr', '--out', '--model', '--resume', '--backend', '--seed', '--plot']) expect(r.out).toContain(flag);
+    for (const flag of ['--data', '--steps', '--batch', '--lr', '--out', '--model', '--resume', '--backend', '--seed', '--plot'])
+      expect(r.out).toContain(flag);
     expect(r.out.replace(/\s+/g, ' ')).toContain('moons | rings | gaussians8 | fashion-mnist');
   });
 
@@ -40,12 +40,27 @@ describe('denoc train', () => {
 
   it('trains a few steps, writes weights, loss curve and checkpoint, and measures the samples', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'denoc-train-cli-'));
-    const r = await denoc('train', 'examples/mlp2d.dn', '--data', 'rings', '--steps', '20', '--batch', '64',
-      '--out', join(dir, 'w.safetensors'), '--eval', '200', '--no-progress');
+    const r = await denoc(
+      'train',
+      'examples/mlp2d.dn',
+      '--data',
+      'rings',
+      '--steps',
+      '20',
+      '--batch',
+      '64',
+      '--out',
+      join(dir, 'w.safetensors'),
+      '--eval',
+      '200',
+      '--no-progress',
+    );
     expect(r.err).toContain('training MLP2D on rings (prediction eps, schedule linear, T 1000)');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/trained MLP2D on rings: step 20 \(20 this run, [\d.]+ s, [\d.]+ steps\/s\), loss [\d.]+/);
-    expect(r.out).toMatch(/sample quality \(sliced Wasserstein-1 to 200 held-out points, ddim 50 steps, seed 0\): trained [\d.]+, random weights [\d.]+/);
+    expect(r.out).toMatch(
+      /sample quality \(sliced Wasserstein-1 to 200 held-out points, ddim 50 steps, seed 0\): trained [\d.]+, random weights [\d.]+/,
+    );
     for (const f of ['w.safetensors', 'w.loss.png', 'w.ckpt/state.json']) expect(existsSync(join(dir, f)), f).toBe(true);
   });
 

@@ -61,8 +61,10 @@ describe('training spec', () => {
 
   it("uses the alphas of mlp2d's compiled DDIM sampler at its timesteps", () => {
     const sampler = compileSampler(compileFile('examples/mlp2d.dn').samplers.find((s) => s.name === 'ddim')!.graph);
-    const tables = topoOrder(sampler).flatMap((n) => n.regions.flatMap((r) => topoOrder(r)))
-      .filter((n) => n.op === 'constant').map((n) => Array.from(n.attrs.data as Float32Array));
+    const tables = topoOrder(sampler)
+      .flatMap((n) => n.regions.flatMap((r) => topoOrder(r)))
+      .filter((n) => n.op === 'constant')
+      .map((n) => Array.from(n.attrs.data as Float32Array));
     const times = tables.find((t) => t[0] === 999 && t[1] === 979)!;
     const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
     const alphas = spec.levels(times.map((t) => (t + 0.5) / 1000)).alpha;

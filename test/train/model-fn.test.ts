@@ -19,9 +19,13 @@ describe('model function', () => {
     const model = compileFile('examples/mlp2d.dn').models[0];
     const fn = modelFunction(model.graph);
     const init = initWeights(model.parameters, 3);
-    const x = normals(1, 1, 0, 16), t = Float32Array.from({ length: 8 }, (_, i) => 120 * i);
+    const x = normals(1, 1, 0, 16),
+      t = Float32Array.from({ length: 8 }, (_, i) => 120 * i);
     const [ref] = await runGraph(model.graph, { inputs: { x: { data: x, shape: [8, 2] }, t: { data: t, shape: [8] } }, weights: init });
-    const out = fn.apply({ x: tf.tensor(x, [8, 2]), t: tf.tensor(t, [8]) }, fn.paths.map((p) => tf.tensor(init.get(p)!.data, [...init.get(p)!.shape])));
+    const out = fn.apply(
+      { x: tf.tensor(x, [8, 2]), t: tf.tensor(t, [8]) },
+      fn.paths.map((p) => tf.tensor(init.get(p)!.data, [...init.get(p)!.shape])),
+    );
     expect(maxDiff(out.dataSync(), ref.dataSync())).toBeLessThan(1e-5);
     expect(fn.inputs).toEqual(['x', 't']);
   });
@@ -34,7 +38,8 @@ describe('model function', () => {
 
 /** One matmul node of the given operand shapes, built by the IR parser (which infers its type). */
 function matmulNode(sa: number[], sb: number[], ta: boolean, tb: boolean) {
-  const m = ta ? sa.at(-1) : sa.at(-2), n = tb ? sb.at(-2) : sb.at(-1);
+  const m = ta ? sa.at(-1) : sa.at(-2),
+    n = tb ? sb.at(-2) : sb.at(-1);
   const out = [...(sa.length >= sb.length ? sa : sb).slice(0, -2), m, n];
   const text = `graph @g(%a: f32[${sa}], %b: f32[${sb}]) {\n  %0 = matmul(%a, %b) {transposeA=${ta}, transposeB=${tb}} : f32[${out}]\n  return %0\n}`;
   return parseGraph(text).outputs[0];
@@ -50,8 +55,24 @@ describe('training matmul kernel', () => {
   it.each(cases)('has the value and gradients of the reference kernel for %s', async (_, sa, sb, ta, tb) => {
     await ensureGradients();
     const node = matmulNode(sa, sb, ta, tb);
-    const a = tf.tensor(normals(2, 1, 0, sa.reduce((p, d) => p * d)), sa);
-    const b = tf.tensor(normals(2, 2, 0, sb.reduce((p, d) => p * d)), sb);
+    const a = tf.tensor(
+      normals(
+        2,
+        1,
+        0,
+        sa.reduce((p, d) => p * d),
+      ),
+      sa,
+    );
+    const b = tf.tensor(
+      normals(
+        2,
+        2,
+        0,
+        sb.reduce((p, d) => p * d),
+      ),
+      sb,
+    );
     const reference = (p: tf.Tensor, q: tf.Tensor) => applyReference(node, [p, q], {});
     const fast = (p: tf.Tensor, q: tf.Tensor) => TRAIN_KERNELS.matmul(node, [p, q])!;
     const out = reference(a, b);
@@ -59,7 +80,8 @@ describe('training matmul kernel', () => {
     const weight = tf.tensor(normals(2, 3, 0, out.size), out.shape);
     const grads = (f: typeof fast) => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), weight)) as tf.Scalar)([a, b]);
     expect(maxDiff(fast(a, b).dataSync(), out.dataSync())).toBeLessThan(1e-6);
-    const [ga, gb] = grads(fast), [ra, rb] = grads(reference);
+    const [ga, gb] = grads(fast),
+      [ra, rb] = grads(reference);
     expect(maxDiff(ga.dataSync(), ra.dataSync())).toBeLessThan(1e-5);
     expect(maxDiff(gb.dataSync(), rb.dataSync())).toBeLessThan(1e-5);
   });
@@ -83,14 +105,19 @@ describe('training conv2d kernel', () => {
     await ensureGradients();
     const node = convNode(sx, sw, stride, pad);
     const size = (s: number[]) => s.reduce((p, d) => p * d);
-    const inputs = [tf.tensor(normals(4, 1, 0, size(sx)), sx), tf.tensor(normals(4, 2, 0, size(sw)), sw), tf.tensor(normals(4, 3, 0, sw[0]), [sw[0]])];
+    const inputs = [
+      tf.tensor(normals(4, 1, 0, size(sx)), sx),
+      tf.tensor(normals(4, 2, 0, size(sw)), sw),
+      tf.tensor(normals(4, 3, 0, sw[0]), [sw[0]]),
+    ];
     const reference = (...v: tf.Tensor[]) => applyReference(node, v, {});
     const fast = (...v: tf.Tensor[]) => TRAIN_KERNELS.conv2d(node, v)!;
     const out = reference(...inputs);
     const weight = tf.tensor(normals(4, 4, 0, out.size), out.shape);
     const grads = (f: typeof fast) => tf.grads((...v: tf.Tensor[]) => tf.sum(tf.mul(f(...v), weight)) as tf.Scalar)(inputs);
     expect(maxDiff(fast(...inputs).dataSync(), out.dataSync())).toBeLessThan(1e-5);
-    const got = grads(fast), want = grads(reference);
+    const got = grads(fast),
+      want = grads(reference);
     got.forEach((g, i) => {
       expect(g.shape).toEqual(want[i].shape);
       expect(maxDiff(g.dataSync(), want[i].dataSync())).toBeLessThan(1e-4);
@@ -105,13 +132,15 @@ describe('training upsample and embedding kernels', () => {
     const node = parseGraph(text).outputs[0];
     const out = applyReference(node, inputs, {});
     const weight = tf.tensor(normals(5, 1, 0, out.size), out.shape);
-    const grads = (f: (v: tf.Tensor[]) => tf.Tensor) => tf.grads((...w: tf.Tensor[]) => {
-      const all = inputs.map((x, i) => (wrt.includes(i) ? w[wrt.indexOf(i)] : x));
-      return tf.sum(tf.mul(f(all), weight)) as tf.Scalar;
-    })(wrt.map((i) => inputs[i]));
+    const grads = (f: (v: tf.Tensor[]) => tf.Tensor) =>
+      tf.grads((...w: tf.Tensor[]) => {
+        const all = inputs.map((x, i) => (wrt.includes(i) ? w[wrt.indexOf(i)] : x));
+        return tf.sum(tf.mul(f(all), weight)) as tf.Scalar;
+      })(wrt.map((i) => inputs[i]));
     const fast = (v: tf.Tensor[]) => TRAIN_KERNELS[node.op](node, v)!;
     expect(maxDiff(fast(inputs).dataSync(), out.dataSync())).toBeLessThan(1e-6);
-    const got = grads(fast), want = grads((v) => applyReference(node, v, {}));
+    const got = grads(fast),
+      want = grads((v) => applyReference(node, v, {}));
     got.forEach((g, i) => expect(maxDiff(g.dataSync(), want[i].dataSync())).toBeLessThan(1e-5));
   }
 
@@ -122,37 +151,55 @@ describe('training upsample and embedding kernels', () => {
     const weight = normals(5, 4, 0, 48);
     const up = TRAIN_KERNELS.upsample_nearest(node, [x])!;
     expect(maxDiff(up.dataSync(), applyReference(node, [x], {}).dataSync())).toBe(0);
-    const [g] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(TRAIN_KERNELS.upsample_nearest(node, [v])!, tf.tensor(weight, [1, 2, 4, 6]))) as tf.Scalar)([x]);
+    const [g] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(TRAIN_KERNELS.upsample_nearest(node, [v])!, tf.tensor(weight, [1, 2, 4, 6]))) as tf.Scalar)([
+      x,
+    ]);
     // d/dx[c,i,j] = Σ of the weights over the 2×2 block that copies pixel (i, j)
     const at = (c: number, i: number, j: number) => weight[c * 24 + i * 6 + j];
     const blocks = Array.from({ length: 12 }, (_, k) => {
-      const c = Math.floor(k / 6), i = Math.floor((k % 6) / 3), j = k % 3;
+      const c = Math.floor(k / 6),
+        i = Math.floor((k % 6) / 3),
+        j = k % 3;
       return at(c, 2 * i, 2 * j) + at(c, 2 * i, 2 * j + 1) + at(c, 2 * i + 1, 2 * j) + at(c, 2 * i + 1, 2 * j + 1);
     });
     expect(maxDiff(g.dataSync(), blocks)).toBeLessThan(1e-5);
   });
 
   it('scatters the gradient of an embedding lookup back to the rows it read, repeats included', () =>
-    expectSameGradients('graph @g(%t: f32[6,4], %i: i32[5]) {\n  %0 = gather(%t, %i) {axis=0} : f32[5,4]\n  return %0\n}',
-      [tf.tensor(normals(5, 3, 0, 24), [6, 4]), tf.tensor([1, 5, 1, 0, 1], [5], 'int32')], [0]));
+    expectSameGradients(
+      'graph @g(%t: f32[6,4], %i: i32[5]) {\n  %0 = gather(%t, %i) {axis=0} : f32[5,4]\n  return %0\n}',
+      [tf.tensor(normals(5, 3, 0, 24), [6, 4]), tf.tensor([1, 5, 1, 0, 1], [5], 'int32')],
+      [0],
+    ));
 });
 
 describe('training slice kernel (tfjs has no StridedSlice gradient)', () => {
   it('puts the gradient of a strided slice back at the positions it read, zeros elsewhere', async () => {
     await ensureGradients();
-    const node = parseGraph('graph @g(%x: f32[5,7]) {\n  %0 = slice(%x) {begin=[1, -7], end=[5, 100], step=[2, 3]} : f32[2,3]\n  return %0\n}').outputs[0];
+    const node = parseGraph('graph @g(%x: f32[5,7]) {\n  %0 = slice(%x) {begin=[1, -7], end=[5, 100], step=[2, 3]} : f32[2,3]\n  return %0\n}')
+      .outputs[0];
     const x = tf.tensor(normals(6, 1, 0, 35), [5, 7]);
     expect(Array.from(TRAIN_KERNELS.slice(node, [x])!.dataSync())).toEqual(Array.from(applyReference(node, [x], {}).dataSync()));
     const weight = [1, 2, 3, 4, 5, 6];
     const [g] = tf.grads((v: tf.Tensor) => tf.sum(tf.mul(TRAIN_KERNELS.slice(node, [v])!, tf.tensor(weight, [2, 3]))) as tf.Scalar)([x]);
     // rows 1 and 3, columns 0, 3 and 6
     const expected = new Array(35).fill(0);
-    [[1, 0], [1, 3], [1, 6], [3, 0], [3, 3], [3, 6]].forEach(([r, c], k) => { expected[r * 7 + c] = weight[k]; });
+    [
+      [1, 0],
+      [1, 3],
+      [1, 6],
+      [3, 0],
+      [3, 3],
+      [3, 6],
+    ].forEach(([r, c], k) => {
+      expected[r * 7 + c] = weight[k];
+    });
     expect(Array.from(g.dataSync())).toEqual(expected);
   });
 
   it('slices with unit steps as the reference does', () => {
-    const node = parseGraph('graph @g(%x: f32[4,6]) {\n  %0 = slice(%x) {begin=[1, 2], end=[3, 6], step=[1, 1]} : f32[2,4]\n  return %0\n}').outputs[0];
+    const node = parseGraph('graph @g(%x: f32[4,6]) {\n  %0 = slice(%x) {begin=[1, 2], end=[3, 6], step=[1, 1]} : f32[2,4]\n  return %0\n}')
+      .outputs[0];
     const x = tf.tensor(normals(6, 2, 0, 24), [4, 6]);
     expect(Array.from(TRAIN_KERNELS.slice(node, [x])!.dataSync())).toEqual(Array.from(applyReference(node, [x], {}).dataSync()));
   });

@@ -45,7 +45,12 @@ describe('trainDenoiser', () => {
   });
 
   it('refuses data whose items do not fit the model', async () => {
-    const images = { name: 'images', itemShape: [1, 28, 28], batch: () => ({ x: new Float32Array(784) }), heldOut: () => ({ x: new Float32Array(784) }) };
+    const images = {
+      name: 'images',
+      itemShape: [1, 28, 28],
+      batch: () => ({ x: new Float32Array(784) }),
+      heldOut: () => ({ x: new Float32Array(784) }),
+    };
     await expect(trainDenoiser({ ...base, data: images })).rejects.toThrow(/TRN0606.*x: f32\[B,2\].*\[1, 28, 28\]/);
   });
 

@@ -19,7 +19,8 @@ import { initWeights } from '../../runtime/weights/init.ts';
 import { useBackend } from '../ops/helpers.ts';
 
 const model = compileFile('examples/mlp2d.dn').models[0];
-const B = 16, SEED = 4;
+const B = 16,
+  SEED = 4;
 const data = openDataSource('moons');
 
 beforeAll(async () => {
@@ -64,12 +65,19 @@ async function graphSteps(prediction: Prediction, opts: TrainingStepOptions) {
   const init = initWeights(model.parameters, SEED);
   const n = step.paths.length;
   let w = step.paths.map((p) => Float32Array.from(init.get(p)!.data));
-  let m = w.map((x) => new Float32Array(x.length)), v = w.map((x) => new Float32Array(x.length)), ema = w.map((x) => Float32Array.from(x));
+  let m = w.map((x) => new Float32Array(x.length)),
+    v = w.map((x) => new Float32Array(x.length)),
+    ema = w.map((x) => Float32Array.from(x));
   const losses: number[] = [];
   for (const k of [0, 1]) {
     const { x0, noise, levels } = draws(prediction, k);
     const inputs: Record<string, Float32Array> = {
-      x0, noise, alpha: Float32Array.from(levels.alpha), sigma: Float32Array.from(levels.sigma), t: levels.t, step: Float32Array.of(k + 1),
+      x0,
+      noise,
+      alpha: Float32Array.from(levels.alpha),
+      sigma: Float32Array.from(levels.sigma),
+      t: levels.t,
+      step: Float32Array.of(k + 1),
     };
     step.paths.forEach((p, i) => {
       inputs[`w:${p}`] = w[i];
@@ -99,7 +107,7 @@ function expectSameTensors(ours: Map<string, Float32Array>, theirs: Map<string, 
 }
 
 describe('training step as a graph', () => {
-  it.each(['eps', 'v'] as const)('takes the tfjs trainer\'s two Adam + EMA steps on mlp2d (%s-prediction)', async (prediction) => {
+  it.each(['eps', 'v'] as const)("takes the tfjs trainer's two Adam + EMA steps on mlp2d (%s-prediction)", async (prediction) => {
     const opts: TrainingStepOptions = { prediction, lr: 1e-3, emaDecay: 0.99 };
     const host = hostSteps(prediction, opts);
     const ours = await graphSteps(prediction, opts);
@@ -137,7 +145,10 @@ describe('denoc train with the compiled step', () => {
     const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
     const base = { model, spec, data, steps: 5, batch: B, lr: 2e-3, seed: SEED, emaDecay: 0.99, backend: 'cpu' as const };
     const tape = await trainDenoiser(base);
-    const compiled = await trainDenoiser({ ...base, compiled: referenceStepRunner(model, { spec, batch: B, lr: 2e-3, emaDecay: 0.99, backend: 'cpu' }) });
+    const compiled = await trainDenoiser({
+      ...base,
+      compiled: referenceStepRunner(model, { spec, batch: B, lr: 2e-3, emaDecay: 0.99, backend: 'cpu' }),
+    });
     compiled.losses.forEach((l, i) => expect(Math.abs(l - tape.losses[i]) / tape.losses[i], `step ${i + 1}`).toBeLessThan(1e-3));
   });
 });

@@ -23,7 +23,10 @@ export function randInt(n: number, seed: number, lo: number, hi: number): Int32A
 
 /** Outputs of the reference executor as plain arrays. */
 export async function reference(
-  graph: Graph, inputs: Record<string, TensorSource>, weights?: WeightSet, dims?: Record<string, number>,
+  graph: Graph,
+  inputs: Record<string, TensorSource>,
+  weights?: WeightSet,
+  dims?: Record<string, number>,
 ): Promise<Float32Array[]> {
   const out = await runGraph(graph, { inputs, weights, dims });
   const data = out.map((t) => Float32Array.from(t.dataSync()));
@@ -31,18 +34,27 @@ export async function reference(
   return data;
 }
 
-export interface Tolerance { readonly rtol?: number; readonly atol?: number }
+export interface Tolerance {
+  readonly rtol?: number;
+  readonly atol?: number;
+}
 
 /** |a − e| ≤ atol + rtol·|e| everywhere (NaN must match NaN); reports the worst element. */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance = {}, what = ''): void {
-  const rtol = tol.rtol ?? 1e-4, atol = tol.atol ?? 1e-5;
+  const rtol = tol.rtol ?? 1e-4,
+    atol = tol.atol ?? 1e-5;
   expect(actual.length, `${what} length`).toBe(expected.length);
-  let worst = -1, worstExcess = 0;
+  let worst = -1,
+    worstExcess = 0;
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) { worst = i; worstExcess = excess; }
+    if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) {
+      worst = i;
+      worstExcess = excess;
+    }
   }
   if (worst >= 0) {
     expect.fail(`${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (rtol ${rtol}, atol ${atol})`);

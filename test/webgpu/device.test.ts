@@ -34,8 +34,10 @@ describe.skipIf(!gpu)('WebGPU device', () => {
 
   it('turns a validation error into WG0003 naming the step', async () => {
     const { device } = gpu!;
-    const err = await checked(device, 'making a bad buffer', () => device.createBuffer({ size: 6, usage: 0x80 | 0x1 }))
-      .then(() => undefined, (e: unknown) => e);
+    const err = await checked(device, 'making a bad buffer', () => device.createBuffer({ size: 6, usage: 0x80 | 0x1 })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(codeOf(err)).toBe('WG0003');
     expect((err as Error).message).toMatch(/validation error while making a bad buffer/);
   });
@@ -46,12 +48,19 @@ describe.skipIf(!gpu)('WebGPU device', () => {
     await device.queue.onSubmittedWorkDone();
     await new Promise((r) => setTimeout(r, 50));
     let err: unknown;
-    try { throwIfFailed(device, 'compiling a broken shader'); } catch (e) { err = e; }
+    try {
+      throwIfFailed(device, 'compiling a broken shader');
+    } catch (e) {
+      err = e;
+    }
     expect(codeOf(err)).toBe('WG0003');
   });
 
   it('says what to install when no adapter matches', async () => {
-    const err = await acquireDevice({ dawnOptions: ['adapter=no-such-adapter-anywhere'] }).then(() => undefined, (e: unknown) => e);
+    const err = await acquireDevice({ dawnOptions: ['adapter=no-such-adapter-anywhere'] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(codeOf(err)).toBe('WG0001');
     expect((err as DenocError).diagnostics[0].hint).toMatch(/mesa-vulkan-drivers/);
   });

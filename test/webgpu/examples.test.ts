@@ -27,22 +27,31 @@ function program(file: string, edits: [string, string][]): Program {
 }
 
 const STDLIB_SAMPLERS = ['ddpm', 'ddim', 'euler', 'euler_ancestral', 'heun', 'lms', 'dpmpp_1s', 'dpmpp_2m', 'dpmpp_3m', 'sde_dpmpp_2m']
-  .map((name) => `sampler ${name}_check = ${name}(Gaussian2D, steps: 6)`).join('\n');
+  .map((name) => `sampler ${name}_check = ${name}(Gaussian2D, steps: 6)`)
+  .join('\n');
 
 const EXAMPLES: { name: string; program: () => Program }[] = [
   { name: 'mlp2d', program: () => program('mlp2d', []) },
   {
     name: 'unet_small (ch 16, 3 DDIM steps; 2 ancestral steps)',
-    program: () => program('unet_small', [
-      ['ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32'],
-      ['steps: 20)', 'steps: 3)\nsampler ancestral = ddim(UNetSmall, steps: 2, eta: 1.0)'],
-    ]),
+    program: () =>
+      program('unet_small', [
+        ['ch: int = 64, temb: int = 128', 'ch: int = 16, temb: int = 32'],
+        ['steps: 20)', 'steps: 3)\nsampler ancestral = ddim(UNetSmall, steps: 2, eta: 1.0)'],
+      ]),
   },
   {
     name: 'every stdlib sampler (6 steps) on the exact Gaussian denoiser',
     program: () => program('gaussian', [['sampler fast = dpmpp_2m(Gaussian2D, steps: 10, sigmas: "karras")', STDLIB_SAMPLERS]]),
   },
-  { name: 'dit_tiny (4 steps)', program: () => program('dit_tiny', [['dim: int = 128', 'dim: int = 64'], ['steps: 20)', 'steps: 4)']]) },
+  {
+    name: 'dit_tiny (4 steps)',
+    program: () =>
+      program('dit_tiny', [
+        ['dim: int = 128', 'dim: int = 64'],
+        ['steps: 20)', 'steps: 4)'],
+      ]),
+  },
 ];
 
 /** Deterministic inputs for a graph's params: seeds, class labels in [0, 10), floats elsewhere. */
@@ -60,10 +69,12 @@ function inputsFor(graph: Graph, dims: Record<string, number>): Record<string, F
 
 async function expectSame(graph: Graph, weights: WeightSet, dims: Record<string, number>): Promise<void> {
   const inputs = inputsFor(graph, dims);
-  const refInputs = Object.fromEntries(graph.params.map((p) => {
-    const shape = tensorOf(p).shape.map((d) => (typeof d === 'number' ? d : dims[d]));
-    return [p.attrs.name as string, { data: inputs[p.attrs.name as string], shape }];
-  }));
+  const refInputs = Object.fromEntries(
+    graph.params.map((p) => {
+      const shape = tensorOf(p).shape.map((d) => (typeof d === 'number' ? d : dims[d]));
+      return [p.attrs.name as string, { data: inputs[p.attrs.name as string], shape }];
+    }),
+  );
   const expected = await reference(graph, refInputs, weights, dims);
   const plan = compileForWebGPU(graph, { dims, caps: await deviceCapabilities(gpu) });
   const actual = await runOnWebGPU(plan, { inputs, weights, gpu });

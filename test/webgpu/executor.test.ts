@@ -84,13 +84,17 @@ describe.skipIf(!gpu)('WebGPU executor', () => {
     const b = new GraphBuilder('noise');
     const seed = b.param('seed', t('i32', []));
     const z0 = b.op('randn', [seed], { shape: [2, 50], stream: 3 });
-    const [acc] = b.loop(3, [z0], [seed], (bb, { iter, carried, captures }) =>
-      [bb.op('add', [carried[0], bb.op('randn', [captures[0], iter], { shape: [2, 50], stream: 4 })])]);
+    const [acc] = b.loop(3, [z0], [seed], (bb, { iter, carried, captures }) => [
+      bb.op('add', [carried[0], bb.op('randn', [captures[0], iter], { shape: [2, 50], stream: 4 })]),
+    ]);
     const plan = compileForWebGPU(b.finish([z0, acc]));
     const [first, sum] = await runOnWebGPU(plan, { inputs: { seed: [987654] } });
     const want0 = randn(987654, 3, 0, 100);
     const wantSum = Float32Array.from(want0);
-    for (let i = 0; i < 3; i++) randn(987654, 4, i, 100).forEach((v, k) => { wantSum[k] = Math.fround(wantSum[k] + v); });
+    for (let i = 0; i < 3; i++)
+      randn(987654, 4, i, 100).forEach((v, k) => {
+        wantSum[k] = Math.fround(wantSum[k] + v);
+      });
     expectClose(first, want0, { rtol: 1e-5, atol: 1e-6 }, 'initial noise');
     expectClose(sum, wantSum, { rtol: 1e-5, atol: 1e-5 }, 'noise added per step');
   });
@@ -100,7 +104,10 @@ describe.skipIf(!gpu)('WebGPU executor', () => {
     const queue = gpu!.device.queue;
     const submit = queue.submit.bind(queue);
     let submits = 0;
-    queue.submit = (buffers: Iterable<GPUCommandBuffer>) => { submits++; submit(buffers); };
+    queue.submit = (buffers: Iterable<GPUCommandBuffer>) => {
+      submits++;
+      submit(buffers);
+    };
     try {
       await runOnWebGPU(plan, { inputs: { x: [1, 2, 3, 4, 5] } });
       expect(submits).toBe(1);
@@ -139,6 +146,8 @@ describe.skipIf(!gpu)('WebGPU executor', () => {
     const plan2 = compileForWebGPU(g, { dims: { B: 2 } });
     expect(await errorCode(runOnWebGPU(plan2, { inputs: { x: [1, 2, 3, 4] } }))).toBe('WG0200');
     const plan3 = compileForWebGPU(g, { dims: { B: 2 } });
-    expect(await errorCode(runOnWebGPU(plan3, { inputs: { x: [1, 2, 3, 4] }, weights: new Map([['w', tensor([5], new Float32Array(5))]]) }))).toBe('WG0201');
+    expect(await errorCode(runOnWebGPU(plan3, { inputs: { x: [1, 2, 3, 4] }, weights: new Map([['w', tensor([5], new Float32Array(5))]]) }))).toBe(
+      'WG0201',
+    );
   });
 });

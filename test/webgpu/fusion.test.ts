@@ -80,18 +80,22 @@ const PATTERNS: Record<string, string> = {
 };
 
 function inputs(g: Graph): Record<string, Float32Array | Int32Array> {
-  return Object.fromEntries(g.params.map((p, k) => {
-    const t = tensorOf(p);
-    const n = (t.shape as number[]).reduce((a, d) => a * d, 1);
-    return [p.attrs.name as string, t.dtype === 'i32' ? Int32Array.from({ length: n }, (_, i) => (i * 2 + 1) % 4) : rand(n, 40 + k, -1.5, 1.5)];
-  }));
+  return Object.fromEntries(
+    g.params.map((p, k) => {
+      const t = tensorOf(p);
+      const n = (t.shape as number[]).reduce((a, d) => a * d, 1);
+      return [p.attrs.name as string, t.dtype === 'i32' ? Int32Array.from({ length: n }, (_, i) => (i * 2 + 1) % 4) : rand(n, 40 + k, -1.5, 1.5)];
+    }),
+  );
 }
 
 describe.skipIf(!gpu)('fused kernels on WebGPU vs the reference executor', () => {
   it.each(Object.entries(PATTERNS))('%s', async (_, text) => {
     const g = parseGraph(text, { file: 'pattern' });
     const data = inputs(g);
-    const refInputs = Object.fromEntries(g.params.map((p) => [p.attrs.name as string, { data: data[p.attrs.name as string], shape: tensorOf(p).shape as number[] }]));
+    const refInputs = Object.fromEntries(
+      g.params.map((p) => [p.attrs.name as string, { data: data[p.attrs.name as string], shape: tensorOf(p).shape as number[] }]),
+    );
     const [expected] = await reference(g, refInputs);
     const unfused = compileForWebGPU(g, { fuse: false });
     for (const software of [false, true]) {

@@ -22,7 +22,9 @@ function matmulRegion(m: number, k: number, n: number, epilogue: 'silu' | 'relu'
 
 describe('WebGPU lowering table', () => {
   it('has an entry for every registered op; unsupported entries give a reason', () => {
-    const missing = allOps().map((o) => o.name).filter((n) => !LOWERINGS.has(n));
+    const missing = allOps()
+      .map((o) => o.name)
+      .filter((n) => !LOWERINGS.has(n));
     expect(missing).toEqual([]);
     for (const [name, l] of LOWERINGS) {
       if (l.kind === 'unsupported') expect(l.reason.length, name).toBeGreaterThan(10);

@@ -8,9 +8,12 @@ import type { ParameterSpec } from '../../runtime/weights/init.ts';
 import { readSafetensors, writeSafetensors } from '../../compiler/core/safetensors.ts';
 
 const span = { file: 'model.dn', line: 4, col: 3 };
-const p = (path: string, shape: (number | string)[]): ParameterSpec =>
-  ({ path, type: tensorType('f32', shape), init: { kind: 'zeros' }, span });
-const t = (shape: number[]) => tensor(shape, new Float32Array(shape.reduce((n, d) => n * d, 1)).map((_, i) => i));
+const p = (path: string, shape: (number | string)[]): ParameterSpec => ({ path, type: tensorType('f32', shape), init: { kind: 'zeros' }, span });
+const t = (shape: number[]) =>
+  tensor(
+    shape,
+    new Float32Array(shape.reduce((n, d) => n * d, 1)).map((_, i) => i),
+  );
 
 const specs = [p('conv1.weight', [4, 1, 3, 3]), p('conv1.bias', [4]), p('proj.weight', [8, 4])];
 
@@ -26,7 +29,11 @@ function diagnostics(fn: () => unknown): Diagnostic[] {
 
 describe('bindWeights', () => {
   it('binds by dotted path, keeping data and shapes', () => {
-    const weights = new Map([['proj.weight', t([8, 4])], ['conv1.bias', t([4])], ['conv1.weight', t([4, 1, 3, 3])]]);
+    const weights = new Map([
+      ['proj.weight', t([8, 4])],
+      ['conv1.bias', t([4])],
+      ['conv1.weight', t([4, 1, 3, 3])],
+    ]);
     const store = bindWeights(specs, weights);
     expect([...store.keys()]).toEqual(['conv1.weight', 'conv1.bias', 'proj.weight']);
     expect(store.get('proj.weight')?.data).toBe(weights.get('proj.weight')?.data);
@@ -71,10 +78,15 @@ describe('bindWeights', () => {
   });
 
   it('rejects integer tensors for float parameters, symbolic shapes and duplicate paths, once each', () => {
-    const ds = diagnostics(() => bindWeights(
-      [p('a', [2]), p('a', [2]), p('b', ['B', 2])],
-      new Map<string, Tensor<Float32Array>>([['a', { ...t([2]), dtype: 'i32' }], ['b', t([1, 2])]]),
-    ));
+    const ds = diagnostics(() =>
+      bindWeights(
+        [p('a', [2]), p('a', [2]), p('b', ['B', 2])],
+        new Map<string, Tensor<Float32Array>>([
+          ['a', { ...t([2]), dtype: 'i32' }],
+          ['b', t([1, 2])],
+        ]),
+      ),
+    );
     expect(ds.map((d) => d.code)).toEqual(['WGT0106', 'WGT0105', 'WGT0104']);
   });
 });

@@ -33,11 +33,14 @@ describe('weights files', () => {
 
   it('refuses NaN and infinite weights, naming the tensors', () => {
     const path = join(dir, 'bad.safetensors');
-    saveWeightsFile(path, new Map([
-      ['ok', tensor([2], Float32Array.of(1, 2))],
-      ['has.nan', tensor([2], Float32Array.of(1, Number.NaN))],
-      ['has.inf', tensor([1], Float32Array.of(Number.NEGATIVE_INFINITY))],
-    ]));
+    saveWeightsFile(
+      path,
+      new Map([
+        ['ok', tensor([2], Float32Array.of(1, 2))],
+        ['has.nan', tensor([2], Float32Array.of(1, Number.NaN))],
+        ['has.inf', tensor([1], Float32Array.of(Number.NEGATIVE_INFINITY))],
+      ]),
+    );
     const e = errorOf(() => loadWeightsFile(path));
     expect(e.diagnostics[0].code).toBe('WGT0014');
     expect(e.message).toMatch(/2 tensor\(s\) hold NaN or infinite values: has\.(inf|nan), has\.(inf|nan);/);

@@ -9,7 +9,9 @@ function randomBits(count: number, seed: number): number[] {
   let x = seed;
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out.push(x >>> 0);
   }
   return out;
@@ -23,8 +25,9 @@ function bitsAsF32(bits: number): number {
 const F16_TABLE: { value: number; bits: number }[] = (() => {
   const t: { value: number; bits: number }[] = [];
   for (let bits = 0; bits < 0x7c00; bits++) {
-    const e = bits >> 10, m = bits & 0x3ff;
-    t.push({ value: e === 0 ? m / 1024 * 2 ** -14 : (1 + m / 1024) * 2 ** (e - 15), bits });
+    const e = bits >> 10,
+      m = bits & 0x3ff;
+    t.push({ value: e === 0 ? (m / 1024) * 2 ** -14 : (1 + m / 1024) * 2 ** (e - 15), bits });
   }
   t.push({ value: 65536, bits: 0x7c00 });
   return t;
@@ -35,13 +38,16 @@ function referenceF16(v: number): number {
   const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
   const a = Math.abs(v);
   if (a >= 65536) return sign | 0x7c00;
-  let lo = 0, hi = F16_TABLE.length - 1;
+  let lo = 0,
+    hi = F16_TABLE.length - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (F16_TABLE[mid].value <= a) lo = mid; else hi = mid;
+    if (F16_TABLE[mid].value <= a) lo = mid;
+    else hi = mid;
   }
-  const dl = a - F16_TABLE[lo].value, dh = F16_TABLE[hi].value - a;
-  const pick = dl < dh ? lo : dh < dl ? hi : (F16_TABLE[lo].bits % 2 === 0 ? lo : hi);
+  const dl = a - F16_TABLE[lo].value,
+    dh = F16_TABLE[hi].value - a;
+  const pick = dl < dh ? lo : dh < dl ? hi : F16_TABLE[lo].bits % 2 === 0 ? lo : hi;
   return sign | F16_TABLE[pick].bits;
 }
 
@@ -80,8 +86,7 @@ describe('f16', () => {
   });
 
   it('decodes every pattern to the IEEE value', () => {
-    const wrong = F16_TABLE.slice(0, -1)
-      .filter(({ value, bits }) => f16BitsToF32(bits) !== value || f16BitsToF32(bits | 0x8000) !== -value);
+    const wrong = F16_TABLE.slice(0, -1).filter(({ value, bits }) => f16BitsToF32(bits) !== value || f16BitsToF32(bits | 0x8000) !== -value);
     expect(wrong).toEqual([]);
   });
 
@@ -91,7 +96,7 @@ describe('f16', () => {
       const v = bitsAsF32(b);
       if (!Number.isNaN(v)) inputs.push(v);
       // bring a second copy into the f16 range, where rounding actually happens
-      const w = bitsAsF32((b & 0x807fffff) | ((b % 60 + 90) << 23));
+      const w = bitsAsF32((b & 0x807fffff) | (((b % 60) + 90) << 23));
       inputs.push(w);
     }
     for (const b of randomBits(5000, 777)) {
@@ -120,7 +125,8 @@ function referenceBf16(bits: number): number {
   // the pattern after the largest finite bf16 is infinity; for distance it sits at 2^128
   const vHi = (hiBits & 0x7fff) === 0x7f80 ? Math.sign(vLo) * 2 ** 128 : bitsAsF32(hiBits << 16);
   const v = bitsAsF32(bits);
-  const dl = Math.abs(v - vLo), dh = Math.abs(vHi - v);
+  const dl = Math.abs(v - vLo),
+    dh = Math.abs(vHi - v);
   return dl < dh ? lo : dh < dl ? hiBits : lo % 2 === 0 ? lo : hiBits;
 }
 

@@ -4,12 +4,19 @@ import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { tensorType } from '../../compiler/core/ir/types.ts';
 import { initWeights, type InitSpec, type ParameterSpec } from '../../runtime/weights/init.ts';
 
-const spec = (path: string, shape: (number | string)[], init: InitSpec): ParameterSpec =>
-  ({ path, type: tensorType('f32', shape), init });
+const spec = (path: string, shape: (number | string)[], init: InitSpec): ParameterSpec => ({ path, type: tensorType('f32', shape), init });
 
 function stats(x: Float32Array): { mean: number; std: number; min: number; max: number } {
-  let sum = 0, sq = 0, min = Infinity, max = -Infinity;
-  for (const v of x) { sum += v; sq += v * v; min = Math.min(min, v); max = Math.max(max, v); }
+  let sum = 0,
+    sq = 0,
+    min = Infinity,
+    max = -Infinity;
+  for (const v of x) {
+    sum += v;
+    sq += v * v;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
   const mean = sum / x.length;
   return { mean, std: Math.sqrt(sq / x.length - mean * mean), min, max };
 }
@@ -32,7 +39,9 @@ describe('initWeights', () => {
   });
 
   it('is deterministic for a seed and differs between seeds and between paths', () => {
-    const a = initWeights(specs, 7), b = initWeights(specs, 7), c = initWeights(specs, 8);
+    const a = initWeights(specs, 7),
+      b = initWeights(specs, 7),
+      c = initWeights(specs, 8);
     expect(a.get('emb.weight')?.data).toEqual(b.get('emb.weight')?.data);
     expect(a.get('emb.weight')?.data).not.toEqual(c.get('emb.weight')?.data);
     const twin = initWeights([spec('x', [100], { kind: 'uniform' }), spec('y', [100], { kind: 'uniform' })], 7);

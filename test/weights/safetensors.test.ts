@@ -33,7 +33,10 @@ function leBytes(kind: 'f32' | 'i32' | 'u16', values: number[]): Uint8Array {
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -88,7 +91,10 @@ describe('readSafetensors', () => {
 });
 
 describe('safetensors validation', () => {
-  const one = (h: unknown, d = leBytes('f32', [1, 2])) => () => readSafetensors(assemble(h, d), 'w.safetensors');
+  const one =
+    (h: unknown, d = leBytes('f32', [1, 2])) =>
+    () =>
+      readSafetensors(assemble(h, d), 'w.safetensors');
   const ok = { w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
 
   it('rejects a file shorter than the length prefix', () => {
@@ -110,8 +116,10 @@ describe('safetensors validation', () => {
   });
   it('rejects malformed entries and unknown dtypes, all in one error', () => {
     const h = {
-      a: { dtype: 'F32', shape: [2] }, b: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] },
-      c: { dtype: 'F32', shape: [1], data_offsets: [8, 4] }, d: { dtype: 'Q4_K', shape: [1], data_offsets: [0, 1] },
+      a: { dtype: 'F32', shape: [2] },
+      b: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] },
+      c: { dtype: 'F32', shape: [1], data_offsets: [8, 4] },
+      d: { dtype: 'Q4_K', shape: [1], data_offsets: [0, 1] },
     };
     expect(codesOf(one(h))).toEqual(['WGT0005', 'WGT0005', 'WGT0005', 'WGT0006']);
   });
@@ -174,7 +182,7 @@ describe('writeSafetensors', () => {
   it('stores f16 rounded to nearest (0.1 -> 0x2e66, overflow -> inf) and bf16 likewise', () => {
     const half = readSafetensors(writeSafetensors(tensors, { dtype: 'f16' })).get('z.w');
     expect(half?.dtype).toBe('f16');
-    expect(half?.data).toEqual(Float32Array.of(0x266 / 1024 * 2 ** -4 + 2 ** -4, -1.0013580322265625e-5, 65504, Infinity));
+    expect(half?.data).toEqual(Float32Array.of((0x266 / 1024) * 2 ** -4 + 2 ** -4, -1.0013580322265625e-5, 65504, Infinity));
     const b = readSafetensors(writeSafetensors(tensors, { dtype: 'bf16' })).get('z.w');
     // 0.1 -> 0x3dcd = 1.6015625 * 2^-4; 70000 -> 0x4789 = 1.0703125 * 2^16
     expect(b?.data[0]).toBe(1.6015625 * 2 ** -4);
@@ -190,8 +198,14 @@ describe('writeSafetensors', () => {
 
   it('rejects data that does not fit its shape, and reserved or empty names', () => {
     expect(codesOf(() => writeSafetensors({ w: { dtype: 'f32', shape: [2, 2], data: new Float32Array(3) } }))).toEqual(['WGT0011']);
-    expect(codesOf(() => writeSafetensors({ '': { dtype: 'f32', shape: [1], data: new Float32Array(1) }, __metadata__: { dtype: 'f32', shape: [1], data: new Float32Array(1) } })))
-      .toEqual(['WGT0012', 'WGT0012']);
+    expect(
+      codesOf(() =>
+        writeSafetensors({
+          '': { dtype: 'f32', shape: [1], data: new Float32Array(1) },
+          __metadata__: { dtype: 'f32', shape: [1], data: new Float32Array(1) },
+        }),
+      ),
+    ).toEqual(['WGT0012', 'WGT0012']);
   });
 });
 

@@ -11,7 +11,10 @@ import { elemCount, ttype, type TType } from '../../targets/stablehlo/types.ts';
 export function stridesOf(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
   return s;
 }
 
@@ -25,7 +28,10 @@ function strided(src: HloTensor, out: TType, base: number, step: readonly number
   for (let i = 0; i < n; i++) {
     data[i] = src.data[off];
     for (let d = shape.length - 1; d >= 0; d--) {
-      if (++idx[d] < shape[d]) { off += step[d]; break; }
+      if (++idx[d] < shape[d]) {
+        off += step[d];
+        break;
+      }
       off -= step[d] * (shape[d] - 1);
       idx[d] = 0;
     }
@@ -38,7 +44,8 @@ export function broadcastInDim(x: HloTensor, dims: readonly number[], out: TType
   const step = out.shape.map(() => 0);
   dims.forEach((d, k) => {
     const size = x.type.shape[k];
-    if (size !== 1 && size !== out.shape[d]) fail('HLO0304', `broadcast_in_dim: operand dim ${k} (${size}) does not fit result dim ${d} (${out.shape[d]})`);
+    if (size !== 1 && size !== out.shape[d])
+      fail('HLO0304', `broadcast_in_dim: operand dim ${k} (${size}) does not fit result dim ${d} (${out.shape[d]})`);
     if (size !== 1) step[d] = inStride[k];
   });
   return strided(x, ttype(x.type.elem, out.shape), 0, step);
@@ -46,23 +53,42 @@ export function broadcastInDim(x: HloTensor, dims: readonly number[], out: TType
 
 export function transpose(x: HloTensor, perm: readonly number[]): HloTensor {
   const inStride = stridesOf(x.type.shape);
-  return strided(x, ttype(x.type.elem, perm.map((p) => x.type.shape[p])), 0, perm.map((p) => inStride[p]));
+  return strided(
+    x,
+    ttype(
+      x.type.elem,
+      perm.map((p) => x.type.shape[p]),
+    ),
+    0,
+    perm.map((p) => inStride[p]),
+  );
 }
 
 export function slice(x: HloTensor, start: readonly number[], limit: readonly number[], strides: readonly number[]): HloTensor {
   const inStride = stridesOf(x.type.shape);
   start.forEach((s, i) => {
-    if (s < 0 || limit[i] > x.type.shape[i] || s > limit[i] || strides[i] < 1) fail('HLO0304', `slice bounds ${s}:${limit[i]}:${strides[i]} do not fit dim ${i} of size ${x.type.shape[i]}`);
+    if (s < 0 || limit[i] > x.type.shape[i] || s > limit[i] || strides[i] < 1)
+      fail('HLO0304', `slice bounds ${s}:${limit[i]}:${strides[i]} do not fit dim ${i} of size ${x.type.shape[i]}`);
   });
   const shape = start.map((s, i) => Math.ceil((limit[i] - s) / strides[i]));
   const base = start.reduce((acc, s, i) => acc + s * inStride[i], 0);
-  return strided(x, ttype(x.type.elem, shape), base, strides.map((st, i) => st * inStride[i]));
+  return strided(
+    x,
+    ttype(x.type.elem, shape),
+    base,
+    strides.map((st, i) => st * inStride[i]),
+  );
 }
 
 /** Start indices are clamped so the slice stays inside the operand (spec: dynamic_slice). */
 export function dynamicSlice(x: HloTensor, starts: readonly number[], sizes: readonly number[]): HloTensor {
   const clamped = starts.map((s, i) => Math.min(Math.max(s, 0), x.type.shape[i] - sizes[i]));
-  return slice(x, clamped, clamped.map((s, i) => s + sizes[i]), sizes.map(() => 1));
+  return slice(
+    x,
+    clamped,
+    clamped.map((s, i) => s + sizes[i]),
+    sizes.map(() => 1),
+  );
 }
 
 export function concatenate(xs: readonly HloTensor[], dim: number): HloTensor {
@@ -93,7 +119,10 @@ export function pad(x: HloTensor, value: HloTensor, low: readonly number[], high
     let inside = true;
     for (let d = 0; d < inShape.length; d++) {
       const p = low[d] + idx[d] * (interior[d] + 1);
-      if (p < 0 || p >= shape[d]) { inside = false; break; }
+      if (p < 0 || p >= shape[d]) {
+        inside = false;
+        break;
+      }
       off += p * outStride[d];
     }
     if (inside) data[off] = x.data[i];
@@ -125,7 +154,8 @@ export function gather(operand: HloTensor, indices: HloTensor, g: GatherDims): H
   const offsetOperandDims = operand.type.shape.map((_, i) => i).filter((i) => !g.collapsedSliceDims.includes(i));
   const rank = batchShape.length + g.offsetDims.length;
   const shape: number[] = [];
-  let b = 0, o = 0;
+  let b = 0,
+    o = 0;
   for (let d = 0; d < rank; d++) shape.push(g.offsetDims.includes(d) ? g.sliceSizes[offsetOperandDims[o++]] : batchShape[b++]);
   const out = ttype(operand.type.elem, shape);
   const data = allocData(out.elem, elemCount(shape));
@@ -137,7 +167,8 @@ export function gather(operand: HloTensor, indices: HloTensor, g: GatherDims): H
     const offsets = outIdx.filter((_, d) => g.offsetDims.includes(d));
     const start = operand.type.shape.map(() => 0);
     g.startIndexMap.forEach((od, k) => {
-      let pos = 0, bi = 0;
+      let pos = 0,
+        bi = 0;
       for (let d = 0; d < idxShape.length; d++) pos += (d === g.indexVectorDim ? k : batch[bi++]) * idxStride[d];
       start[od] = Math.min(Math.max(indices.data[pos], 0), operand.type.shape[od] - g.sliceSizes[od]);
     });

@@ -49,9 +49,13 @@ export function dotGeneral(a: HloTensor, b: HloTensor, d: DotGeneralDims, outEle
   const bFree = free(b, d.rhsBatch, d.rhsContract);
   const size = (t: HloTensor, axes: readonly number[]): number => elemCount(axes.map((i) => t.type.shape[i]));
   d.lhsContract.forEach((ax, i) => {
-    if (a.type.shape[ax] !== b.type.shape[d.rhsContract[i]]) fail('HLO0304', `dot_general contracts sizes ${a.type.shape[ax]} and ${b.type.shape[d.rhsContract[i]]}`);
+    if (a.type.shape[ax] !== b.type.shape[d.rhsContract[i]])
+      fail('HLO0304', `dot_general contracts sizes ${a.type.shape[ax]} and ${b.type.shape[d.rhsContract[i]]}`);
   });
-  const nb = size(a, d.lhsBatch), m = size(a, aFree), k = size(a, d.lhsContract), n = size(b, bFree);
+  const nb = size(a, d.lhsBatch),
+    m = size(a, aFree),
+    k = size(a, d.lhsContract),
+    n = size(b, bFree);
   const lhs = transpose(a, [...d.lhsBatch, ...aFree, ...d.lhsContract]).data as Float32Array;
   const rhs = transpose(b, [...d.rhsBatch, ...d.rhsContract, ...bFree]).data as Float32Array;
   const shape = [...d.lhsBatch.map((i) => a.type.shape[i]), ...aFree.map((i) => a.type.shape[i]), ...bFree.map((i) => b.type.shape[i])];
@@ -94,18 +98,22 @@ export function convolution(x: HloTensor, w: HloTensor, c: ConvAttrs, outElem: E
   if (c.lhsDilate.some((v) => v !== 1)) fail('HLO0303', 'convolution with lhs_dilate is not supported');
   const [n, ci, h, wd] = x.type.shape;
   const [o, cg, kh, kw] = w.type.shape;
-  if (cg * c.groups !== ci || o % c.groups !== 0) fail('HLO0304', `convolution: ${ci} input features do not fit kernel ${w.type.shape} with ${c.groups} groups`);
-  const [sh, sw] = c.stride, [dh, dw] = c.rhsDilate;
+  if (cg * c.groups !== ci || o % c.groups !== 0)
+    fail('HLO0304', `convolution: ${ci} input features do not fit kernel ${w.type.shape} with ${c.groups} groups`);
+  const [sh, sw] = c.stride,
+    [dh, dw] = c.rhsDilate;
   const [[pt, pb], [pl, pr]] = c.pad;
   const oh = Math.floor((h + pt + pb - (dh * (kh - 1) + 1)) / sh) + 1;
   const ow = Math.floor((wd + pl + pr - (dw * (kw - 1) + 1)) / sw) + 1;
   const out: TType = ttype(outElem, [n, o, oh, ow]);
   const data = allocData(outElem, elemCount(out.shape));
-  const xs = stridesOf(x.type.shape), ws = stridesOf(w.type.shape);
+  const xs = stridesOf(x.type.shape),
+    ws = stridesOf(w.type.shape);
   const acc = new Float64Array(oh * ow);
   const og = o / c.groups;
   // Monomorphic locals: the inner loop reads one Float32Array, not the HloData union.
-  const xd = x.data as Float32Array, wdat = w.data as Float32Array;
+  const xd = x.data as Float32Array,
+    wdat = w.data as Float32Array;
   for (let b = 0; b < n; b++) {
     for (let f = 0; f < o; f++) {
       acc.fill(0);

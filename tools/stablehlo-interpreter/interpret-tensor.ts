@@ -25,12 +25,18 @@ export function allocData(elem: ElemType, n: number): HloData {
 /** Rounds a computed value to what the element type stores. */
 export function roundTo(elem: ElemType, x: number): number {
   switch (elem) {
-    case 'f32': return Math.fround(x);
-    case 'bf16': return bf16BitsToF32(f32ToBf16Bits(x));
-    case 'f16': return f16BitsToF32(f32ToF16Bits(x));
-    case 'i32': return x | 0;
-    case 'ui32': return x >>> 0;
-    case 'i1': return x ? 1 : 0;
+    case 'f32':
+      return Math.fround(x);
+    case 'bf16':
+      return bf16BitsToF32(f32ToBf16Bits(x));
+    case 'f16':
+      return f16BitsToF32(f32ToF16Bits(x));
+    case 'i32':
+      return x | 0;
+    case 'ui32':
+      return x >>> 0;
+    case 'i1':
+      return x ? 1 : 0;
   }
 }
 
@@ -120,19 +126,25 @@ export function binary(op: string, a: HloTensor, b: HloTensor): HloTensor {
   const table = isFloatElem(elem) ? FLOAT_BINARY : elem === 'i32' ? INT_BINARY : elem === 'ui32' ? UINT_BINARY : BOOL_BINARY;
   const f = table[op];
   if (!f) fail('HLO0303', `stablehlo.${op} is not defined for ${elem}`);
-  const x = a.data, y = b.data;
+  const x = a.data,
+    y = b.data;
   return mapInto(a.type, x.length, (i) => f(x[i], y[i]));
 }
 
 const COMPARE: Readonly<Record<string, Bin>> = {
-  EQ: (a, b) => Number(a === b), NE: (a, b) => Number(a !== b), LT: (a, b) => Number(a < b),
-  LE: (a, b) => Number(a <= b), GT: (a, b) => Number(a > b), GE: (a, b) => Number(a >= b),
+  EQ: (a, b) => Number(a === b),
+  NE: (a, b) => Number(a !== b),
+  LT: (a, b) => Number(a < b),
+  LE: (a, b) => Number(a <= b),
+  GT: (a, b) => Number(a > b),
+  GE: (a, b) => Number(a >= b),
 };
 
 export function compare(dir: string, a: HloTensor, b: HloTensor): HloTensor {
   const f = COMPARE[dir];
   if (!f) fail('HLO0303', `unknown comparison direction ${dir}`);
-  const x = a.data, y = b.data;
+  const x = a.data,
+    y = b.data;
   return mapInto(ttype('i1', a.type.shape), x.length, (i) => f(x[i], y[i]));
 }
 

@@ -5,13 +5,9 @@
  * their own arguments (as the emitter promises). Kernels live in interpret-{tensor,layout,linalg}.ts.
  */
 import { fail } from '../../compiler/core/diagnostics.ts';
-import {
-  broadcastInDim, concatenate, dynamicSlice, gather, iota, pad, slice, transpose,
-} from './interpret-layout.ts';
+import { broadcastInDim, concatenate, dynamicSlice, gather, iota, pad, slice, transpose } from './interpret-layout.ts';
 import { convolution, dotGeneral, reduce } from './interpret-linalg.ts';
-import {
-  binary, bitcastConvert, compare, convert, makeTensor, select, unary, type HloTensor,
-} from './interpret-tensor.ts';
+import { binary, bitcastConvert, compare, convert, makeTensor, select, unary, type HloTensor } from './interpret-tensor.ts';
 import { parseStableHLO, type HloFunc, type HloModule, type HloOp } from './parse.ts';
 import { elemCount, formatTType, sameTType, type TType } from '../../targets/stablehlo/types.ts';
 
@@ -19,7 +15,18 @@ export type { HloTensor } from './interpret-tensor.ts';
 
 const UNARY = new Set(['negate', 'abs', 'sign', 'exponential', 'log', 'sqrt', 'rsqrt', 'sine', 'cosine', 'tanh', 'logistic']);
 const BINARY = new Set([
-  'add', 'subtract', 'multiply', 'divide', 'power', 'minimum', 'maximum', 'and', 'or', 'xor', 'shift_left', 'shift_right_logical',
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'power',
+  'minimum',
+  'maximum',
+  'and',
+  'or',
+  'xor',
+  'shift_left',
+  'shift_right_logical',
 ]);
 
 type Env = Map<string, HloTensor>;
@@ -64,42 +71,77 @@ class Interpreter {
     if (UNARY.has(short)) return [unary(short, x[0])];
     if (BINARY.has(short)) return [binary(short, x[0], x[1])];
     switch (short) {
-      case 'constant': return [makeTensor(out, op.values ?? [])];
-      case 'iota': return [iota(op.attrs.dim as number, out)];
-      case 'compare': return [compare(op.attrs.direction as string, x[0], x[1])];
-      case 'select': return [select(x[0], x[1], x[2])];
-      case 'convert': return [convert(x[0], out)];
-      case 'bitcast_convert': return [bitcastConvert(x[0], out)];
+      case 'constant':
+        return [makeTensor(out, op.values ?? [])];
+      case 'iota':
+        return [iota(op.attrs.dim as number, out)];
+      case 'compare':
+        return [compare(op.attrs.direction as string, x[0], x[1])];
+      case 'select':
+        return [select(x[0], x[1], x[2])];
+      case 'convert':
+        return [convert(x[0], out)];
+      case 'bitcast_convert':
+        return [bitcastConvert(x[0], out)];
       case 'reshape':
         if (elemCount(out.shape) !== x[0].data.length) fail('HLO0304', `line ${op.line}: reshape changes the element count`);
         return [{ type: out, data: x[0].data }];
-      case 'broadcast_in_dim': return [broadcastInDim(x[0], ints(op, 'dims'), out)];
-      case 'transpose': return [transpose(x[0], ints(op, 'dims'))];
-      case 'slice': return [slice(x[0], ints(op, 'start'), ints(op, 'limit'), ints(op, 'strides'))];
-      case 'dynamic_slice': return [dynamicSlice(x[0], x.slice(1).map((t) => t.data[0]), ints(op, 'sizes'))];
-      case 'concatenate': return [concatenate(x, op.attrs.dim as number)];
-      case 'pad': return [pad(x[0], x[1], ints(op, 'low'), ints(op, 'high'), ints(op, 'interior'))];
-      case 'reduce': return [reduce(x[0], x[1], op.attrs.body as string, ints(op, 'dims'))];
-      case 'dot_general': return [this.dot(op, x, out)];
-      case 'convolution': return [this.conv(op, x, out)];
-      case 'gather': return [this.gather(op, x)];
-      case 'while': return this.whileLoop(op, x);
-      case 'func.call': return this.call(op.attrs.callee as string, x);
+      case 'broadcast_in_dim':
+        return [broadcastInDim(x[0], ints(op, 'dims'), out)];
+      case 'transpose':
+        return [transpose(x[0], ints(op, 'dims'))];
+      case 'slice':
+        return [slice(x[0], ints(op, 'start'), ints(op, 'limit'), ints(op, 'strides'))];
+      case 'dynamic_slice':
+        return [
+          dynamicSlice(
+            x[0],
+            x.slice(1).map((t) => t.data[0]),
+            ints(op, 'sizes'),
+          ),
+        ];
+      case 'concatenate':
+        return [concatenate(x, op.attrs.dim as number)];
+      case 'pad':
+        return [pad(x[0], x[1], ints(op, 'low'), ints(op, 'high'), ints(op, 'interior'))];
+      case 'reduce':
+        return [reduce(x[0], x[1], op.attrs.body as string, ints(op, 'dims'))];
+      case 'dot_general':
+        return [this.dot(op, x, out)];
+      case 'convolution':
+        return [this.conv(op, x, out)];
+      case 'gather':
+        return [this.gather(op, x)];
+      case 'while':
+        return this.whileLoop(op, x);
+      case 'func.call':
+        return this.call(op.attrs.callee as string, x);
     }
     return fail('HLO0303', `line ${op.line}: the interpreter does not run ${op.name}`);
   }
 
   private dot(op: HloOp, x: HloTensor[], out: TType): HloTensor {
-    const dims = { lhsBatch: ints(op, 'lhsBatch'), rhsBatch: ints(op, 'rhsBatch'), lhsContract: ints(op, 'lhsContract'), rhsContract: ints(op, 'rhsContract') };
+    const dims = {
+      lhsBatch: ints(op, 'lhsBatch'),
+      rhsBatch: ints(op, 'rhsBatch'),
+      lhsContract: ints(op, 'lhsContract'),
+      rhsContract: ints(op, 'rhsContract'),
+    };
     return dotGeneral(x[0], x[1], dims, out.elem);
   }
 
   private conv(op: HloOp, x: HloTensor[], out: TType): HloTensor {
     const two = (key: string, dflt: number): number[] => (op.attrs[key] ? ints(op, key) : [dflt, dflt]);
-    const pads = (op.attrs.pad as readonly (readonly number[])[] | undefined) ?? [[0, 0], [0, 0]];
+    const pads = (op.attrs.pad as readonly (readonly number[])[] | undefined) ?? [
+      [0, 0],
+      [0, 0],
+    ];
     if ((op.attrs.batch_group_count ?? 1) !== 1) fail('HLO0303', `line ${op.line}: batch_group_count must be 1`);
     const attrs = {
-      stride: two('stride', 1), pad: pads, rhsDilate: two('rhs_dilate', 1), lhsDilate: two('lhs_dilate', 1),
+      stride: two('stride', 1),
+      pad: pads,
+      rhsDilate: two('rhs_dilate', 1),
+      lhsDilate: two('lhs_dilate', 1),
       groups: (op.attrs.feature_group_count as number | undefined) ?? 1,
     };
     if (op.attrs.dims === 'nchw') return convolution(x[0], x[1], attrs, out.elem);
@@ -110,8 +152,11 @@ class Interpreter {
   private gather(op: HloOp, x: HloTensor[]): HloTensor {
     const list = (key: string): number[] => (op.attrs[key] ? ints(op, key) : []);
     return gather(x[0], x[1], {
-      offsetDims: list('offset_dims'), collapsedSliceDims: list('collapsed_slice_dims'), startIndexMap: list('start_index_map'),
-      indexVectorDim: op.attrs.index_vector_dim as number, sliceSizes: list('slice_sizes'),
+      offsetDims: list('offset_dims'),
+      collapsedSliceDims: list('collapsed_slice_dims'),
+      startIndexMap: list('start_index_map'),
+      indexVectorDim: op.attrs.index_vector_dim as number,
+      sliceSizes: list('slice_sizes'),
     });
   }
 

@@ -46,7 +46,18 @@ export interface HloModule {
 
 const UNARY = new Set(['negate', 'abs', 'sign', 'exponential', 'log', 'sqrt', 'rsqrt', 'sine', 'cosine', 'tanh', 'logistic']);
 const BINARY = new Set([
-  'add', 'subtract', 'multiply', 'divide', 'power', 'minimum', 'maximum', 'and', 'or', 'xor', 'shift_left', 'shift_right_logical',
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'power',
+  'minimum',
+  'maximum',
+  'and',
+  'or',
+  'xor',
+  'shift_left',
+  'shift_right_logical',
 ]);
 const CAST = new Set(['convert', 'bitcast_convert', 'reshape']);
 
@@ -107,7 +118,10 @@ class Parser {
     }
     s.expect('->');
     let resultTypes: TType[];
-    if (s.eat('(')) { resultTypes = s.peek(')') ? [] : s.typeList(); s.expect(')'); } else resultTypes = [s.type()];
+    if (s.eat('(')) {
+      resultTypes = s.peek(')') ? [] : s.typeList();
+      s.expect(')');
+    } else resultTypes = [s.type()];
     s.expect('{');
     const body = this.block(['return', 'func.return']);
     return { name, visibility, args, argTypes, resultTypes, body };
@@ -140,7 +154,11 @@ class Parser {
     }
     const generic = s.peek('"');
     let name: string;
-    if (generic) { s.expect('"'); name = s.ident(); s.expect('"'); } else name = s.ident();
+    if (generic) {
+      s.expect('"');
+      name = s.ident();
+      s.expect('"');
+    } else name = s.ident();
     const d = draft();
     this.body(name, generic, d);
     if (d.resultTypes.length !== results.length) {
@@ -156,7 +174,10 @@ class Parser {
     for (;;) {
       const save = s.pos;
       if (!s.eat(',')) return;
-      if (!s.peek('%')) { s.pos = save; return; }
+      if (!s.peek('%')) {
+        s.pos = save;
+        return;
+      }
       d.operands.push(s.valueRef());
     }
   }
@@ -186,7 +207,10 @@ class Parser {
     const s = this.s;
     const short = name.startsWith('stablehlo.') ? name.slice('stablehlo.'.length) : name;
     if (generic) return this.genericBody(name, d);
-    if (UNARY.has(short) || BINARY.has(short) || CAST.has(short)) { this.operandList(d); return this.signature(d); }
+    if (UNARY.has(short) || BINARY.has(short) || CAST.has(short)) {
+      this.operandList(d);
+      return this.signature(d);
+    }
     switch (short) {
       case 'constant': {
         const { values, type } = s.dense();
@@ -194,30 +218,60 @@ class Parser {
         d.resultTypes = [type];
         return;
       }
-      case 'iota': d.attrs.dim = this.keyScalar('dim'); s.expect(':'); d.resultTypes = [s.type()]; return;
+      case 'iota':
+        d.attrs.dim = this.keyScalar('dim');
+        s.expect(':');
+        d.resultTypes = [s.type()];
+        return;
       case 'compare':
         d.attrs.direction = s.ident();
         s.expect(',');
         this.operandList(d);
         if (s.eat(',')) d.attrs.compareType = s.ident();
         return this.signature(d);
-      case 'select': this.operandList(d); return this.signature(d);
-      case 'broadcast_in_dim': case 'transpose': d.attrs.dims = this.afterOperands(d, 'dims'); return this.signature(d);
-      case 'slice': d.operands.push(s.valueRef()); this.sliceRanges(d); return this.signature(d);
-      case 'dynamic_slice': d.attrs.sizes = this.afterOperands(d, 'sizes'); return this.signature(d);
-      case 'concatenate': this.operandList(d); s.expect(','); d.attrs.dim = this.keyScalar('dim'); return this.signature(d);
+      case 'select':
+        this.operandList(d);
+        return this.signature(d);
+      case 'broadcast_in_dim':
+      case 'transpose':
+        d.attrs.dims = this.afterOperands(d, 'dims');
+        return this.signature(d);
+      case 'slice':
+        d.operands.push(s.valueRef());
+        this.sliceRanges(d);
+        return this.signature(d);
+      case 'dynamic_slice':
+        d.attrs.sizes = this.afterOperands(d, 'sizes');
+        return this.signature(d);
+      case 'concatenate':
+        this.operandList(d);
+        s.expect(',');
+        d.attrs.dim = this.keyScalar('dim');
+        return this.signature(d);
       case 'pad':
-        d.attrs.low = this.afterOperands(d, 'low'); s.expect(',');
-        d.attrs.high = this.keyList('high'); s.expect(',');
+        d.attrs.low = this.afterOperands(d, 'low');
+        s.expect(',');
+        d.attrs.high = this.keyList('high');
+        s.expect(',');
         d.attrs.interior = this.keyList('interior');
         return this.signature(d);
-      case 'reduce': return this.reduceBody(d);
-      case 'dot_general': return this.dotBody(d);
-      case 'convolution': return this.convBody(d);
-      case 'while': return this.whileBody(d);
-      case 'func.call': return this.callBody(d);
-      case 'return': case 'func.return':
-        if (!s.peek('}')) { this.operandList(d); s.expect(':'); d.operandTypes = s.typeList(); }
+      case 'reduce':
+        return this.reduceBody(d);
+      case 'dot_general':
+        return this.dotBody(d);
+      case 'convolution':
+        return this.convBody(d);
+      case 'while':
+        return this.whileBody(d);
+      case 'func.call':
+        return this.callBody(d);
+      case 'return':
+      case 'func.return':
+        if (!s.peek('}')) {
+          this.operandList(d);
+          s.expect(':');
+          d.operandTypes = s.typeList();
+        }
         return;
     }
     return s.error(`unsupported op '${name}'`);
@@ -238,11 +292,15 @@ class Parser {
 
   private sliceRanges(d: Draft): void {
     const s = this.s;
-    const start: number[] = [], limit: number[] = [], strides: number[] = [];
+    const start: number[] = [],
+      limit: number[] = [],
+      strides: number[] = [];
     s.expect('[');
     while (!s.eat(']')) {
       if (start.length) s.expect(',');
-      start.push(s.int()); s.expect(':'); limit.push(s.int());
+      start.push(s.int());
+      s.expect(':');
+      limit.push(s.int());
       strides.push(s.eat(':') ? s.int() : 1);
     }
     Object.assign(d.attrs, { start, limit, strides });
@@ -250,7 +308,11 @@ class Parser {
 
   private reduceBody(d: Draft): void {
     const s = this.s;
-    s.expect('('); d.operands.push(s.valueRef()); s.expect('init:'); d.operands.push(s.valueRef()); s.expect(')');
+    s.expect('(');
+    d.operands.push(s.valueRef());
+    s.expect('init:');
+    d.operands.push(s.valueRef());
+    s.expect(')');
     s.expect('applies');
     d.attrs.body = s.ident();
     s.expect('across');
@@ -259,7 +321,8 @@ class Parser {
   }
 
   private pairLists(key: string): [number[], number[]] {
-    this.s.expect(key); this.s.expect('=');
+    this.s.expect(key);
+    this.s.expect('=');
     const a = this.s.intList();
     this.s.expect('x');
     return [a, this.s.intList()];
@@ -267,27 +330,46 @@ class Parser {
 
   private dotBody(d: Draft): void {
     const s = this.s;
-    d.operands.push(s.valueRef()); s.expect(','); d.operands.push(s.valueRef()); s.expect(',');
+    d.operands.push(s.valueRef());
+    s.expect(',');
+    d.operands.push(s.valueRef());
+    s.expect(',');
     [d.attrs.lhsBatch, d.attrs.rhsBatch] = [[], []];
-    if (s.peek('batching_dims')) { [d.attrs.lhsBatch, d.attrs.rhsBatch] = this.pairLists('batching_dims'); s.expect(','); }
+    if (s.peek('batching_dims')) {
+      [d.attrs.lhsBatch, d.attrs.rhsBatch] = this.pairLists('batching_dims');
+      s.expect(',');
+    }
     [d.attrs.lhsContract, d.attrs.rhsContract] = this.pairLists('contracting_dims');
     if (s.eat(',')) {
-      s.expect('precision'); s.expect('='); s.expect('[');
-      d.attrs.precision = s.ident(); s.expect(','); s.ident(); s.expect(']');
+      s.expect('precision');
+      s.expect('=');
+      s.expect('[');
+      d.attrs.precision = s.ident();
+      s.expect(',');
+      s.ident();
+      s.expect(']');
     }
     this.signature(d);
   }
 
   private convBody(d: Draft): void {
     const s = this.s;
-    s.expect('('); d.operands.push(s.valueRef()); s.expect(','); d.operands.push(s.valueRef()); s.expect(')');
-    s.expect('dim_numbers'); s.expect('=');
+    s.expect('(');
+    d.operands.push(s.valueRef());
+    s.expect(',');
+    d.operands.push(s.valueRef());
+    s.expect(')');
+    s.expect('dim_numbers');
+    s.expect('=');
     s.skip();
     const dims = (Object.keys(CONV_DIM_NUMBERS) as ConvDims[]).find((k) => s.text.startsWith(CONV_DIM_NUMBERS[k], s.pos));
     if (!dims) return s.error(`only dim_numbers = ${Object.values(CONV_DIM_NUMBERS).join(' or ')} are supported`);
     d.attrs.dims = dims;
     s.pos += CONV_DIM_NUMBERS[dims].length;
-    s.expect(','); s.expect('window'); s.expect('='); s.expect('{');
+    s.expect(',');
+    s.expect('window');
+    s.expect('=');
+    s.expect('{');
     while (!s.eat('}')) {
       if (s.eat(',')) continue;
       const key = s.ident();
@@ -295,7 +377,10 @@ class Parser {
       if (key === 'pad') {
         s.expect('[');
         const rows: number[][] = [];
-        while (!s.eat(']')) { if (rows.length) s.expect(','); rows.push(s.intList()); }
+        while (!s.eat(']')) {
+          if (rows.length) s.expect(',');
+          rows.push(s.intList());
+        }
         d.attrs.pad = rows;
       } else d.attrs[key] = s.intList();
     }
@@ -305,9 +390,20 @@ class Parser {
       const key = s.ident();
       s.expect('=');
       if (key === 'precision_config') {
-        s.expect('['); s.expect('#stablehlo<precision'); d.attrs.precision = s.ident(); s.expect('>');
-        s.expect(','); s.expect('#stablehlo<precision'); s.ident(); s.expect('>'); s.expect(']');
-      } else { d.attrs[key] = s.int(); s.expect(':'); s.ident(); }
+        s.expect('[');
+        s.expect('#stablehlo<precision');
+        d.attrs.precision = s.ident();
+        s.expect('>');
+        s.expect(',');
+        s.expect('#stablehlo<precision');
+        s.ident();
+        s.expect('>');
+        s.expect(']');
+      } else {
+        d.attrs[key] = s.int();
+        s.expect(':');
+        s.ident();
+      }
     }
     this.signature(d);
   }
@@ -318,14 +414,18 @@ class Parser {
     s.expect('(');
     while (!s.eat(')')) {
       if (args.length) s.expect(',');
-      args.push(s.valueRef()); s.expect('='); d.operands.push(s.valueRef());
+      args.push(s.valueRef());
+      s.expect('=');
+      d.operands.push(s.valueRef());
     }
     s.expect(':');
     d.operandTypes = args.length ? s.typeList() : [];
     d.resultTypes = d.operandTypes;
-    s.expect('cond'); s.expect('{');
+    s.expect('cond');
+    s.expect('{');
     d.regions.push({ args, ops: this.block(['stablehlo.return']) });
-    s.expect('do'); s.expect('{');
+    s.expect('do');
+    s.expect('{');
     d.regions.push({ args, ops: this.block(['stablehlo.return']) });
   }
 
@@ -342,7 +442,9 @@ class Parser {
   private genericBody(name: string, d: Draft): void {
     const s = this.s;
     if (name !== 'stablehlo.gather') s.error(`generic form is only read for stablehlo.gather, not ${name}`);
-    s.expect('('); this.operandList(d); s.expect(')');
+    s.expect('(');
+    this.operandList(d);
+    s.expect(')');
     s.expect('{');
     while (!s.eat('}')) {
       if (s.eat(',')) continue;
@@ -352,13 +454,17 @@ class Parser {
         s.expect('#stablehlo.gather<');
         while (!s.eat('>')) {
           if (s.eat(',')) continue;
-          const k = s.ident(); s.expect('=');
+          const k = s.ident();
+          s.expect('=');
           d.attrs[k] = s.peek('[') ? s.intList() : s.int();
         }
       } else if (key === 'slice_sizes') {
         s.expect('array<i64:');
         const sizes: number[] = [];
-        while (!s.eat('>')) { if (sizes.length) s.expect(','); sizes.push(s.int()); }
+        while (!s.eat('>')) {
+          if (sizes.length) s.expect(',');
+          sizes.push(s.int());
+        }
         d.attrs.slice_sizes = sizes;
       } else d.attrs[key] = s.ident() === 'true';
     }

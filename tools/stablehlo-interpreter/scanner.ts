@@ -136,7 +136,10 @@ export class Scanner {
       const ch = this.text[end];
       if (ch === '[' || ch === '<') depth++;
       else if (ch === ']') depth--;
-      else if (ch === '>') { if (depth === 0) break; depth--; }
+      else if (ch === '>') {
+        if (depth === 0) break;
+        depth--;
+      }
     }
     const body = this.text.slice(start, end).trim();
     this.pos = end + 1;
@@ -155,7 +158,10 @@ function scalarLiteral(tok: string, type: TType, where: string): number {
     const bits = parseInt(tok, 16);
     if (!isFloatElem(type.elem)) return bits;
     const view = new DataView(new ArrayBuffer(4));
-    if (type.elem === 'f32') { view.setUint32(0, bits); return view.getFloat32(0); }
+    if (type.elem === 'f32') {
+      view.setUint32(0, bits);
+      return view.getFloat32(0);
+    }
     // Half types: only the non-finite patterns denoc writes.
     const exp = type.elem === 'bf16' ? (bits >> 7) & 0xff : (bits >> 10) & 0x1f;
     const mant = type.elem === 'bf16' ? bits & 0x7f : bits & 0x3ff;
@@ -176,7 +182,8 @@ function hexValues(hex: string, type: TType, where: string): number[] {
   const view = new DataView(bytes.buffer);
   const n = bytes.length / width;
   return Array.from({ length: n }, (_, i) =>
-    type.elem === 'f32' ? view.getFloat32(4 * i, true) : type.elem === 'i32' ? view.getInt32(4 * i, true) : view.getUint32(4 * i, true));
+    type.elem === 'f32' ? view.getFloat32(4 * i, true) : type.elem === 'i32' ? view.getInt32(4 * i, true) : view.getUint32(4 * i, true),
+  );
 }
 
 function denseValues(body: string, type: TType, where: string): number[] {
@@ -184,7 +191,10 @@ function denseValues(body: string, type: TType, where: string): number[] {
   let values: number[];
   if (body.startsWith('"')) values = hexValues(body.slice(1, -1), type, where);
   else {
-    const tokens = body.replace(/[[\]]/g, ' ').split(/[\s,]+/).filter((t) => t.length);
+    const tokens = body
+      .replace(/[[\]]/g, ' ')
+      .split(/[\s,]+/)
+      .filter((t) => t.length);
     values = tokens.map((t) => scalarLiteral(t, type, where));
   }
   if (values.length === 1 && !body.startsWith('[')) return new Array<number>(n).fill(values[0]);

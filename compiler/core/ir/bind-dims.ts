@@ -30,7 +30,16 @@ function bindLevel(graph: Graph, dims: Dims): Graph {
   for (const n of topoOrder(graph)) {
     if (map.has(n)) continue;
     const regions = n.regions.map((r) => bindLevel(r, dims));
-    map.set(n, b.op(n.op, n.inputs.map((i) => map.get(i)!), bindAttrs(n, dims), n.span, regions));
+    map.set(
+      n,
+      b.op(
+        n.op,
+        n.inputs.map((i) => map.get(i)!),
+        bindAttrs(n, dims),
+        n.span,
+        regions,
+      ),
+    );
   }
   return b.finish(graph.outputs.map((o) => map.get(o)!));
 }

@@ -12,7 +12,10 @@ import { formatType, sameType, tensorType, type DType, type Shape, type TensorTy
 let nextId = 1;
 
 function attrKey(attrs: Attrs): string {
-  return Object.keys(attrs).sort().map((k) => `${k}=${valueKey(attrs[k])}`).join(';');
+  return Object.keys(attrs)
+    .sort()
+    .map((k) => `${k}=${valueKey(attrs[k])}`)
+    .join(';');
 }
 
 /** FNV-1a over the raw bytes; buckets are compared exactly, so collisions only cost time. */
@@ -29,7 +32,8 @@ function valueKey(v: AttrValue): string {
 function sameAttrValue(a: AttrValue, b: AttrValue): boolean {
   if (ArrayBuffer.isView(a) || ArrayBuffer.isView(b)) {
     if (!ArrayBuffer.isView(a) || !ArrayBuffer.isView(b) || a.constructor !== b.constructor) return false;
-    const x = a as Float32Array | Int32Array, y = b as Float32Array | Int32Array;
+    const x = a as Float32Array | Int32Array,
+      y = b as Float32Array | Int32Array;
     return x.length === y.length && x.every((e, i) => Object.is(e, y[i]));
   }
   return JSON.stringify(a) === JSON.stringify(b);
@@ -38,7 +42,10 @@ function sameAttrValue(a: AttrValue, b: AttrValue): boolean {
 const regionIds = new WeakMap<Graph, number>();
 function regionId(g: Graph): number {
   let id = regionIds.get(g);
-  if (id === undefined) { id = nextId++; regionIds.set(g, id); }
+  if (id === undefined) {
+    id = nextId++;
+    regionIds.set(g, id);
+  }
   return id;
 }
 
@@ -68,7 +75,10 @@ export class GraphBuilder {
         }
       }
       normalized = normalizeAttrs(def, attrs);
-      type = def.inferType(inputs.map((n) => n.type as TensorType), normalized);
+      type = def.inferType(
+        inputs.map((n) => n.type as TensorType),
+        normalized,
+      );
     } catch (e) {
       if (e instanceof ShapeError) {
         throw new DenocError({ code: 'IR0001', severity: 'error', message: `${op}: ${e.message}`, span });
@@ -80,10 +90,16 @@ export class GraphBuilder {
     const hit = bucket?.find((n) => Object.keys(normalized).every((k) => sameAttrValue(n.attrs[k], normalized[k])));
     if (hit) return hit;
     const node: Node = Object.freeze({
-      id: nextId++, op, inputs: Object.freeze([...inputs]), attrs: normalized, type,
-      regions: Object.freeze([...regions]), span,
+      id: nextId++,
+      op,
+      inputs: Object.freeze([...inputs]),
+      attrs: normalized,
+      type,
+      regions: Object.freeze([...regions]),
+      span,
     });
-    if (bucket) bucket.push(node); else this.table.set(key, [node]);
+    if (bucket) bucket.push(node);
+    else this.table.set(key, [node]);
     return node;
   }
 
@@ -131,7 +147,9 @@ export class GraphBuilder {
     next.forEach((n, i) => {
       if (!sameType(n.type, init[i].type)) {
         throw new DenocError({
-          code: 'IR0004', severity: 'error', span,
+          code: 'IR0004',
+          severity: 'error',
+          span,
           message: `loop-carried value ${i} changes type from ${formatType(init[i].type)} to ${formatType(n.type)}`,
         });
       }

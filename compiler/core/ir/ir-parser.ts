@@ -36,11 +36,17 @@ const TYPED_LEAVES = new Set(['weight', 'constant']);
 
 type RawValue = number | string | boolean | (number | string)[] | { dense: number[] };
 
-interface RawAttr { key: Token; value: RawValue }
+interface RawAttr {
+  key: Token;
+  value: RawValue;
+}
 
 class IRParser {
   private pos = 0;
-  constructor(private readonly tokens: Token[], private readonly file: string) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly file: string,
+  ) {}
 
   graph(): Graph {
     this.keyword('graph');
@@ -63,7 +69,11 @@ class IRParser {
       const nameTok = this.take('pct', 'a parameter like %x');
       this.punct(':');
       const type = this.tensorTypeOf(this.type(), nameTok);
-      this.define(scope, nameTok, this.build(nameTok, () => b.param(nameTok.text, type)));
+      this.define(
+        scope,
+        nameTok,
+        this.build(nameTok, () => b.param(nameTok.text, type)),
+      );
     }
     this.punct(')');
   }
@@ -94,7 +104,10 @@ class IRParser {
     this.punct('=');
     const opTok = this.take('ident', 'an op name');
     if (!hasOp(opTok.text)) {
-      const hint = suggest(opTok.text, allOps().map((d) => d.name));
+      const hint = suggest(
+        opTok.text,
+        allOps().map((d) => d.name),
+      );
       this.fail('IR0204', `unknown op '${opTok.text}'${hint ? ` (did you mean '${hint}'?)` : ''}`, opTok);
     }
     if (opTok.text === 'param') this.fail('IR0201', `param nodes are declared in the graph or body header, not as statements`, opTok);
@@ -143,7 +156,11 @@ class IRParser {
     const node = scope.get(tok.text);
     if (!node) {
       const hint = suggest(tok.text, scope.keys());
-      this.fail('IR0202', `%${tok.text} is not defined in this graph or body (regions see only their own params)${hint ? `; did you mean %${hint}?` : ''}`, tok);
+      this.fail(
+        'IR0202',
+        `%${tok.text} is not defined in this graph or body (regions see only their own params)${hint ? `; did you mean %${hint}?` : ''}`,
+        tok,
+      );
     }
     return node;
   }
@@ -168,8 +185,14 @@ class IRParser {
 
   private value(): RawValue {
     const tok = this.peek();
-    if (tok.kind === 'num' || tok.kind === 'str') { this.pos++; return tok.value as number | string; }
-    if (tok.kind === 'ident' && (tok.text === 'true' || tok.text === 'false')) { this.pos++; return tok.text === 'true'; }
+    if (tok.kind === 'num' || tok.kind === 'str') {
+      this.pos++;
+      return tok.value as number | string;
+    }
+    if (tok.kind === 'ident' && (tok.text === 'true' || tok.text === 'false')) {
+      this.pos++;
+      return tok.text === 'true';
+    }
     if (tok.kind === 'ident' && tok.text === 'dense') return { dense: this.dense() };
     if (this.isPunct('[')) {
       this.pos++;
@@ -343,16 +366,34 @@ const SPECIAL_NUMBERS: Record<string, number> = { nan: NaN, '-nan': NaN, inf: In
 
 function lex(text: string, file: string): Token[] {
   const tokens: Token[] = [];
-  let i = 0, line = 1, lineStart = 0;
+  let i = 0,
+    line = 1,
+    lineStart = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === '\n') { line++; i++; lineStart = i; continue; }
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
-    if (text.startsWith('//', i)) { while (i < text.length && text[i] !== '\n') i++; continue; }
+    if (c === '\n') {
+      line++;
+      i++;
+      lineStart = i;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (text.startsWith('//', i)) {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
     const col = i - lineStart + 1;
     const hit = matchToken(text, i);
     if (!hit) {
-      const what = c === '%' || c === '@' ? `a name after '${c}'` : text.startsWith('loc(', i) ? 'loc(...) closing at the end of its line' : `a token, found '${c}'`;
+      const what =
+        c === '%' || c === '@'
+          ? `a name after '${c}'`
+          : text.startsWith('loc(', i)
+            ? 'loc(...) closing at the end of its line'
+            : `a token, found '${c}'`;
       throw new DenocError({ code: 'IR0201', severity: 'error', message: `${line}:${col}: expected ${what}`, span: { file, line, col } });
     }
     tokens.push({ ...hit.token, line, col });

@@ -5,13 +5,7 @@
 import type { Span } from './span.ts';
 import type { TensorType, Type } from './types.ts';
 
-export type AttrValue =
-  | number
-  | string
-  | boolean
-  | readonly (number | string)[]
-  | Float32Array
-  | Int32Array;
+export type AttrValue = number | string | boolean | readonly (number | string)[] | Float32Array | Int32Array;
 
 export type Attrs = Readonly<Record<string, AttrValue>>;
 
@@ -51,7 +45,10 @@ export function topoOrder(graph: Graph): Node[] {
     while (stack.length) {
       const top = stack[stack.length - 1];
       const [node, i] = top;
-      if (seen.has(node)) { stack.pop(); continue; }
+      if (seen.has(node)) {
+        stack.pop();
+        continue;
+      }
       if (i < node.inputs.length) {
         top[1]++;
         const input = node.inputs[i];
@@ -74,7 +71,9 @@ export function usersOf(graph: Graph): Map<Node, Node[]> {
   for (const n of topoOrder(graph)) {
     for (const i of n.inputs) {
       const list = users.get(i);
-      if (list) { if (!list.includes(n)) list.push(n); } else users.set(i, [n]);
+      if (list) {
+        if (!list.includes(n)) list.push(n);
+      } else users.set(i, [n]);
     }
   }
   return users;

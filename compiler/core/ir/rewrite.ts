@@ -63,12 +63,27 @@ export function applyRules(graph: Graph, rules: readonly Rule[], maxSweeps = 8):
  * returns a node replaced by it (weights become inputs of a training step, say); returns the copies
  * of the outputs. Loop bodies are shared, not copied.
  */
-export function inlineGraph(b: GraphBuilder, graph: Graph, bind: (param: Node) => Node, leaf: (node: Node) => Node | undefined = () => undefined): Node[] {
+export function inlineGraph(
+  b: GraphBuilder,
+  graph: Graph,
+  bind: (param: Node) => Node,
+  leaf: (node: Node) => Node | undefined = () => undefined,
+): Node[] {
   const map = new Map<Node, Node>();
   for (const p of graph.params) map.set(p, bind(p));
   for (const node of topoOrder(graph)) {
     if (map.has(node)) continue;
-    map.set(node, leaf(node) ?? b.op(node.op, node.inputs.map((i) => map.get(i)!), node.attrs, node.span, node.regions));
+    map.set(
+      node,
+      leaf(node) ??
+        b.op(
+          node.op,
+          node.inputs.map((i) => map.get(i)!),
+          node.attrs,
+          node.span,
+          node.regions,
+        ),
+    );
   }
   return graph.outputs.map((o) => map.get(o)!);
 }

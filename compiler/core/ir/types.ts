@@ -60,8 +60,9 @@ export function sameShape(a: Shape, b: Shape): boolean {
 
 export function sameType(a: Type, b: Type): boolean {
   if (a.kind === 'tuple' || b.kind === 'tuple') {
-    return a.kind === 'tuple' && b.kind === 'tuple' && a.elements.length === b.elements.length &&
-      a.elements.every((e, i) => sameType(e, b.elements[i]));
+    return (
+      a.kind === 'tuple' && b.kind === 'tuple' && a.elements.length === b.elements.length && a.elements.every((e, i) => sameType(e, b.elements[i]))
+    );
   }
   return a.dtype === b.dtype && sameShape(a.shape, b.shape);
 }

@@ -59,7 +59,11 @@ function verifyLevel(graph: Graph, outer: readonly Set<Node>[], where: string, t
   for (const node of own) {
     const outerInput = node.inputs.find(isOuter);
     if (outerInput) {
-      report('IR0108', `${describeNode(node)} uses ${describeNode(outerInput)} of an enclosing graph; regions are isolated from above (pass it as a capture)`, node);
+      report(
+        'IR0108',
+        `${describeNode(node)} uses ${describeNode(outerInput)} of an enclosing graph; regions are isolated from above (pass it as a capture)`,
+        node,
+      );
     }
     if (node.op === 'param' && !declared.has(node)) {
       report('IR0110', `param '${String(node.attrs.name)}' (${describeNode(node)}) is not declared by this graph`, node);
@@ -69,7 +73,8 @@ function verifyLevel(graph: Graph, outer: readonly Set<Node>[], where: string, t
   }
   outputs.forEach((o, i) => {
     if (isOuter(o)) report('IR0108', `output ${i} is ${describeNode(o)} of an enclosing graph`, o);
-    else if (topLevel && o.type.kind !== 'tensor') report('IR0109', `output ${i} (${describeNode(o)}) is a tuple; select its elements with tuple_get`, o);
+    else if (topLevel && o.type.kind !== 'tensor')
+      report('IR0109', `output ${i} (${describeNode(o)}) is a tuple; select its elements with tuple_get`, o);
   });
   const inner = [...outer, new Set(own)];
   for (const node of own) {
@@ -103,7 +108,8 @@ export function checkNode(node: Node): NodeProblem[] {
   if (arity) problems.push({ code: 'IR0102', message: arity });
   if (!def.acceptsTuple) {
     node.inputs.forEach((n, i) => {
-      if (n.type.kind !== 'tensor') problems.push({ code: 'IR0103', message: `input ${i} (${describeNode(n)}) is a tuple; select an element with tuple_get` });
+      if (n.type.kind !== 'tensor')
+        problems.push({ code: 'IR0103', message: `input ${i} (${describeNode(n)}) is a tuple; select an element with tuple_get` });
     });
   }
   const attrs = attrProblem(def, node);
@@ -131,7 +137,9 @@ function attrProblem(def: OpDef, node: Node): string | undefined {
   }
   // The builder stores attributes with defaults filled in, so equal nodes intern to one.
   const missing = Object.keys(normalized).filter((k) => !(k in node.attrs));
-  return missing.length ? `attribute${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')} missing (defaults are stored explicitly)` : undefined;
+  return missing.length
+    ? `attribute${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')} missing (defaults are stored explicitly)`
+    : undefined;
 }
 
 function malformedType(t: Type): string | undefined {
@@ -149,7 +157,10 @@ function checkType(def: OpDef, node: Node): string | undefined {
   if (malformed) return malformed;
   let inferred: Type;
   try {
-    inferred = def.inferType(node.inputs.map((n) => n.type as TensorType), node.attrs);
+    inferred = def.inferType(
+      node.inputs.map((n) => n.type as TensorType),
+      node.attrs,
+    );
   } catch (e) {
     return `type rule rejects the inputs: ${(e as Error).message}`;
   }
@@ -164,7 +175,10 @@ function checkLoop(node: Node): NodeProblem[] {
   const expected: Type[] = [{ kind: 'tensor', dtype: 'i32', shape: [] }, ...node.inputs.map((n) => n.type)];
   const problems: NodeProblem[] = [];
   if (body.params.length !== expected.length) {
-    problems.push({ code: 'IR0106', message: `body takes ${body.params.length} params but needs ${expected.length} (iter, ${carried} carried, ${node.inputs.length - carried} captures)` });
+    problems.push({
+      code: 'IR0106',
+      message: `body takes ${body.params.length} params but needs ${expected.length} (iter, ${carried} carried, ${node.inputs.length - carried} captures)`,
+    });
   } else {
     body.params.forEach((p, i) => {
       if (!sameType(p.type, expected[i])) {
@@ -178,7 +192,10 @@ function checkLoop(node: Node): NodeProblem[] {
   } else {
     body.outputs.forEach((o, i) => {
       if (o && !sameType(o.type, expected[1 + i])) {
-        problems.push({ code: 'IR0107', message: `body yield ${i} is ${formatType(o.type)} but carried value ${i} is ${formatType(expected[1 + i])}` });
+        problems.push({
+          code: 'IR0107',
+          message: `body yield ${i} is ${formatType(o.type)} but carried value ${i} is ${formatType(expected[1 + i])}`,
+        });
       }
     });
   }

@@ -18,8 +18,12 @@ export const PHILOX_ROUNDS = 10;
 
 /** High 32 bits of the 64-bit product of two u32, from 16-bit halves (every partial fits a double exactly). */
 export function mulhi32(a: number, b: number): number {
-  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
-  const lh = al * bh, hl = ah * bl;
+  const al = a & 0xffff,
+    ah = a >>> 16,
+    bl = b & 0xffff,
+    bh = b >>> 16;
+  const lh = al * bh,
+    hl = ah * bl;
   const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
   return (ah * bh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
@@ -29,24 +33,31 @@ export function mulhi32(a: number, b: number): number {
  * Round: (hi0, lo0) = M0·c0, (hi1, lo1) = M1·c2, c = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0);
  * the key is bumped by the Weyl constants between rounds.
  */
-export function philox4x32(
-  counter: ArrayLike<number>, key: ArrayLike<number>, rounds = PHILOX_ROUNDS, out = new Uint32Array(4),
-): Uint32Array {
-  let c0 = counter[0] >>> 0, c1 = counter[1] >>> 0, c2 = counter[2] >>> 0, c3 = counter[3] >>> 0;
-  let k0 = key[0] >>> 0, k1 = key[1] >>> 0;
+export function philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, rounds = PHILOX_ROUNDS, out = new Uint32Array(4)): Uint32Array {
+  let c0 = counter[0] >>> 0,
+    c1 = counter[1] >>> 0,
+    c2 = counter[2] >>> 0,
+    c3 = counter[3] >>> 0;
+  let k0 = key[0] >>> 0,
+    k1 = key[1] >>> 0;
   for (let r = 0; r < rounds; r++) {
     if (r > 0) {
       k0 = (k0 + PHILOX_W0) >>> 0;
       k1 = (k1 + PHILOX_W1) >>> 0;
     }
-    const hi0 = mulhi32(PHILOX_M0, c0), lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
-    const hi1 = mulhi32(PHILOX_M1, c2), lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
+    const hi0 = mulhi32(PHILOX_M0, c0),
+      lo0 = Math.imul(PHILOX_M0, c0) >>> 0;
+    const hi1 = mulhi32(PHILOX_M1, c2),
+      lo1 = Math.imul(PHILOX_M1, c2) >>> 0;
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
     c3 = lo0;
   }
-  out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
   return out;
 }
 
@@ -61,7 +72,8 @@ export function uniformFromBits(x: number): number {
 
 /** One Box–Muller pair from two words: [r·cos θ, r·sin θ] with r = √(−2 ln u1), θ = 2π u2, in f32 steps. */
 export function boxMuller(x1: number, x2: number): [number, number] {
-  const u1 = uniformFromBits(x1), u2 = uniformFromBits(x2);
+  const u1 = uniformFromBits(x1),
+    u2 = uniformFromBits(x2);
   const r = f32(Math.sqrt(f32(-2 * f32(Math.log(u1)))));
   const theta = f32(TWO_PI_F32 * u2);
   return [f32(r * f32(Math.cos(theta))), f32(r * f32(Math.sin(theta)))];

@@ -6,9 +6,7 @@
  */
 import { tensorOf, type Node } from '../ir/node.ts';
 import { formatShape, tensorType, type TensorType } from '../ir/types.ts';
-import {
-  attrDims, broadcastAll, ioBytes, perElementCost, requireDtype, requireNumeric, requireSameDtype,
-} from './common.ts';
+import { attrDims, broadcastAll, ioBytes, perElementCost, requireDtype, requireNumeric, requireSameDtype } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
 import type { VjpBuilder } from './vjp.ts';
 
@@ -25,18 +23,25 @@ interface ArithSpec extends BinarySpec {
 }
 
 /** Ties pick `a` (cond false), matching the reference's min/max gradients. */
-const select = (g: VjpBuilder, pickB: Node, dy: Node): [Node, Node] =>
-  [g.op('where', [pickB, g.scalar(0), dy]), g.op('where', [pickB, dy, g.scalar(0)])];
+const select = (g: VjpBuilder, pickB: Node, dy: Node): [Node, Node] => [
+  g.op('where', [pickB, g.scalar(0), dy]),
+  g.op('where', [pickB, dy, g.scalar(0)]),
+];
 
 const ARITH: readonly ArithSpec[] = [
   { name: 'add', summary: 'a + b', d: (_g, _a, _b, _y, dy) => [dy, dy] },
   { name: 'sub', summary: 'a - b', d: (g, _a, _b, _y, dy) => [dy, g.op('neg', [dy])] },
   { name: 'mul', summary: 'a · b', d: (g, a, b, _y, dy) => [g.op('mul', [dy, b]), g.op('mul', [dy, a])] },
   // d(a/b)/db = −a/b² = −y/b
-  { name: 'div', summary: 'a / b (integers truncate toward zero)', d: (g, _a, b, y, dy) => [g.op('div', [dy, b]), g.op('neg', [g.op('div', [g.op('mul', [dy, y]), b])])] },
+  {
+    name: 'div',
+    summary: 'a / b (integers truncate toward zero)',
+    d: (g, _a, b, y, dy) => [g.op('div', [dy, b]), g.op('neg', [g.op('div', [g.op('mul', [dy, y]), b])])],
+  },
   // d(a^b)/da = b·a^(b−1); d(a^b)/db = a^b·ln a (NaN for a ≤ 0 where b is not differentiated anyway)
   {
-    name: 'pow', summary: 'a ^ b',
+    name: 'pow',
+    summary: 'a ^ b',
     d: (g, a, b, y, dy) => [
       g.op('mul', [dy, g.op('mul', [b, g.op('pow', [a, g.op('sub', [b, g.scalar(1)])])])]),
       g.op('mul', [dy, g.op('mul', [y, g.op('log', [a])])]),

@@ -7,9 +7,7 @@
  */
 import { tensorOf, type Attrs, type Node } from '../ir/node.ts';
 import { formatShape, tensorType, type TensorType } from '../ir/types.ts';
-import {
-  attrInt, countElems, ioBytes, pairAttr, requireFloat, requireRank, requireSameDtype, staticDim,
-} from './common.ts';
+import { attrInt, countElems, ioBytes, pairAttr, requireFloat, requireRank, requireSameDtype, staticDim } from './common.ts';
 import { defineOp, shapeCheck } from './registry.ts';
 import { SLICE_END, spreadAxis } from './shape.ts';
 import type { VjpBuilder } from './vjp.ts';
@@ -22,7 +20,15 @@ function outExtent(axis: string, size: number, k: number, s: number, p: number, 
   return out;
 }
 
-interface ConvGeometry { c: number; o: number; kh: number; kw: number; oh: number; ow: number; groups: number }
+interface ConvGeometry {
+  c: number;
+  o: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  groups: number;
+}
 
 function convGeometry(inputs: readonly TensorType[], a: Attrs): ConvGeometry {
   const [x, w, bias] = inputs;
@@ -55,14 +61,30 @@ const slice4 = (g: VjpBuilder, t: Node, begin: readonly number[], end: readonly 
 
 /** Reverses `axis` of a static axis of size n (a gather with descending indices). */
 function flip(g: VjpBuilder, t: Node, axis: number, n: number): Node {
-  return g.op('gather', [t, g.ints(Array.from({ length: n }, (_, i) => n - 1 - i), [n])], { axis });
+  return g.op(
+    'gather',
+    [
+      t,
+      g.ints(
+        Array.from({ length: n }, (_, i) => n - 1 - i),
+        [n],
+      ),
+    ],
+    { axis },
+  );
 }
 
 /** Pads or crops `axis` at its end so that it has `size` elements. */
 function fitAxis(g: VjpBuilder, t: Node, axis: number, size: number): Node {
   const len = staticDim(tensorOf(t).shape[axis], `axis ${axis}`);
   if (len === size) return t;
-  if (len > size) return slice4(g, t, [0, 0, 0, 0], [0, 1, 2, 3].map((i) => (i === axis ? size : SLICE_END)));
+  if (len > size)
+    return slice4(
+      g,
+      t,
+      [0, 0, 0, 0],
+      [0, 1, 2, 3].map((i) => (i === axis ? size : SLICE_END)),
+    );
   return g.op('pad', [t], { pads: [0, 1, 2, 3].flatMap((i) => (i === axis ? [0, size - len] : [0, 0])) });
 }
 
@@ -77,7 +99,8 @@ function convInputVjp(g: VjpBuilder, x: Node, w: Node, dy: Node, a: Attrs): Node
   const swapped = g.op('reshape', [g.op('transpose', [byGroup], { perm: [0, 2, 1, 3, 4] })], { shape: [groups * cg, og, kh, kw] });
   const kernel = flip(g, flip(g, swapped, 2, kh), 3, kw);
   const full = g.op('conv2d', [spread, kernel], { pad: [dil[0] * (kh - 1), dil[1] * (kw - 1)], dilation: dil, groups });
-  const rows = fitAxis(g, full, 2, pad[0] + h), cols = fitAxis(g, rows, 3, pad[1] + wd);
+  const rows = fitAxis(g, full, 2, pad[0] + h),
+    cols = fitAxis(g, rows, 3, pad[1] + wd);
   return slice4(g, cols, [0, 0, pad[0], pad[1]], [SLICE_END, SLICE_END, pad[0] + h, pad[1] + wd]);
 }
 
@@ -107,7 +130,9 @@ function conv2dVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
 function avgPoolVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
   const { kernel, stride } = poolWindow(node.attrs);
   const c = staticDim(tensorOf(node.inputs[0]).shape[1], 'input channels C');
-  const ones = g.op('reshape', [g.floats(new Float32Array(c * kernel[0] * kernel[1]).fill(1 / (kernel[0] * kernel[1])))], { shape: [c, 1, kernel[0], kernel[1]] });
+  const ones = g.op('reshape', [g.floats(new Float32Array(c * kernel[0] * kernel[1]).fill(1 / (kernel[0] * kernel[1])))], {
+    shape: [c, 1, kernel[0], kernel[1]],
+  });
   const [dx] = g.through((x) => g.op('conv2d', [x, ones], { stride, groups: c }), node.inputs, dy);
   return [dx!];
 }

@@ -27,25 +27,46 @@ const oneMinus = (g: VjpBuilder, a: Node): Node => g.op('sub', [g.scalar(1), a])
 const UNARY: readonly UnarySpec[] = [
   { name: 'neg', summary: '-x', flops: 1, floatOnly: false, dx: (g, _x, _y, dy) => g.op('neg', [dy]) },
   // the subgradient 1 at x = 0, as tfjs and JAX take it
-  { name: 'abs', summary: '|x|', flops: 1, floatOnly: false, dx: (g, x, _y, dy) => g.op('where', [g.op('less', [x, g.scalar(0)]), g.op('neg', [dy]), dy]) },
+  {
+    name: 'abs',
+    summary: '|x|',
+    flops: 1,
+    floatOnly: false,
+    dx: (g, x, _y, dy) => g.op('where', [g.op('less', [x, g.scalar(0)]), g.op('neg', [dy]), dy]),
+  },
   { name: 'exp', summary: 'e^x', flops: 1, floatOnly: true, dx: (g, _x, y, dy) => mul(g, dy, y) },
   { name: 'log', summary: 'natural logarithm', flops: 1, floatOnly: true, dx: (g, x, _y, dy) => g.op('div', [dy, x]) },
   { name: 'sqrt', summary: 'square root', flops: 1, floatOnly: true, dx: (g, _x, y, dy) => g.op('div', [dy, mul(g, g.scalar(2), y)]) },
   // d(x^-1/2) = -1/2 · x^-3/2 = -1/2 · y³
-  { name: 'rsqrt', summary: '1/sqrt(x)', flops: 2, floatOnly: true, dx: (g, _x, y, dy) => mul(g, dy, mul(g, g.scalar(-0.5), mul(g, y, g.op('square', [y])))) },
+  {
+    name: 'rsqrt',
+    summary: '1/sqrt(x)',
+    flops: 2,
+    floatOnly: true,
+    dx: (g, _x, y, dy) => mul(g, dy, mul(g, g.scalar(-0.5), mul(g, y, g.op('square', [y])))),
+  },
   { name: 'sin', summary: 'sine', flops: 1, floatOnly: true, dx: (g, x, _y, dy) => mul(g, dy, g.op('cos', [x])) },
   { name: 'cos', summary: 'cosine', flops: 1, floatOnly: true, dx: (g, x, _y, dy) => g.op('neg', [mul(g, dy, g.op('sin', [x]))]) },
   { name: 'tanh', summary: 'hyperbolic tangent', flops: 1, floatOnly: true, dx: (g, _x, y, dy) => mul(g, dy, oneMinus(g, g.op('square', [y]))) },
   { name: 'sigmoid', summary: '1/(1+e^-x)', flops: 4, floatOnly: true, dx: (g, _x, y, dy) => mul(g, dy, mul(g, y, oneMinus(g, y))) },
   // d(x·s) = s + x·s·(1 − s) = s·(1 + x·(1 − s)), s = sigmoid(x)
   {
-    name: 'silu', summary: 'x·sigmoid(x)', flops: 5, floatOnly: true,
+    name: 'silu',
+    summary: 'x·sigmoid(x)',
+    flops: 5,
+    floatOnly: true,
     dx: (g, x, _y, dy) => {
       const s = g.op('sigmoid', [x]);
       return mul(g, dy, mul(g, s, g.op('add', [g.scalar(1), mul(g, x, oneMinus(g, s))])));
     },
   },
-  { name: 'relu', summary: 'max(x, 0)', flops: 1, floatOnly: false, dx: (g, x, _y, dy) => g.op('where', [g.op('greater', [x, g.scalar(0)]), dy, g.scalar(0)]) },
+  {
+    name: 'relu',
+    summary: 'max(x, 0)',
+    flops: 1,
+    floatOnly: false,
+    dx: (g, x, _y, dy) => g.op('where', [g.op('greater', [x, g.scalar(0)]), dy, g.scalar(0)]),
+  },
   { name: 'square', summary: 'x·x', flops: 1, floatOnly: false, dx: (g, x, _y, dy) => mul(g, dy, mul(g, g.scalar(2), x)) },
 ];
 
@@ -82,8 +103,10 @@ defineOp({
   fusion: 'elementwise',
   inferType: (inputs, a) => {
     requireFloat(inputs[0], 'x');
-    shapeCheck(a.approximate === 'tanh' || a.approximate === 'none',
-      () => `approximate must be "tanh" or "none", got ${JSON.stringify(a.approximate)}`);
+    shapeCheck(
+      a.approximate === 'tanh' || a.approximate === 'none',
+      () => `approximate must be "tanh" or "none", got ${JSON.stringify(a.approximate)}`,
+    );
     return sameType(inputs);
   },
   cost: perElementCost(8),

@@ -33,10 +33,15 @@ defineOp({
   },
   cost: (inputs, out) => ({ flops: countElems(out.shape) * 1.5, bytes: ioBytes(inputs, out) }),
   // differentiated through its definition: [cos(t·f), sin(t·f)] with f the frequency table
-  vjp: (g, node, dy) => g.through((t) => {
-    const freqs = embeddingFrequencies(attrInt(node.attrs, 'dim'), maxPeriod(node.attrs));
-    const [b] = tensorOf(t).shape;
-    const args = g.op('mul', [g.op('reshape', [t], { shape: [b, 1] }), g.op('reshape', [g.floats(freqs)], { shape: [1, freqs.length] })]);
-    return g.op('concat', [g.op('cos', [args]), g.op('sin', [args])], { axis: 1 });
-  }, node.inputs, dy),
+  vjp: (g, node, dy) =>
+    g.through(
+      (t) => {
+        const freqs = embeddingFrequencies(attrInt(node.attrs, 'dim'), maxPeriod(node.attrs));
+        const [b] = tensorOf(t).shape;
+        const args = g.op('mul', [g.op('reshape', [t], { shape: [b, 1] }), g.op('reshape', [g.floats(freqs)], { shape: [1, freqs.length] })]);
+        return g.op('concat', [g.op('cos', [args]), g.op('sin', [args])], { axis: 1 });
+      },
+      node.inputs,
+      dy,
+    ),
 });

@@ -9,17 +9,28 @@ import { broadcastAll, countElems, ioBytes, requireFloat, requireSameDtype } fro
 import { defineOp, shapeCheck } from './registry.ts';
 import type { VjpBuilder } from './vjp.ts';
 
-interface MatmulDims { batch: Dim[]; m: Dim; k: Dim; n: Dim }
+interface MatmulDims {
+  batch: Dim[];
+  m: Dim;
+  k: Dim;
+  n: Dim;
+}
 
 function matmulDims([a, b]: readonly TensorType[], attrs: Attrs): MatmulDims {
-  shapeCheck(a.shape.length >= 2 && b.shape.length >= 2,
-    () => `operands need rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)} (reshape vectors to [1, K] or [K, 1])`);
-  const ra = a.shape.length, rb = b.shape.length;
+  shapeCheck(
+    a.shape.length >= 2 && b.shape.length >= 2,
+    () => `operands need rank >= 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)} (reshape vectors to [1, K] or [K, 1])`,
+  );
+  const ra = a.shape.length,
+    rb = b.shape.length;
   const [m, ka] = attrs.transposeA ? [a.shape[ra - 1], a.shape[ra - 2]] : [a.shape[ra - 2], a.shape[ra - 1]];
   const [kb, n] = attrs.transposeB ? [b.shape[rb - 1], b.shape[rb - 2]] : [b.shape[rb - 2], b.shape[rb - 1]];
-  shapeCheck(ka === kb,
-    () => `contraction dims differ: a ${formatShape(a.shape)} has K=${ka} but b ${formatShape(b.shape)} has K=${kb}` +
-      ` (transposeA=${String(attrs.transposeA)}, transposeB=${String(attrs.transposeB)})`);
+  shapeCheck(
+    ka === kb,
+    () =>
+      `contraction dims differ: a ${formatShape(a.shape)} has K=${ka} but b ${formatShape(b.shape)} has K=${kb}` +
+      ` (transposeA=${String(attrs.transposeA)}, transposeB=${String(attrs.transposeB)})`,
+  );
   const batch = broadcastAll([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
   return { batch, m, k: ka, n };
 }
@@ -49,7 +60,8 @@ defineOp({
  */
 function matmulVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
   const [a, b] = node.inputs;
-  const tA = node.attrs.transposeA === true, tB = node.attrs.transposeB === true;
+  const tA = node.attrs.transposeA === true,
+    tB = node.attrs.transposeB === true;
   const da = tA ? g.op('matmul', [b, dy], { transposeA: tB, transposeB: true }) : g.op('matmul', [dy, b], { transposeB: !tB });
   const db = tB ? g.op('matmul', [dy, a], { transposeA: true, transposeB: tA }) : g.op('matmul', [a, dy], { transposeA: !tA });
   return [g.unbroadcast(da, tensorOf(a).shape), g.unbroadcast(db, tensorOf(b).shape)];

@@ -48,15 +48,17 @@ function layerNormForward(g: VjpBuilder, node: Node) {
 
 function batchNormForward(g: VjpBuilder, node: Node) {
   return (x: Node, mean: Node, variance: Node, gamma: Node, beta: Node): Node => {
-    const scale = g.op('mul', [perChannel(g, gamma, x), g.op('rsqrt', [g.op('add', [perChannel(g, variance, x), g.scalar(node.attrs.eps as number)])])]);
+    const scale = g.op('mul', [
+      perChannel(g, gamma, x),
+      g.op('rsqrt', [g.op('add', [perChannel(g, variance, x), g.scalar(node.attrs.eps as number)])]),
+    ]);
     return g.op('add', [g.op('mul', [g.op('sub', [x, perChannel(g, mean, x)]), scale]), perChannel(g, beta, x)]);
   };
 }
 
 /** Each per-channel operand must be exactly [c]. */
 function requireVector(t: TensorType, c: Dim, what: string, x: TensorType): void {
-  shapeCheck(t.shape.length === 1 && t.shape[0] === c,
-    () => `${what} ${formatShape(t.shape)} must be [${c}] to match input ${formatShape(x.shape)}`);
+  shapeCheck(t.shape.length === 1 && t.shape[0] === c, () => `${what} ${formatShape(t.shape)} must be [${c}] to match input ${formatShape(x.shape)}`);
   requireSameDtype(x, t, `input and ${what}`);
 }
 

@@ -32,7 +32,10 @@ defineOp({
     const stream = a.stream as number;
     shapeCheck(stream >= 0 && stream <= 0xffffffff, () => `stream must be in [0, 2^32), got ${stream}`);
     const shape = attrDims(a, 'shape');
-    shapeCheck(shape.every((d) => typeof d === 'string' || d >= 1), () => `shape ${formatShape(shape)} needs positive dims`);
+    shapeCheck(
+      shape.every((d) => typeof d === 'string' || d >= 1),
+      () => `shape ${formatShape(shape)} needs positive dims`,
+    );
     return tensorType(dtype, shape);
   },
   cost: (inputs, out) => ({ flops: 8 * countElems(out.shape), bytes: ioBytes(inputs, out) }),

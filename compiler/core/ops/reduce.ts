@@ -50,15 +50,27 @@ interface ReduceSpec {
 
 const REDUCTIONS: readonly ReduceSpec[] = [
   { name: 'sum', summary: 'sum over axes', floatOnly: false, flops: (n) => n, dx: (_g, k, expand) => expand(k.dy) },
-  { name: 'mean', summary: 'mean over axes', floatOnly: true, flops: (n, m) => n + m, dx: (g, k, expand) => g.op('div', [expand(k.dy), g.scalar(k.count)]) },
+  {
+    name: 'mean',
+    summary: 'mean over axes',
+    floatOnly: true,
+    flops: (n, m) => n + m,
+    dx: (g, k, expand) => g.op('div', [expand(k.dy), g.scalar(k.count)]),
+  },
   // every maximal element gets the whole cotangent, as in the reference's gradient
   {
-    name: 'reduce_max', summary: 'maximum over axes', floatOnly: false, flops: (n) => n,
+    name: 'reduce_max',
+    summary: 'maximum over axes',
+    floatOnly: false,
+    flops: (n) => n,
     dx: (g, k, expand) => g.op('where', [g.op('equal', [k.x, expand(k.y)]), expand(k.dy), g.scalar(0)]),
   },
   // d var/dx = 2(x − mean)/N
   {
-    name: 'variance', summary: 'population variance over axes (divides by N)', floatOnly: true, flops: (n) => 4 * n,
+    name: 'variance',
+    summary: 'population variance over axes (divides by N)',
+    floatOnly: true,
+    flops: (n) => 4 * n,
     dx: (g, k, expand) => {
       const centred = g.op('sub', [k.x, expand(g.op('div', [g.op('sum', [k.x], { axes: k.axes, keepdims: true }), g.scalar(k.count)]))]);
       return g.op('mul', [expand(k.dy), g.op('mul', [g.scalar(2 / k.count), centred])]);

@@ -90,7 +90,11 @@ export function allOps(): OpDef[] {
 }
 
 function staticBytes(t: TensorType): number {
-  try { return numel(t.shape) * 4; } catch { return 0; }
+  try {
+    return numel(t.shape) * 4;
+  } catch {
+    return 0;
+  }
 }
 
 /** Default cost: one flop per output element, every input and the output touched once. */
@@ -123,15 +127,24 @@ export function normalizeAttrs(def: OpDef, attrs: Attrs): Attrs {
 function checkAttrKind(op: string, key: string, kind: AttrKind, v: AttrValue): void {
   const ok = (() => {
     switch (kind) {
-      case 'int': return typeof v === 'number' && Number.isInteger(v);
-      case 'float': return typeof v === 'number';
-      case 'bool': return typeof v === 'boolean';
-      case 'string': return typeof v === 'string';
-      case 'ints': return Array.isArray(v) && v.every((x) => Number.isInteger(x));
-      case 'floats': return Array.isArray(v) && v.every((x) => typeof x === 'number');
-      case 'dims': return Array.isArray(v) && v.every((x) => Number.isInteger(x) || typeof x === 'string');
-      case 'strings': return Array.isArray(v) && v.every((x) => typeof x === 'string');
-      case 'data': return v instanceof Float32Array || v instanceof Int32Array;
+      case 'int':
+        return typeof v === 'number' && Number.isInteger(v);
+      case 'float':
+        return typeof v === 'number';
+      case 'bool':
+        return typeof v === 'boolean';
+      case 'string':
+        return typeof v === 'string';
+      case 'ints':
+        return Array.isArray(v) && v.every((x) => Number.isInteger(x));
+      case 'floats':
+        return Array.isArray(v) && v.every((x) => typeof x === 'number');
+      case 'dims':
+        return Array.isArray(v) && v.every((x) => Number.isInteger(x) || typeof x === 'string');
+      case 'strings':
+        return Array.isArray(v) && v.every((x) => typeof x === 'string');
+      case 'data':
+        return v instanceof Float32Array || v instanceof Int32Array;
     }
   })();
   if (!ok) throw new ShapeError(`op '${op}': attribute '${key}' must be ${kind}, got ${JSON.stringify(v)}`);

@@ -8,9 +8,7 @@
  */
 import { tensorOf, type Attrs, type Node } from '../ir/node.ts';
 import { formatShape, symbolicNumel, tensorType, type Dim, type Shape, type TensorType } from '../ir/types.ts';
-import {
-  attrDims, attrInt, attrInts, ioBytes, normAxis, requireDtype, requireRank, staticDim,
-} from './common.ts';
+import { attrDims, attrInt, attrInts, ioBytes, normAxis, requireDtype, requireRank, staticDim } from './common.ts';
 import { defineOp, ShapeError, shapeCheck, type OpCost } from './registry.ts';
 import type { VjpBuilder } from './vjp.ts';
 
@@ -29,9 +27,12 @@ function inferReshape(x: TensorType, a: Attrs): TensorType {
   for (const d of shape) {
     shapeCheck(typeof d === 'string' || d >= 0, () => `shape ${formatShape(shape)} has ${d}; reshape needs every dim spelled out`);
   }
-  const from = symbolicNumel(x.shape), to = symbolicNumel(shape);
-  shapeCheck(from.factor === to.factor && from.symbols.join(',') === to.symbols.join(','),
-    () => `cannot reshape ${formatShape(x.shape)} (${describeNumel(x.shape)} elements) to ${formatShape(shape)} (${describeNumel(shape)} elements)`);
+  const from = symbolicNumel(x.shape),
+    to = symbolicNumel(shape);
+  shapeCheck(
+    from.factor === to.factor && from.symbols.join(',') === to.symbols.join(','),
+    () => `cannot reshape ${formatShape(x.shape)} (${describeNumel(x.shape)} elements) to ${formatShape(shape)} (${describeNumel(shape)} elements)`,
+  );
   return tensorType(x.dtype, shape);
 }
 
@@ -55,9 +56,14 @@ defineOp({
   inferType: ([x], a) => {
     const perm = attrInts(a, 'perm');
     const sorted = [...perm].sort((p, q) => p - q);
-    shapeCheck(perm.length === x.shape.length && sorted.every((p, i) => p === i),
-      () => `perm [${perm.join(', ')}] is not a permutation of the ${x.shape.length} axes of ${formatShape(x.shape)}`);
-    return tensorType(x.dtype, perm.map((p) => x.shape[p]));
+    shapeCheck(
+      perm.length === x.shape.length && sorted.every((p, i) => p === i),
+      () => `perm [${perm.join(', ')}] is not a permutation of the ${x.shape.length} axes of ${formatShape(x.shape)}`,
+    );
+    return tensorType(
+      x.dtype,
+      perm.map((p) => x.shape[p]),
+    );
   },
   cost: moveCost,
   vjp: (g, node, dy) => {
@@ -72,15 +78,20 @@ function inferConcat(inputs: readonly TensorType[], a: Attrs): TensorType {
   const axis = normAxis(attrInt(a, 'axis'), first.shape.length);
   inputs.forEach((t, i) => {
     shapeCheck(t.dtype === first.dtype, () => `input ${i} is ${t.dtype} but input 0 is ${first.dtype}`);
-    shapeCheck(t.shape.length === first.shape.length && t.shape.every((d, j) => j === axis || d === first.shape[j]),
-      () => `input ${i} ${formatShape(t.shape)} does not match input 0 ${formatShape(first.shape)} off axis ${axis}`);
+    shapeCheck(
+      t.shape.length === first.shape.length && t.shape.every((d, j) => j === axis || d === first.shape[j]),
+      () => `input ${i} ${formatShape(t.shape)} does not match input 0 ${formatShape(first.shape)} off axis ${axis}`,
+    );
   });
   const sizes = inputs.map((t) => t.shape[axis]);
   let total: Dim = sizes[0];
   if (inputs.length > 1) {
     total = sizes.reduce<number>((s, d, i) => s + staticDim(d, `axis ${axis} of input ${i}`), 0);
   }
-  return tensorType(first.dtype, first.shape.map((d, j) => (j === axis ? total : d)));
+  return tensorType(
+    first.dtype,
+    first.shape.map((d, j) => (j === axis ? total : d)),
+  );
 }
 
 defineOp({
@@ -94,7 +105,11 @@ defineOp({
   vjp: concatVjp,
 });
 
-interface SliceAxis { begin: number; end: number; step: number }
+interface SliceAxis {
+  begin: number;
+  end: number;
+  step: number;
+}
 
 /** Python-style bounds on a static axis of size `dim`. */
 export function clampSlice(dim: number, begin: number, end: number, step: number): SliceAxis {
@@ -104,11 +119,20 @@ export function clampSlice(dim: number, begin: number, end: number, step: number
 
 /** begin, end and step, each checked to have one value per axis; steps must be >= 1. */
 export function sliceAttrs(a: Attrs, rank: number): { begin: number[]; end: number[]; step: number[] } {
-  const begin = attrInts(a, 'begin'), end = attrInts(a, 'end'), step = attrInts(a, 'step');
-  for (const [key, v] of [['begin', begin], ['end', end], ['step', step]] as const) {
+  const begin = attrInts(a, 'begin'),
+    end = attrInts(a, 'end'),
+    step = attrInts(a, 'step');
+  for (const [key, v] of [
+    ['begin', begin],
+    ['end', end],
+    ['step', step],
+  ] as const) {
     shapeCheck(v.length === rank, () => `${key} has ${v.length} values but the input has rank ${rank}`);
   }
-  shapeCheck(step.every((s) => s >= 1), () => `step values must be >= 1, got [${step.join(', ')}]`);
+  shapeCheck(
+    step.every((s) => s >= 1),
+    () => `step values must be >= 1, got [${step.join(', ')}]`,
+  );
   return { begin, end, step };
 }
 
@@ -116,8 +140,10 @@ function inferSlice(x: TensorType, a: Attrs): TensorType {
   const { begin, end, step } = sliceAttrs(a, x.shape.length);
   const shape = x.shape.map((d, i): Dim => {
     if (typeof d === 'string') {
-      shapeCheck(begin[i] === 0 && end[i] === SLICE_END && step[i] === 1,
-        () => `axis ${i} has symbolic size '${d}'; only the whole axis (begin 0, end ${SLICE_END}, step 1) can be kept`);
+      shapeCheck(
+        begin[i] === 0 && end[i] === SLICE_END && step[i] === 1,
+        () => `axis ${i} has symbolic size '${d}'; only the whole axis (begin 0, end ${SLICE_END}, step 1) can be kept`,
+      );
       return d;
     }
     const s = clampSlice(d, begin[i], end[i], step[i]);
@@ -143,7 +169,10 @@ defineOp({
 export function padPairs(a: Attrs, rank: number): [number, number][] {
   const pads = attrInts(a, 'pads');
   shapeCheck(pads.length === 2 * rank, () => `pads has ${pads.length} values but rank ${rank} needs ${2 * rank} (before, after per axis)`);
-  shapeCheck(pads.every((p) => p >= 0), () => `pads must be >= 0, got [${pads.join(', ')}]`);
+  shapeCheck(
+    pads.every((p) => p >= 0),
+    () => `pads must be >= 0, got [${pads.join(', ')}]`,
+  );
   return Array.from({ length: rank }, (_, i) => [pads[2 * i], pads[2 * i + 1]]);
 }
 
@@ -220,7 +249,10 @@ function sliceVjp(g: VjpBuilder, node: Node, dy: Node): Node[] {
   let t = dy;
   const pads: number[] = [];
   x.shape.forEach((d, i) => {
-    if (typeof d === 'string') { pads.push(0, 0); return; }
+    if (typeof d === 'string') {
+      pads.push(0, 0);
+      return;
+    }
     const c = clampSlice(d, begin[i], end[i], step[i]);
     t = spreadAxis(g, t, i, c.step);
     const len = staticDim(tensorOf(t).shape[i], `axis ${i}`);
@@ -263,7 +295,19 @@ function gatherVjp(g: VjpBuilder, node: Node, dy: Node): (Node | undefined)[] {
   const rest = dt.shape.slice(1).map((d, i) => staticDim(d, `data axis ${i + 1}`));
   const width = rest.reduce((p, d) => p * d, 1);
   const ids = g.op('reshape', [indices], { shape: [...tensorOf(indices).shape, 1] });
-  const hot = g.op('cast', [g.op('equal', [ids, g.ints(Array.from({ length: rows }, (_, i) => i), [rows])])], { dtype: dt.dtype });
+  const hot = g.op(
+    'cast',
+    [
+      g.op('equal', [
+        ids,
+        g.ints(
+          Array.from({ length: rows }, (_, i) => i),
+          [rows],
+        ),
+      ]),
+    ],
+    { dtype: dt.dtype },
+  );
   const count = symbolicCount(tensorOf(indices).shape);
   const flatHot = g.op('reshape', [hot], { shape: [...count, rows] });
   const flatDy = g.op('reshape', [dy], { shape: [...count, width] });

@@ -13,8 +13,10 @@ function truncDiv(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.mul(q, tf.mul(tf.sign(a), tf.sign(b)));
 }
 
-const binary = (ref: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): ReferenceKernel =>
-  ([a, b]) => tf.tidy(() => ref(a, b));
+const binary =
+  (ref: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): ReferenceKernel =>
+  ([a, b]) =>
+    tf.tidy(() => ref(a, b));
 
 export const BINARY_KERNELS: KernelTable = {
   add: binary((a, b) => tf.add(a, b)),

@@ -22,9 +22,7 @@ export type KernelTable = Readonly<Record<string, ReferenceKernel>>;
  * Binds the symbols of a shape attribute for a reference kernel. Unbound symbols are taken from
  * `fallback` (same rank, e.g. the input's actual extents) when it has a number there.
  */
-export function bindStatic(
-  op: string, shape: Shape, ctx: ReferenceContext, fallback?: readonly (number | undefined)[],
-): number[] {
+export function bindStatic(op: string, shape: Shape, ctx: ReferenceContext, fallback?: readonly (number | undefined)[]): number[] {
   return shape.map((d, i) => {
     if (typeof d === 'number') return d;
     if (d in ctx.dims) return ctx.dims[d];

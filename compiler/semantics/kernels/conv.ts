@@ -12,7 +12,14 @@ import type { KernelTable } from './common.ts';
 /** HWIO kernel with dilation−1 zeros between taps: [kh,1,kw,1,I,O] padded and folded. */
 function dilateKernel(w: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
   const [kh, kw, i, o] = w.shape;
-  const spread = tf.pad(tf.reshape(w, [kh, 1, kw, 1, i, o]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+  const spread = tf.pad(tf.reshape(w, [kh, 1, kw, 1, i, o]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
   const folded = tf.reshape(spread, [kh * dh, kw * dw, i, o]);
   return tf.slice(folded, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, i, o]) as tf.Tensor4D;
 }
@@ -21,10 +28,16 @@ function conv2dRef(inputs: tf.Tensor[], a: Attrs): tf.Tensor {
   const [x, w, bias] = inputs;
   const groups = attrInt(a, 'groups');
   const [stride, pad, dil] = [pairAttr(a, 'stride', 1), pairAttr(a, 'pad', 0), pairAttr(a, 'dilation', 1)];
-  const xh = tf.pad(tf.transpose(x, [0, 2, 3, 1]), [[0, 0], [pad[0], pad[0]], [pad[1], pad[1]], [0, 0]]) as tf.Tensor4D;
+  const xh = tf.pad(tf.transpose(x, [0, 2, 3, 1]), [
+    [0, 0],
+    [pad[0], pad[0]],
+    [pad[1], pad[1]],
+    [0, 0],
+  ]) as tf.Tensor4D;
   let wh = tf.transpose(w, [2, 3, 1, 0]) as tf.Tensor4D;
   if (dil[0] > 1 || dil[1] > 1) wh = dilateKernel(wh, dil[0], dil[1]);
-  const cg = wh.shape[2], og = wh.shape[3] / groups;
+  const cg = wh.shape[2],
+    og = wh.shape[3] / groups;
   const parts = Array.from({ length: groups }, (_, g) => {
     const xs = tf.slice(xh, [0, 0, 0, g * cg], [-1, -1, -1, cg]);
     const ws = tf.slice(wh, [0, 0, 0, g * og], [-1, -1, -1, og]);

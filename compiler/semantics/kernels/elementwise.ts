@@ -7,7 +7,10 @@ import { fail } from '../../core/diagnostics.ts';
 import type { DType } from '../../core/ir/types.ts';
 import type { KernelTable, ReferenceKernel } from './common.ts';
 
-const unary = (ref: (x: tf.Tensor) => tf.Tensor): ReferenceKernel => ([x]) => tf.tidy(() => ref(x));
+const unary =
+  (ref: (x: tf.Tensor) => tf.Tensor): ReferenceKernel =>
+  ([x]) =>
+    tf.tidy(() => ref(x));
 
 /** √(2/π), the GELU tanh-approximation constant (Hendrycks & Gimpel 2016). */
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -22,10 +25,16 @@ function geluRef(x: tf.Tensor, approximate: string): tf.Tensor {
 /** tfjs storage dtype for an IR dtype; half types compute in f32, unsigned has no tfjs equivalent. */
 function tfDtype(dtype: DType, op: string): 'float32' | 'int32' | 'bool' {
   switch (dtype) {
-    case 'f32': case 'f16': case 'bf16': return 'float32';
-    case 'i32': return 'int32';
-    case 'bool': return 'bool';
-    case 'u32': return fail('REF0002', `${op}: the reference executor has no u32 (tfjs has no unsigned integers)`);
+    case 'f32':
+    case 'f16':
+    case 'bf16':
+      return 'float32';
+    case 'i32':
+      return 'int32';
+    case 'bool':
+      return 'bool';
+    case 'u32':
+      return fail('REF0002', `${op}: the reference executor has no u32 (tfjs has no unsigned integers)`);
   }
 }
 

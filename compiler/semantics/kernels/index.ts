@@ -18,18 +18,21 @@ import { SHAPE_KERNELS } from './shape.ts';
 
 export type { KernelTable, ReferenceContext, ReferenceKernel } from './common.ts';
 
-export const REFERENCE_KERNELS: ReadonlyMap<string, ReferenceKernel> = mergeOpTables<ReferenceKernel>({
-  attention: ATTENTION_KERNELS,
-  binary: BINARY_KERNELS,
-  conv: CONV_KERNELS,
-  elementwise: ELEMENTWISE_KERNELS,
-  embedding: EMBEDDING_KERNELS,
-  linalg: LINALG_KERNELS,
-  norm: NORM_KERNELS,
-  random: RANDOM_KERNELS,
-  reduce: REDUCE_KERNELS,
-  shape: SHAPE_KERNELS,
-}, 'reference kernel');
+export const REFERENCE_KERNELS: ReadonlyMap<string, ReferenceKernel> = mergeOpTables<ReferenceKernel>(
+  {
+    attention: ATTENTION_KERNELS,
+    binary: BINARY_KERNELS,
+    conv: CONV_KERNELS,
+    elementwise: ELEMENTWISE_KERNELS,
+    embedding: EMBEDDING_KERNELS,
+    linalg: LINALG_KERNELS,
+    norm: NORM_KERNELS,
+    random: RANDOM_KERNELS,
+    reduce: REDUCE_KERNELS,
+    shape: SHAPE_KERNELS,
+  },
+  'reference kernel',
+);
 
 /** The tfjs semantics of `op`; undefined for structural ops, which the executors interpret themselves. */
 export function referenceKernel(op: string): ReferenceKernel | undefined {

@@ -10,7 +10,8 @@ import type { KernelTable } from './common.ts';
 export function batchedMatmul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): tf.Tensor {
   const batch = broadcastAll([a.shape.slice(0, -2), b.shape.slice(0, -2)]) as number[];
   const count = batch.reduce((p, d) => p * d, 1);
-  const as = a.shape.slice(-2), bs = b.shape.slice(-2);
+  const as = a.shape.slice(-2),
+    bs = b.shape.slice(-2);
   const a3 = tf.reshape<tf.Rank.R3>(tf.broadcastTo(a, [...batch, ...as]), [count, as[0], as[1]]);
   const b3 = tf.reshape<tf.Rank.R3>(tf.broadcastTo(b, [...batch, ...bs]), [count, bs[0], bs[1]]);
   const out = tf.matMul(a3, b3, ta, tb);

@@ -20,19 +20,22 @@ function normalize(x: tf.Tensor, axes: number[], eps: number): tf.Tensor {
 const eps = (a: Attrs): number => a.eps as number;
 
 export const NORM_KERNELS: KernelTable = {
-  group_norm: ([x, gamma, beta], a) => tf.tidy(() => {
-    const grouped = tf.reshape(x, [x.shape[0], attrInt(a, 'groups'), -1]);
-    const y = tf.reshape(normalize(grouped, [2], eps(a)), x.shape);
-    return tf.add(tf.mul(y, tf.reshape(gamma, channelShape(x))), tf.reshape(beta, channelShape(x)));
-  }),
-  layer_norm: ([x, gamma, beta], a) => tf.tidy(() => {
-    let y = normalize(x, [x.rank - 1], eps(a));
-    if (gamma) y = tf.mul(y, gamma);
-    return beta ? tf.add(y, beta) : y;
-  }),
-  batch_norm: ([x, mean, variance, gamma, beta], a) => tf.tidy(() => {
-    const cs = channelShape(x);
-    const scale = tf.mul(tf.reshape(gamma, cs), tf.rsqrt(tf.add(tf.reshape(variance, cs), eps(a))));
-    return tf.add(tf.mul(tf.sub(x, tf.reshape(mean, cs)), scale), tf.reshape(beta, cs));
-  }),
+  group_norm: ([x, gamma, beta], a) =>
+    tf.tidy(() => {
+      const grouped = tf.reshape(x, [x.shape[0], attrInt(a, 'groups'), -1]);
+      const y = tf.reshape(normalize(grouped, [2], eps(a)), x.shape);
+      return tf.add(tf.mul(y, tf.reshape(gamma, channelShape(x))), tf.reshape(beta, channelShape(x)));
+    }),
+  layer_norm: ([x, gamma, beta], a) =>
+    tf.tidy(() => {
+      let y = normalize(x, [x.rank - 1], eps(a));
+      if (gamma) y = tf.mul(y, gamma);
+      return beta ? tf.add(y, beta) : y;
+    }),
+  batch_norm: ([x, mean, variance, gamma, beta], a) =>
+    tf.tidy(() => {
+      const cs = channelShape(x);
+      const scale = tf.mul(tf.reshape(gamma, cs), tf.rsqrt(tf.add(tf.reshape(variance, cs), eps(a))));
+      return tf.add(tf.mul(tf.sub(x, tf.reshape(mean, cs)), scale), tf.reshape(beta, cs));
+    }),
 };

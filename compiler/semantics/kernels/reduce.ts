@@ -7,8 +7,10 @@ import { attrInt, normAxis } from '../../core/ops/common.ts';
 import { reduceAxes } from '../../core/ops/reduce.ts';
 import type { KernelTable, ReferenceKernel } from './common.ts';
 
-const reduction = (ref: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor): ReferenceKernel =>
-  ([x], a) => tf.tidy(() => ref(x, reduceAxes(a, x.rank), a.keepdims as boolean));
+const reduction =
+  (ref: (x: tf.Tensor, axes: number[], keep: boolean) => tf.Tensor): ReferenceKernel =>
+  ([x], a) =>
+    tf.tidy(() => ref(x, reduceAxes(a, x.rank), a.keepdims as boolean));
 
 /** exp(x - max) / sum(exp(x - max)); tfjs' own softmax only handles the last axis. */
 function softmaxRef(x: tf.Tensor, axis: number): tf.Tensor {

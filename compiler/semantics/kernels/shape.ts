@@ -37,7 +37,14 @@ export const SHAPE_KERNELS: KernelTable = {
   slice: ([x], a) => {
     const { begin, end, step } = sliceAttrs(a, x.rank);
     const axes = x.shape.map((d, i) => clampSlice(d, begin[i], end[i], step[i]));
-    return tf.tidy(() => tf.stridedSlice(x, axes.map((s) => s.begin), axes.map((s) => s.end), step));
+    return tf.tidy(() =>
+      tf.stridedSlice(
+        x,
+        axes.map((s) => s.begin),
+        axes.map((s) => s.end),
+        step,
+      ),
+    );
   },
   pad: ([x], a) => tf.tidy(() => tf.pad(x, padPairs(a, x.rank), a.value as number)),
   gather: ([data, indices], a) => {

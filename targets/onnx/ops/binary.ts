@@ -16,5 +16,7 @@ export const BINARY_LOWERINGS: Readonly<Record<string, LoweringEntry>> = {
   greater: direct('Greater'),
   equal: direct('Equal'),
   where: direct('Where'),
-  broadcast_to: lower((ctx) => { ctx.w.emit('Expand', [ctx.inputs[0], i64(ctx, ctx.shape)], {}, ctx.out); }),
+  broadcast_to: lower((ctx) => {
+    ctx.w.emit('Expand', [ctx.inputs[0], i64(ctx, ctx.shape)], {}, ctx.out);
+  }),
 };

@@ -7,10 +7,17 @@ import { ints, lower, type LoweringEntry } from '../lower-context.ts';
 export const CONV_LOWERINGS: Readonly<Record<string, LoweringEntry>> = {
   conv2d: lower((ctx) => {
     const [ph, pw] = ints(ctx.attrs.pad ?? [0, 0]);
-    ctx.w.emit('Conv', ctx.inputs, {
-      strides: { ints: ints(ctx.attrs.stride ?? [1, 1]) }, pads: { ints: [ph, pw, ph, pw] },
-      dilations: { ints: ints(ctx.attrs.dilation ?? [1, 1]) }, group: { i: Number(ctx.attrs.groups ?? 1) },
-    }, ctx.out);
+    ctx.w.emit(
+      'Conv',
+      ctx.inputs,
+      {
+        strides: { ints: ints(ctx.attrs.stride ?? [1, 1]) },
+        pads: { ints: [ph, pw, ph, pw] },
+        dilations: { ints: ints(ctx.attrs.dilation ?? [1, 1]) },
+        group: { i: Number(ctx.attrs.groups ?? 1) },
+      },
+      ctx.out,
+    );
   }),
   avg_pool2d: lower((ctx) => {
     const kernel = ints(ctx.attrs.kernel ?? [2, 2]);

@@ -11,7 +11,8 @@ function groupNorm(ctx: LowerCtx): void {
   const [x, gamma, beta] = ctx.inputs;
   const groups = ctx.attrs.groups as number;
   const flat = w.emit('Reshape', [x, i64(ctx, [shape[0], groups, -1])]);
-  const ones = w.constant('f32', Array(groups).fill(1)), zeros = w.constant('f32', Array(groups).fill(0));
+  const ones = w.constant('f32', Array(groups).fill(1)),
+    zeros = w.constant('f32', Array(groups).fill(0));
   const normed = w.emit('InstanceNormalization', [flat, ones, zeros], { epsilon: { f: Number(ctx.attrs.eps ?? 1e-5) } });
   const back = w.emit('Reshape', [normed, i64(ctx, shape)]);
   const perChannel = i64(ctx, [shape[1], ...shape.slice(2).map(() => 1)]);

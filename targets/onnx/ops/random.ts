@@ -28,12 +28,22 @@ function randn(ctx: LowerCtx): void {
   onnxDType(tensorOf(ctx.node).dtype, ctx.node);
   const n = shape.reduce((a, d) => a * d, 1);
   const m = Math.ceil(n / 4);
-  const blocks = w.constant('i64', Array.from({ length: m }, (_, i) => i));
+  const blocks = w.constant(
+    'i64',
+    Array.from({ length: m }, (_, i) => i),
+  );
   const offset = ctx.inputs[1] ? asU32(w, ctx.inputs[1]) : w.constant('i64', [0], []);
   const words = philoxWords(w, blocks, offset, asU32(w, ctx.inputs[0]), ctx.attrs.stream as number);
   const lanes = [...boxMuller(ctx, words[0], words[1]), ...boxMuller(ctx, words[2], words[3])];
   const column = i64(ctx, [m, 1]);
-  const interleaved = w.emit('Reshape', [w.emit('Concat', lanes.map((l) => w.emit('Reshape', [l, column])), { axis: { i: 1 } }), i64(ctx, [4 * m])]);
+  const interleaved = w.emit('Reshape', [
+    w.emit(
+      'Concat',
+      lanes.map((l) => w.emit('Reshape', [l, column])),
+      { axis: { i: 1 } },
+    ),
+    i64(ctx, [4 * m]),
+  ]);
   const trimmed = n === 4 * m ? interleaved : w.emit('Slice', [interleaved, i64(ctx, [0]), i64(ctx, [n])]);
   w.emit('Reshape', [trimmed, i64(ctx, shape)], {}, ctx.out);
 }

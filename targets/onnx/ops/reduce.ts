@@ -4,9 +4,10 @@
  */
 import { i64, ints, lower, type LowerCtx, type LoweringEntry } from '../lower-context.ts';
 
-const reduce = (op: string) => lower((ctx) => {
-  ctx.w.emit(op, [ctx.inputs[0], i64(ctx, ints(ctx.attrs.axes))], { keepdims: { i: ctx.attrs.keepdims ? 1 : 0 } }, ctx.out);
-});
+const reduce = (op: string) =>
+  lower((ctx) => {
+    ctx.w.emit(op, [ctx.inputs[0], i64(ctx, ints(ctx.attrs.axes))], { keepdims: { i: ctx.attrs.keepdims ? 1 : 0 } }, ctx.out);
+  });
 
 function variance(ctx: LowerCtx): void {
   const { w } = ctx;
@@ -21,5 +22,7 @@ export const REDUCE_LOWERINGS: Readonly<Record<string, LoweringEntry>> = {
   mean: reduce('ReduceMean'),
   reduce_max: reduce('ReduceMax'),
   variance: lower(variance),
-  softmax: lower((ctx) => { ctx.w.emit('Softmax', ctx.inputs, { axis: { i: Number(ctx.attrs.axis ?? -1) } }, ctx.out); }),
+  softmax: lower((ctx) => {
+    ctx.w.emit('Softmax', ctx.inputs, { axis: { i: Number(ctx.attrs.axis ?? -1) } }, ctx.out);
+  }),
 };

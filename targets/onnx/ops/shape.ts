@@ -24,17 +24,32 @@ function slice(ctx: LowerCtx): void {
 function upsampleNearest(ctx: LowerCtx): void {
   const s = Number(ctx.attrs.scale ?? 2);
   const scales = ctx.w.constant('f32', [1, 1, s, s]);
-  ctx.w.emit('Resize', [ctx.inputs[0], '', scales], {
-    mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' },
-  }, ctx.out);
+  ctx.w.emit(
+    'Resize',
+    [ctx.inputs[0], '', scales],
+    {
+      mode: { s: 'nearest' },
+      coordinate_transformation_mode: { s: 'asymmetric' },
+      nearest_mode: { s: 'floor' },
+    },
+    ctx.out,
+  );
 }
 
 export const SHAPE_LOWERINGS: Readonly<Record<string, LoweringEntry>> = {
-  reshape: lower((ctx) => { ctx.w.emit('Reshape', [ctx.inputs[0], i64(ctx, ctx.shape)], {}, ctx.out); }),
-  transpose: lower((ctx) => { ctx.w.emit('Transpose', ctx.inputs, { perm: { ints: ints(ctx.attrs.perm) } }, ctx.out); }),
-  concat: lower((ctx) => { ctx.w.emit('Concat', ctx.inputs, { axis: { i: ctx.attrs.axis as number } }, ctx.out); }),
+  reshape: lower((ctx) => {
+    ctx.w.emit('Reshape', [ctx.inputs[0], i64(ctx, ctx.shape)], {}, ctx.out);
+  }),
+  transpose: lower((ctx) => {
+    ctx.w.emit('Transpose', ctx.inputs, { perm: { ints: ints(ctx.attrs.perm) } }, ctx.out);
+  }),
+  concat: lower((ctx) => {
+    ctx.w.emit('Concat', ctx.inputs, { axis: { i: ctx.attrs.axis as number } }, ctx.out);
+  }),
   slice: lower(slice),
   pad: lower(pad),
-  gather: lower((ctx) => { ctx.w.emit('Gather', ctx.inputs, { axis: { i: Number(ctx.attrs.axis ?? 0) } }, ctx.out); }),
+  gather: lower((ctx) => {
+    ctx.w.emit('Gather', ctx.inputs, { axis: { i: Number(ctx.attrs.axis ?? 0) } }, ctx.out);
+  }),
   upsample_nearest: lower(upsampleNearest),
 };

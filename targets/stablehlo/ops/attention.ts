@@ -14,14 +14,24 @@ function attention(ctx: LowerCtx): Value {
   const dims = [...Array(nb).keys()];
   const d = q.type.shape[nb + 1];
   const scale = (attrs.scale as number) === 0 ? 1 / Math.sqrt(d) : (attrs.scale as number);
-  const raw = w.dotGeneral(ctx.mxu(q), ctx.mxu(k), { lhsBatch: dims, rhsBatch: dims, lhsContract: [nb + 1], rhsContract: [nb + 1] },
-    'f32', mxuPrecision(ctx));
+  const raw = w.dotGeneral(
+    ctx.mxu(q),
+    ctx.mxu(k),
+    { lhsBatch: dims, rhsBatch: dims, lhsContract: [nb + 1], rhsContract: [nb + 1] },
+    'f32',
+    mxuPrecision(ctx),
+  );
   const scores = w.binary('multiply', raw, full(w, scale, raw.type));
   const max = broadcastTo(w, reduceDims(w, scores, [nb + 1], 'maximum', true), scores.type.shape);
   const e = w.unary('exponential', w.binary('subtract', scores, max));
   const p = w.binary('divide', e, broadcastTo(w, reduceDims(w, e, [nb + 1], 'add', true), e.type.shape));
-  const r = w.dotGeneral(ctx.mxu(p), ctx.mxu(v), { lhsBatch: dims, rhsBatch: dims, lhsContract: [nb + 1], rhsContract: [nb] },
-    'f32', mxuPrecision(ctx));
+  const r = w.dotGeneral(
+    ctx.mxu(p),
+    ctx.mxu(v),
+    { lhsBatch: dims, rhsBatch: dims, lhsContract: [nb + 1], rhsContract: [nb] },
+    'f32',
+    mxuPrecision(ctx),
+  );
   return w.convert(r, out.elem);
 }
 

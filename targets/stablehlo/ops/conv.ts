@@ -29,8 +29,10 @@ function conv2d(ctx: LowerCtx): Value {
     k = padAxis(w, padAxis(w, k, 1, c), 0, tiledExtent(k.type.shape[0], LANES));
   }
   const win = {
-    stride: attrs.stride as [number, number], pad: attrs.pad as [number, number],
-    rhsDilate: attrs.dilation as [number, number], groups,
+    stride: attrs.stride as [number, number],
+    pad: attrs.pad as [number, number],
+    rhsDilate: attrs.dilation as [number, number],
+    groups,
   };
   const y = cropTo(w, convolve(ctx, ctx.mxu(x), ctx.mxu(k), win, 'f32', mxuPrecision(ctx)), out.shape);
   const withBias = inputs[2] ? w.binary('add', y, channelBroadcast(w, w.convert(inputs[2], 'f32'), y.type.shape)) : y;

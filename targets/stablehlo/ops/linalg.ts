@@ -12,7 +12,10 @@ interface MatmulOperands {
   a: Value;
   b: Value;
   /** Axes of a and b holding M, K (in a) and K, N (in b). */
-  aM: number; aK: number; bK: number; bN: number;
+  aM: number;
+  aK: number;
+  bK: number;
+  bN: number;
   batch: number[];
 }
 
@@ -22,7 +25,8 @@ interface MatmulOperands {
  */
 function matmulOperands(ctx: LowerCtx): MatmulOperands {
   const { w, inputs, out, attrs } = ctx;
-  const ta = attrs.transposeA as boolean, tb = attrs.transposeB as boolean;
+  const ta = attrs.transposeA as boolean,
+    tb = attrs.transposeB as boolean;
   let [a, b] = inputs;
   const rank = out.shape.length;
   if (b.type.shape.length === 2 && !ta) {
@@ -34,7 +38,12 @@ function matmulOperands(ctx: LowerCtx): MatmulOperands {
   b = broadcastTo(w, b, [...batchShape, ...b.type.shape.slice(-2)]);
   const nb = batchShape.length;
   return {
-    a, b, aM: ta ? nb + 1 : nb, aK: ta ? nb : nb + 1, bK: tb ? nb + 1 : nb, bN: tb ? nb : nb + 1,
+    a,
+    b,
+    aM: ta ? nb + 1 : nb,
+    aK: ta ? nb : nb + 1,
+    bK: tb ? nb + 1 : nb,
+    bN: tb ? nb : nb + 1,
     batch: [...Array(nb).keys()],
   };
 }
@@ -49,8 +58,13 @@ function matmul(ctx: LowerCtx): Value {
     a = padAxis(w, padAxis(w, a, aK, k), aM, tiledExtent(a.type.shape[aM], SUBLANES));
     b = padAxis(w, padAxis(w, b, bK, k), bN, tiledExtent(b.type.shape[bN], LANES));
   }
-  const r = w.dotGeneral(ctx.mxu(a), ctx.mxu(b), { lhsBatch: batch, rhsBatch: batch, lhsContract: [aK], rhsContract: [bK] },
-    'f32', mxuPrecision(ctx));
+  const r = w.dotGeneral(
+    ctx.mxu(a),
+    ctx.mxu(b),
+    { lhsBatch: batch, rhsBatch: batch, lhsContract: [aK], rhsContract: [bK] },
+    'f32',
+    mxuPrecision(ctx),
+  );
   return w.convert(cropTo(w, r, out.shape), out.elem);
 }
 

@@ -3,9 +3,7 @@
  * Statistics use population variance, two-pass, in the same order as the reference kernels:
  * y = (x − mean)·rsqrt(var + eps)·gamma + beta.
  */
-import {
-  broadcastTo, channelBroadcast, full, lower, normalize, type LowerCtx, type LoweringEntry,
-} from '../lower-context.ts';
+import { broadcastTo, channelBroadcast, full, lower, normalize, type LowerCtx, type LoweringEntry } from '../lower-context.ts';
 import type { Value } from '../writer.ts';
 
 /** Per-sample statistics over (channels of a group × spatial): reshape to [N, G, rest] and reduce axis 2. */

@@ -36,7 +36,13 @@ function randn({ w, module, inputs, attrs, out }: LowerCtx): Value {
   const zeros = w.splat(0, 'ui32', [m]);
   const words = w.call(fn, [w.iota(0, vec), offset, zeros, zeros, seed, stream], [vec, vec, vec, vec]);
   const lanes = [...boxMuller(w, words[0], words[1]), ...boxMuller(w, words[2], words[3])];
-  const interleaved = w.reshape(w.concatenate(lanes.map((l) => w.reshape(l, [m, 1])), 1), [4 * m]);
+  const interleaved = w.reshape(
+    w.concatenate(
+      lanes.map((l) => w.reshape(l, [m, 1])),
+      1,
+    ),
+    [4 * m],
+  );
   const trimmed = n === 4 * m ? interleaved : w.slice(interleaved, [0], [n]);
   return w.convert(w.reshape(trimmed, out.shape), out.elem);
 }

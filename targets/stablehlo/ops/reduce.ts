@@ -3,9 +3,7 @@
  * Means divide by the count (as the reference does, rather than multiplying by its reciprocal) so
  * f32 results agree to the last bit wherever the summation order agrees.
  */
-import {
-  broadcastTo, lower, meanKeep, normAxis, reduceDims, type LowerCtx, type LoweringEntry,
-} from '../lower-context.ts';
+import { broadcastTo, lower, meanKeep, normAxis, reduceDims, type LowerCtx, type LoweringEntry } from '../lower-context.ts';
 import type { Value } from '../writer.ts';
 
 function axesOf(ctx: LowerCtx): number[] {

@@ -40,9 +40,17 @@ function gather(ctx: LowerCtx): Value {
   const sizes = data.type.shape.map((d, i) => (i === axis ? 1 : d));
   const known = ctx.knownInt(1);
   if (known !== undefined) {
-    if (known < 0 || known >= data.type.shape[axis]) lowerFail(ctx, `index ${known} is out of range for axis ${axis} of size ${data.type.shape[axis]}`);
+    if (known < 0 || known >= data.type.shape[axis])
+      lowerFail(ctx, `index ${known} is out of range for axis ${axis} of size ${data.type.shape[axis]}`);
     const start = sizes.map((_, i) => (i === axis ? known : 0));
-    return w.reshape(w.slice(data, start, start.map((s, i) => s + sizes[i])), out.shape);
+    return w.reshape(
+      w.slice(
+        data,
+        start,
+        start.map((s, i) => s + sizes[i]),
+      ),
+      out.shape,
+    );
   }
   const starts = sizes.map((_, i) => (i === axis ? inputs[1] : w.splat(0, 'i32')));
   return w.reshape(w.dynamicSlice(data, starts, sizes), out.shape);

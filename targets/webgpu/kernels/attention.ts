@@ -23,7 +23,10 @@ function operandBatch(shape: readonly number[], outBatch: readonly string[]): st
  * unrolled scalar registers; larger ones in private arrays walked by loops.
  */
 class Vectors {
-  constructor(private readonly w: KernelWriter, readonly unroll: boolean) {}
+  constructor(
+    private readonly w: KernelWriter,
+    readonly unroll: boolean,
+  ) {}
 
   at(name: string, c: number | 'c'): string {
     return this.unroll ? `${name}_${c}` : `${name}[${c}]`;
@@ -41,12 +44,19 @@ class Vectors {
   }
 }
 
-interface Geometry { d: number; dv: number; lk: number; tk: number; queries: number }
+interface Geometry {
+  d: number;
+  dv: number;
+  lk: number;
+  tk: number;
+  queries: number;
+}
 
 /** Emits a cooperative copy of rows [kb, kb+tk) of a [.., L, width] operand into `tile`. */
 function stageBlock(w: KernelWriter, tile: string, node: Node, batch: string[], width: number, g: Geometry): void {
   w.block(`for (var e = lid.x; e < ${g.tk * width}u; e += ${g.queries}u)`, () => {
-    const r = w.let(`kb + e / ${width}u`, 'key'), c = w.let(`e % ${width}u`, 'col');
+    const r = w.let(`kb + e / ${width}u`, 'key'),
+      c = w.let(`e % ${width}u`, 'col');
     w.line('var t = 0.0f;');
     w.block(`if (${r} < ${g.lk}u)`, () => w.line(`t = ${w.value(node, [...batch, r, c])};`));
     w.line(`${tile}[e] = t;`);
@@ -79,9 +89,13 @@ export const attentionTemplate: Template = (args) => {
   requireEpilogueShape(args);
   const { w, caps } = args;
   const [q, k, v] = args.anchor!.inputs;
-  const qs = staticShape(q), ks = staticShape(k), vs = staticShape(v);
+  const qs = staticShape(q),
+    ks = staticShape(k),
+    vs = staticShape(v);
   const batchShape = staticShape(args.anchor!).slice(0, -2);
-  const [lq, d] = qs.slice(-2), lk = ks[ks.length - 2], dv = vs[vs.length - 1];
+  const [lq, d] = qs.slice(-2),
+    lk = ks[ks.length - 2],
+    dv = vs[vs.length - 1];
   const scale = (args.anchor!.attrs.scale as number) || 1 / Math.sqrt(d);
   const tk = Math.max(1, Math.min(64, lk, Math.floor((caps.maxComputeWorkgroupStorageSize / 4 - 64) / (d + dv))));
   // Queries per workgroup: 64 fills a GPU's SIMD groups; on a CPU, fewer barrier participants win.

@@ -30,10 +30,13 @@ export const conv2dTemplate: Template = (args) => {
   const [nb, , h, wd] = staticShape(x);
   const [o, cg, kh, kw] = staticShape(wt);
   const [, , oh, ow] = staticShape(conv);
-  const [sh, sw] = pair(conv.attrs.stride), [ph, pw] = pair(conv.attrs.pad), [dh, dw] = pair(conv.attrs.dilation);
+  const [sh, sw] = pair(conv.attrs.stride),
+    [ph, pw] = pair(conv.attrs.pad),
+    [dh, dw] = pair(conv.attrs.dilation);
   const groups = conv.attrs.groups as number;
   const og = o / groups;
-  const m = nb * oh * ow, k = cg * kh * kw;
+  const m = nb * oh * ow,
+    k = cg * kh * kw;
   /** Batch index and top-left input coordinates of output pixel `mi`. */
   const pixel = (w: KernelWriter, mi: string): [string, string, string] => [
     w.let(`${mi} / ${oh * ow}u`, 'pn'),
@@ -42,19 +45,26 @@ export const conv2dTemplate: Template = (args) => {
   ];
   const channel = (w: KernelWriter, z: string, ni: string): string => (groups === 1 ? ni : w.let(`${z} * ${og}u + ${ni}`, 'oc'));
   const tap = (w: KernelWriter, ki: string): [string, string, string] => [
-    w.let(`${ki} / ${kh * kw}u`, 'ci'), w.let(`(${ki} / ${kw}u) % ${kh}u`, 'ky'), w.let(`${ki} % ${kw}u`, 'kx'),
+    w.let(`${ki} / ${kh * kw}u`, 'ci'),
+    w.let(`(${ki} / ${kw}u) % ${kh}u`, 'ky'),
+    w.let(`${ki} % ${kw}u`, 'kx'),
   ];
   const spec: GemmSpec = {
-    m, n: og, k, z: groups,
+    m,
+    n: og,
+    k,
+    z: groups,
     aFast: 'm',
     bFast: 'k',
     loadA: (w, z, mi, ki) => {
       const [pn, py, px] = pixel(w, mi);
       const [ci, ky, kx] = tap(w, ki);
-      const iy = w.let(`${py} + i32(${ky} * ${dh}u)`, 'iy'), ix = w.let(`${px} + i32(${kx} * ${dw}u)`, 'ix');
+      const iy = w.let(`${py} + i32(${ky} * ${dh}u)`, 'iy'),
+        ix = w.let(`${px} + i32(${kx} * ${dw}u)`, 'ix');
       const inside = w.let(`${iy} >= 0i && ${iy} < ${h}i && ${ix} >= 0i && ${ix} < ${wd}i`, 'in');
       const cin = groups === 1 ? ci : w.let(`${z} * ${cg}u + ${ci}`, 'cin');
-      const yy = w.let(`u32(clamp(${iy}, 0i, ${h - 1}i))`, 'yy'), xx = w.let(`u32(clamp(${ix}, 0i, ${wd - 1}i))`, 'xx');
+      const yy = w.let(`u32(clamp(${iy}, 0i, ${h - 1}i))`, 'yy'),
+        xx = w.let(`u32(clamp(${ix}, 0i, ${wd - 1}i))`, 'xx');
       return `select(0.0f, ${w.value(x, [pn, cin, yy, xx])}, ${inside})`;
     },
     loadB: (w, z, ki, ni) => {
@@ -62,7 +72,9 @@ export const conv2dTemplate: Template = (args) => {
       return w.value(wt, [channel(w, z, ni), ci, ky, kx]);
     },
     store: (w, z, mi, ni, acc) => {
-      const pn = w.let(`${mi} / ${oh * ow}u`, 'pn'), py = w.let(`(${mi} / ${ow}u) % ${oh}u`, 'py'), px = w.let(`${mi} % ${ow}u`, 'px');
+      const pn = w.let(`${mi} / ${oh * ow}u`, 'pn'),
+        py = w.let(`(${mi} / ${ow}u) % ${oh}u`, 'py'),
+        px = w.let(`${mi} % ${ow}u`, 'px');
       const oc = channel(w, z, ni);
       const value = bias ? w.let(`${acc} + ${w.value(bias, [oc])}`, 'cb') : acc;
       storeRoot(w, args, [pn, oc, py, px], value);
@@ -75,7 +87,11 @@ export const conv2dTemplate: Template = (args) => {
   return { workgroupSize: 256, workgroups, params: { style: 'tiled', ...cfg }, flops };
 };
 
-interface DirectConvConfig { readonly wg: number; readonly tm: number; readonly tn: number }
+interface DirectConvConfig {
+  readonly wg: number;
+  readonly tm: number;
+  readonly tn: number;
+}
 
 /** 8 threads (one AVX2 SIMD group); 8×16 register blocks measured fastest on lavapipe at unet_small's shapes. */
 function directConvConfig(pixels: number, channels: number): DirectConvConfig {
@@ -91,10 +107,23 @@ function bufferOf(w: KernelWriter, n: Node): string | undefined {
 }
 
 interface ConvGeometry {
-  readonly x: Node; readonly wt: Node; readonly bias?: Node;
-  readonly c: number; readonly h: number; readonly wd: number; readonly cg: number; readonly kh: number; readonly kw: number;
-  readonly oh: number; readonly ow: number; readonly og: number; readonly m: number; readonly groups: number;
-  readonly stride: [number, number]; readonly pad: [number, number]; readonly dilation: [number, number];
+  readonly x: Node;
+  readonly wt: Node;
+  readonly bias?: Node;
+  readonly c: number;
+  readonly h: number;
+  readonly wd: number;
+  readonly cg: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly og: number;
+  readonly m: number;
+  readonly groups: number;
+  readonly stride: [number, number];
+  readonly pad: [number, number];
+  readonly dilation: [number, number];
 }
 
 function geometry(conv: Node): ConvGeometry {
@@ -104,12 +133,32 @@ function geometry(conv: Node): ConvGeometry {
   const [, , oh, ow] = staticShape(conv);
   const groups = conv.attrs.groups as number;
   return {
-    x, wt, bias, c, h, wd, cg, kh, kw, oh, ow, og: o / groups, m: nb * oh * ow, groups,
-    stride: pair(conv.attrs.stride), pad: pair(conv.attrs.pad), dilation: pair(conv.attrs.dilation),
+    x,
+    wt,
+    bias,
+    c,
+    h,
+    wd,
+    cg,
+    kh,
+    kw,
+    oh,
+    ow,
+    og: o / groups,
+    m: nb * oh * ow,
+    groups,
+    stride: pair(conv.attrs.stride),
+    pad: pair(conv.attrs.pad),
+    dilation: pair(conv.attrs.dilation),
   };
 }
 
-interface Pixel { readonly n: string; readonly y: string; readonly x: string; readonly base: string }
+interface Pixel {
+  readonly n: string;
+  readonly y: string;
+  readonly x: string;
+  readonly base: string;
+}
 
 /** The tap loops: per (ky, kx) each pixel's offset and mask once, then the channel loop. */
 function emitTapLoops(w: KernelWriter, g: ConvGeometry, px: Pixel[], oc: string[], bufs: { x?: string; w?: string }): void {
@@ -118,15 +167,19 @@ function emitTapLoops(w: KernelWriter, g: ConvGeometry, px: Pixel[], oc: string[
   w.block(`for (var ky = 0u; ky < ${kh}u; ky++)`, () => {
     w.block(`for (var kx = 0u; kx < ${kw}u; kx++)`, () => {
       const taps = px.map((p) => {
-        const iy = w.let(`${p.y} + i32(ky * ${dh}u)`, 'iy'), ix = w.let(`${p.x} + i32(kx * ${dw}u)`, 'ix');
+        const iy = w.let(`${p.y} + i32(ky * ${dh}u)`, 'iy'),
+          ix = w.let(`${p.x} + i32(kx * ${dw}u)`, 'ix');
         const ok = w.let(`${iy} >= 0i && ${iy} < ${h}i && ${ix} >= 0i && ${ix} < ${wd}i`, 'ok');
-        const yy = w.let(`u32(clamp(${iy}, 0i, ${h - 1}i))`, 'yy'), xx = w.let(`u32(clamp(${ix}, 0i, ${wd - 1}i))`, 'xx');
+        const yy = w.let(`u32(clamp(${iy}, 0i, ${h - 1}i))`, 'yy'),
+          xx = w.let(`u32(clamp(${ix}, 0i, ${wd - 1}i))`, 'xx');
         return { ok, yy, xx, off: bufs.x ? w.let(`${p.base} + ${yy} * ${wd}u + ${xx}`, 'off') : '' };
       });
       const wOff = oc.map((ocj) => (bufs.w ? w.let(`${ocj} * ${cg * kh * kw}u + ky * ${kw}u + kx`, 'wo') : ''));
       w.block(`for (var ci = 0u; ci < ${cg}u; ci++)`, () => {
         const cin = g.groups === 1 ? 'ci' : w.let(`z * ${cg}u + ci`, 'cin');
-        const a = taps.map((t, i) => w.let(`select(0.0f, ${bufs.x ? `${bufs.x}[${t.off} + ci * ${h * wd}u]` : w.value(g.x, [px[i].n, cin, t.yy, t.xx])}, ${t.ok})`, 'a'));
+        const a = taps.map((t, i) =>
+          w.let(`select(0.0f, ${bufs.x ? `${bufs.x}[${t.off} + ci * ${h * wd}u]` : w.value(g.x, [px[i].n, cin, t.yy, t.xx])}, ${t.ok})`, 'a'),
+        );
         const b = oc.map((ocj, j) => w.let(bufs.w ? `${bufs.w}[${wOff[j]} + ci * ${kh * kw}u]` : w.value(g.wt, [ocj, 'ci', 'ky', 'kx']), 'b'));
         a.forEach((ai, i) => b.forEach((bj, j) => w.line(`acc${i}_${j} = fma(${ai}, ${bj}, acc${i}_${j});`)));
       });
@@ -155,7 +208,8 @@ function emitDirectConv(args: TemplateArgs, cfg: DirectConvConfig): TemplateResu
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`var acc${i}_${j} = 0.0f;`);
   emitTapLoops(w, g, px, oc, bufs);
   emitAccumulatorStores(w, tm, tn, (i, j, acc) => {
-    const p = w.let(`wid.y * ${wg * tm}u + lid.x + ${i} * ${wg}u`, 'row'), col = w.let(`wid.x * ${tn}u + ${j}`, 'col');
+    const p = w.let(`wid.y * ${wg * tm}u + lid.x + ${i} * ${wg}u`, 'row'),
+      col = w.let(`wid.x * ${tn}u + ${j}`, 'col');
     w.block(`if (${p} < ${m}u && ${col} < ${og}u)`, () => {
       const ocj = w.let(`z * ${og}u + ${col}`, 'oc');
       const idx = [w.let(`${p} / ${oh * ow}u`, 'qn'), ocj, w.let(`(${p} / ${ow}u) % ${oh}u`, 'qy'), w.let(`${p} % ${ow}u`, 'qx')];

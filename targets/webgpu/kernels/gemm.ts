@@ -12,8 +12,11 @@
 import type { KernelWriter } from '../wgsl.ts';
 
 export interface GemmConfig {
-  readonly bm: number; readonly bn: number; readonly bk: number;
-  readonly tm: number; readonly tn: number;
+  readonly bm: number;
+  readonly bn: number;
+  readonly bk: number;
+  readonly tm: number;
+  readonly tn: number;
 }
 
 export interface GemmSpec {
@@ -72,7 +75,8 @@ export function emitDirectGemm(w: KernelWriter, spec: GemmSpec, cfg: DirectConfi
   emitAccumulatorStores(w, tm, tn, (i, j, a) => {
     const row = lanes === 'm' ? `wid.y * ${bm}u + lid.x + ${i} * ${wg}u` : `wid.y * ${bm}u + ${i}`;
     const col = lanes === 'n' ? `wid.x * ${bn}u + lid.x + ${j} * ${wg}u` : `wid.x * ${bn}u + ${j}`;
-    const r = w.let(row, 'row'), c = w.let(col, 'col');
+    const r = w.let(row, 'row'),
+      c = w.let(col, 'col');
     w.block(`if (${r} < ${spec.m}u && ${c} < ${spec.n}u)`, () => spec.store(w, 'z', r, c, a));
   });
   return [Math.ceil(spec.n / bn), Math.ceil(spec.m / bm), spec.z];
@@ -101,25 +105,35 @@ export function gemmConfig(m: number, n: number): GemmConfig {
 const THREADS = 256;
 
 function emitTileLoad(
-  w: KernelWriter, tile: string, rows: number, cols: number, fast: 'row' | 'col',
-  bound: [string, number, string, number], load: (r: string, c: string) => string,
+  w: KernelWriter,
+  tile: string,
+  rows: number,
+  cols: number,
+  fast: 'row' | 'col',
+  bound: [string, number, string, number],
+  load: (r: string, c: string) => string,
 ): void {
   // The tile is stored [k][row-or-col] (k-major), `rows` = depth BK, `cols` = BM or BN.
   const total = rows * cols;
   for (let r = 0; r * THREADS < total; r++) {
     w.block('', () => {
       const e = w.let(`lid.x + ${r * THREADS}u`, 'e');
-      const [kk, cc] = fast === 'col'
-        ? [w.let(`${e} / ${cols}u`, 'kk'), w.let(`${e} % ${cols}u`, 'cc')]
-        : [w.let(`${e} % ${rows}u`, 'kk'), w.let(`${e} / ${rows}u`, 'cc')];
+      const [kk, cc] =
+        fast === 'col'
+          ? [w.let(`${e} / ${cols}u`, 'kk'), w.let(`${e} % ${cols}u`, 'cc')]
+          : [w.let(`${e} % ${rows}u`, 'kk'), w.let(`${e} / ${rows}u`, 'cc')];
       const [kBase, kMax, cBase, cMax] = bound;
-      const gk = w.let(`${kBase} + ${kk}`, 'gk'), gc = w.let(`${cBase} + ${cc}`, 'gc');
+      const gk = w.let(`${kBase} + ${kk}`, 'gk'),
+        gc = w.let(`${cBase} + ${cc}`, 'gc');
       const v = w.fresh('t');
       w.line(`var ${v} = 0.0f;`);
       const guard = total % THREADS === 0 ? '' : `${e} < ${total}u && `;
-      w.block(`if (${guard}${gk} < ${kMax}u && ${gc} < ${cMax}u)`, () => { w.line(`${v} = ${load(gk, gc)};`); });
+      w.block(`if (${guard}${gk} < ${kMax}u && ${gc} < ${cMax}u)`, () => {
+        w.line(`${v} = ${load(gk, gc)};`);
+      });
       const store = `${tile}[${kk} * ${cols}u + ${cc}] = ${v};`;
-      if (guard) w.block(`if (${e} < ${total}u)`, () => w.line(store)); else w.line(store);
+      if (guard) w.block(`if (${e} < ${total}u)`, () => w.line(store));
+      else w.line(store);
     });
   }
 }
@@ -127,7 +141,8 @@ function emitTileLoad(
 /** Emits the GEMM body and returns the dispatch size. */
 export function emitGemm(w: KernelWriter, spec: GemmSpec, cfg: GemmConfig): [number, number, number] {
   const { bm, bn, bk, tm, tn } = cfg;
-  const tx = bn / tn, ty = bm / tm;
+  const tx = bn / tn,
+    ty = bm / tm;
   if (tx * ty !== THREADS) throw new Error(`gemm config ${JSON.stringify(cfg)} does not use ${THREADS} threads`);
   w.shared.push(`var<workgroup> tileA: array<f32, ${bk * bm}>;`, `var<workgroup> tileB: array<f32, ${bk * bn}>;`);
   w.line(`let tx = lid.x % ${tx}u;`);
@@ -138,10 +153,8 @@ export function emitGemm(w: KernelWriter, spec: GemmSpec, cfg: GemmConfig): [num
   const acc = (i: number, j: number): string => `acc${i}_${j}`;
   for (let i = 0; i < tm; i++) for (let j = 0; j < tn; j++) w.line(`var ${acc(i, j)} = 0.0f;`);
   w.block(`for (var k0 = 0u; k0 < ${spec.k}u; k0 += ${bk}u)`, () => {
-    emitTileLoad(w, 'tileA', bk, bm, spec.aFast === 'm' ? 'col' : 'row', ['k0', spec.k, 'm0', spec.m],
-      (k, m) => spec.loadA(w, 'z', m, k));
-    emitTileLoad(w, 'tileB', bk, bn, spec.bFast === 'n' ? 'col' : 'row', ['k0', spec.k, 'n0', spec.n],
-      (k, n) => spec.loadB(w, 'z', k, n));
+    emitTileLoad(w, 'tileA', bk, bm, spec.aFast === 'm' ? 'col' : 'row', ['k0', spec.k, 'm0', spec.m], (k, m) => spec.loadA(w, 'z', m, k));
+    emitTileLoad(w, 'tileB', bk, bn, spec.bFast === 'n' ? 'col' : 'row', ['k0', spec.k, 'n0', spec.n], (k, n) => spec.loadB(w, 'z', k, n));
     w.line('workgroupBarrier();');
     w.block(`for (var kk = 0u; kk < ${bk}u; kk++)`, () => {
       for (let i = 0; i < tm; i++) w.line(`let a${i} = tileA[kk * ${bm}u + ty + ${i * ty}u];`);
@@ -151,7 +164,8 @@ export function emitGemm(w: KernelWriter, spec: GemmSpec, cfg: GemmConfig): [num
     w.line('workgroupBarrier();');
   });
   emitAccumulatorStores(w, tm, tn, (i, j, a) => {
-    const m = w.let(`m0 + ty + ${i} * ${ty}u`, 'm'), n = w.let(`n0 + tx + ${j} * ${tx}u`, 'n');
+    const m = w.let(`m0 + ty + ${i} * ${ty}u`, 'm'),
+      n = w.let(`n0 + tx + ${j} * ${tx}u`, 'n');
     w.block(`if (${m} < ${spec.m}u && ${n} < ${spec.n}u)`, () => spec.store(w, 'z', m, n, a));
   });
   return [Math.ceil(spec.n / bn), Math.ceil(spec.m / bm), spec.z];

@@ -20,11 +20,13 @@ export const matmulTemplate: Template = (args) => {
   requireEpilogueShape(args);
   const mm = args.anchor!;
   const [a, b] = mm.inputs;
-  const ta = mm.attrs.transposeA as boolean, tb = mm.attrs.transposeB as boolean;
+  const ta = mm.attrs.transposeA as boolean,
+    tb = mm.attrs.transposeB as boolean;
   const out = staticShape(mm);
   const batchShape = out.slice(0, -2);
   const [m, n] = out.slice(-2);
-  const aShape = staticShape(a), bShape = staticShape(b);
+  const aShape = staticShape(a),
+    bShape = staticShape(b);
   const k = ta ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
   const batchCount = numel(batchShape);
   if (batchCount > args.caps.maxComputeWorkgroupsPerDimension) {
@@ -32,7 +34,10 @@ export const matmulTemplate: Template = (args) => {
   }
   const batchIdx = (w: KernelWriter, z: string): string[] => unflatten(w, z, batchShape);
   const spec: GemmSpec = {
-    m, n, k, z: batchCount,
+    m,
+    n,
+    k,
+    z: batchCount,
     aFast: ta ? 'm' : 'k',
     bFast: tb ? 'k' : 'n',
     loadA: (w, z, mi, ki) => w.value(a, [...operandBatch(aShape, batchIdx(w, z)), ...(ta ? [ki, mi] : [mi, ki])]),

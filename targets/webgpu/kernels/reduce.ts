@@ -24,10 +24,14 @@ export const reduceTemplate: Template = (args) => {
   const kept = inShape.filter((_, i) => !axes.includes(i));
   const reduced = axes.map((a) => inShape[a]);
   const space: RowSpace = {
-    rows: numel(kept), len: numel(reduced), input: x,
+    rows: numel(kept),
+    len: numel(reduced),
+    input: x,
     element: (wr, row, j) => {
-      const k = unflatten(wr, row, kept), q = unflatten(wr, j, reduced);
-      let ki = 0, qi = 0;
+      const k = unflatten(wr, row, kept),
+        q = unflatten(wr, j, reduced);
+      let ki = 0,
+        qi = 0;
       return inShape.map((_, i) => (axes.includes(i) ? q[qi++] : k[ki++]));
     },
   };
@@ -44,7 +48,10 @@ export const reduceTemplate: Template = (args) => {
       const mean = w.let(`${sum} / ${n}`, 'mean');
       result = mean;
       if (variance) {
-        const ss = rk.reduce((j) => { const d = w.let(`${rk.x(j)} - ${mean}`, 'd'); return `${d} * ${d}`; }, 'sum');
+        const ss = rk.reduce((j) => {
+          const d = w.let(`${rk.x(j)} - ${mean}`, 'd');
+          return `${d} * ${d}`;
+        }, 'sum');
         result = w.let(`${ss} / ${n}`, 'var');
       }
     }
@@ -63,7 +70,9 @@ export const softmaxTemplate: Template = (args) => {
   const axis = ((sm.attrs.axis as number) + shape.length) % shape.length;
   const outer = shape.filter((_, i) => i !== axis);
   const space: RowSpace = {
-    rows: numel(outer), len: shape[axis], input: x,
+    rows: numel(outer),
+    len: shape[axis],
+    input: x,
     element: (wr, row, j) => {
       const o = unflatten(wr, row, outer);
       return [...o.slice(0, axis), j, ...o.slice(axis)];
@@ -89,9 +98,13 @@ export const normTemplate: Template = (args) => {
   let channel: (j: string, idx: readonly string[]) => string;
   if (nm.op === 'group_norm') {
     const groups = nm.attrs.groups as number;
-    const cg = shape[1] / groups, spatial = shape.slice(2), s = numel(spatial);
+    const cg = shape[1] / groups,
+      spatial = shape.slice(2),
+      s = numel(spatial);
     space = {
-      rows: shape[0] * groups, len: cg * s, input: x,
+      rows: shape[0] * groups,
+      len: cg * s,
+      input: x,
       element: (wr, row, j) => {
         const c = wr.let(`(${row} % ${groups}u) * ${cg}u + ${j} / ${s}u`, 'c');
         return [wr.let(`${row} / ${groups}u`, 'n'), c, ...unflatten(wr, wr.let(`${j} % ${s}u`, 'sp'), spatial)];
@@ -101,7 +114,9 @@ export const normTemplate: Template = (args) => {
   } else {
     const lead = shape.slice(0, -1);
     space = {
-      rows: numel(lead), len: shape[shape.length - 1], input: x,
+      rows: numel(lead),
+      len: shape[shape.length - 1],
+      input: x,
       element: (wr, row, j) => [...unflatten(wr, row, lead), j],
     };
     channel = (j) => j;
@@ -109,7 +124,10 @@ export const normTemplate: Template = (args) => {
   const rk = new RowKernel(w, space, rowMode(space, caps, 3));
   const n = lit(space.len, 'f32');
   const mean = w.let(`${rk.reduce((j) => rk.x(j), 'sum')} / ${n}`, 'mean');
-  const ss = rk.reduce((j) => { const d = w.let(`${rk.x(j)} - ${mean}`, 'd'); return `${d} * ${d}`; }, 'sum');
+  const ss = rk.reduce((j) => {
+    const d = w.let(`${rk.x(j)} - ${mean}`, 'd');
+    return `${d} * ${d}`;
+  }, 'sum');
   const rstd = w.let(`inverseSqrt(${ss} / ${n} + ${lit(nm.attrs.eps as number, 'f32')})`, 'rstd');
   rk.forEach((j) => {
     const idx = space.element(w, rk.row, j);

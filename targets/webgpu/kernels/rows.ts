@@ -42,7 +42,11 @@ export class RowKernel {
   private cached = false;
   readonly row: string;
 
-  constructor(private readonly w: KernelWriter, private readonly space: RowSpace, readonly mode: RowMode) {
+  constructor(
+    private readonly w: KernelWriter,
+    private readonly space: RowSpace,
+    readonly mode: RowMode,
+  ) {
     if (mode.kind === 'thread') {
       w.line(`let row = (${LINEAR_WORKGROUP}) * ${mode.size}u + lid.x;`);
     } else {
@@ -66,9 +70,10 @@ export class RowKernel {
   }
 
   private loop(body: (j: string) => void): void {
-    const header = this.mode.kind === 'thread'
-      ? `for (var j = 0u; j < ${this.space.len}u; j++)`
-      : `for (var j = lid.x; j < ${this.space.len}u; j += ${this.mode.size}u)`;
+    const header =
+      this.mode.kind === 'thread'
+        ? `for (var j = 0u; j < ${this.space.len}u; j++)`
+        : `for (var j = lid.x; j < ${this.space.len}u; j += ${this.mode.size}u)`;
     this.w.block(header, () => body('j'));
   }
 
@@ -76,8 +81,16 @@ export class RowKernel {
   reduce(f: (j: string) => string, op: 'sum' | 'max', type: 'f32' | 'i32' | 'u32' = 'f32'): string {
     const w = this.w;
     const acc = w.fresh('acc');
-    const init = op === 'sum' ? (type === 'f32' ? '0.0f' : `0${type === 'u32' ? 'u' : 'i'}`)
-      : type === 'f32' ? '-3.0e38f' : type === 'i32' ? 'i32(-2147483648)' : '0u';
+    const init =
+      op === 'sum'
+        ? type === 'f32'
+          ? '0.0f'
+          : `0${type === 'u32' ? 'u' : 'i'}`
+        : type === 'f32'
+          ? '-3.0e38f'
+          : type === 'i32'
+            ? 'i32(-2147483648)'
+            : '0u';
     const combine = (a: string, b: string): string => (op === 'sum' ? `${a} + ${b}` : `max(${a}, ${b})`);
     w.line(`var ${acc}: ${type} = ${init};`);
     const fill = this.mode.kind === 'workgroup' && this.mode.cache > 0 && !this.cached;

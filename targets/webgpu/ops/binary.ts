@@ -26,10 +26,12 @@ export const BINARY_LOWERINGS: LoweringTable = {
   sub: expr(binary((a, b) => `(${a} - ${b})`)),
   mul: expr(binary((a, b) => `(${a} * ${b})`)),
   div: expr(binary((a, b) => `(${a} / ${b})`)),
-  pow: expr(binary((a, b, t, w) => {
-    w.helper('pow', POW_WGSL);
-    return t === 'f32' ? `pow_s(${a}, ${b})` : `${t}(round(pow_s(f32(${a}), f32(${b}))))`;
-  })),
+  pow: expr(
+    binary((a, b, t, w) => {
+      w.helper('pow', POW_WGSL);
+      return t === 'f32' ? `pow_s(${a}, ${b})` : `${t}(round(pow_s(f32(${a}), f32(${b}))))`;
+    }),
+  ),
   min: expr(binary((a, b) => `min(${a}, ${b})`)),
   max: expr(binary((a, b) => `max(${a}, ${b})`)),
   less: expr(binary((a, b) => `(${a} < ${b})`)),

@@ -13,10 +13,12 @@ function emitAvgPool(w: KernelWriter, node: Node, idx: readonly string[]): strin
   const [sh, sw] = node.attrs.stride === undefined ? [kh, kw] : ints(node, 'stride');
   const acc = w.fresh('pool');
   w.line(`var ${acc} = 0.0f;`);
-  const h0 = w.let(`${idx[2]} * ${sh}u`, 'ph'), w0 = w.let(`${idx[3]} * ${sw}u`, 'pw');
+  const h0 = w.let(`${idx[2]} * ${sh}u`, 'ph'),
+    w0 = w.let(`${idx[3]} * ${sw}u`, 'pw');
   w.block(`for (var ky = 0u; ky < ${kh}u; ky++)`, () => {
     w.block(`for (var kx = 0u; kx < ${kw}u; kx++)`, () => {
-      const y = w.let(`${h0} + ky`, 'py'), x = w.let(`${w0} + kx`, 'px');
+      const y = w.let(`${h0} + ky`, 'py'),
+        x = w.let(`${w0} + kx`, 'px');
       w.line(`${acc} += ${w.value(node.inputs[0], [idx[0], idx[1], y, x])};`);
     });
   });

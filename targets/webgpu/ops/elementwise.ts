@@ -51,9 +51,24 @@ export const ELEMENTWISE_LOWERINGS: LoweringTable = {
   log: expr(unary((x) => `log(${x})`)),
   sqrt: expr(unary((x) => `sqrt(${x})`)),
   rsqrt: expr(unary((x) => `inverseSqrt(${x})`)),
-  sin: expr(unary((x, _, w) => { w.helper('trig', TRIG_WGSL); return `sin_s(${x})`; })),
-  cos: expr(unary((x, _, w) => { w.helper('trig', TRIG_WGSL); return `cos_s(${x})`; })),
-  tanh: expr(unary((x, _, w) => { w.helper('tanh', TANH_WGSL); return `tanh_s(${x})`; })),
+  sin: expr(
+    unary((x, _, w) => {
+      w.helper('trig', TRIG_WGSL);
+      return `sin_s(${x})`;
+    }),
+  ),
+  cos: expr(
+    unary((x, _, w) => {
+      w.helper('trig', TRIG_WGSL);
+      return `cos_s(${x})`;
+    }),
+  ),
+  tanh: expr(
+    unary((x, _, w) => {
+      w.helper('tanh', TANH_WGSL);
+      return `tanh_s(${x})`;
+    }),
+  ),
   sigmoid: expr(unary((x) => sigmoid(x))),
   silu: expr(unary((x) => `(${x} * ${sigmoid(x)})`)),
   relu: expr(unary((x, t) => `max(${x}, ${lit(0, t as 'f32')})`)),

@@ -37,7 +37,8 @@ function emitPad(w: KernelWriter, node: Node, idx: readonly string[]): string {
   const pads = ints(node, 'pads');
   const conds: string[] = [];
   const inner = shape.map((d, i) => {
-    const lo = pads[2 * i], hi = pads[2 * i + 1];
+    const lo = pads[2 * i],
+      hi = pads[2 * i + 1];
     if (lo === 0 && hi === 0) return idx[i];
     const s = w.let(`i32(${idx[i]}) - ${lo}i`, 'p');
     conds.push(`(${s} >= 0i && ${s} < ${d}i)`);
@@ -79,17 +80,23 @@ export const SHAPE_LOWERINGS: LoweringTable = {
   transpose: expr((w, node, idx) => {
     const perm = ints(node, 'perm');
     const at = new Array<string>(perm.length);
-    perm.forEach((p, i) => { at[p] = idx[i]; });
+    perm.forEach((p, i) => {
+      at[p] = idx[i];
+    });
     return w.value(node.inputs[0], at);
   }),
   slice: expr((w, node, idx) => {
     const shape = staticShape(node.inputs[0]);
-    const begin = ints(node, 'begin'), step = ints(node, 'step');
-    return w.value(node.inputs[0], shape.map((d, i) => {
-      const b = sliceStart(begin[i], d);
-      if (step[i] === 1 && b === 0) return idx[i];
-      return w.let(`${idx[i]} * ${step[i]}u + ${b}u`, 's');
-    }));
+    const begin = ints(node, 'begin'),
+      step = ints(node, 'step');
+    return w.value(
+      node.inputs[0],
+      shape.map((d, i) => {
+        const b = sliceStart(begin[i], d);
+        if (step[i] === 1 && b === 0) return idx[i];
+        return w.let(`${idx[i]} * ${step[i]}u + ${b}u`, 's');
+      }),
+    );
   }),
   pad: expr(emitPad),
   concat: expr(emitConcat),

@@ -36,7 +36,11 @@ export interface FuseOptions {
   readonly inlineConstants: number;
 }
 
-export const DEFAULT_FUSE_OPTIONS: FuseOptions = { enabled: true, maxOpsPerKernel: 64, maxInputs: DEFAULT_CAPABILITIES.maxStorageBuffersPerShaderStage - 1, inlineConstants: 16,
+export const DEFAULT_FUSE_OPTIONS: FuseOptions = {
+  enabled: true,
+  maxOpsPerKernel: 64,
+  maxInputs: DEFAULT_CAPABILITIES.maxStorageBuffersPerShaderStage - 1,
+  inlineConstants: 16,
 };
 
 export type FusionDecision = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -63,7 +67,8 @@ export function canFuse(producer: Node, consumer: Node, outputs: ReadonlySet<Nod
     return NO(`${producer.op} (${kindOf(producer)}) and ${consumer.op} (${kindOf(consumer)}) are both heavy ops; a kernel holds one`);
   }
   if (isAnchor(producer)) {
-    if (kindOf(consumer) === 'injective') return NO(`${consumer.op} re-indexes the ${producer.op} result; only elementwise consumers join its epilogue`);
+    if (kindOf(consumer) === 'injective')
+      return NO(`${consumer.op} re-indexes the ${producer.op} result; only elementwise consumers join its epilogue`);
     if (!sameShape(tensorOf(consumer).shape, tensorOf(producer).shape)) {
       return NO(`${consumer.op} broadcasts the ${producer.op} result; the ${producer.op} would be recomputed per element`);
     }
@@ -117,7 +122,11 @@ class Grouping {
   readonly outputs: Set<Node>;
   readonly order: Node[];
 
-  constructor(readonly graph: Graph, readonly opts: FuseOptions, readonly iter?: Node) {
+  constructor(
+    readonly graph: Graph,
+    readonly opts: FuseOptions,
+    readonly iter?: Node,
+  ) {
     this.users = usersOf(graph);
     this.outputs = new Set(graph.outputs);
     this.order = topoOrder(graph);
@@ -141,8 +150,13 @@ class Grouping {
    * every kernel that reads it, like a small constant, rather than computed once and stored.
    */
   remat(n: Node): boolean {
-    return n.op === 'gather' && n.inputs[1] === this.iter && isStepTable(n.inputs[0], [n], this.iter) &&
-      !this.outputs.has(n) && this.usersOf(n).every(isCompute);
+    return (
+      n.op === 'gather' &&
+      n.inputs[1] === this.iter &&
+      isStepTable(n.inputs[0], [n], this.iter) &&
+      !this.outputs.has(n) &&
+      this.usersOf(n).every(isCompute)
+    );
   }
 
   /** External tensors the group would read (small constants are inlined, step coefficients copied in). */
@@ -150,7 +164,8 @@ class Grouping {
     const out: Node[] = [];
     const add = (i: Node): void => {
       if (nodes.has(i) || out.includes(i) || this.inlinable(i)) return;
-      if (this.remat(i)) i.inputs.forEach(add); else out.push(i);
+      if (this.remat(i)) i.inputs.forEach(add);
+      else out.push(i);
     };
     for (const n of this.order) if (nodes.has(n)) n.inputs.forEach(add);
     return out;
@@ -291,7 +306,13 @@ function buildKernel(b: GraphBuilder, g: Group, grouping: Grouping, map: Map<Nod
   for (const n of order) inner.set(n, rb.op(n.op, n.inputs.map(local), n.attrs, n.span, n.regions));
   const region = rb.finish([inner.get(g.root)!]);
   const t: TensorType = tensorOf(g.root);
-  return b.op('kernel', inputs.map((i) => map.get(i)!), { name, dtype: t.dtype, shape: t.shape }, g.root.span, [region]);
+  return b.op(
+    'kernel',
+    inputs.map((i) => map.get(i)!),
+    { name, dtype: t.dtype, shape: t.shape },
+    g.root.span,
+    [region],
+  );
 }
 
 export interface FuseResult {
@@ -307,7 +328,8 @@ export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS
   grouping.run();
   const b = new GraphBuilder(graph.name);
   const map = new Map<Node, Node>();
-  let kernels = 0, fusedOps = 0;
+  let kernels = 0,
+    fusedOps = 0;
   const refusals = [...grouping.refusals];
   for (const p of graph.params) map.set(p, b.param(p.attrs.name as string, tensorOf(p), p.span));
   for (const n of grouping.order) {
@@ -327,7 +349,16 @@ export function fuseGraph(graph: Graph, opts: FuseOptions = DEFAULT_FUSE_OPTIONS
       refusals.push(...inner.refusals);
       return inner.graph;
     });
-    map.set(n, b.op(n.op, n.inputs.map((i) => map.get(i)!), n.attrs, n.span, regions));
+    map.set(
+      n,
+      b.op(
+        n.op,
+        n.inputs.map((i) => map.get(i)!),
+        n.attrs,
+        n.span,
+        regions,
+      ),
+    );
   }
   return { graph: b.finish(graph.outputs.map((o) => map.get(o)!)), kernels, fusedOps, refusals };
 }
@@ -365,7 +396,18 @@ export function inlineKernels(graph: Graph): Graph {
     }
     const region = n.regions[0];
     const inner = new Map<Node, Node>(region.params.map((p, i) => [p, ins[i]]));
-    for (const r of topoOrder(region)) if (!inner.has(r)) inner.set(r, b.op(r.op, r.inputs.map((i) => inner.get(i)!), r.attrs, r.span, r.regions));
+    for (const r of topoOrder(region))
+      if (!inner.has(r))
+        inner.set(
+          r,
+          b.op(
+            r.op,
+            r.inputs.map((i) => inner.get(i)!),
+            r.attrs,
+            r.span,
+            r.regions,
+          ),
+        );
     map.set(n, inner.get(region.outputs[0])!);
   }
   return b.finish(graph.outputs.map((o) => map.get(o)!));

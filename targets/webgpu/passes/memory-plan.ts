@@ -94,7 +94,9 @@ class Planner {
     const t = tensorOf(n);
     if (!isStatic(t.shape)) {
       throw new DenocError({
-        code: 'MP0003', severity: 'error', span: n.span,
+        code: 'MP0003',
+        severity: 'error',
+        span: n.span,
         message: `memory-plan needs static shapes, but ${n.op} is ${formatType(t)}; bind the dims first (e.g. B)`,
       });
     }
@@ -106,7 +108,9 @@ class Planner {
     if (bytes > bind || bytes > buf) {
       const which = bytes > bind ? `maxStorageBufferBindingSize (${mib(bind)})` : `maxBufferSize (${mib(buf)})`;
       throw new DenocError({
-        code: 'MP0001', severity: 'error', span: n.span,
+        code: 'MP0001',
+        severity: 'error',
+        span: n.span,
         message: `tensor ${n.op} ${formatType(n.type)} needs ${mib(bytes)}, over the device's ${which}; split the batch or lower the resolution`,
       });
     }
@@ -137,7 +141,8 @@ class Planner {
   private releaseAt(when: number, slot: number): void {
     const position = Math.max(when, this.pos);
     const list = this.pendingRelease.get(position);
-    if (list) list.push(slot); else this.pendingRelease.set(position, [slot]);
+    if (list) list.push(slot);
+    else this.pendingRelease.set(position, [slot]);
   }
 
   private advance(): void {
@@ -153,7 +158,10 @@ class Planner {
     if (n.op === 'weight') {
       const path = n.attrs.path as string;
       let s = this.weights.get(path);
-      if (s === undefined) { s = this.newSlot('weight', bytes, label); this.weights.set(path, s); }
+      if (s === undefined) {
+        s = this.newSlot('weight', bytes, label);
+        this.weights.set(path, s);
+      }
       this.locations.set(n, { kind: 'slot', slot: s });
       return;
     }
@@ -175,8 +183,14 @@ class Planner {
         this.resident(n, n.op === 'param' ? 'input' : n.op === 'weight' ? 'weight' : 'constant', label(n));
         continue;
       }
-      if (n.op === 'tuple_get') { this.aliasTupleGet(n); continue; }
-      if (n.op === 'loop') { this.loop(n, order); continue; }
+      if (n.op === 'tuple_get') {
+        this.aliasTupleGet(n);
+        continue;
+      }
+      if (n.op === 'loop') {
+        this.loop(n, order);
+        continue;
+      }
       this.checkBindings(n, bodyOf ? graph.params[0] : undefined);
       if (!this.locations.has(n)) {
         const slot = this.take(this.bytesOf(n), label(n));
@@ -193,7 +207,10 @@ class Planner {
     const uses = new Map<Node, number[]>();
     let p = this.pos;
     for (const n of order) {
-      if (LEAF.has(n.op) || n.op === 'tuple_get') { def.set(n, p); continue; }
+      if (LEAF.has(n.op) || n.op === 'tuple_get') {
+        def.set(n, p);
+        continue;
+      }
       if (n.op === 'loop') {
         const start = p;
         p += countComputed(n.regions[0]);
@@ -226,13 +243,17 @@ class Planner {
     const ping = init.map((i, j) => this.take(this.bytesOf(i), `${label(n)}.carried${j}.ping`));
     const pong = init.map((i, j) => this.take(this.bytesOf(i), `${label(n)}.carried${j}.pong`));
     const yields = body.outputs;
-    const inPlace = yields.map((y, j) => !LEAF.has(y.op) && y.op !== 'loop' && y.op !== 'tuple_get' && yields.indexOf(y) === j && yields.lastIndexOf(y) === j);
+    const inPlace = yields.map(
+      (y, j) => !LEAF.has(y.op) && y.op !== 'loop' && y.op !== 'tuple_get' && yields.indexOf(y) === j && yields.lastIndexOf(y) === j,
+    );
     this.loops.set(n, { ping, pong, inPlace });
     const [iter, ...rest] = body.params;
     this.locations.set(iter, { kind: 'none', why: 'the step index is a per-step uniform' });
     rest.slice(0, carried).forEach((p, j) => this.locations.set(p, { kind: 'carried', loop: n, index: j, phase: 'cur' }));
     rest.slice(carried).forEach((p, k) => this.locations.set(p, this.locations.get(n.inputs[carried + k])!));
-    yields.forEach((y, j) => { if (inPlace[j]) this.locations.set(y, { kind: 'carried', loop: n, index: j, phase: 'next' }); });
+    yields.forEach((y, j) => {
+      if (inPlace[j]) this.locations.set(y, { kind: 'carried', loop: n, index: j, phase: 'next' });
+    });
     this.level(body, end, { loop: n });
     // Both buffers of carried j stay alive until the last read of the loop's result j.
     init.forEach((_, j) => {
@@ -249,7 +270,9 @@ class Planner {
     const limit = this.opts.limits.maxStorageBuffersPerShaderStage;
     if (reads + 1 > limit) {
       throw new DenocError({
-        code: 'MP0002', severity: 'error', span: n.span,
+        code: 'MP0002',
+        severity: 'error',
+        span: n.span,
         message: `kernel ${String(n.attrs.name ?? n.op)} binds ${reads + 1} storage buffers (${reads} inputs + output), over the device's maxStorageBuffersPerShaderStage ${limit}; lower the fuse pass's maxInputs`,
       });
     }
@@ -258,7 +281,8 @@ class Planner {
 
 function push(m: Map<Node, number[]>, n: Node, p: number): void {
   const list = m.get(n);
-  if (list) list.push(p); else m.set(n, [p]);
+  if (list) list.push(p);
+  else m.set(n, [p]);
 }
 
 /** Positions a body takes in the flattened schedule (one per computed node, recursively). */
@@ -283,11 +307,15 @@ export function planMemory(graph: Graph, opts: MemoryPlanOptions): MemoryPlan {
   const residentBytes = sum(['input', 'weight', 'constant']);
   const scratchBytes = sum(['scratch']);
   return {
-    slots: p.slots, locations: p.locations, loops: p.loops,
-    peakBytes: residentBytes + scratchBytes, residentBytes, scratchBytes, naiveBytes: p.naiveBytes,
+    slots: p.slots,
+    locations: p.locations,
+    loops: p.loops,
+    peakBytes: residentBytes + scratchBytes,
+    residentBytes,
+    scratchBytes,
+    naiveBytes: p.naiveBytes,
   };
 }
-
 
 export const memoryPlan = definePass<{ reuse: boolean }>({
   name: 'memory-plan',
@@ -296,8 +324,15 @@ export const memoryPlan = definePass<{ reuse: boolean }>({
   run(graph, opts) {
     const plan = planMemory(graph, { limits: DEFAULT_CAPABILITIES, reuse: opts.reuse, elementBytes: () => 4 });
     return {
-      graph, changed: false,
-      stats: { peakBytes: plan.peakBytes, scratchBytes: plan.scratchBytes, residentBytes: plan.residentBytes, naiveBytes: plan.naiveBytes, buffers: plan.slots.length },
+      graph,
+      changed: false,
+      stats: {
+        peakBytes: plan.peakBytes,
+        scratchBytes: plan.scratchBytes,
+        residentBytes: plan.residentBytes,
+        naiveBytes: plan.naiveBytes,
+        buffers: plan.slots.length,
+      },
     };
   },
 });
