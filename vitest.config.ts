@@ -18,6 +18,10 @@ const E2E = [
   'test/reference/examples.test.ts',
   'test/reference/gradients.test.ts',
   'test/autodiff/examples.test.ts',
+  // statistical whole-sampler runs (DDPM with 1000 steps, 4096 samples per moment check)
+  'test/samplers/stochastic.test.ts',
+  // progressive-distillation rounds that train the full mlp2d example
+  'test/distill/round.test.ts',
   'test/train/cli.test.ts',
   'test/train/shipped-weights.test.ts',
   'test/distill/cli.test.ts',
