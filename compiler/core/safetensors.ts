@@ -63,6 +63,32 @@ function isDimList(x: unknown): x is number[] {
   return Array.isArray(x) && x.every((d) => Number.isSafeInteger(d) && d >= 0);
 }
 
+/**
+ * Keys of the top-level object of a JSON text that occur more than once: JSON.parse keeps only the last,
+ * so a tensor named twice would be read silently as one. The text has already parsed, so every string ends.
+ */
+function duplicateTopLevelKeys(text: string): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      let k = j + 1;
+      while (k < text.length && ' \t\r\n'.includes(text[k])) k++;
+      if (depth === 1 && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        (seen.has(key) ? repeated : seen).add(key);
+      }
+      i = j;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+  }
+  return [...repeated];
+}
+
 function parseHeaderJson(bytes: Uint8Array, source: string): { json: Record<string, unknown>; dataStart: number } {
   if (bytes.length < 8) failWith(source, 'WGT0002', `file has ${bytes.length} bytes, fewer than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -71,14 +97,18 @@ function parseHeaderJson(bytes: Uint8Array, source: string): { json: Record<stri
     failWith(source, 'WGT0003', `header length ${length} does not fit in a file of ${bytes.length} bytes`);
   }
   let json: unknown;
+  let text = '';
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + length));
+    json = JSON.parse(text);
   } catch (e) {
     failWith(source, 'WGT0004', `header is not valid JSON: ${(e as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     failWith(source, 'WGT0004', 'header JSON is not an object');
   }
+  const repeated = duplicateTopLevelKeys(text);
+  if (repeated.length) failWith(source, 'WGT0015', `the header names ${repeated.map((k) => `'${k}'`).join(', ')} more than once`);
   return { json: json as Record<string, unknown>, dataStart: 8 + length };
 }
 
