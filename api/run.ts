@@ -40,9 +40,11 @@ export async function runSampler(graph: Graph, opts: SamplerRunOptions): Promise
     return out;
   }
   if (opts.target === 'onnx') {
-    // One session.run draws the whole unrolled sampler, so there are no steps to report.
+    // One session.run draws the whole unrolled sampler: its steps are reported done when it returns.
     const inputs = Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [k, v.data]));
     const [out] = await runOnOnnx(compileForOnnx(graph, { dims: opts.dims }), { inputs, weights: opts.weights });
+    const steps = allNodesDeep(graph).find((n) => n.op === 'loop')?.attrs.count as number | undefined;
+    if (steps) opts.onStep?.(steps - 1, steps);
     return out;
   }
   const [out] = await runGraph(graph, {
