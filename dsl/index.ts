@@ -5,6 +5,7 @@
  *                                   DenocError holding every diagnostic when anything is wrong
  *   compileSource(text, file)     → the same for source text
  *   checkSource(text, file)       → the diagnostics only; never throws for bad input
+ *   checkFile(path)               → the same for a file (one that cannot be read is a diagnostic)
  *
  * Phases: parse (syntax/, DSL00xx) → resolve names and check declarations (semantics/, DSL01xx/02xx)
  * → lower to IR (lower/, DSL03xx-05xx, and IR codes at the DSL span of the expression that built the
@@ -102,9 +103,20 @@ export function compileSource(text: string, file: string, opts: CompileOptions =
   return result.program;
 }
 
-export function compileFile(path: string, opts: CompileOptions = {}): Program {
+/** The text of a source file, or the diagnostic saying why it cannot be read (not a regular file, too large). */
+function readSource(path: string): string | Diagnostic {
   const text = readSourceFile(path);
-  if (text === undefined) throw new DenocError(dslError(DSL.ModuleNotFound, `cannot read '${path}' (not a regular file)`));
+  return text === undefined ? dslError(DSL.ModuleNotFound, `cannot read '${path}' (not a regular file)`) : text;
+}
+
+export function compileFile(path: string, opts: CompileOptions = {}): Program {
+  const text = readSource(path);
   if (typeof text === 'object') throw new DenocError(text);
   return compileSource(text, path, opts);
+}
+
+/** All diagnostics of a source file, a file that cannot be read included; never throws for bad input. */
+export function checkFile(path: string, opts: CompileOptions = {}): Diagnostic[] {
+  const text = readSource(path);
+  return typeof text === 'object' ? [text] : checkSource(text, path, opts);
 }

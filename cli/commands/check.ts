@@ -1,8 +1,8 @@
 /** `denoc check FILE`: parse, resolve and type-check a .dn file, printing every diagnostic. */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DenocError, fail, formatDiagnostic } from '../../compiler/core/diagnostics.ts';
-import { checkSource } from '../../dsl/index.ts';
+import { checkFile } from '../../dsl/index.ts';
 
 export function registerCheck(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function registerCheck(program: Command): void {
     .argument('<file>', 'a .dn source file')
     .action((file: string) => {
       if (!existsSync(file)) fail('CLI0001', `cannot read '${file}': no such file`);
-      const diagnostics = checkSource(readFileSync(file, 'utf8'), file);
+      const diagnostics = checkFile(file);
       const errors = diagnostics.filter((d) => d.severity === 'error');
       if (errors.length) throw new DenocError(diagnostics);
       for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
