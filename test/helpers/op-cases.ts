@@ -108,6 +108,8 @@ export const CASES: Case[] = [
   },
   op2('conv2d', f([1, 5, 4, 4]), f([3, 5, 1, 1]), {}, 'conv2d 1x1'),
   op2('conv2d', f([2, 8, 12, 12]), f([40, 8, 3, 3]), { pad: [1, 1] }, 'conv2d 3x3 pad 1', { atol: 1e-4 }),
+  op2('conv2d', f([3, 4, 9, 8]), f([5, 4, 7, 6]), {}, 'conv2d window larger than its output (a filter gradient)', { atol: 1e-4 }),
+  op2('conv2d', f([3, 4, 6, 5]), f([2, 4, 6, 5]), {}, 'conv2d window as large as its input', { atol: 1e-4 }),
   {
     name: 'group_norm',
     op: 'group_norm',
