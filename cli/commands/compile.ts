@@ -2,14 +2,14 @@
  * `denoc compile FILE --target webgpu|stablehlo --out DIR`: writes a deployable artifact:
  * WGSL kernels + dispatch plan + weights, or a StableHLO module + weights + manifest.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename } from 'node:path';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import type { WeightSet } from '../../compiler/core/tensor.ts';
 import { PASSES } from '../../compiler/pipelines.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { compressionReport, orderPasses, parseCompressionSpec } from '../../api/report/approx-report.ts';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../runtime/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { writeArtifacts } from '../../api/compile.ts';
@@ -92,9 +92,8 @@ async function compress(
   }
   const pngPath = reportPath.replace(/\.md$/, '') + '.png';
   const report = await compressionReport(sampler, weights, specs, { model, pngName: basename(pngPath), backend: 'wasm' });
-  mkdirSync(dirname(reportPath), { recursive: true });
-  writeFileSync(reportPath, report.markdown);
-  writeFileSync(pngPath, report.png);
+  writeFileAtomic(reportPath, report.markdown);
+  writeFileAtomic(pngPath, report.png);
   process.stdout.write(`wrote ${reportPath} and ${pngPath}\n`);
   return report;
 }

@@ -5,9 +5,8 @@
  * round; resumable per round. For 2-D data it then measures the student against the teacher at the
  * final step count (sliced Wasserstein-1 to held-out data) and can plot the student's samples.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../runtime/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact, Program } from '../../dsl/index.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
@@ -125,8 +124,7 @@ async function reportQuality(file: string, opts: DistillOptions, student: Weight
       `data vs data ${slicedWasserstein(opts.data.heldOut(n, 1).x, heldOut).toFixed(4)}\n`,
   );
   if (o.samplesPlot) {
-    mkdirSync(dirname(o.samplesPlot), { recursive: true });
-    writeFileSync(o.samplesPlot, samplesPng(samples, heldOut, `${opts.model.name} distilled to ${opts.to} DDIM steps`));
+    writeFileAtomic(o.samplesPlot, samplesPng(samples, heldOut, `${opts.model.name} distilled to ${opts.to} DDIM steps`));
     process.stdout.write(`wrote ${o.samplesPlot}\n`);
   }
 }
@@ -172,7 +170,6 @@ export function registerDistill(program: Command): void {
             `(${r.seconds.toFixed(1)} s), loss ${(tail.reduce((s, v) => s + v, 0) / tail.length).toFixed(4)} (mean of the last ${tail.length} steps)\n`,
         );
       }
-      mkdirSync(dirname(o.out), { recursive: true });
       saveWeightsFile(o.out, result.weights, {
         metadata: {
           producer: 'denoc distill',

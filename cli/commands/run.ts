@@ -2,9 +2,8 @@
  * `denoc run FILE`: compiles a sampler, runs it (reference executor, WebGPU or ONNX on onnxruntime) and writes a PNG:
  * an image grid for image models, a scatter plot for 2-D point models.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../runtime/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { loadProgram, loadWeights, pickModel, pickSampler } from '../load.ts';
@@ -66,8 +65,7 @@ export function registerRun(program: Command): void {
         steps: sampler.steps,
       });
       const seconds = (performance.now() - t0) / 1000;
-      mkdirSync(dirname(opts.out), { recursive: true });
-      writeFileSync(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`));
+      writeFileAtomic(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`));
       process.stdout.write(
         `wrote ${opts.out}: ${batch} samples from ${sampler.name} (${sampler.steps} steps) ` +
           `on ${opts.target === 'reference' ? `reference/${opts.backend}` : opts.target} in ${seconds.toFixed(2)} s` +

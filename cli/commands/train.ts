@@ -4,9 +4,8 @@
  * `denoc run --weights`) and a loss-curve PNG. For 2-D data it then measures the samples of the
  * model's sampler against held-out data (sliced Wasserstein-1) and can plot them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../../runtime/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact, Program, SamplerArtifact } from '../../dsl/index.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
@@ -136,8 +135,7 @@ async function reportQuality(program: Program, model: ModelArtifact, data: DataS
       `trained ${q.trained.toFixed(4)}, random weights ${q.random.toFixed(4)}, data vs data ${q.dataVsData.toFixed(4)}\n`,
   );
   if (o.samplesPlot) {
-    mkdirSync(dirname(o.samplesPlot), { recursive: true });
-    writeFileSync(o.samplesPlot, samplesPng(q.samples, q.heldOut, `${model.name} on ${data.name}: ${sampler.name}, ${sampler.steps} steps`));
+    writeFileAtomic(o.samplesPlot, samplesPng(q.samples, q.heldOut, `${model.name} on ${data.name}: ${sampler.name}, ${sampler.steps} steps`));
     process.stdout.write(`wrote ${o.samplesPlot}\n`);
   }
 }
@@ -183,13 +181,11 @@ export function registerTrain(program: Command): void {
           `${(done / Math.max(result.seconds, 1e-9)).toFixed(1)} steps/s), loss ${meanOfLast(result.losses, 100).toFixed(4)} ` +
           `(mean of the last ${Math.min(100, result.losses.length)} steps)\n`,
       );
-      mkdirSync(dirname(o.out), { recursive: true });
       saveWeightsFile(o.out, result.weights, {
         metadata: { producer: 'denoc train', model: model.name, data: data.name, steps: String(result.losses.length) },
       });
       const plot = o.plot ?? `${withoutExtension(o.out)}.loss.png`;
-      mkdirSync(dirname(plot), { recursive: true });
-      writeFileSync(plot, lossCurvePng(result.losses, `${model.name} on ${data.name}`));
+      writeFileAtomic(plot, lossCurvePng(result.losses, `${model.name} on ${data.name}`));
       process.stdout.write(`wrote ${o.out} and ${plot}\n`);
       await reportQuality(program, model, data, result, o);
     });

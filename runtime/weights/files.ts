@@ -4,11 +4,12 @@
  * as /dev/zero or a huge file is refused unread) and checks what enters: a tensor holding NaN or
  * ±Inf is refused with the names of the tensors that hold them.
  */
-import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { LIMITS, limitMessage } from '../../compiler/core/limits.ts';
 import { readSafetensors, writeSafetensors, type WriteOptions } from '../../compiler/core/safetensors.ts';
 import { firstNonFinite, type Tensor, type TensorCollection } from '../../compiler/core/tensor.ts';
+import { writeFileAtomic } from '../output-file.ts';
 
 function cannotRead(path: string, why: string): DenocError {
   return new DenocError({ code: 'WGT0001', severity: 'error', message: `${path}: cannot read: ${why}` });
@@ -59,5 +60,5 @@ export function loadWeightsFile(path: string): Map<string, Tensor<Float32Array>>
 }
 
 export function saveWeightsFile(path: string, tensors: TensorCollection, opts: WriteOptions = {}): void {
-  writeFileSync(path, writeSafetensors(tensors, opts));
+  writeFileAtomic(path, writeSafetensors(tensors, opts));
 }

@@ -12,6 +12,7 @@ import { STABLEHLO_CODES } from './hlo.ts';
 import { IR_CODES } from './ir.ts';
 import { MEMORY_PLAN_CODES } from './memory-plan.ts';
 import { ONNX_CODES } from './onnx.ts';
+import { OUTPUT_CODES } from './output.ts';
 import { REFERENCE_CODES } from './ref.ts';
 import { RENDER_CODES } from './render.ts';
 import { AUTODIFF_CODES } from './autodiff.ts';
@@ -45,6 +46,7 @@ export const DIAGNOSTIC_FAMILIES: readonly DiagnosticFamily[] = [
   { prefix: 'RND', codes: RENDER_CODES },
   { prefix: 'AD', codes: AUTODIFF_CODES },
   { prefix: 'CLI', codes: CLI_CODES },
+  { prefix: 'OUT', codes: OUTPUT_CODES },
   { prefix: 'BENCH', codes: BENCH_CODES },
 ];
 
@@ -56,6 +58,7 @@ export type DiagnosticCode =
   | keyof typeof STABLEHLO_CODES
   | keyof typeof WEBGPU_CODES
   | keyof typeof ONNX_CODES
+  | keyof typeof OUTPUT_CODES
   | keyof typeof MEMORY_PLAN_CODES
   | keyof typeof COMPRESS_CODES
   | keyof typeof TRAIN_CODES
