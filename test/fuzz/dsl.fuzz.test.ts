@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSource } from '../../dsl/index.ts';
-import { fuzzParams, INTERNAL_CODE, OutcomeTally } from './fuzz-settings.ts';
+import { fuzzParams, INTERNAL_CODE, OutcomeTally, yieldToRunner } from './fuzz-settings.ts';
 
 const EXAMPLES = ['mlp2d', 'unet_small', 'gaussian', 'gmm', 'dit_tiny'].map((n) => ({
   file: `examples/${n}.dn`,
@@ -99,9 +99,10 @@ const program: fc.Arbitrary<string> = fc
   );
 
 describe('front-end fuzzing', () => {
-  it('accepts generated valid programs', () => {
-    fc.assert(
-      fc.property(program, (text) => {
+  it('accepts generated valid programs', async () => {
+    await fc.assert(
+      fc.asyncProperty(program, async (text) => {
+        await yieldToRunner();
         const errors = checkSource(text, 'generated.dn').filter((d) => d.severity === 'error');
         expect(errors.map((d) => `${d.code}: ${d.message}`)).toEqual([]);
         tally.add('ok (generated)');
@@ -110,10 +111,11 @@ describe('front-end fuzzing', () => {
     );
   });
 
-  it('reports mutated examples with coded, positioned diagnostics', () => {
+  it('reports mutated examples with coded, positioned diagnostics', async () => {
     const tokenized = EXAMPLES.map((e) => ({ ...e, tokens: tokenize(e.text) }));
-    fc.assert(
-      fc.property(fc.nat(tokenized.length - 1), fc.array(mutation, { minLength: 1, maxLength: 4 }), (which, mutations) => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(tokenized.length - 1), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (which, mutations) => {
+        await yieldToRunner();
         const ex = tokenized[which];
         expectCodedOutcome(mutate(ex.tokens, mutations), ex.file);
       }),

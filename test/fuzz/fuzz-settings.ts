@@ -31,6 +31,14 @@ export class OutcomeTally {
   }
 }
 
+/**
+ * Lets the event loop turn between inputs: a long run of synchronous properties would otherwise starve
+ * vitest's worker channel for minutes, which vitest reports as an error of its own.
+ */
+export function yieldToRunner(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** A JS stack frame as V8 prints it: the mark of an error that escaped denoc's reporting. */
 export const STACK_FRAME = /\n\s+at .+[:(].*\d+:\d+\)?/;
 
