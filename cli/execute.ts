@@ -25,13 +25,18 @@ export interface ExecuteOptions {
 /** Builds every graph input: `seed` and class labels; anything else cannot come from the CLI. */
 export function samplerInputs(graph: Graph, batch: number, seed: number, classes?: string): Record<string, Tensor> {
   const inputs: Record<string, Tensor> = {};
+  let takesClasses = false;
   for (const p of graph.params) {
     const name = p.attrs.name as string;
     const type = tensorOf(p);
     if (name === 'seed') inputs.seed = tensor([], Int32Array.of(seed));
-    else if (type.dtype === 'i32' && type.shape.length === 1) inputs[name] = tensor([batch], parseClassList(classes, batch));
-    else fail('CLI0030', `sampler input '${name}: ${type.dtype}[${type.shape.join(',')}]' cannot be provided from the command line`);
+    else if (type.dtype === 'i32' && type.shape.length === 1) {
+      inputs[name] = tensor([batch], parseClassList(classes, batch));
+      takesClasses = true;
+    } else fail('CLI0030', `sampler input '${name}: ${type.dtype}[${type.shape.join(',')}]' cannot be provided from the command line`);
   }
+  // labels the sampler would ignore mean the user expects conditioning that does not happen
+  if (classes !== undefined && !takesClasses) fail('CLI0022', '--classes given, but this sampler takes no class labels (its model is unconditional)');
   return inputs;
 }
 

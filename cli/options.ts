@@ -9,9 +9,11 @@ export function parseIntOption(flag: string, value: string, min: number): number
 }
 
 export function parseClassList(value: string | undefined, batch: number, numClasses = 10): Int32Array {
-  const labels = value === undefined ? [...Array(numClasses).keys()] : value.split(',').map((s) => Number(s.trim()));
-  for (const l of labels) {
-    if (!Number.isInteger(l) || l < 0 || l >= numClasses) fail('CLI0021', `--classes: '${l}' is not a class in 0..${numClasses - 1}`);
-  }
+  const texts = value === undefined ? [...Array(numClasses).keys()].map(String) : value.split(',');
+  // Number('') is 0: an empty label must not pass as class 0
+  const labels = texts.map((s) => (s.trim() === '' ? Number.NaN : Number(s)));
+  labels.forEach((l, i) => {
+    if (!Number.isInteger(l) || l < 0 || l >= numClasses) fail('CLI0021', `--classes: '${texts[i]}' is not a class in 0..${numClasses - 1}`);
+  });
   return Int32Array.from({ length: batch }, (_, i) => labels[i % labels.length]);
 }

@@ -14,7 +14,7 @@
  *   TRN0502 the checkpoint belongs to a different run (config or parameters differ)
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
 import { loadWeightsFile, saveWeightsFile } from '../weights/files.ts';
 import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
@@ -53,12 +53,27 @@ function tensors(params: Parameters, arrays: readonly Float32Array[], prefix = '
   return new Map(params.paths.map((p, i) => [prefix + p, tensor(params.shapes[i], arrays[i])]));
 }
 
+/** What is wrong with a parsed state.json of the right format, or undefined when its fields are sound. */
+function stateProblem(state: StateFile): string | undefined {
+  if (!Number.isSafeInteger(state.step) || state.step < 0) return `step ${JSON.stringify(state.step)} is not a whole number >= 0`;
+  for (const key of ['weights', 'optimizer'] as const) {
+    const name: unknown = state[key];
+    // a file name, never a path: the checkpoint's files live in its folder
+    if (typeof name !== 'string' || name === '' || basename(name) !== name || name === '..')
+      return `${key} ${JSON.stringify(name)} is not a file name`;
+  }
+  if (typeof state.config !== 'object' || state.config === null || Array.isArray(state.config)) return 'config is not an object';
+  return undefined;
+}
+
 function readState(dir: string): StateFile | undefined {
   const path = join(dir, 'state.json');
   if (!existsSync(path)) return undefined;
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
     if (state.format !== FORMAT) fail('TRN0501', `${path} is not a denoc training checkpoint (format ${JSON.stringify(state.format)})`);
+    const problem = stateProblem(state);
+    if (problem) fail('TRN0501', `${path} is corrupt: ${problem}`);
     return state;
   } catch (e) {
     if (e instanceof DenocError) throw e;
