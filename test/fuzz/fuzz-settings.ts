@@ -1,7 +1,7 @@
 // Shared settings of the property-based fuzzers in test/fuzz/: how many inputs each property tries and
 // from which seed. `npm test` runs the quick counts; `npm run fuzz` sets FUZZ_RUNS (and FUZZ_SEED to
 // resume or vary a run) and each file prints what it tried and what the outcomes were.
-import fc from 'fast-check';
+import type fc from 'fast-check';
 
 /** Runs of one property: FUZZ_RUNS when set (the long run), else the quick count given. */
 export function fuzzRuns(quick: number): number {
