@@ -102,6 +102,18 @@ const CASES: readonly Case[] = [
     attrs: { stride: [1, 2], pad: [2, 2], dilation: [2, 2] },
   },
   { name: 'conv2d 1×1', op: 'conv2d', inputs: [f(2, 3, 4, 4), f(5, 3, 1, 1), f(5)] },
+  {
+    name: 'conv2d 3×3 stride 1, pad 1 (the input gradient as one padded correlation)',
+    op: 'conv2d',
+    inputs: [f(2, 3, 5, 6), f(4, 3, 3, 3)],
+    attrs: { pad: [1, 1] },
+  },
+  {
+    name: 'conv2d dilation 2, stride 1, pad (1,3), groups 3',
+    op: 'conv2d',
+    inputs: [f(1, 3, 8, 9), f(6, 1, 3, 2)],
+    attrs: { pad: [1, 3], dilation: [2, 2], groups: 3 },
+  },
   { name: 'avg_pool2d 2×2', op: 'avg_pool2d', inputs: [f(1, 2, 6, 6)] },
   { name: 'avg_pool2d 3×3 stride 2', op: 'avg_pool2d', inputs: [f(1, 2, 7, 7)], attrs: { kernel: [3, 3], stride: [2, 2] } },
   { name: 'group_norm', op: 'group_norm', inputs: [f(2, 4, 3, 3), f(4), f(4)], attrs: { groups: 2 } },

@@ -93,13 +93,18 @@ function convInputVjp(g: VjpBuilder, x: Node, w: Node, dy: Node, a: Attrs): Node
   const groups = attrInt(a, 'groups');
   const [o, cg, kh, kw] = tensorOf(w).shape.map((d, i) => staticDim(d, `weight dim ${i}`));
   const [, , h, wd] = tensorOf(x).shape.map((d, i) => (i < 1 ? 0 : staticDim(d, `input dim ${i}`)));
-  const spread = spreadAxis(g, spreadAxis(g, dy, 2, stride[0]), 3, stride[1]);
   const og = o / groups;
   const byGroup = g.op('reshape', [w], { shape: [groups, og, cg, kh, kw] });
   const swapped = g.op('reshape', [g.op('transpose', [byGroup], { perm: [0, 2, 1, 3, 4] })], { shape: [groups * cg, og, kh, kw] });
   const kernel = flip(g, flip(g, swapped, 2, kh), 3, kw);
-  const full = g.op('conv2d', [spread, kernel], { pad: [dil[0] * (kh - 1), dil[1] * (kw - 1)], dilation: dil, groups });
-  const rows = fitAxis(g, full, 2, pad[0] + h),
+  const full = [dil[0] * (kh - 1), dil[1] * (kw - 1)];
+  // At stride 1 the full correlation, cropped by the forward padding, is one correlation padded by less.
+  if (stride[0] === 1 && stride[1] === 1 && pad[0] <= full[0] && pad[1] <= full[1]) {
+    return g.op('conv2d', [dy, kernel], { pad: [full[0] - pad[0], full[1] - pad[1]], dilation: dil, groups });
+  }
+  const spread = spreadAxis(g, spreadAxis(g, dy, 2, stride[0]), 3, stride[1]);
+  const whole = g.op('conv2d', [spread, kernel], { pad: full, dilation: dil, groups });
+  const rows = fitAxis(g, whole, 2, pad[0] + h),
     cols = fitAxis(g, rows, 3, pad[1] + wd);
   return slice4(g, cols, [0, 0, pad[0], pad[1]], [SLICE_END, SLICE_END, pad[0] + h, pad[1] + wd]);
 }
