@@ -84,6 +84,8 @@ export const CASES: Case[] = [
   op1('slice', f([5, 9]), { begin: [1, -7], end: [5, 2147483647], step: [2, 3] }),
   op1('slice', f([5, 9]), { begin: [0, 0], end: [5, 2147483647], step: [1, 1] }, 'slice that keeps its whole input'),
   op1('pad', f([2, 3]), { pads: [1, 0, 2, 3], value: 1.5 }),
+  op1('pad', f([2, 3, 4]), { pads: [0, 0, 0, 0, 2, 1] }, 'pad of the innermost axis with zeros'),
+  op1('pad', f([2, 3, 4]), { pads: [0, 0, 3, 0, 0, 0] }, 'pad of a middle axis with zeros, before only'),
   { name: 'gather', op: 'gather', inputs: { d: f([3, 5, 2]), i: i32([2, 3], 0, 5) }, build: (b, v) => b.op('gather', [v.d, v.i], { axis: 1 }) },
   {
     name: 'gather at constant reversed indices (a flip)',

@@ -1,6 +1,7 @@
 /**
  * ONNX lowerings of the shape ops. Shapes are static, so reshape and broadcast targets are int64
- * constants. pad reorders the IR's [before0, after0, …] into ONNX's [befores…, afters…];
+ * constants. pad reorders the IR's [before0, after0, …] into ONNX's [befores…, afters…], or is a
+ * Concat with zeros when it pads one axis;
  * upsample_nearest is Resize with integer scales, asymmetric coordinates and floor rounding, which
  * picks input pixel ⌊o/s⌋ for output pixel o. onnxruntime runs Slice and Gather as copies even when
  * they move nothing, so a slice that keeps its whole input is an Identity (which it removes), and a
@@ -9,11 +10,34 @@
 import { i64, ints, lower, type LowerCtx, type LoweringEntry } from '../lower-context.ts';
 import { tensorOf, type Node } from '../../../compiler/core/ir/node.ts';
 
+/** Zeros around `x` along the one padded axis: onnxruntime's Concat is ~4× its Pad when the axis is innermost. */
+function padOneAxisWithZeros(ctx: LowerCtx, axis: number, before: number, after: number): void {
+  const input = ctx.inputShape(0);
+  const zeros = (n: number): string[] =>
+    n
+      ? [
+          ctx.w.emit('ConstantOfShape', [
+            i64(
+              ctx,
+              input.map((d, i) => (i === axis ? n : d)),
+            ),
+          ]),
+        ]
+      : [];
+  ctx.w.emit('Concat', [...zeros(before), ctx.inputs[0], ...zeros(after)], { axis: { i: axis } }, ctx.out);
+}
+
 function pad(ctx: LowerCtx): void {
   const p = ints(ctx.attrs.pads);
   const pads = [...p.filter((_, i) => i % 2 === 0), ...p.filter((_, i) => i % 2 === 1)];
   const value = Number(ctx.attrs.value ?? 0);
   const dtype = tensorOf(ctx.node).dtype === 'i32' ? 'i32' : 'f32';
+  const padded = [...ctx.shape.keys()].filter((i) => p[2 * i] !== 0 || p[2 * i + 1] !== 0);
+  // ConstantOfShape without a value is f32 zeros.
+  if (value === 0 && dtype === 'f32' && padded.length === 1 && p.every((v) => v >= 0)) {
+    const axis = padded[0];
+    return padOneAxisWithZeros(ctx, axis, p[2 * axis], p[2 * axis + 1]);
+  }
   ctx.w.emit('Pad', [ctx.inputs[0], i64(ctx, pads), ctx.w.constant(dtype, [value], [])], { mode: { s: 'constant' } }, ctx.out);
 }
 
