@@ -76,9 +76,14 @@ export class OnnxGraphWriter {
     return name;
   }
 
-  /** The graph's proto with its declared inputs and outputs. */
+  /**
+   * The graph's proto with its declared inputs and outputs. Initializers no node reads (a constant whose
+   * only reader lowered to something else, such as a flip's indices) are left out.
+   */
   graph(name: string, inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): onnx.IGraphProto {
-    return { name, node: this.nodes, initializer: this.initializers, input: inputs.map(valueInfo), output: outputs.map(valueInfo) };
+    const read = new Set([...this.nodes.flatMap((n) => n.input ?? []), ...outputs.map((o) => o.name)]);
+    const initializer = this.initializers.filter((t) => read.has(t.name ?? ''));
+    return { name, node: this.nodes, initializer, input: inputs.map(valueInfo), output: outputs.map(valueInfo) };
   }
 
   get nodeCount(): number {
