@@ -30,8 +30,17 @@ function feed(info: OnnxValueInfo, data: Float32Array | Int32Array | undefined, 
       `${what} '${info.name}' [${info.shape.join(', ')}] ${data ? `has ${data.length} values, not ${count}` : 'was not provided'}`,
     );
   }
+  // A Float32Array or Int32Array of the right type is fed as is: onnxruntime only reads it during the run.
   const typed =
-    info.dtype === 'i32' ? Int32Array.from(data) : info.dtype === 'f32' ? Float32Array.from(data) : Uint8Array.from(data, (v) => (v ? 1 : 0));
+    info.dtype === 'i32'
+      ? data instanceof Int32Array
+        ? data
+        : Int32Array.from(data)
+      : info.dtype === 'f32'
+        ? data instanceof Float32Array
+          ? data
+          : Float32Array.from(data)
+        : Uint8Array.from(data, (v) => (v ? 1 : 0));
   return info.dtype === 'bool'
     ? new ort.Tensor('bool', typed as Uint8Array, [...info.shape])
     : new ort.Tensor(ORT_TYPE[info.dtype], typed as Float32Array | Int32Array, [...info.shape]);
@@ -58,7 +67,11 @@ export class OnnxSession {
     for (const info of this.artifact.inputs) feeds[info.name] = feed(info, run.inputs[info.name], 'input');
     for (const info of this.artifact.weights) feeds[info.name] = feed(info, run.weights?.get(info.name)?.data, 'weight');
     const results = await this.session.run(feeds);
-    return this.artifact.outputs.map((o) => Float32Array.from(results[o.name].data as ArrayLike<number>));
+    // Outputs are fresh per run, so a float32 result is handed on without a copy.
+    return this.artifact.outputs.map((o) => {
+      const data = results[o.name].data;
+      return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+    });
   }
 
   async release(): Promise<void> {
