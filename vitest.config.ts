@@ -2,7 +2,7 @@
 // default, one less than the cores, is one on a 2-core machine, and the files, mostly single-threaded
 // JavaScript, would leave a core idle while the main process waits on them. Two tiers, run
 // together by `npm test` (one invocation, so one closing summary line) or alone with `--project`:
-//   unit  everything else: small graphs and narrowed models, in process (one spawned CLI smoke test)
+//   unit  everything else: small graphs and narrowed models, in process
 //   e2e   full example models, WebGPU and ONNX whole samplers, the StableHLO interpreter on the examples, real XLA,
 //         shipped weights, child processes (CLI, plain Node, Python) and the browser
 import { availableParallelism } from 'node:os';
@@ -22,6 +22,9 @@ const E2E = [
   'test/samplers/stochastic.test.ts',
   // progressive-distillation rounds that train the full mlp2d example
   'test/distill/round.test.ts',
+  // the command line, whole commands end to end (the issue's e2e tier names the CLI)
+  'test/cli/cli.test.ts',
+  'test/onnx/cli.test.ts',
   'test/train/cli.test.ts',
   'test/train/shipped-weights.test.ts',
   'test/distill/cli.test.ts',

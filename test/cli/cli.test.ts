@@ -90,7 +90,7 @@ describe('denoc CLI', () => {
     expect(png.width).toBeGreaterThan(100);
   });
 
-  it('train --engine graph trains with the compiled step graph and names the engine on its first line', async () => {
+  it('train --engine onnx trains with the compiled step on onnxruntime and names the engine on its first line', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'denoc-')), 'w.safetensors');
     const r = await denoc(
       'train',
@@ -102,7 +102,7 @@ describe('denoc CLI', () => {
       '--batch',
       '32',
       '--engine',
-      'graph',
+      'onnx',
       '--out',
       out,
       '--eval',
@@ -110,7 +110,7 @@ describe('denoc CLI', () => {
       '--no-progress',
     );
     expect(r.code, r.err).toBe(0);
-    expect(r.err.split('\n')[0]).toMatch(/with engine graph\/reference-wasm/);
+    expect(r.err.split('\n')[0]).toMatch(/with engine graph\/onnx/);
     expect(existsSync(out)).toBe(true);
   });
 
