@@ -15,6 +15,7 @@ import type { LowerCtx } from './lower-context.ts';
 import { loweringOf } from './lowerings.ts';
 import { ModuleWriter, writeFunction } from './module.ts';
 import { resolveOptions, type ResolvedOptions, type StableHLOOptions } from './options.ts';
+import { shardingOf } from './sharding.ts';
 import { dtypeOfElem, elemOfDType, formatTType, sameTType, ttype, type TType } from './types.ts';
 import type { FnWriter, Value } from './writer.ts';
 
@@ -319,7 +320,16 @@ export function emitStableHLO(graph: Graph, options: StableHLOOptions = {}): Emi
   const weightTypes = paths.map((p) => weights.get(p)!.type);
   const outTypes = graph.outputs.map((o) => staticType(o.type as TensorType, opts)!);
   const emitter = new Emitter(opts);
-  const main = writeFunction('main', { visibility: 'public', params: [...paramTypes, ...weightTypes], results: outTypes }, (w, args) => {
+  const paramNames = graph.params.map((p) => p.attrs.name as string);
+  const sharding = shardingOf(opts.dataParallel, paramNames, [...paramTypes, ...weightTypes], outTypes);
+  const spec = {
+    visibility: 'public' as const,
+    params: [...paramTypes, ...weightTypes],
+    results: outTypes,
+    argAttrs: sharding.argAttrs,
+    resultAttrs: sharding.resultAttrs,
+  };
+  const main = writeFunction('main', spec, (w, args) => {
     const scope = new Scope(newRegion(w, (p) => args[graph.params.length + paths.indexOf(p)]));
     graph.params.forEach((p, i) => scope.values.set(p, args[i]));
     emitter.emitGraph(scope, graph);
@@ -332,9 +342,9 @@ export function emitStableHLO(graph: Graph, options: StableHLOOptions = {}): Emi
     graph: graph.name,
     entry: 'main',
     options: opts,
-    inputs: graph.params.map((p, i) => tensor(p.attrs.name as string, paramTypes[i], i)),
+    inputs: paramNames.map((name, i) => tensor(name, paramTypes[i], i)),
     weights: paths.map((p, i) => tensor(p, weightTypes[i], graph.params.length + i)),
     outputs: outTypes.map((t) => ({ dtype: dtypeOfElem(t.elem), shape: t.shape })),
   };
-  return { text: emitter.module.render(name, main), manifest };
+  return { text: emitter.module.render(name, main, sharding.partitions, sharding.preamble), manifest };
 }

@@ -27,6 +27,18 @@ export interface StableHLOOptions {
    * docs/targets.md); elsewhere XLA's layout assignment is free to fold the transposes into layouts.
    */
   readonly convLayout?: ConvLayout;
+  /**
+   * Data parallelism by SPMD partitioning: the module carries Shardy annotations for a 1-D mesh of
+   * `devices` devices: the `batchInputs` (graph parameters) split along their first axis, every other
+   * argument and every result replicated, so XLA partitions the computation and inserts the all-reduces
+   * (a mean over the batch becomes partial sums and one all-reduce). Absent or devices 1: no annotations.
+   */
+  readonly dataParallel?: DataParallel;
+}
+
+export interface DataParallel {
+  readonly devices: number;
+  readonly batchInputs: readonly string[];
 }
 
 export interface ResolvedOptions {
@@ -35,9 +47,21 @@ export interface ResolvedOptions {
   readonly tile: HloTile;
   readonly unroll: boolean;
   readonly convLayout: ConvLayout;
+  readonly dataParallel?: DataParallel;
 }
 
-const KNOWN = ['dims', 'precision', 'tile', 'unroll', 'convLayout'];
+const KNOWN = ['dims', 'precision', 'tile', 'unroll', 'convLayout', 'dataParallel'];
+
+function resolveDataParallel(dp: DataParallel | undefined): DataParallel | undefined {
+  if (dp === undefined) return undefined;
+  if (!Number.isInteger(dp.devices) || dp.devices < 1) {
+    fail('HLO0002', `dataParallel.devices must be a positive integer, got ${JSON.stringify(dp.devices)}`);
+  }
+  if (!Array.isArray(dp.batchInputs) || dp.batchInputs.some((n) => typeof n !== 'string')) {
+    fail('HLO0002', 'dataParallel.batchInputs must be a list of input names');
+  }
+  return dp.devices === 1 ? undefined : { devices: dp.devices, batchInputs: [...dp.batchInputs] };
+}
 
 export function resolveOptions(o: StableHLOOptions = {}): ResolvedOptions {
   for (const key of Object.keys(o)) {
@@ -57,5 +81,6 @@ export function resolveOptions(o: StableHLOOptions = {}): ResolvedOptions {
   for (const [name, v] of Object.entries(dims)) {
     if (!Number.isInteger(v) || v < 1) fail('HLO0002', `dim ${name} must be a positive integer, got ${JSON.stringify(v)}`);
   }
-  return { dims, precision, tile, unroll: o.unroll ?? false, convLayout };
+  const dataParallel = resolveDataParallel(o.dataParallel);
+  return { dims, precision, tile, unroll: o.unroll ?? false, convLayout, ...(dataParallel ? { dataParallel } : {}) };
 }

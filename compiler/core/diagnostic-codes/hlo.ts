@@ -8,6 +8,7 @@ export const STABLEHLO_CODES = {
   HLO0001: 'a symbolic dim left unbound (StableHLO and the TPU cost model need static shapes)',
   HLO0002: 'an unknown StableHLO option or an option value out of range',
   HLO0003: 'an op without a StableHLO lowering, or one the target does not support',
+  HLO0004: 'a data-parallel batch input that the graph lacks, or whose first axis the device count does not divide',
   HLO0101: 'a lowering that cannot handle its node (the message names the op)',
   HLO0201: 'StableHLO text outside the supported subset (with line:col)',
   HLO0202: 'a tensor type with an unsupported element type or a non-static dimension',
