@@ -17,6 +17,7 @@ import { trainDenoiser, type TrainResult } from '../../runtime/train/trainer.ts'
 import { stepRunner } from '../../api/train.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';
 import { saveWeightsFile } from '../../runtime/weights/files.ts';
+import { trainClassifierCommand } from './train-classify.ts';
 import { loadProgram, pickModel } from '../load.ts';
 import { parseIntOption } from '../options.ts';
 import { ProgressBar } from '../progress.ts';
@@ -41,6 +42,9 @@ interface TrainCliOptions {
   eval: string;
   samplesPlot?: string;
   progress: boolean;
+  task: string;
+  epochs: string;
+  dtype: string;
 }
 
 function parseNumber(flag: string, value: string, ok: (v: number) => boolean, expected: string): number {
@@ -159,8 +163,8 @@ export function registerTrain(program: Command): void {
     .option('--backend <name>', 'tfjs backend: wasm | cpu', 'wasm')
     .option(
       '--engine <name>',
-      "tape: tfjs' tape and host Adam | graph: the compiled training step on the reference executor | onnx: the compiled step on onnxruntime",
-      'tape',
+      "onnx: the compiled training step on onnxruntime (the fastest engine on a CPU) | graph: the same step on the reference executor | tape: tfjs' tape and host Adam (the oracle)",
+      'onnx',
     )
     .option('--seed <n>', 'seed of the init, the batches, the noise and the evaluation', '0')
     .option('--plot <file>', 'loss-curve PNG (default: OUT without .safetensors, plus .loss.png)')
@@ -168,9 +172,24 @@ export function registerTrain(program: Command): void {
     .option('--eval <n>', '2-D data: measure n samples of the sampler against held-out data after training (0: skip)', '2000')
     .option('--samples-plot <file>', '2-D data: scatter plot of the evaluation samples over held-out data')
     .option('--no-progress', 'do not draw a progress bar')
+    .option(
+      '--task <name>',
+      'diffusion: the denoising loss | classify: softmax cross-entropy on labelled images (--engine onnx or graph)',
+      'diffusion',
+    )
+    .option('--epochs <n>', 'classify: passes over the 60000 training images', '5')
+    .option('--dtype <type>', 'classify: storage dtype of the written weights, f32 | f16', 'f32')
     .action(async (file: string, o: TrainCliOptions) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
       if (!['tape', 'graph', 'onnx'].includes(o.engine)) fail('CLI0012', `unknown engine '${o.engine}' (tape | graph | onnx)`);
+      if (o.task !== 'diffusion' && o.task !== 'classify') fail('TRN0904', `unknown --task '${o.task}' (diffusion | classify)`);
+      if (o.task === 'classify') {
+        const lr = parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number');
+        const emaDecay = parseNumber('--ema', o.ema, (v) => v >= 0 && v < 1, 'a decay in [0, 1)');
+        const model = pickModel(loadProgram(file), o.model);
+        await trainClassifierCommand(model, { ...o, dataDir: o.dataDir ?? FASHION_MNIST_DIR }, lr, emaDecay);
+        return;
+      }
       const data = openDataSource(o.data, { dir: o.dataDir });
       const program = loadProgram(file);
       const model = pickModel(program, o.model);

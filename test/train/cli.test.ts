@@ -55,7 +55,8 @@ describe('denoc train', () => {
       '200',
       '--no-progress',
     );
-    expect(r.err).toContain('training MLP2D on rings (prediction eps, schedule linear, T 1000)');
+    // The default engine is the compiled step on onnxruntime, named on the first line.
+    expect(r.err.split('\n')[0]).toBe('training MLP2D on rings (prediction eps, schedule linear, T 1000) with engine graph/onnx');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/trained MLP2D on rings: step 20 \(20 this run, [\d.]+ s, [\d.]+ steps\/s\), loss [\d.]+/);
     expect(r.out).toMatch(
