@@ -76,7 +76,7 @@ async function runTraining(program: Program, model: ModelArtifact, data: DataSou
   let recent = NaN;
   let bar: ProgressBar | undefined;
   let first = 0;
-  const batch = parseIntOption('--batch', o.batch, 1);
+  const batch = parseIntOption('--batch', o.batch, 1, 'batch');
   const lr = parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number');
   const emaDecay = parseNumber('--ema', o.ema, (v) => v >= 0 && v < 1, 'a decay in [0, 1)');
   const backend = o.backend as ReferenceBackend;

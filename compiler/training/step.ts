@@ -5,9 +5,7 @@
  *
  * x_t = α·x0 + σ·ε; the model (inlined, its weights turned into inputs) predicts ε, x0 or v from
  * (x_t, t, cond…); loss = mean over items of the (optionally SNR-weighted) squared error; its gradient
- * by the IR autodiff (compiler/autodiff); optional clipping by global norm; Adam with bias correction
- * (Kingma & Ba 2015, Algorithm 1, t = `step`); an EMA of the weights with the warm-up
- * d = min(decay, (1 + t)/(10 + t)), as runtime/train/adam.ts does on the host.
+ * by the IR autodiff (compiler/autodiff); then clipping, Adam and the EMA of optimizer.ts.
  * The noise, the levels and the class labels (with classifier-free dropout applied) come from the host's
  * counter-based Philox streams (runtime/train), so a compiled run draws exactly what the tfjs trainer
  * draws and resumes bit-exactly on one backend.
@@ -20,20 +18,13 @@ import { bindGraphDims, unboundDims } from '../core/ir/bind-dims.ts';
 import { inlineGraph } from '../core/ir/rewrite.ts';
 import { tensorType, type Dim } from '../core/ir/types.ts';
 import { grad } from '../autodiff/grad.ts';
+import { adamUpdate, type OptimizerOptions } from './optimizer.ts';
 
 /** Loss weighting per item: none, or Min-SNR-γ (Hang et al. 2023): min(SNR, γ)/SNR·(SNR for x0, SNR+1 for v…) folded for ε. */
 export type LossWeighting = { readonly kind: 'none' } | { readonly kind: 'min-snr'; readonly gamma: number };
 
-export interface TrainingStepOptions {
+export interface TrainingStepOptions extends OptimizerOptions {
   readonly prediction: Prediction;
-  readonly lr: number;
-  readonly beta1?: number;
-  readonly beta2?: number;
-  readonly eps?: number;
-  /** EMA decay of the weights (e.g. 0.999); absent or 0: no EMA inputs and outputs. */
-  readonly emaDecay?: number;
-  /** Clip the gradient to this global L2 norm; absent or 0: no clipping. */
-  readonly clipNorm?: number;
   readonly weighting?: LossWeighting;
 }
 
@@ -45,7 +36,7 @@ export interface TrainingStep {
   readonly cond: readonly string[];
 }
 
-const weightsOf = (model: Graph): Map<string, Node> => {
+export const weightsOf = (model: Graph): Map<string, Node> => {
   const out = new Map<string, Node>();
   const visit = (n: Node): void => {
     if (n.op === 'weight') out.set(n.attrs.path as string, n);
@@ -103,14 +94,6 @@ function minSnrWeight(b: GraphBuilder, alpha: Node, sigma: Node, opts: TrainingS
   return b.op('div', [clipped, opts.prediction === 'eps' ? snr : b.op('add', [snr, b.scalar(1)])]);
 }
 
-/** g·min(1, c/(‖g‖ + 1e-6)) over all gradients together. */
-function clipByGlobalNorm(b: GraphBuilder, grads: readonly Node[], c: number): Node[] {
-  const squares = grads.map((g) => b.op('sum', [b.op('square', [g])], { axes: tensorOf(g).shape.map((_, i) => i) }));
-  const norm = b.op('sqrt', [squares.reduce((acc, q) => b.op('add', [acc, q]))]);
-  const scale = b.op('min', [b.scalar(1), b.op('div', [b.scalar(c), b.op('add', [norm, b.scalar(1e-6)])])]);
-  return grads.map((g) => b.op('mul', [g, scale]));
-}
-
 /** The training step graph of `model` with its symbolic dims (the batch B, …) bound by `dims`. */
 export function trainingStep(modelGraph: Graph, dims: Readonly<Record<string, number>>, opts: TrainingStepOptions): TrainingStep {
   const model = bindGraphDims(modelGraph, dims);
@@ -129,25 +112,8 @@ export function trainingStep(modelGraph: Graph, dims: Readonly<Record<string, nu
     inputs.set(p.attrs.name as string, node);
     return node;
   });
-  const typeOf = (i: number): ReturnType<typeof tensorOf> => tensorOf(rawGrads[i]);
-  const m = paths.map((p, i) => b.param(`m:${p}`, typeOf(i)));
-  const v = paths.map((p, i) => b.param(`v:${p}`, typeOf(i)));
-  const ema = opts.emaDecay ? paths.map((p, i) => b.param(`ema:${p}`, typeOf(i))) : [];
-  const step = b.param('step', tensorType('f32', []));
   const w = paths.map((p) => inputs.get(`w:${p}`)!);
-  const grads = opts.clipNorm ? clipByGlobalNorm(b, rawGrads, opts.clipNorm) : rawGrads;
-  const [b1, b2, eps] = [opts.beta1 ?? 0.9, opts.beta2 ?? 0.999, opts.eps ?? 1e-8];
-  const c1 = b.op('sub', [b.scalar(1), b.op('pow', [b.scalar(b1), step])]);
-  const c2 = b.op('sub', [b.scalar(1), b.op('pow', [b.scalar(b2), step])]);
-  const lin = (k: number, x: Node, y: Node): Node => b.op('add', [b.op('mul', [b.scalar(k), x]), b.op('mul', [b.scalar(1 - k), y])]);
-  const m2 = grads.map((gr, i) => lin(b1, m[i], gr));
-  const v2 = grads.map((gr, i) => lin(b2, v[i], b.op('square', [gr])));
-  const w2 = w.map((wi, i) => {
-    const update = b.op('div', [b.op('div', [m2[i], c1]), b.op('add', [b.op('sqrt', [b.op('div', [v2[i], c2])]), b.scalar(eps)])]);
-    return b.op('sub', [wi, b.op('mul', [b.scalar(opts.lr), update])]);
-  });
-  const decay = b.op('min', [b.scalar(opts.emaDecay ?? 0), b.op('div', [b.op('add', [b.scalar(1), step]), b.op('add', [b.scalar(10), step])])]);
-  const ema2 = ema.map((e, i) => b.op('add', [b.op('mul', [decay, e]), b.op('mul', [b.op('sub', [b.scalar(1), decay]), w2[i]])]));
+  const updated = adamUpdate(b, paths, w, rawGrads, opts);
   const cond = loss.params.slice(paths.length + 5).map((p) => p.attrs.name as string);
-  return { graph: b.finish([...w2, ...m2, ...v2, ...ema2, lossOut]), paths, cond };
+  return { graph: b.finish([...updated, lossOut]), paths, cond };
 }

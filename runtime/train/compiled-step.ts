@@ -40,16 +40,31 @@ export async function compiledUpdate(
   state: AdamState,
   batch: StepBatch,
 ): Promise<number> {
-  const slot = new Map(paths.map((p, i) => [p, i]));
   const inputs: StepInputs = {
     x0: batch.x0,
     noise: batch.noise,
     alpha: Float32Array.from(batch.alpha),
     sigma: Float32Array.from(batch.sigma),
     t: batch.t,
-    step: Float32Array.of(state.step + 1),
     ...batch.cond,
   };
+  const [loss] = await applyUpdate(runner, paths, weights, state, inputs);
+  return loss[0];
+}
+
+/**
+ * Runs the step on `batchInputs` plus the weights, moments, EMA and step counter, copies the updated
+ * state back into `weights` and `state`, and returns the step's outputs after the state (its loss, …).
+ */
+export async function applyUpdate(
+  runner: StepRunner,
+  paths: readonly string[],
+  weights: readonly Float32Array[],
+  state: AdamState,
+  batchInputs: StepInputs,
+): Promise<Float32Array[]> {
+  const slot = new Map(paths.map((p, i) => [p, i]));
+  const inputs: StepInputs = { ...batchInputs, step: Float32Array.of(state.step + 1) };
   for (const p of runner.paths) {
     const i = slot.get(p) ?? fail('TRN0103', `the compiled step updates weight '${p}', which the model has no value for`);
     inputs[`w:${p}`] = weights[i];
@@ -67,5 +82,5 @@ export async function compiledUpdate(
     if (runner.withEma && state.ema) state.ema[i].set(outs[3 * n + k]);
   });
   state.step += 1;
-  return outs[outs.length - 1][0];
+  return outs.slice((runner.withEma ? 4 : 3) * n);
 }

@@ -1,7 +1,7 @@
 /**
  * TRN: codes of training (runtime/train, cli/commands/train.ts). 01xx the model as a function of
  * its weights, 02xx Fashion-MNIST files, 03xx data sets, 04xx the training spec read from the
- * samplers, 05xx checkpoints, 06xx the trainer, 07xx metrics, 08xx sample quality, 09xx the command line.
+ * samplers, 05xx checkpoints, 06xx the trainer, 07xx metrics, 08xx sample quality, 09xx the command line, 10xx rematerialization (compiler/passes/remat.ts).
  */
 export const TRAIN_CODES = {
   TRN0101: 'the graph has a loop (train the model, not a sampler)',
@@ -9,6 +9,7 @@ export const TRAIN_CODES = {
   TRN0103: 'a weight has no value',
   TRN0104: 'a training step needs static shapes: the model has unbound dims (bind the batch)',
   TRN0105: 'a model to train must take (x, t, …)',
+  TRN0106: 'a classifier to train must take one input x and return logits [B, classes] first',
   TRN0201: 'Fashion-MNIST files missing (with how to install them)',
   TRN0202: 'a Fashion-MNIST file is not gzipped IDX of the expected shape',
   TRN0301: 'unknown data set (with a suggestion)',
@@ -29,4 +30,8 @@ export const TRAIN_CODES = {
   TRN0801: 'the sampler cannot be measured against 2-D data',
   TRN0901: 'bad --lr or --ema on the command line',
   TRN0902: '--sampler names no sampler of the model',
+  TRN0903: '--task classify with data other than fashion-mnist, the tape engine or a bad --dtype',
+  TRN0904: 'an unknown --task',
+  TRN1001: 'a remat mode that cannot be read (none | sqrt | budget=<MiB>)',
+  TRN1002: 'no checkpoint plan fits the remat budget (says the smallest peak)',
 } as const;

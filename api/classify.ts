@@ -1,0 +1,84 @@
+/**
+ * The driver's side of classifier training and of the feature network: compiles the classifier's step
+ * graph (compiler/training/classify.ts) and its forward graph for the ONNX target and runs them on
+ * onnxruntime-node, or runs the step on the reference executor (the oracle). `classifierForward` runs
+ * the model over any number of images in fixed-size chunks (the last one padded), returning each
+ * output of the model (logits, features) concatenated over the items.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelArtifact } from '../compiler/core/artifact.ts';
+import { fail } from '../compiler/core/diagnostics.ts';
+import { tensorOf } from '../compiler/core/ir/node.ts';
+import type { WeightSet } from '../compiler/core/tensor.ts';
+import { classifierStep } from '../compiler/training/classify.ts';
+import type { OptimizerOptions } from '../compiler/training/optimizer.ts';
+import { compileForOnnx } from '../targets/onnx/compile.ts';
+import { OnnxSession } from '../runtime/onnx/session.ts';
+import { runGraph } from '../runtime/reference/executor.ts';
+import type { StepRunner } from '../runtime/train/compiled-step.ts';
+import type { TrainingEngine } from './train.ts';
+
+/** The classifier's compiled step at a static batch on `engine`. */
+export function classifierStepRunner(engine: TrainingEngine, model: ModelArtifact, batch: number, opts: OptimizerOptions): StepRunner {
+  const step = classifierStep(model.graph, { B: batch }, opts);
+  const withEma = Boolean(opts.emaDecay);
+  if (engine === 'onnx') {
+    const artifact = compileForOnnx(step.graph, { dims: { B: batch } });
+    let session: Promise<OnnxSession> | undefined;
+    return {
+      engine: 'graph/onnx',
+      paths: step.paths,
+      withEma,
+      async run(inputs) {
+        session ??= OnnxSession.create(artifact);
+        return (await session).run({ inputs });
+      },
+    };
+  }
+  return {
+    engine: 'graph/reference-wasm',
+    paths: step.paths,
+    withEma,
+    async run(inputs) {
+      const outs = await runGraph(step.graph, { inputs, backend: 'wasm' });
+      const data = outs.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      tf.dispose(outs);
+      return data;
+    },
+  };
+}
+
+/** Every output of the model for `count` images, each concatenated over the items. */
+export type ClassifierForward = (weights: WeightSet, x: Float32Array, count: number) => Promise<Float32Array[]>;
+
+/**
+ * The model's forward graph compiled for onnxruntime at a chunk of `chunk` items, with its weights as
+ * inputs (so one session serves every weight set). `onChunk` reports the items done.
+ */
+export function classifierForward(model: ModelArtifact, chunk = 500, onChunk?: (done: number, count: number) => void): ClassifierForward {
+  const [x] = model.graph.params;
+  const item = tensorOf(x)
+    .shape.slice(1)
+    .reduce(
+      (p: number, d) => p * (typeof d === 'number' ? d : fail('TRN0106', `model ${model.name}'s input has the symbolic dim '${d}' besides B`)),
+      1,
+    );
+  const artifact = compileForOnnx(model.graph, { dims: { B: chunk } });
+  const widths = artifact.outputs.map((o) => o.shape.slice(1).reduce((p, d) => p * d, 1));
+  let session: Promise<OnnxSession> | undefined;
+  return async (weights, images, count) => {
+    session ??= OnnxSession.create(artifact);
+    const s = await session;
+    const outs = widths.map((w) => new Float32Array(count * w));
+    const name = String(x.attrs.name);
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
+      const slab = new Float32Array(chunk * item);
+      slab.set(images.subarray(start * item, (start + n) * item));
+      const res = await s.run({ inputs: { [name]: slab }, weights });
+      res.forEach((r, k) => outs[k].set(r.subarray(0, n * widths[k]), start * widths[k]));
+      onChunk?.(start + n, count);
+    }
+    return outs;
+  };
+}
