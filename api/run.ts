@@ -6,6 +6,7 @@
  */
 import type { Graph } from '../compiler/core/ir/node.ts';
 import { allNodesDeep } from '../compiler/core/ir/node.ts';
+import { checkBoundSizes } from '../compiler/core/ir/bind-dims.ts';
 import type { Tensor, WeightSet } from '../compiler/core/tensor.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import { compileForOnnx } from '../targets/onnx/compile.ts';
@@ -32,6 +33,7 @@ export interface SamplerRunOptions {
 
 /** The sampler's (first) output as a Float32Array. */
 export async function runSampler(graph: Graph, opts: SamplerRunOptions): Promise<Float32Array> {
+  checkBoundSizes(graph, opts.dims);
   if (opts.target === 'webgpu') {
     const gpu = await sharedDevice();
     const plan = compileForWebGPU(graph, { dims: opts.dims, caps: capabilitiesOf(gpu) });

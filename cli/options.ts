@@ -1,10 +1,13 @@
 /** Parsing of numeric CLI options with readable errors. */
 import { fail } from '../compiler/core/diagnostics.ts';
+import { checkLimit, type LimitName } from '../compiler/core/limits.ts';
 
-export function parseIntOption(flag: string, value: string, min: number): number {
+/** An integer option at or above `min`; with `limit`, also within that entry of LIMITS (compiler/core/limits.ts). */
+export function parseIntOption(flag: string, value: string, min: number, limit?: LimitName): number {
   // Number('') is 0: an empty value must not pass as zero.
   const n = value.trim() === '' ? Number.NaN : Number(value);
   if (!Number.isInteger(n) || n < min) fail('CLI0020', `${flag} must be an integer >= ${min}, got '${value}'`);
+  if (limit) checkLimit(limit, n, flag);
   return n;
 }
 

@@ -18,6 +18,8 @@ export const DSL = {
   EmptyIndex: 'DSL0005',
   TooDeep: 'DSL0006',
   SourceTooLarge: 'DSL0007',
+  RangeTooLong: 'DSL0008',
+  ParamsTooLarge: 'DSL0009',
   UnknownName: 'DSL0101',
   Duplicate: 'DSL0102',
   ModuleNotFound: 'DSL0103',

@@ -54,7 +54,7 @@ export function registerCompile(program: Command): void {
       const program = loadProgram(file);
       const sampler = pickSampler(program, opts.sampler);
       const model = pickModel(program, sampler.modelName);
-      const batch = parseIntOption('--batch', opts.batch, 1);
+      const batch = parseIntOption('--batch', opts.batch, 1, 'batch');
       const weights = loadWeights(model, opts.weights, parseIntOption('--seed', opts.seed, 0));
       const compressed = opts.passes
         ? await compress(sampler.graph, model.graph, weights.weights, opts.passes, opts.report)

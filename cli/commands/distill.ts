@@ -56,7 +56,7 @@ function options(o: DistillCliOptions, program: Program, model: ModelArtifact, d
     from: parseIntOption('--from', o.from, 1),
     to: parseIntOption('--to', o.to, 1),
     stepsPerRound: parseIntOption('--steps-per-round', o.stepsPerRound, 1),
-    batch: parseIntOption('--batch', o.batch, 1),
+    batch: parseIntOption('--batch', o.batch, 1, 'batch'),
     lr: parseLr(o.lr),
   };
   checkDistillOptions(base);

@@ -46,7 +46,7 @@ export function registerInspect(program: Command): void {
     .option('--cost <model>', 'with --target stablehlo: tpu')
     .action(async (file: string, opts: InspectOptions) => {
       const program = loadProgram(file);
-      const batch = parseIntOption('--batch', opts.batch, 1);
+      const batch = parseIntOption('--batch', opts.batch, 1, 'batch');
       const useModel = opts.model !== undefined || program.samplers.length === 0;
       const source = useModel ? pickModel(program, opts.model) : pickSampler(program, opts.sampler);
       const graph = graphAfter(source.graph, opts);

@@ -45,7 +45,7 @@ export function registerRun(program: Command): void {
       const seed = parseIntOption('--seed', opts.seed, 0);
       const sampleType = tensorOf(sampler.graph.outputs[0]);
       const isImage = sampleType.shape.length === 4;
-      const batch = opts.batch === undefined ? (isImage ? 16 : 1000) : parseIntOption('--batch', opts.batch, 1);
+      const batch = opts.batch === undefined ? (isImage ? 16 : 1000) : parseIntOption('--batch', opts.batch, 1, 'batch');
       if (!['reference', 'webgpu', 'onnx'].includes(opts.target)) fail('CLI0010', `unknown target '${opts.target}' (reference | webgpu | onnx)`);
       if (opts.backend !== 'cpu' && opts.backend !== 'wasm') fail('CLI0011', `unknown backend '${opts.backend}' (cpu | wasm)`);
       const weights = loadWeights(model, opts.weights, seed);

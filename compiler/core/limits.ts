@@ -5,6 +5,8 @@
  * code it raises and how to raise it; test/core/limits.test.ts keeps the two in step.
  */
 import type { DiagnosticCode } from './diagnostic-codes/index.ts';
+import { DenocError } from './diagnostics.ts';
+import type { Span } from './ir/span.ts';
 
 export interface Limit {
   /** the largest accepted value */
@@ -45,6 +47,36 @@ export const LIMITS = {
     code: 'WGT0013',
     raise: 'split the weights over several files (one model per file)',
   },
+  steps: {
+    max: 100_000,
+    what: 'steps (sampling steps, training timesteps T, or iterations of a sampling loop)',
+    code: 'SCH0004',
+    raise: 'raise LIMITS.steps in compiler/core/limits.ts; every step is a row of each coefficient table',
+  },
+  rangeLength: {
+    max: 100_000,
+    what: 'items in a range or comprehension',
+    code: 'DSL0008',
+    raise: 'raise LIMITS.rangeLength in compiler/core/limits.ts; the items are made one by one at compile time',
+  },
+  tensorElements: {
+    max: 2 ** 28,
+    what: 'elements in one tensor',
+    code: 'IR0005',
+    raise: 'use a smaller shape or batch; 2^28 f32 elements are 1 GiB, past what one WebGPU buffer or tfjs tensor holds',
+  },
+  parameterBytes: {
+    max: 2 * GiB,
+    what: 'bytes of parameters in one model',
+    code: 'DSL0009',
+    raise: 'use a smaller model; its weights must fit in one weights file (weightsFileBytes)',
+  },
+  batch: {
+    max: 2 ** 20,
+    what: 'samples in one batch',
+    code: 'CLI0023',
+    raise: 'run several batches with different --seed values',
+  },
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;
@@ -53,4 +85,11 @@ export type LimitName = keyof typeof LIMITS;
 export function limitMessage(name: LimitName, actual: number | string): string {
   const l = LIMITS[name];
   return `${actual} ${l.what} is over the limit of ${l.max} (${name}); to go further, ${l.raise}`;
+}
+
+/** A `DenocError` when `actual` is over limit `name`, raised before anything of that size is made. */
+export function checkLimit(name: LimitName, actual: number, subject?: string, span?: Span): void {
+  if (!(actual > LIMITS[name].max)) return;
+  const message = subject ? `${subject}: ${limitMessage(name, actual)}` : limitMessage(name, actual);
+  throw new DenocError({ code: LIMITS[name].code, severity: 'error', message, span });
 }

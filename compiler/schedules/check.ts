@@ -7,8 +7,10 @@
  *   SCH0001  an integer argument (T, steps, order, timestep) is out of range or not an integer
  *   SCH0002  a real argument (beta, sigma, eta, rho, t) is out of range or not finite
  *   SCH0003  a table has the wrong length or is not ordered as the solver needs
+ *   SCH0004  more steps or timesteps than LIMITS.steps (compiler/core/limits.ts)
  */
 import { fail } from '../core/diagnostics.ts';
+import { checkLimit } from '../core/limits.ts';
 
 export const SCHEDULE_CODES = {
   badInteger: 'SCH0001',
@@ -22,6 +24,12 @@ export function requireInt(what: string, value: number, min: number, max = Numbe
     const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
     fail(SCHEDULE_CODES.badInteger, `${what} must be ${range}, got ${value}`);
   }
+}
+
+/** A count of steps or timesteps (T, steps): within LIMITS.steps, checked before a table of that length is made. */
+export function requireSteps(what: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  checkLimit('steps', value, what);
+  requireInt(what, value, min, max);
 }
 
 /** `value` must be a finite real in the interval (max may be Infinity); `open` excludes the named ends. */

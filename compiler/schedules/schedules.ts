@@ -8,7 +8,7 @@
  * 1-ᾱ is carried separately from ᾱ (through log1p/expm1) because σ_t = √(1-ᾱ_t) at small t would
  * otherwise lose most of its digits to cancellation (ᾱ_0 = 0.9999 for the DDPM schedule).
  */
-import { requireInt, requireNumber, requireReal } from './check.ts';
+import { requireNumber, requireReal, requireSteps } from './check.ts';
 
 /** A discrete VP schedule: every table has T entries, indexed by training timestep. */
 export interface VpSchedule {
@@ -61,7 +61,7 @@ function linspaceAt(a: number, b: number, n: number, i: number): number {
 function checkBetaRange(beta0: number, beta1: number, T: number): void {
   requireReal('beta0', beta0, 0, 1, { min: true, max: true });
   requireReal('beta1', beta1, 0, 1, { min: true, max: true });
-  requireInt('T', T, 1);
+  requireSteps('T', T, 1);
 }
 
 /** DDPM's linear β schedule (Ho et al. 2020, §4): β_t = linspace(beta0, beta1, T). */
@@ -87,7 +87,7 @@ export function scaledLinear(beta0 = 0.00085, beta1 = 0.012, T = 1000): VpSchedu
  * step is not singular. Array index i holds the paper's step i+1, i.e. ᾱ_i = f((i+1)/T)/f(0).
  */
 export function cosine(T = 1000, s = 0.008, maxBeta = 0.999): VpSchedule {
-  requireInt('T', T, 1);
+  requireSteps('T', T, 1);
   requireReal('s', s, 0);
   requireReal('maxBeta', maxBeta, 0, 1, { min: true });
   const angle = (t: number): number => ((t / T + s) / (1 + s)) * (Math.PI / 2);
@@ -110,7 +110,7 @@ export function cosine(T = 1000, s = 0.008, maxBeta = 0.999): VpSchedule {
  */
 export function rescaleZeroTerminalSnr(schedule: VpSchedule): VpSchedule {
   const { T, alpha, alphasCumprod: abar } = schedule;
-  requireInt('T of the schedule to rescale', T, 2);
+  requireSteps('T of the schedule to rescale', T, 2);
   const oneMinus = schedule.sigma.map((s) => s * s);
   const a0 = alpha[0];
   const aT = alpha[T - 1];

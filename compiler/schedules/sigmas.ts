@@ -6,11 +6,11 @@
  * Every sigma table runs from the noisiest level down and ends with a final 0 (the clean sample),
  * so n sampling steps give n+1 entries.
  */
-import { badTable, requireInt, requireNumber, requireReal } from './check.ts';
+import { badTable, requireNumber, requireReal, requireSteps } from './check.ts';
 import type { VpSchedule } from './schedules.ts';
 
 function checkRange(n: number, sigmaMin: number, sigmaMax: number): void {
-  requireInt('steps', n, 1);
+  requireSteps('steps', n, 1);
   requireReal('sigmaMin', sigmaMin, 0, Infinity, { min: true });
   requireReal('sigmaMax', sigmaMax, 0, Infinity, { min: true });
   if (n > 1 && !(sigmaMin < sigmaMax)) {

@@ -10,7 +10,7 @@
  * Rounding is done on exact rationals, half to even like numpy.round, so results do not depend on
  * floating-point accumulation.
  */
-import { badTable, requireInt, requireReal } from './check.ts';
+import { badTable, requireInt, requireReal, requireSteps } from './check.ts';
 
 /** round(num/den) for non-negative integers, ties to even (numpy.round). */
 function roundRatio(num: number, den: number): number {
@@ -22,8 +22,8 @@ function roundRatio(num: number, den: number): number {
 }
 
 function checkSteps(T: number, N: number): void {
-  requireInt('T', T, 1);
-  requireInt('steps', N, 1, T);
+  requireSteps('T', T, 1);
+  requireSteps('steps', N, 1, T);
 }
 
 /** round(linspace(0, T-1, N)), reversed: starts at T-1, ends at 0. */
@@ -56,7 +56,7 @@ export function spacingTrailing(T: number, N: number): number[] {
  * log-SNR schedules are infinite at t = 0.
  */
 export function spacingUniformTime(N: number, tStart = 1, tEnd = 1e-3): number[] {
-  requireInt('steps', N, 1);
+  requireSteps('steps', N, 1);
   requireReal('tStart', tStart, 0, 1);
   requireReal('tEnd', tEnd, 0, 1);
   if (!(tEnd < tStart)) badTable(`uniform time needs tEnd < tStart, got tStart = ${tStart}, tEnd = ${tEnd}`);

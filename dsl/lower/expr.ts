@@ -14,6 +14,7 @@ import { tensorOf, type Attrs, type Node } from '../../compiler/core/ir/node.ts'
 import type { Span } from '../../compiler/core/ir/span.ts';
 import { formatSpan } from '../../compiler/core/ir/span.ts';
 import type { DType } from '../../compiler/core/ir/types.ts';
+import { checkLimit } from '../../compiler/core/limits.ts';
 import type { ParameterSpec } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import type { EvalArg } from '../semantics/args.ts';
@@ -116,6 +117,7 @@ export class ExprLowerer implements Lowerer {
     }
     const lo = expectInt(a, 'range start', start.span);
     const hi = expectInt(this.expr(end, scope), 'range end', end.span);
+    checkLimit('rangeLength', hi - lo, `the range ${lo} .. ${hi}`, start.span);
     return Array.from({ length: Math.max(0, hi - lo) }, (_, k) => int(lo + k));
   }
 

@@ -8,8 +8,9 @@
  * and may declare a raw parameter with `param(shape, init: normal(0.02))`.
  */
 import type { Span } from '../../compiler/core/ir/span.ts';
-import { tensorType, type DType } from '../../compiler/core/ir/types.ts';
-import type { InitSpec } from '../../compiler/core/artifact.ts';
+import { bytesPerElement, formatType, tensorType, type DType } from '../../compiler/core/ir/types.ts';
+import { checkLimit } from '../../compiler/core/limits.ts';
+import type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { bindArgs, requireArgs, type EvalArg } from '../semantics/args.ts';
 import type { PrimitiveDef } from '../semantics/primitive.ts';
@@ -76,7 +77,7 @@ function instantiatePrimitive(lw: Lowerer, def: PrimitiveDef, args: readonly Eva
   for (const w of def.weights(primArgs, span)) {
     const wpath = joinPath(path, w.name);
     const type = tensorType('f32', w.shape);
-    lw.params.push({ path: wpath, type, init: w.init, span });
+    addParam(lw, { path: wpath, type, init: w.init, span });
     scope.define(w.name, { kind: 'weight', path: wpath, type, span });
   }
   return { name: def.name, path, ctor: { kind: 'primitive', def }, args: values, scope, span };
@@ -163,6 +164,22 @@ export function memberValue(lw: Lowerer, e: Expr, scope: Scope, path: string): V
 }
 
 /** `param(shape, init: normal(0.02), dtype: "f32")`: a raw parameter named by its member path. */
+/** Bytes of the parameters declared so far, by the list they are declared into (one list per model). */
+const paramBytes = new WeakMap<readonly ParameterSpec[], number>();
+
+/**
+ * Declares a parameter of the model being lowered. Its size and the model's total are checked here,
+ * at compile time, before seeded init or a weights file allocates anything of that size.
+ */
+function addParam(lw: Lowerer, p: ParameterSpec): void {
+  const elements = p.type.shape.reduce<number>((n, d) => n * (d as number), 1);
+  checkLimit('tensorElements', elements, `parameter '${p.path}' ${formatType(p.type)}`, p.span);
+  const bytes = (paramBytes.get(lw.params) ?? 0) + elements * bytesPerElement(p.type.dtype);
+  checkLimit('parameterBytes', bytes, `the parameters of the model up to '${p.path}'`, p.span);
+  lw.params.push(p);
+  paramBytes.set(lw.params, bytes);
+}
+
 function declareParam(lw: Lowerer, args: readonly EvalArg[], path: string, span: Span): Value {
   const bound = bindArgs('param', ['shape', 'init', 'dtype'], args);
   requireArgs('param', ['shape'], bound, span);
@@ -178,7 +195,7 @@ function declareParam(lw: Lowerer, args: readonly EvalArg[], path: string, span:
   const dtype = (dtypeArg?.value.kind === 'str' ? dtypeArg.value.value : 'f32') as DType;
   if (!['f32', 'f16', 'bf16'].includes(dtype)) raise(DSL.BadInit, `param dtype must be "f32", "f16" or "bf16"`, dtypeArg?.span ?? span);
   const type = tensorType(dtype, shape);
-  lw.params.push({ path, type, init, span });
+  addParam(lw, { path, type, init, span });
   return { kind: 'weight', path, type, span };
 }
 

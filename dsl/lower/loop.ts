@@ -14,6 +14,7 @@
 import type { Node } from '../../compiler/core/ir/node.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { formatType, sameType } from '../../compiler/core/ir/types.ts';
+import { checkLimit } from '../../compiler/core/limits.ts';
 import { DSL } from '../diagnostic-codes.ts';
 import { POISON, raise, Scope, tensor, type Value } from '../semantics/values.ts';
 import { assignedNames, readNames } from '../syntax/ast-walk.ts';
@@ -50,6 +51,7 @@ export function lowerLoop(lw: Lowerer, s: ForStmt, scope: Scope): void {
   if (steps.some((v) => v.kind !== 'num')) raise(DSL.BadLoop, 'a sampling loop runs over a range or a list of numbers', s.start.span);
   if (steps.length === 0) return;
   lw.loopSteps += steps.length;
+  checkLimit('steps', lw.loopSteps, 'the sampling loops', s.start.span);
   // An earlier error already poisoned a value this loop updates: report nothing more about it.
   if (assignedNames(s.body).some((n) => scope.lookup(n) === POISON)) return;
   const p = plan(s, scope);

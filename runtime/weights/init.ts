@@ -8,6 +8,7 @@
 import { DenocError, type Diagnostic } from '../../compiler/core/diagnostics.ts';
 import type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
 import { formatType } from '../../compiler/core/ir/types.ts';
+import { checkLimit } from '../../compiler/core/limits.ts';
 import { shapeNumel, tensor, type Tensor } from '../../compiler/core/tensor.ts';
 
 export type { InitSpec, ParameterSpec } from '../../compiler/core/artifact.ts';
@@ -89,6 +90,14 @@ export function initWeights(specs: readonly ParameterSpec[], seed: number): Map<
   }
   const problems = specs.map(checkSpec).filter((d): d is Diagnostic => d !== undefined);
   if (problems.length > 0) throw new DenocError(problems);
+  // The front end checks these at declaration; specs can also come from elsewhere (a checkpoint's model).
+  let bytes = 0;
+  for (const spec of specs) {
+    const elements = shapeNumel(spec.type.shape as number[]);
+    checkLimit('tensorElements', elements, `parameter '${spec.path}'`);
+    bytes += elements * 4;
+  }
+  checkLimit('parameterBytes', bytes, 'the parameters to initialize (as f32)');
   const out = new Map<string, Tensor<Float32Array>>();
   for (const spec of specs) {
     const shape = spec.type.shape as number[];

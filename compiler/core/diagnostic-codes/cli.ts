@@ -13,6 +13,7 @@ export const CLI_CODES = {
   CLI0020: 'an option that is not an integer at or above its minimum',
   CLI0021: '--classes names a class the model does not have',
   CLI0022: '--classes given for a sampler whose model takes no class labels',
+  CLI0023: '--batch over the limit (batch)',
   CLI0030: 'a sampler input that cannot be given on the command line',
   CLI0040: 'samples of a shape that cannot be drawn',
   CLI0041: 'samples holding NaN or infinite values (no PNG is written)',

@@ -14,6 +14,8 @@ export const DSL_CODES = {
   DSL0005: 'an empty index item, as in x[1,,2]',
   DSL0006: 'nesting deeper than the limit (brackets, blocks, prefix operators, or one expression tree)',
   DSL0007: 'a source file larger than the limit',
+  DSL0008: 'a range or comprehension longer than the limit (rangeLength), checked before its items are made',
+  DSL0009: 'a model whose parameters take more bytes than the limit (parameterBytes)',
   DSL0101: 'a name that is not declared in scope (with a "did you mean" hint)',
   DSL0102: 'a name declared twice in the same scope',
   DSL0103: 'an import that names no file',

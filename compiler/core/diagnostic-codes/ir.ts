@@ -9,6 +9,7 @@ export const IR_CODES = {
   IR0002: 'a graph parameter declared twice',
   IR0003: 'a loop body yields a different number of values than the loop carries',
   IR0004: 'a loop-carried value changes type across one iteration',
+  IR0005: 'a tensor with more elements than the limit (tensorElements); the message names the tensor',
   IR0101: 'an unknown op',
   IR0102: 'an op with the wrong number of inputs',
   IR0103: 'a tuple where an op needs a tensor (select an element with tuple_get)',

@@ -6,7 +6,8 @@
  */
 import { GraphBuilder } from './builder.ts';
 import { allNodesDeep, tensorOf, topoOrder, type AttrValue, type Graph, type Node } from './node.ts';
-import { bindShape, isStatic, tensorType } from './types.ts';
+import { bindShape, isStatic, symbolicNumel, tensorType } from './types.ts';
+import { checkLimit } from '../limits.ts';
 import { getOp } from '../ops/registry.ts';
 
 type Dims = Readonly<Record<string, number>>;
@@ -57,4 +58,20 @@ export function unboundDims(graph: Graph): string[] {
     for (const t of types) if (!isStatic(t.shape)) for (const d of t.shape) if (typeof d === 'string') unbound.add(d);
   }
   return [...unbound];
+}
+
+/**
+ * Every tensor of `graph` (loop bodies included) with `dims` bound, checked against
+ * LIMITS.tensorElements before an executor allocates it: a large batch times the largest activation.
+ */
+export function checkBoundSizes(graph: Graph, dims: Dims): void {
+  const bound = Object.entries(dims)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ');
+  for (const n of allNodesDeep(graph)) {
+    for (const t of n.type.kind === 'tuple' ? n.type.elements : [n.type]) {
+      const shape = bindShape(t.shape, dims);
+      checkLimit('tensorElements', symbolicNumel(shape).factor, `the result of ${n.op} ${t.dtype}[${shape.join(', ')}] (${bound})`, n.span);
+    }
+  }
 }

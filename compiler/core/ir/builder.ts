@@ -3,11 +3,12 @@
  * interned: asking twice for the same {op, inputs, attrs, regions} returns the same node.
  */
 import { DenocError } from '../diagnostics.ts';
+import { checkLimit } from '../limits.ts';
 import { getOp, normalizeAttrs, ShapeError } from '../ops/registry.ts';
 import '../ops/structural.ts';
 import type { Attrs, AttrValue, Graph, Node } from './node.ts';
 import type { Span } from './span.ts';
-import { formatType, sameType, tensorType, type DType, type Shape, type TensorType, type Type } from './types.ts';
+import { formatType, sameType, symbolicNumel, tensorType, type DType, type Shape, type TensorType, type Type } from './types.ts';
 
 let nextId = 1;
 
@@ -56,6 +57,13 @@ export interface LoopBody {
   readonly captures: readonly Node[];
 }
 
+/** A node in a limit error: weights and params by name, other nodes by op. */
+function describeNode(op: string, attrs: Attrs): string {
+  if (op === 'weight') return `weight '${String(attrs.path)}'`;
+  if (op === 'param') return `input '${String(attrs.name)}'`;
+  return `the result of ${op}`;
+}
+
 export class GraphBuilder {
   private readonly table = new Map<string, Node[]>();
   private readonly params: Node[] = [];
@@ -85,6 +93,10 @@ export class GraphBuilder {
       }
       throw e;
     }
+    // Every inferred type passes here (bound dims included, bind-dims.ts re-types through the builder),
+    // so no executor is ever asked to allocate a tensor over the limit.
+    if (type.kind === 'tensor')
+      checkLimit('tensorElements', symbolicNumel(type.shape).factor, `${describeNode(op, normalized)} ${formatType(type)}`, span);
     const key = `${op}(${inputs.map((n) => n.id).join(',')})[${regions.map(regionId).join(',')}]{${attrKey(normalized)}}`;
     const bucket = this.table.get(key);
     const hit = bucket?.find((n) => Object.keys(normalized).every((k) => sameAttrValue(n.attrs[k], normalized[k])));
