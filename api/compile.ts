@@ -8,7 +8,7 @@ import type { WeightSet } from '../compiler/core/tensor.ts';
 import type { ArtifactOptions } from '../targets/stablehlo/artifacts.ts';
 import { isTargetName, TARGETS } from '../targets/index.ts';
 import type { WebGPUCompileOptions } from '../targets/webgpu/compile.ts';
-import { ensureFolder } from '../runtime/output-file.ts';
+import { ensureFolder } from '../compiler/core/output-file.ts';
 import { referenceRunner } from './run.ts';
 
 export type ArtifactTargetOptions = WebGPUCompileOptions & ArtifactOptions;

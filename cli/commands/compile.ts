@@ -9,7 +9,7 @@ import { PASSES } from '../../compiler/pipelines.ts';
 import { runPipeline } from '../../compiler/passes/runner.ts';
 import { compressionReport, orderPasses, parseCompressionSpec } from '../../api/report/approx-report.ts';
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../runtime/output-file.ts';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { writeArtifacts } from '../../api/compile.ts';

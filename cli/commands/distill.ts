@@ -6,7 +6,7 @@
  * final step count (sliced Wasserstein-1 to held-out data) and can plot the student's samples.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../runtime/output-file.ts';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact, Program } from '../../dsl/index.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';

@@ -3,7 +3,7 @@
  * an image grid for image models, a scatter plot for 2-D point models.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../runtime/output-file.ts';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import { tensorOf } from '../../compiler/core/ir/node.ts';
 import { loadProgram, loadWeights, pickModel, pickSampler } from '../load.ts';

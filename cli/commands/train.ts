@@ -5,7 +5,7 @@
  * model's sampler against held-out data (sliced Wasserstein-1) and can plot them.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../../runtime/output-file.ts';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import type { ModelArtifact, Program, SamplerArtifact } from '../../dsl/index.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';

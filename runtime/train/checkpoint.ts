@@ -13,8 +13,9 @@
  *   TRN0501 the checkpoint cannot be read (missing or corrupt files)
  *   TRN0502 the checkpoint belongs to a different run (config or parameters differ)
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ensureFolder, writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
 import { loadWeightsFile, saveWeightsFile } from '../weights/files.ts';
 import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
@@ -82,7 +83,7 @@ function readState(dir: string): StateFile | undefined {
 }
 
 export function saveCheckpoint(dir: string, params: Parameters, state: TrainState, config: RunConfig, seed: number): void {
-  mkdirSync(dir, { recursive: true });
+  ensureFolder(dir);
   const previous = readState(dir);
   const weights = stepName(state.step, 'weights');
   const optimizer = stepName(state.step, 'optimizer');
@@ -102,8 +103,8 @@ export function saveCheckpoint(dir: string, params: Parameters, state: TrainStat
     weights,
     optimizer,
   };
-  writeFileSync(join(dir, 'state.json.tmp'), JSON.stringify(file, null, 2) + '\n');
-  renameSync(join(dir, 'state.json.tmp'), join(dir, 'state.json'));
+  // state.json names the step's files, so it is replaced whole only after they are written
+  writeFileAtomic(join(dir, 'state.json'), JSON.stringify(file, null, 2) + '\n');
   if (previous && previous.step !== state.step) {
     for (const name of [previous.weights, previous.optimizer]) rmSync(join(dir, name), { force: true });
   }

@@ -9,7 +9,7 @@ import { DenocError } from '../../compiler/core/diagnostics.ts';
 import { LIMITS, limitMessage } from '../../compiler/core/limits.ts';
 import { readSafetensors, writeSafetensors, type WriteOptions } from '../../compiler/core/safetensors.ts';
 import { firstNonFinite, type Tensor, type TensorCollection } from '../../compiler/core/tensor.ts';
-import { writeFileAtomic } from '../output-file.ts';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 
 function cannotRead(path: string, why: string): DenocError {
   return new DenocError({ code: 'WGT0001', severity: 'error', message: `${path}: cannot read: ${why}` });

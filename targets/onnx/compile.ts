@@ -6,8 +6,8 @@
  * are initializers and randn is exact Philox4x32-10 + Box–Muller in ONNX ops, so onnxruntime (node
  * or web) runs the whole sampler as one session.run.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 import '../../compiler/core/ops/index.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import type { WeightSet } from '../../compiler/core/tensor.ts';
@@ -40,9 +40,9 @@ export function compileForOnnx(graph: Graph, opts: OnnxCompileOptions = {}): Onn
 export function writeOnnxArtifacts(graph: Graph, weights: WeightSet, outDir: string, opts: OnnxCompileOptions = {}): string[] {
   const artifact = compileForOnnx(graph, { ...opts, weights });
   const model = join(outDir, 'model.onnx');
-  writeFileSync(model, artifact.model);
+  writeFileAtomic(model, artifact.model);
   const manifest = join(outDir, 'manifest.json');
   const { inputs, outputs, nodeCount } = artifact;
-  writeFileSync(manifest, `${JSON.stringify({ graph: graph.name, opset: 18, dims: opts.dims ?? {}, inputs, outputs, nodeCount }, null, 2)}\n`);
+  writeFileAtomic(manifest, `${JSON.stringify({ graph: graph.name, opset: 18, dims: opts.dims ?? {}, inputs, outputs, nodeCount }, null, 2)}\n`);
   return [model, manifest];
 }

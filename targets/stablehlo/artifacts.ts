@@ -7,8 +7,8 @@
  *   reference_<i>.npy    the reference executor's outputs for those inputs (run by the driver, api/)
  *   README.md            how to run it with JAX (scripts/xla-check.py)
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureFolder, writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { fail } from '../../compiler/core/diagnostics.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
 import { bindType, type TensorType } from '../../compiler/core/ir/types.ts';
@@ -97,10 +97,10 @@ export async function writeStableHLOArtifacts(graph: Graph, weights: WeightSet, 
   const wdata = weightData(weights, manifest);
   const inputData = Object.fromEntries(manifest.inputs.map((t) => [t.name, inputs[t.name] ?? defaultInput(t, seed)]));
   const outputs = reference ? await reference(graph, inputData, wdata, manifest.options.dims) : [];
-  mkdirSync(outDir, { recursive: true });
+  ensureFolder(outDir);
   const files: string[] = [];
   const put = (name: string, bytes: Uint8Array | string): void => {
-    writeFileSync(join(outDir, name), bytes);
+    writeFileAtomic(join(outDir, name), bytes);
     files.push(name);
   };
   put('sampler.mlir', text);

@@ -5,8 +5,8 @@
  * Compiling needs no GPU: it plans against the WebGPU default limits unless given a device's
  * capabilities (runtime/webgpu reads the plan and runs it).
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../compiler/core/output-file.ts';
 import '../../compiler/core/ops/index.ts';
 import { DenocError } from '../../compiler/core/diagnostics.ts';
 import type { Graph } from '../../compiler/core/ir/node.ts';
@@ -60,6 +60,6 @@ export function writeWebGPUArtifacts(graph: Graph, weights: WeightSet, outDir: s
     tensors.set(w.name, { dtype: t.dtype, shape: w.shape, data: t.data });
   }
   const file = join(outDir, 'weights.safetensors');
-  writeFileSync(file, writeSafetensors(tensors));
+  writeFileAtomic(file, writeSafetensors(tensors));
   return [...written, file];
 }

@@ -1,5 +1,5 @@
 /**
- * OUT: codes of writing output files (runtime/output-file.ts): PNGs, weights, reports and artifacts.
+ * OUT: codes of writing output files (compiler/core/output-file.ts): PNGs, weights, reports and artifacts.
  */
 export const OUTPUT_CODES = {
   OUT0001: 'cannot create the folder of an output file (the message names the path and the reason)',
