@@ -47,6 +47,12 @@ export const LIMITS = {
     code: 'WGT0013',
     raise: 'split the weights over several files (one model per file)',
   },
+  checkpointStateBytes: {
+    max: MiB,
+    what: "bytes in a checkpoint's state.json",
+    code: 'TRN0503',
+    raise: 'state.json holds a few names and the run config, so a larger one is not a denoc checkpoint',
+  },
   steps: {
     max: 100_000,
     what: 'steps (sampling steps, training timesteps T, or iterations of a sampling loop)',

@@ -12,11 +12,13 @@
  *
  *   TRN0501 the checkpoint cannot be read (missing or corrupt files)
  *   TRN0502 the checkpoint belongs to a different run (config or parameters differ)
+ *   TRN0503 state.json is larger than LIMITS.checkpointStateBytes
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ensureFolder, writeFileAtomic } from '../../compiler/core/output-file.ts';
 import { DenocError, fail } from '../../compiler/core/diagnostics.ts';
+import { checkLimit } from '../../compiler/core/limits.ts';
 import { loadWeightsFile, saveWeightsFile } from '../weights/files.ts';
 import { tensor, type Tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import type { AdamState } from './adam.ts';
@@ -70,6 +72,10 @@ function stateProblem(state: StateFile): string | undefined {
 function readState(dir: string): StateFile | undefined {
   const path = join(dir, 'state.json');
   if (!existsSync(path)) return undefined;
+  // a link to a device that never ends, or a file of gigabytes, is refused before it is read
+  const info = statSync(path);
+  if (!info.isFile()) fail('TRN0501', `${path} is not a regular file`);
+  checkLimit('checkpointStateBytes', info.size, path);
   try {
     const state = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
     if (state.format !== FORMAT) fail('TRN0501', `${path} is not a denoc training checkpoint (format ${JSON.stringify(state.format)})`);

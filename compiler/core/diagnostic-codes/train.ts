@@ -19,6 +19,7 @@ export const TRAIN_CODES = {
   TRN0404: "the model's own training declarations are invalid (a sampler of it says why)",
   TRN0501: 'the checkpoint cannot be read',
   TRN0502: 'the checkpoint is from a different run (lists what differs)',
+  TRN0503: 'a checkpoint state.json larger than the limit (checkpointStateBytes)',
   TRN0601: 'a model input the data cannot provide (e.g. class labels from unlabelled points)',
   TRN0602: 'the loss is not finite (lower --lr; the last checkpoint is from before)',
   TRN0603: 'the backend cannot differentiate the model (hint: --backend cpu)',
