@@ -50,6 +50,14 @@ function readGzip(path: string): Uint8Array {
   }
 }
 
+/** Bytes 0..255 to p/127.5 − 1 in [-1, 1], through a 256-entry table (Float32Array.from with a mapper takes ~20× longer on 47M pixels). */
+function toSignedUnit(bytes: Uint8Array): Float32Array {
+  const table = Float32Array.from({ length: 256 }, (_, p) => p / 127.5 - 1);
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]];
+  return out;
+}
+
 /** One split (train: 60000 images, t10k: 10000) with its labels. */
 export function loadFashionMnist(split: Split, dir = FASHION_MNIST_DIR): ImageSet {
   const imagesPath = join(dir, `${split}-images-idx3-ubyte.gz`);
@@ -70,7 +78,7 @@ export function loadFashionMnist(split: Split, dir = FASHION_MNIST_DIR): ImageSe
   if (h !== SIDE || w !== SIDE) fail('TRN0202', `${imagesPath} holds ${h}×${w} images, expected ${SIDE}×${SIDE}`);
   if (labels.dims[0] !== count) fail('TRN0202', `${labelsPath} has ${labels.dims[0]} labels for ${count} images`);
   return {
-    images: Float32Array.from(images.data, (p) => p / 127.5 - 1),
+    images: toSignedUnit(images.data),
     labels: Int32Array.from(labels.data),
     count,
   };
