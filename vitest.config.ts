@@ -13,15 +13,19 @@ const E2E = [
   'test/webgpu/examples.test.ts',
   'test/stablehlo/examples.test.ts',
   'test/stablehlo/xla.test.ts',
+  'test/stablehlo/xla-train.test.ts',
   'test/stablehlo/artifacts.test.ts',
   'test/onnx/examples.test.ts',
   'test/reference/examples.test.ts',
   'test/reference/gradients.test.ts',
   'test/autodiff/examples.test.ts',
+  // remat on the full unet_small training step (onnxruntime, and the memory analysis)
+  'test/training/remat-examples.test.ts',
   // statistical whole-sampler runs (DDPM with 1000 steps, 4096 samples per moment check)
   'test/samplers/stochastic.test.ts',
   // progressive-distillation rounds that train the full mlp2d example
   'test/distill/round.test.ts',
+  'test/distill/compiled.test.ts',
   // the command line, whole commands end to end (the e2e tier names the CLI)
   'test/cli/cli.test.ts',
   'test/onnx/cli.test.ts',

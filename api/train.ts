@@ -25,7 +25,8 @@ export interface CompiledTrainingOptions {
 
 export type TrainingEngine = 'reference' | 'onnx';
 
-function stepGraph(model: ModelArtifact, o: CompiledTrainingOptions) {
+/** The training step graph of `model` for a run's options, at its static batch. */
+export function stepGraph(model: ModelArtifact, o: CompiledTrainingOptions) {
   const opts: TrainingStepOptions = { prediction: o.spec.prediction, lr: o.lr, emaDecay: o.emaDecay, clipNorm: o.clipNorm };
   return trainingStep(model.graph, { B: o.batch }, opts);
 }

@@ -215,6 +215,16 @@ function drawStepBatch(o: TrainOptions, x0: Float32Array, step: number, cond: Re
   return { x0, noise: normals(o.seed, STREAMS.noise, step, x0.length), alpha: levels.alpha, sigma: levels.sigma, t: levels.t, cond };
 }
 
+/**
+ * The inputs of update `step` (0-based) of a run with the compiled step, as `trainDenoiser` draws them:
+ * a pure function of (seed, step), so an engine that runs many steps on its own (scripts/xla-train.py)
+ * is fed exactly what a StepRunner would be.
+ */
+export function compiledStepBatch(o: TrainOptions, step: number): StepBatch {
+  const b = o.data.batch(o.seed, step, o.batch);
+  return drawStepBatch(o, b.x, step, conditioning(o.model, o.data)(b, o.seed, step, o.spec.nullClass));
+}
+
 export async function trainDenoiser(o: TrainOptions): Promise<TrainResult> {
   checkOptions(o);
   checkItemShape(o.model, o.data);
