@@ -33,6 +33,9 @@ const E2E = [
   'test/train/shipped-weights.test.ts',
   'test/distill/cli.test.ts',
   'test/distill/shipped-student.test.ts',
+  // denoc eval: the shipped classifier on the real Fashion-MNIST files, and the command
+  'test/eval/eval.test.ts',
+  'test/eval/cli.test.ts',
 ];
 
 export default defineConfig({

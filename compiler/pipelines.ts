@@ -14,6 +14,7 @@ import { foldBatchnorm } from './passes/fold-batchnorm.ts';
 import { hoistLoopInvariant } from './passes/hoist-loop-invariant.ts';
 import { lowRank } from './passes/low-rank.ts';
 import { prune } from './passes/prune.ts';
+import { remat } from './passes/remat.ts';
 
 export type PassTable = Readonly<Record<string, Pass>>;
 
@@ -25,6 +26,8 @@ export const PASSES: PassTable = Object.freeze({
   [hoistLoopInvariant.name]: hoistLoopInvariant,
   [lowRank.name]: lowRank,
   [prune.name]: prune,
+  // On a training step graph only (compiler/training/step.ts); in no named pipeline: `denoc train --remat`.
+  [remat.name]: remat,
 });
 
 export const PIPELINES: Readonly<Record<string, readonly string[]>> = Object.freeze({

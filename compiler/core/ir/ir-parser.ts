@@ -9,7 +9,7 @@
  *   IR0203 duplicate value name  IR0206 the builder or the verifier rejects the node
  */
 import { DenocError, registerSource, suggest, type DiagnosticCode } from '../diagnostics.ts';
-import { allOps, getOp, hasOp } from '../ops/registry.ts';
+import { allOps, attrSpec, getOp, hasOp } from '../ops/registry.ts';
 import { GraphBuilder } from './builder.ts';
 import type { AttrValue, Graph, Node } from './node.ts';
 import type { Span } from './span.ts';
@@ -230,7 +230,7 @@ class IRParser {
     const def = getOp(opTok.text);
     const out: Record<string, AttrValue> = {};
     for (const { key, value } of raw) {
-      const spec = def.attrs[key.text];
+      const spec = attrSpec(def, key.text);
       if (!spec) this.fail('IR0206', `op '${def.name}' has no attribute '${key.text}' (it has: ${Object.keys(def.attrs).join(', ') || 'none'})`, key);
       if (key.text in out) this.fail('IR0203', `attribute '${key.text}' is given twice`, key);
       if (spec.kind === 'data') {

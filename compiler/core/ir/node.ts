@@ -2,6 +2,7 @@
  * IR nodes and graphs. Nodes are immutable and interned by the builder, so two structurally equal
  * nodes are the same object (CSE for free). Analyses live in side tables keyed by node, never in fields.
  */
+import { rematSchedule } from './schedule.ts';
 import type { Span } from './span.ts';
 import type { TensorType, Type } from './types.ts';
 
@@ -36,8 +37,17 @@ export function tensorOf(node: Node): TensorType {
   return node.type;
 }
 
-/** Nodes reachable from the outputs (and all params), inputs before users; regions are not entered. */
+/**
+ * Nodes reachable from the outputs (and all params), inputs before users; regions are not entered.
+ * The order every consumer executes: a depth-first walk from the params and outputs, or, for a graph
+ * holding recomputed copies (attribute `remat`), the schedule of schedule.ts.
+ */
 export function topoOrder(graph: Graph): Node[] {
+  const dfs = depthFirstOrder(graph);
+  return dfs.some((n) => n.attrs.remat !== undefined) ? rematSchedule(graph, dfs) : dfs;
+}
+
+function depthFirstOrder(graph: Graph): Node[] {
   const seen = new Set<Node>();
   const order: Node[] = [];
   const visit = (root: Node): void => {

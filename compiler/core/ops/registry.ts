@@ -106,11 +106,25 @@ export function opCost(def: OpDef, inputs: readonly TensorType[], out: TensorTyp
   return { flops, bytes };
 }
 
+/**
+ * Attributes any computing op may carry besides its own. `remat` marks a copy that the remat pass
+ * (compiler/passes/remat.ts) recomputes in the backward part: it keeps the copy apart from the forward
+ * node when nodes are interned, and no target reads it.
+ */
+export const COMMON_ATTRS: Readonly<Record<string, AttrSpec>> = Object.freeze({
+  remat: { kind: 'int', optional: true, help: 'a recomputed copy (remat pass): the checkpoint segment it belongs to' },
+});
+
+/** The schema of attribute `key` of `def`: its own, else a common one. */
+export function attrSpec(def: OpDef, key: string): AttrSpec | undefined {
+  return def.attrs[key] ?? (def.cost ? COMMON_ATTRS[key] : undefined);
+}
+
 /** Fills defaults and checks attribute kinds, so equal ops intern to one node. */
 export function normalizeAttrs(def: OpDef, attrs: Attrs): Attrs {
   const out: Record<string, AttrValue> = {};
   for (const key of Object.keys(attrs)) {
-    if (!(key in def.attrs)) throw new ShapeError(`op '${def.name}' has no attribute '${key}'`);
+    if (!attrSpec(def, key)) throw new ShapeError(`op '${def.name}' has no attribute '${key}'`);
   }
   for (const [key, spec] of Object.entries(def.attrs)) {
     const value = key in attrs ? attrs[key] : spec.default;
@@ -120,6 +134,11 @@ export function normalizeAttrs(def: OpDef, attrs: Attrs): Attrs {
     }
     checkAttrKind(def.name, key, spec.kind, value);
     out[key] = value;
+  }
+  for (const [key, spec] of Object.entries(COMMON_ATTRS)) {
+    if (!(key in attrs) || key in def.attrs) continue;
+    checkAttrKind(def.name, key, spec.kind, attrs[key]);
+    out[key] = attrs[key];
   }
   return Object.freeze(out);
 }

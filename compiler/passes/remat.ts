@@ -1,0 +1,180 @@
+/**
+ * remat — gradient checkpointing (Chen et al. 2016, "Training Deep Nets with Sublinear Memory Cost").
+ *
+ * Rewrites  in a training step graph, each backward read of a forward activation that is not a checkpoint
+ *             %a = silu(%h) … %da = mul(%dy, sigmoid(%a))
+ *        →  %a = silu(%h) … %a' = silu(%h') {remat=1} … %da = mul(%dy, sigmoid(%a'))
+ *           a copy of the forward nodes between the nearest checkpoints and the activation, shared by
+ *           every backward reader and marked `remat=<segment>` so interning keeps it apart from the
+ *           forward node (compiler/core/ops/registry.ts COMMON_ATTRS). The execution order
+ *           (`topoOrder`, a depth-first walk from the outputs) computes a copy when its first backward
+ *           reader needs it, so a segment is recomputed during its own backward and not before.
+ * Keeps     every output bit for bit (a copy is the same op on the same values); the forward part and
+ *           the checkpoints unchanged. Mode `none` and a graph already rematerialized stay as they are.
+ * Leaves    the choice of the loss output to the caller (`loss`, default the last output, as
+ *           compiler/training/step.ts builds it); buffer reuse to the targets' memory planners.
+ *
+ * Checkpoints (Chen et al., Algorithm 1): walk the forward part in execution order, summing the bytes
+ * of activations the backward reads; when the sum passes the segment size, keep that activation and
+ * start a new segment. `sqrt`: segment size = saved bytes / √(saved activations), √n segments of √n.
+ * `budget=<MiB>`: the segment size, among every plan the walk can make, whose peak activation memory
+ * (compiler/analysis/training-memory.ts) fits the budget with the fewest recomputed FLOPs.
+ *
+ *   TRN1001 a remat mode that cannot be read   TRN1002 no plan fits the budget
+ */
+import { fail } from '../core/diagnostics.ts';
+import { GraphBuilder } from '../core/ir/builder.ts';
+import { allNodesDeep, topoOrder, type Graph, type Node } from '../core/ir/node.ts';
+import type { TensorType } from '../core/ir/types.ts';
+import { getOp } from '../core/ops/registry.ts';
+import { forwardPart, isComputed, savedActivations, trainingMemory, valueBytes, type TrainingMemory } from '../analysis/training-memory.ts';
+import { definePass, type PassResult } from './pass.ts';
+
+export type RematMode = { readonly kind: 'none' } | { readonly kind: 'sqrt' } | { readonly kind: 'budget'; readonly bytes: number };
+
+const MiB = 2 ** 20;
+
+/** Reads `none`, `sqrt` or `budget=<MiB>`. */
+export function parseRematMode(text: string): RematMode {
+  if (text === 'none' || text === 'sqrt') return { kind: text };
+  const m = /^budget=(\d+(?:\.\d+)?)$/.exec(text);
+  if (!m) fail('TRN1001', `cannot read remat mode '${text}' (none | sqrt | budget=<MiB>)`);
+  return { kind: 'budget', bytes: Number(m[1]) * MiB };
+}
+
+export interface RematPlan {
+  /** The forward activations kept for the backward; every other saved activation is recomputed. */
+  readonly checkpoints: ReadonlySet<Node>;
+  readonly graph: Graph;
+  readonly before: TrainingMemory;
+  readonly after: TrainingMemory;
+}
+
+/** A node the pass may copy: a registry computation without regions. */
+const recomputable = (n: Node): boolean => isComputed(n) && getOp(n.op).cost !== undefined && n.regions.length === 0;
+
+/**
+ * Chen et al.'s walk over the forward part: keep a saved activation once the bytes saved since the last
+ * checkpoint reach `segmentBytes`; the activations after the last checkpoint are kept too (their
+ * backward starts as soon as the forward ends, so recomputing them would save nothing).
+ */
+export function chooseCheckpoints(forward: readonly Node[], saved: ReadonlySet<Node>, segmentBytes: number): Set<Node> {
+  const kept = new Set<Node>();
+  let segment = 0;
+  let last = -1;
+  forward.forEach((n, k) => {
+    if (!saved.has(n)) return;
+    segment += valueBytes(n);
+    if (segment >= segmentBytes || !recomputable(n)) {
+      kept.add(n);
+      segment = 0;
+      last = k;
+    }
+  });
+  for (const n of forward.slice(last + 1)) if (saved.has(n)) kept.add(n);
+  return kept;
+}
+
+/** `graph` with every backward read of a non-checkpoint forward node replaced by a marked copy. */
+export function rematerialize(graph: Graph, forward: readonly Node[], saved: ReadonlySet<Node>, kept: ReadonlySet<Node>): Graph {
+  const inForward = new Set(forward);
+  const segmentOf = new Map<Node, number>();
+  let segment = 1;
+  for (const n of forward) {
+    if (kept.has(n)) segment++;
+    segmentOf.set(n, segment);
+  }
+  const b = new GraphBuilder(graph.name);
+  const map = new Map<Node, Node>();
+  for (const p of graph.params) map.set(p, b.param(p.attrs.name as string, p.type as TensorType, p.span));
+  const copies = new Map<Node, Node>();
+  const copy = (v: Node): Node => {
+    if (!inForward.has(v) || kept.has(v) || !recomputable(v)) return map.get(v)!;
+    let c = copies.get(v);
+    if (!c) {
+      c = b.op(v.op, v.inputs.map(copy), { ...v.attrs, remat: segmentOf.get(v)! }, v.span);
+      copies.set(v, c);
+    }
+    return c;
+  };
+  const onCotangent = new Set<Node>(forward.filter((n) => saved.has(n)).slice(-1));
+  for (const node of topoOrder(graph)) {
+    if (map.has(node)) continue;
+    const backward = isComputed(node) && !inForward.has(node);
+    const inputs = node.inputs.map((i) => (backward ? copy(i) : map.get(i)!));
+    if (backward && node.inputs.some((i) => onCotangent.has(i))) onCotangent.add(node);
+    // A backward node that reads no cotangent (a flipped filter, σ of a checkpoint, β₁·m) runs on demand too.
+    const deferred = backward && !onCotangent.has(node) && recomputable(node);
+    map.set(node, b.op(node.op, inputs, deferred ? { ...node.attrs, remat: 0 } : node.attrs, node.span, node.regions));
+  }
+  return b.finish(graph.outputs.map((o) => map.get(o)!));
+}
+
+/** The checkpoints and rewritten graph for `mode`; `loss` is the index of the loss output. */
+export function planRemat(graph: Graph, mode: RematMode, loss = graph.outputs.length - 1): RematPlan {
+  const before = trainingMemory(graph, loss);
+  const forward = forwardPart(graph, loss);
+  const saved = savedActivations(graph, new Set(forward));
+  const keepAll: RematPlan = { checkpoints: saved, graph, before, after: before };
+  if (mode.kind === 'none' || saved.size === 0) return keepAll;
+  if (mode.kind === 'sqrt') {
+    const checkpoints = chooseCheckpoints(forward, saved, before.savedBytes / Math.sqrt(saved.size));
+    const out = rematerialize(graph, forward, saved, checkpoints);
+    return { checkpoints, graph: out, before, after: trainingMemory(out, loss) };
+  }
+  if (before.activationPeakBytes <= mode.bytes) return keepAll;
+  return cheapestWithin(walkPlans(graph, loss), mode.bytes);
+}
+
+/** Every plan the walk can make (segment = saved bytes / m, m = 1…n), each measured once. */
+export function walkPlans(graph: Graph, loss = graph.outputs.length - 1): RematPlan[] {
+  const before = trainingMemory(graph, loss);
+  const forward = forwardPart(graph, loss);
+  const saved = savedActivations(graph, new Set(forward));
+  const plans = new Map<string, Set<Node>>();
+  for (let m = 1; m <= saved.size; m++) {
+    const kept = chooseCheckpoints(forward, saved, before.savedBytes / m);
+    plans.set([...kept].map((n) => n.id).join(','), kept);
+  }
+  return [...plans.values()].map((checkpoints) => {
+    const out = rematerialize(graph, forward, saved, checkpoints);
+    return { checkpoints, graph: out, before, after: trainingMemory(out, loss) };
+  });
+}
+
+/** The plan with the fewest recomputed FLOPs whose peak activation memory fits `budget`. */
+function cheapestWithin(plans: readonly RematPlan[], budget: number): RematPlan {
+  const fits = plans.filter((p) => p.after.activationPeakBytes <= budget).sort((a, b) => a.after.recomputeFlops - b.after.recomputeFlops);
+  if (fits.length) return fits[0];
+  const smallest = Math.min(...plans.map((p) => p.after.activationPeakBytes));
+  return fail(
+    'TRN1002',
+    `no checkpoint plan fits a remat budget of ${(budget / MiB).toFixed(1)} MiB: the smallest peak activation memory is ${(smallest / MiB).toFixed(1)} MiB (raise the budget or lower the batch)`,
+  );
+}
+
+export const remat = definePass<{ mode: string; loss: number }>({
+  name: 'remat',
+  summary: 'Gradient checkpointing: recompute forward activations in the backward (none | sqrt | budget=<MiB>)',
+  options: {
+    mode: { default: 'none', help: 'none | sqrt (√n checkpoints) | budget=<MiB> of peak activation memory' },
+    loss: { default: -1, help: 'index of the loss output (negative: from the end)' },
+  },
+  run(graph, opts): PassResult {
+    const mode = parseRematMode(opts.mode);
+    const loss = opts.loss < 0 ? graph.outputs.length + opts.loss : opts.loss;
+    const already = allNodesDeep(graph).some((n) => n.attrs.remat !== undefined);
+    if (mode.kind === 'none' || already || graph.outputs.length === 0) return { graph, changed: false, stats: {} };
+    const p = planRemat(graph, mode, loss);
+    return {
+      graph: p.graph,
+      changed: p.graph !== graph,
+      stats: {
+        checkpoints: p.checkpoints.size,
+        activationPeakBefore: p.before.activationPeakBytes,
+        activationPeakAfter: p.after.activationPeakBytes,
+        extraFlops: p.after.recomputeFlops,
+      },
+    };
+  },
+});
