@@ -10,6 +10,7 @@ import { registerRun } from './commands/run.ts';
 import { registerCompile } from './commands/compile.ts';
 import { registerPasses } from './commands/passes.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerEval } from './commands/eval.ts';
 import { registerDistill } from './commands/distill.ts';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCompile(program);
   registerPasses(program);
   registerTrain(program);
+  registerEval(program);
   registerDistill(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -8,6 +8,7 @@ import { CLI_CODES } from './cli.ts';
 import { COMPRESS_CODES } from './compress.ts';
 import { DISTILL_CODES } from './distill.ts';
 import { DSL_CODES } from './dsl.ts';
+import { EVAL_CODES } from './eval.ts';
 import { STABLEHLO_CODES } from './hlo.ts';
 import { IR_CODES } from './ir.ts';
 import { MEMORY_PLAN_CODES } from './memory-plan.ts';
@@ -48,6 +49,7 @@ export const DIAGNOSTIC_FAMILIES: readonly DiagnosticFamily[] = [
   { prefix: 'CLI', codes: CLI_CODES },
   { prefix: 'OUT', codes: OUTPUT_CODES },
   { prefix: 'BENCH', codes: BENCH_CODES },
+  { prefix: 'EVL', codes: EVAL_CODES },
 ];
 
 export type DiagnosticCode =
@@ -68,7 +70,8 @@ export type DiagnosticCode =
   | keyof typeof RENDER_CODES
   | keyof typeof AUTODIFF_CODES
   | keyof typeof CLI_CODES
-  | keyof typeof BENCH_CODES;
+  | keyof typeof BENCH_CODES
+  | keyof typeof EVAL_CODES;
 
 /**
  * Codes in a table that no product code raises yet, each with the reason it is kept. The test in
