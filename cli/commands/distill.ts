@@ -12,6 +12,7 @@ import type { ModelArtifact, Program } from '../../dsl/index.ts';
 import type { ReferenceBackend } from '../../compiler/semantics/backend.ts';
 import { checkDistillOptions, distill, type DistillOptions, type DistillResult } from '../../runtime/distill/distill.ts';
 import { ddimCall, ddimSamplers } from '../../api/distill-evaluate.ts';
+import { onnxDistillEngine } from '../../api/distill.ts';
 import { DATA_SETS, openDataSource, type DataSource } from '../../runtime/train/data.ts';
 import { samplesPng } from '../../api/train-plots.ts';
 import { drawPoints } from '../../api/quality.ts';
@@ -38,6 +39,7 @@ interface DistillCliOptions {
   checkpoint?: string;
   checkpointEvery: string;
   backend: string;
+  engine: string;
   seed: string;
   eval: string;
   samplesPlot?: string;
@@ -68,6 +70,7 @@ function options(o: DistillCliOptions, program: Program, model: ModelArtifact, d
     spec: trainingSpec(model, program.samplers, o.sampler),
     teacher: loadWeights(model, o.weights, seed).weights,
     backend: o.backend as ReferenceBackend,
+    engine: o.engine === 'onnx' ? (params) => onnxDistillEngine(model, base.batch, params) : undefined,
     checkpoint: {
       dir: o.checkpoint ?? `${o.out.replace(/\.safetensors$/, '')}.ckpt`,
       every: parseIntOption('--checkpoint-every', o.checkpointEvery, 1),
@@ -148,19 +151,25 @@ export function registerDistill(program: Command): void {
     .option('--checkpoint <dir>', 'checkpoint folder, one subfolder per round (default: OUT without .safetensors, plus .ckpt)')
     .option('--checkpoint-every <n>', 'save a checkpoint every n steps of a round', '200')
     .option('--backend <name>', 'tfjs backend: wasm | cpu', 'wasm')
+    .option(
+      '--engine <name>',
+      "onnx: the compiled student step and teacher on onnxruntime (the fastest engine on a CPU) | tape: tfjs' tape and host Adam (the oracle)",
+      'onnx',
+    )
     .option('--seed <n>', 'seed of the batches, the noise and the evaluation', '0')
     .option('--eval <n>', '2-D data: compare n samples of student and teacher at --to steps with held-out data (0: skip)', '2000')
     .option('--samples-plot <file>', "2-D data: scatter plot of the student's samples over held-out data")
     .option('--no-progress', 'do not draw a progress bar')
     .action(async (file: string, o: DistillCliOptions) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
+      if (o.engine !== 'onnx' && o.engine !== 'tape') fail('CLI0012', `unknown engine '${o.engine}' (onnx | tape)`);
       const data = openDataSource(o.data);
       const program = loadProgram(file);
       const model = pickModel(program, o.model);
       const opts = options(o, program, model, data);
       process.stderr.write(
         `distilling ${model.name} on ${data.name} (${describeSpec(opts.spec)}): DDIM ${opts.from} -> ${opts.to} steps, ` +
-          `${opts.stepsPerRound} steps per round\n`,
+          `${opts.stepsPerRound} steps per round, engine ${o.engine === 'onnx' ? 'graph/onnx' : `tape/${o.backend}`}\n`,
       );
       const result = await runRounds(opts, o.progress);
       for (const r of result.rounds) {

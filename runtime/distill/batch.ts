@@ -2,7 +2,8 @@
  * One distillation batch: data x0, a student step k per item (uniform over the student's N/2 steps),
  * z_t = α·x0 + σ·ε at the student's level k (= the teacher's level 2k), then two teacher DDIM steps
  * (levels 2k → 2k+1 → 2k+2) run through the teacher model, and the target and weight of target.ts.
- * Only the teacher's forward passes run in tfjs; the DDIM arithmetic and the target are host float64.
+ * Only the teacher's forward passes run on an engine (tfjs or onnxruntime); the DDIM arithmetic and the
+ * target are host float64.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelFunction } from '../train/model-fn.ts';
@@ -22,27 +23,29 @@ export interface DistillBatch {
 }
 
 /** Maps points at per-item teacher levels through the teacher: one model call, one DDIM step each. */
-export type TeacherStep = (x: Float64Array, from: Int32Array) => Float64Array;
+export type TeacherStep = (x: Float64Array, from: Int32Array) => Promise<Float64Array>;
 
-/** A TeacherStep of a tfjs model function with fixed weights on `grid` (item i goes from level from[i] to from[i] + 1). */
-export function teacherStep(
-  fn: ModelFunction,
-  weights: readonly tf.Tensor[],
-  grid: Grid,
-  prediction: Prediction,
-  itemShape: readonly number[],
-): TeacherStep {
-  return (x, from) => {
+/** The teacher model's raw output for items x (items × itemSize) at per-item times t, on some engine. */
+export type TeacherForward = (x: Float32Array, t: Float32Array) => Promise<Float32Array>;
+
+/** A TeacherForward of a tfjs model function with fixed weights (the tape engine's, and the oracle). */
+export function tfjsTeacherForward(fn: ModelFunction, weights: readonly tf.Tensor[], itemShape: readonly number[]): TeacherForward {
+  return async (x, t) =>
+    tf.tidy(() => {
+      const xt = tf.tensor(x, [t.length, ...itemShape]);
+      return fn.apply({ [fn.inputs[0]]: xt, [fn.inputs[1]]: tf.tensor(t, [t.length]) }, weights).dataSync() as Float32Array;
+    });
+}
+
+/** A TeacherStep on `grid` (item i goes from level from[i] to from[i] + 1) of a teacher forward. */
+export function teacherStep(forward: TeacherForward, grid: Grid, prediction: Prediction): TeacherStep {
+  return async (x, from) => {
     const n = from.length;
     const size = x.length / n;
-    const out = tf.tidy(() => {
-      const xt = tf.tensor(Float32Array.from(x), [n, ...itemShape]);
-      const t = tf.tensor(
-        Float32Array.from(from, (j) => grid.t[j]),
-        [n],
-      );
-      return fn.apply({ [fn.inputs[0]]: xt, [fn.inputs[1]]: t }, weights).dataSync() as Float32Array;
-    });
+    const out = await forward(
+      Float32Array.from(x),
+      Float32Array.from(from, (j) => grid.t[j]),
+    );
     const next = new Float64Array(x.length);
     for (let i = 0; i < n; i++) {
       const j = from[i];
@@ -56,14 +59,14 @@ export function teacherStep(
 }
 
 /** The batch for data x0, student steps k[i] and noise ε, with the teacher stepping on `fine` (2× the student's steps). */
-export function distillBatch(
+export async function distillBatch(
   step: TeacherStep,
   fine: Grid,
   prediction: Prediction,
   x0: Float32Array,
   k: Int32Array,
   eps: Float32Array,
-): DistillBatch {
+): Promise<DistillBatch> {
   const n = k.length;
   const size = x0.length / n;
   const level = Int32Array.from(k, (s) => 2 * s);
@@ -71,8 +74,8 @@ export function distillBatch(
   for (let i = 0; i < n; i++) {
     for (let e = i * size; e < (i + 1) * size; e++) z[e] = fine.alpha[level[i]] * x0[e] + fine.sigma[level[i]] * eps[e];
   }
-  const zpp = step(
-    step(z, level),
+  const zpp = await step(
+    await step(z, level),
     level.map((j) => j + 1),
   );
   const target = new Float32Array(x0.length);

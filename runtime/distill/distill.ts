@@ -23,7 +23,7 @@ import { modelFunction } from '../train/model-fn.ts';
 import { describeSpec, type TrainingSpec } from '../train/training-spec.ts';
 import { tensor, type WeightSet } from '../../compiler/core/tensor.ts';
 import { isPowerOfTwo, roundGrids } from './grid.ts';
-import { runRound } from './round.ts';
+import { runRound, tapeEngine, type DistillEngine } from './round.ts';
 
 export interface DistillOptions {
   readonly model: ModelArtifact;
@@ -39,6 +39,8 @@ export interface DistillOptions {
   readonly lr: number;
   readonly seed: number;
   readonly backend?: ReferenceBackend;
+  /** The engine of every round, given the trainer's weight order (default: the tfjs tape on `backend`). */
+  readonly engine?: (params: Parameters) => DistillEngine;
   readonly checkpoint?: { readonly dir: string; readonly every: number; readonly resume: boolean };
   /** Called when a round starts (`startStep` > 0: resumed; = stepsPerRound: finished before). */
   readonly onRound?: (teacherSteps: number, studentSteps: number, startStep: number) => void;
@@ -121,14 +123,16 @@ export async function distill(o: DistillOptions): Promise<DistillResult> {
   const fn = modelFunction(o.model.graph);
   const shapeOf = new Map(o.model.parameters.map((p) => [p.path, p.type.shape as number[]]));
   const params: Parameters = { paths: fn.paths, shapes: fn.paths.map((p) => shapeOf.get(p)!) };
+  const engine = o.engine?.(params) ?? tapeEngine(fn, params, o.data.itemShape, o.backend ?? 'wasm');
   let teacher: Float32Array[] = params.paths.map((p) => Float32Array.from(o.teacher.get(p)!.data));
   const teacherHash = fingerprint(teacher);
   const rounds: RoundSummary[] = [];
   for (let n = o.from, r = 0; n > o.to; n /= 2, r++) {
     const grids = roundGrids(o.spec, n);
     const ck = o.checkpoint && { dir: join(o.checkpoint.dir, `round-${n / 2}`), every: o.checkpoint.every, config: roundConfig(o, teacherHash, n) };
-    const result = runRound({
+    const result = await runRound({
       fn,
+      engine,
       params,
       teacher,
       grids,

@@ -18,15 +18,47 @@ import type { DataSource } from '../train/data.ts';
 import type { ModelFunction } from '../train/model-fn.ts';
 import { integersBelow, normals } from '../train/random.ts';
 import type { Prediction } from '../train/training-spec.ts';
-import { distillBatch, teacherStep, type DistillBatch } from './batch.ts';
+import { distillBatch, teacherStep, tfjsTeacherForward, type DistillBatch, type TeacherForward } from './batch.ts';
 import type { Grid } from './grid.ts';
 import { distillLoss } from './loss.ts';
 
 /** Random streams of distillation (the key's second word; training uses 101–202). */
 export const DISTILL_STREAMS = { studentStep: 301, noise: 302 } as const;
 
+/**
+ * How a round runs the teacher and updates the student: the tfjs tape with host Adam (the oracle), or
+ * a compiled engine that the driver builds (api/distill.ts: the regression step of
+ * compiler/training/regression.ts and the teacher's forward pass on onnxruntime).
+ */
+export interface DistillEngine {
+  /** As the CLI reports it ('tape/wasm', 'graph/onnx'). */
+  readonly name: string;
+  /** The teacher's forward pass for a round whose teacher has these weights (in `params` order). */
+  teacher(weights: readonly Float32Array[]): { readonly forward: TeacherForward; dispose(): void };
+  /** One Adam update of `weights` (in place) and `adam` on `batch` at learning rate `lr`; returns the loss. */
+  update(weights: Float32Array[], adam: AdamState, batch: DistillBatch, lr: number): Promise<number>;
+}
+
+/** The tape engine: tfjs forward passes and tf.valueAndGrads, Adam on the host. */
+export function tapeEngine(fn: ModelFunction, params: Parameters, itemShape: readonly number[], backend = 'wasm'): DistillEngine {
+  return {
+    name: `tape/${backend}`,
+    teacher(weights) {
+      const tensors = weights.map((w, i) => tf.tensor(w, [...params.shapes[i]]));
+      return { forward: tfjsTeacherForward(fn, tensors, itemShape), dispose: () => tensors.forEach((t) => t.dispose()) };
+    },
+    async update(weights, adam, batch, lr) {
+      const [loss, grads] = lossAndGrads(fn, params, weights, batch, itemShape);
+      if (Number.isFinite(loss)) adamStep(weights, grads, adam, { lr });
+      return loss;
+    },
+  };
+}
+
 export interface RoundOptions {
   readonly fn: ModelFunction;
+  /** The engine of the round (default: the tape engine of `fn`). */
+  readonly engine?: DistillEngine;
   readonly params: Parameters;
   readonly teacher: readonly Float32Array[];
   readonly grids: { readonly teacher: Grid; readonly student: Grid };
@@ -71,12 +103,12 @@ function startState(o: RoundOptions): State {
 }
 
 /** The batch of round step `step`: data, student steps and noise from the run's seeded streams. */
-export function roundBatch(o: RoundOptions, teacher: readonly tf.Tensor[], step: number): DistillBatch {
+export function roundBatch(o: RoundOptions, teacher: TeacherForward, step: number): Promise<DistillBatch> {
   const key = o.streamOffset + step;
   const x0 = o.data.batch(o.seed, key, o.batch).x;
   const k = integersBelow(o.grids.student.steps, o.seed, DISTILL_STREAMS.studentStep, key, o.batch);
   const eps = normals(o.seed, DISTILL_STREAMS.noise, key, x0.length);
-  const step2 = teacherStep(o.fn, teacher, o.grids.teacher, o.prediction, o.data.itemShape);
+  const step2 = teacherStep(teacher, o.grids.teacher, o.prediction);
   return distillBatch(step2, o.grids.teacher, o.prediction, x0, k, eps);
 }
 
@@ -95,28 +127,28 @@ export function lossAndGrads(
   });
 }
 
-export function runRound(o: RoundOptions): RoundResult {
+export async function runRound(o: RoundOptions): Promise<RoundResult> {
   const state = startState(o);
   const startStep = state.step;
   o.onStart?.(startStep);
-  const teacher = o.teacher.map((w, i) => tf.tensor(w, [...o.params.shapes[i]]));
+  const engine = o.engine ?? tapeEngine(o.fn, o.params, o.data.itemShape);
+  const teacher = engine.teacher(o.teacher);
   const save = (step: number) =>
     o.checkpoint &&
     saveCheckpoint(o.checkpoint.dir, o.params, { step, weights: state.weights, adam: state.adam, losses: state.losses }, o.checkpoint.config, o.seed);
   const t0 = performance.now();
   try {
     for (let step = startStep; step < o.steps; step++) {
-      const batch = roundBatch(o, teacher, step);
-      const [loss, grads] = lossAndGrads(o.fn, o.params, state.weights, batch, o.data.itemShape);
+      const batch = await roundBatch(o, teacher.forward, step);
+      const loss = await engine.update(state.weights, state.adam, batch, o.lr * (1 - step / o.steps));
       if (!Number.isFinite(loss))
         fail('DST0301', `the distillation loss is ${loss} at step ${step + 1} of the ${o.grids.student.steps}-step round`, undefined, 'lower --lr');
-      adamStep(state.weights, grads, state.adam, { lr: o.lr * (1 - step / o.steps) });
       state.losses.push(loss);
       if (o.checkpoint && ((step + 1) % o.checkpoint.every === 0 || step + 1 === o.steps)) save(step + 1);
       o.onStep?.(step + 1, loss);
     }
   } finally {
-    teacher.forEach((t) => t.dispose());
+    teacher.dispose();
   }
   return { weights: state.weights, losses: state.losses, startStep, seconds: (performance.now() - t0) / 1000 };
 }

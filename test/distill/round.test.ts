@@ -4,12 +4,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { compileFile } from '../../dsl/index.ts';
 import { distill, type DistillOptions } from '../../runtime/distill/distill.ts';
 import { roundGrids } from '../../runtime/distill/grid.ts';
-import { lossAndGrads, roundBatch, runRound, type RoundOptions } from '../../runtime/distill/round.ts';
+import { lossAndGrads, roundBatch, runRound, tapeEngine, type RoundOptions } from '../../runtime/distill/round.ts';
 import { useBackend } from '../../compiler/semantics/backend.ts';
 import { ensureGradients } from '../../compiler/semantics/gradients.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
@@ -46,11 +45,11 @@ describe('distillation rounds', () => {
       seed: 1,
       streamOffset: 0,
     };
-    const teacherTensors = start.map((w, i) => tf.tensor(w, shapes[i]));
-    const fixed = roundBatch({ ...o, batch: 512, streamOffset: 10_000 }, teacherTensors, 0);
-    teacherTensors.forEach((t) => t.dispose());
+    const oracle = tapeEngine(fn, params, [2]).teacher(start);
+    const fixed = await roundBatch({ ...o, batch: 512, streamOffset: 10_000 }, oracle.forward, 0);
+    oracle.dispose();
     const before = lossAndGrads(fn, params, start, fixed, [2])[0];
-    const after = lossAndGrads(fn, params, runRound(o).weights, fixed, [2])[0];
+    const after = lossAndGrads(fn, params, (await runRound(o)).weights, fixed, [2])[0];
     // the student starts as the teacher, whose single steps miss the two-step targets
     expect(before).toBeGreaterThan(0);
     expect(after).toBeLessThan(0.7 * before);

@@ -19,7 +19,7 @@ const grid: Grid = {
 
 /** Exact ε-prediction for x0 ~ N(0, c²): E[x0 | z] = α c² z / (α² c² + σ²), ε̂ = (z − α x̂0)/σ. */
 function gaussianTeacher(c: number): TeacherStep {
-  return (x, from) =>
+  return async (x, from) =>
     x.map((z, e) => {
       const j = from[Math.floor(e / 2)];
       const a = grid.alpha[j],
@@ -31,7 +31,7 @@ function gaussianTeacher(c: number): TeacherStep {
 }
 
 describe('progressive distillation target', () => {
-  it('makes one student step land where two teacher steps land (exact Gaussian denoiser, closed form)', () => {
+  it('makes one student step land where two teacher steps land (exact Gaussian denoiser, closed form)', async () => {
     const c = 0.7,
       z = 1.3;
     // by hand: x̂0 = k·z with k = αc²/(α²c² + σ²); a DDIM step multiplies z by m = α'k + σ'(1 − αk)/σ
@@ -44,7 +44,7 @@ describe('progressive distillation target', () => {
     const x = distillationX0(z, zpp, L[0].alpha, L[0].sigma, L[2].alpha, L[2].sigma);
     expect(x).toBeCloseTo(expected, 12);
     // and the batch path (teacher called twice through TeacherStep) gives the ε that decodes to it
-    const b = distillBatch(gaussianTeacher(c), grid, 'eps', Float32Array.of(0, 0), Int32Array.of(0), Float32Array.of(z / L[0].sigma, 0));
+    const b = await distillBatch(gaussianTeacher(c), grid, 'eps', Float32Array.of(0, 0), Int32Array.of(0), Float32Array.of(z / L[0].sigma, 0));
     expect(b.zt[0]).toBeCloseTo(z, 6);
     const [x0, eps] = decode('eps', b.zt[0], b.target[0], L[0].alpha, L[0].sigma);
     expect(ddimStep(x0, eps, L[2].alpha, L[2].sigma)).toBeCloseTo(zpp, 5);
@@ -67,15 +67,15 @@ describe('progressive distillation target', () => {
     }
   });
 
-  it('is the data point itself when the data is one point (the teacher is exact, nothing to learn)', () => {
+  it('is the data point itself when the data is one point (the teacher is exact, nothing to learn)', async () => {
     const point = 0.8;
-    const exact: TeacherStep = (x, from) =>
+    const exact: TeacherStep = async (x, from) =>
       x.map((z, e) => {
         const j = from[Math.floor(e / 2)];
         const eps = (z - grid.alpha[j] * point) / grid.sigma[j];
         return ddimStep(point, eps, grid.alpha[j + 1], grid.sigma[j + 1]);
       });
-    const b = distillBatch(exact, grid, 'x0', Float32Array.of(point, point), Int32Array.of(0), Float32Array.of(0.5, -1.2));
+    const b = await distillBatch(exact, grid, 'x0', Float32Array.of(point, point), Int32Array.of(0), Float32Array.of(0.5, -1.2));
     expect(b.target[0]).toBeCloseTo(point, 6);
     expect(b.target[1]).toBeCloseTo(point, 6);
   });
