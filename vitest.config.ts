@@ -28,6 +28,8 @@ const E2E = [
   'test/distill/compiled.test.ts',
   // the command line, whole commands end to end (the issue's e2e tier names the CLI)
   'test/cli/cli.test.ts',
+  // the whole CLI surface against the fuzzers' corpus (200 commands, one real training run)
+  'test/cli/surface.test.ts',
   'test/onnx/cli.test.ts',
   'test/train/cli.test.ts',
   'test/train/shipped-weights.test.ts',
@@ -36,6 +38,7 @@ const E2E = [
   // denoc eval: the shipped classifier on the real Fashion-MNIST files, and the command
   'test/eval/eval.test.ts',
   'test/eval/cli.test.ts',
+  'test/train/classify-cli.test.ts',
 ];
 
 export default defineConfig({
