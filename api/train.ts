@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelArtifact } from '../compiler/core/artifact.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
+import { planRemat, type RematMode, type RematPlan } from '../compiler/passes/remat.ts';
 import { trainingStep, type TrainingStepOptions } from '../compiler/training/step.ts';
 import { compileForOnnx } from '../targets/onnx/compile.ts';
 import { OnnxSession } from '../runtime/onnx/session.ts';
@@ -21,6 +22,10 @@ export interface CompiledTrainingOptions {
   readonly emaDecay?: number;
   readonly clipNorm?: number;
   readonly backend?: ReferenceBackend;
+  /** Gradient checkpointing of the step graph (compiler/passes/remat.ts); absent: none, and no report. */
+  readonly remat?: RematMode;
+  /** Told the remat plan (peak activation memory and extra FLOPs) once the step graph is built. */
+  readonly onRemat?: (plan: RematPlan) => void;
 }
 
 export type TrainingEngine = 'reference' | 'onnx';
@@ -28,7 +33,22 @@ export type TrainingEngine = 'reference' | 'onnx';
 /** The training step graph of `model` for a run's options, at its static batch. */
 export function stepGraph(model: ModelArtifact, o: CompiledTrainingOptions) {
   const opts: TrainingStepOptions = { prediction: o.spec.prediction, lr: o.lr, emaDecay: o.emaDecay, clipNorm: o.clipNorm };
-  return trainingStep(model.graph, { B: o.batch }, opts);
+  const step = trainingStep(model.graph, { B: o.batch }, opts);
+  if (!o.remat) return step;
+  const plan = planRemat(step.graph, o.remat);
+  o.onRemat?.(plan);
+  return { ...step, graph: plan.graph };
+}
+
+/** One line: the step's peak activation memory and FLOPs without and with the remat plan. */
+export function describeRemat(plan: RematPlan, mode: string): string {
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(2)} MiB`;
+  const { before, after } = plan;
+  return (
+    `remat ${mode}: peak activation memory ${mib(before.activationPeakBytes)} -> ${mib(after.activationPeakBytes)} ` +
+    `(${(before.activationPeakBytes / after.activationPeakBytes).toFixed(2)}x less), ${plan.checkpoints.size} checkpoints, ` +
+    `extra FLOPs ${((100 * after.recomputeFlops) / before.flops).toFixed(1)}% of ${(before.flops / 1e9).toFixed(2)} GFLOP per step`
+  );
 }
 
 /** The compiled step of `model` on `engine`. */

@@ -14,7 +14,8 @@ import { FASHION_MNIST_DIR } from '../../runtime/train/fashion-mnist.ts';
 import { lossCurvePng, samplesPng } from '../../api/train-plots.ts';
 import { measureQuality } from '../../api/quality.ts';
 import { trainDenoiser, type TrainResult } from '../../runtime/train/trainer.ts';
-import { stepRunner } from '../../api/train.ts';
+import { describeRemat, stepRunner } from '../../api/train.ts';
+import { parseRematMode, type RematPlan } from '../../compiler/passes/remat.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';
 import { saveWeightsFile } from '../../runtime/weights/files.ts';
 import { trainClassifierCommand } from './train-classify.ts';
@@ -45,6 +46,7 @@ interface TrainCliOptions {
   task: string;
   epochs: string;
   dtype: string;
+  remat?: string;
 }
 
 function parseNumber(flag: string, value: string, ok: (v: number) => boolean, expected: string): number {
@@ -80,10 +82,19 @@ async function runTraining(program: Program, model: ModelArtifact, data: DataSou
   const lr = parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number');
   const emaDecay = parseNumber('--ema', o.ema, (v) => v >= 0 && v < 1, 'a decay in [0, 1)');
   const backend = o.backend as ReferenceBackend;
+  if (o.remat !== undefined && o.engine === 'tape') fail('TRN1003', '--remat rewrites the compiled step graph: use --engine onnx or graph');
+  const remat = o.remat === undefined ? undefined : parseRematMode(o.remat);
+  let rematPlan: RematPlan | undefined;
+  const onRemat = (plan: RematPlan): void => {
+    rematPlan = plan;
+  };
   const compiled =
-    o.engine === 'tape' ? undefined : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend });
+    o.engine === 'tape'
+      ? undefined
+      : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend, remat, onRemat });
   const engine = compiled?.engine ?? `tape/${backend}`;
   process.stderr.write(`training ${model.name} on ${data.name} (${describeSpec(spec)}) with engine ${engine}\n`);
+  if (rematPlan) process.stderr.write(`${describeRemat(rematPlan, o.remat!)}\n`);
   const onStep = (done: number, loss: number): void => {
     recent = Number.isNaN(recent) ? loss : 0.98 * recent + 0.02 * loss;
     if (!bar) {
@@ -179,6 +190,10 @@ export function registerTrain(program: Command): void {
     )
     .option('--epochs <n>', 'classify: passes over the 60000 training images', '5')
     .option('--dtype <type>', 'classify: storage dtype of the written weights, f32 | f16', 'f32')
+    .option(
+      '--remat <mode>',
+      'gradient checkpointing of the compiled step: none | sqrt | budget=<MiB>; prints the peak activation memory and extra FLOPs',
+    )
     .action(async (file: string, o: TrainCliOptions) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
       if (!['tape', 'graph', 'onnx'].includes(o.engine)) fail('CLI0012', `unknown engine '${o.engine}' (tape | graph | onnx)`);

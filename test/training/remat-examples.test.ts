@@ -1,7 +1,11 @@
 // remat on the full unet_small training step: the same step (loss, updated weights, Adam moments) with
 // remat=sqrt as without, run by onnxruntime (the reference executor takes minutes at this size), and the
-// peak activation memory and extra FLOPs the analysis reports for none and sqrt.
+// peak activation memory and extra FLOPs the analysis reports for none and sqrt; `denoc train --remat`.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { denocInProcess } from '../helpers/cli.ts';
 import { tensorOf, topoOrder, type Graph } from '../../compiler/core/ir/node.ts';
 import { isFloat } from '../../compiler/core/ir/types.ts';
 import { isCopy, trainingMemory } from '../../compiler/analysis/training-memory.ts';
@@ -63,5 +67,19 @@ describe('remat on unet_small', () => {
     expect(plan.after.recomputeFlops / none.flops).toBeGreaterThan(0.05);
     expect(plan.after.recomputeFlops / none.flops).toBeLessThan(0.35);
     expect(plan.after.flops - none.flops).toBe(plan.after.recomputeFlops);
+  });
+
+  it('denoc train --remat sqrt prints the peak activation memory and extra FLOPs after the engine line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'denoc-remat-'));
+    const args = ['train', 'examples/mlp2d.dn', '--data', 'moons', '--steps', '2', '--batch', '64', '--eval', '0', '--no-progress'];
+    const r = await denocInProcess(...args, '--remat', 'sqrt', '--out', path.join(dir, 'w.safetensors'));
+    expect(r.code).toBe(0);
+    const lines = r.err.split('\n');
+    expect(lines[0]).toMatch(/^training MLP2D .* with engine graph\/onnx$/);
+    expect(lines[1]).toMatch(
+      /^remat sqrt: peak activation memory 0\.\d\d MiB -> 0\.\d\d MiB \(1\.\d\dx less\), \d+ checkpoints, extra FLOPs \d+\.\d% of /,
+    );
+    const tape = await denocInProcess(...args, '--remat', 'sqrt', '--engine', 'tape', '--out', path.join(dir, 't.safetensors'));
+    expect([tape.code, tape.err]).toEqual([1, expect.stringMatching(/error TRN1003/)]);
   });
 });

@@ -35,4 +35,5 @@ export const TRAIN_CODES = {
   TRN0904: 'an unknown --task',
   TRN1001: 'a remat mode that cannot be read (none | sqrt | budget=<MiB>)',
   TRN1002: 'no checkpoint plan fits the remat budget (says the smallest peak)',
+  TRN1003: '--remat with the tape engine (remat rewrites the compiled step graph)',
 } as const;
