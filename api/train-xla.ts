@@ -11,15 +11,16 @@
  *   run.json           the module's manifest, the state names in output order, steps and devices
  *
  * The driver leaves the state on the devices between steps; result.json holds the loss of every step,
- * the devices used, the all-reduces XLA inserted and the time per step.
+ * the devices used, the all-reduces XLA inserted and the time per step, and trained.safetensors the final
+ * state, whose weights (the EMA when the run keeps one) `denoc run --weights` takes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../compiler/core/output-file.ts';
 import type { ModelArtifact } from '../compiler/core/artifact.ts';
 import { fail } from '../compiler/core/diagnostics.ts';
-import { writeSafetensors } from '../compiler/core/safetensors.ts';
-import { tensor, type Tensor } from '../compiler/core/tensor.ts';
+import { readSafetensors, writeSafetensors } from '../compiler/core/safetensors.ts';
+import { tensor, type Tensor, type WeightSet } from '../compiler/core/tensor.ts';
 import { emitStableHLO, type StableHLOManifest } from '../targets/stablehlo/emit.ts';
 import { encodeNpy } from '../targets/stablehlo/npy.ts';
 import type { DataSource } from '../runtime/train/data.ts';
@@ -146,4 +147,12 @@ export function writeXlaTrainingRun(o: XlaTrainingOptions, dir: string): XlaRun 
 /** The result scripts/xla-train.py wrote into `dir`. */
 export function readXlaTrainingResult(dir: string): XlaTrainingResult {
   return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as XlaTrainingResult;
+}
+
+/** The weights after the run's last step, by parameter path: the EMA when the run keeps one, as `denoc train` writes. */
+export function readXlaTrainedWeights(dir: string): WeightSet {
+  const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as XlaRun;
+  const state = readSafetensors(readFileSync(join(dir, 'trained.safetensors')), join(dir, 'trained.safetensors'));
+  const group = run.state.some((s) => s.startsWith('ema:')) ? 'ema:' : 'w:';
+  return new Map([...state].filter(([name]) => name.startsWith(group)).map(([name, t]) => [name.slice(group.length), t]));
 }

@@ -8,7 +8,8 @@ every step, stacked) and run.json. This script compiles the module for D devices
 (XLA splits the batch, runs the pieces in parallel and all-reduces the loss and the gradients), keeps the
 state on the devices, runs every step, and writes result.json: the loss of each step, the devices used,
 the all-reduces in the compiled program, each batch input's per-device shape, how far the devices'
-copies of the replicated state differ, compile time and steps per second.
+copies of the replicated state differ, compile time and steps per second; and trained.safetensors, the
+state after the last step by input name (w:…, m:…, v:…, ema:…).
 
 On one CPU, simulate D devices with XLA_FLAGS=--xla_force_host_platform_device_count=D. On a GPU node
 or a TPU slice the same directory runs with --platform gpu|tpu, the mesh spanning the local devices.
@@ -21,6 +22,7 @@ import importlib.util
 import json
 import os
 import re
+import struct
 import sys
 import time
 
@@ -45,6 +47,20 @@ def load_run(directory):
         text = f.read()
     batches = {name: np.load(os.path.join(directory, f"batch_{name}.npy")) for name in run["batchInputs"]}
     return run, text, batches
+
+
+def write_safetensors(path, arrays):
+    """Writes float32 arrays by name as safetensors (header padded to 8 bytes, as the format asks)."""
+    header, offset, blobs = {}, 0, []
+    for name, arr in arrays.items():
+        data = np.ascontiguousarray(arr, dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def compile_step(check, backend, devices, text):
@@ -113,7 +129,8 @@ def train(run, text, batches, state, platform):
     shardings = parameter_shardings(executable, inputs)
     spread = max(float(np.max(np.abs(np.asarray(p) - np.asarray(pieces[0])))) for pieces in outs for p in pieces)
     step_s = sorted(times[1:] or times)[len(times[1:] or times) // 2]
-    return {
+    final = {name: np.asarray(a.addressable_shards[0].data) for name, a in live.items()}
+    return final, {
         **check.versions(),
         "platform": backend.platform,
         "devices": len(executable.local_devices()),
@@ -137,7 +154,8 @@ def main(argv=None):
     opts = parser.parse_args(argv)
     run, text, batches = load_run(opts.dir)
     state = xla_check().read_safetensors(os.path.join(opts.dir, "state.safetensors"))
-    record = train(run, text, batches, state, opts.platform)
+    final, record = train(run, text, batches, state, opts.platform)
+    write_safetensors(os.path.join(opts.dir, "trained.safetensors"), final)
     print(f"{run['model']}: {run['steps']} steps, batch {run['batch']} over {record['devices']} {record['platform']} devices, "
           f"{record['allReduces']} all-reduces of {record['allReducedValues']} values, {record['stepsPerSecond']:.1f} steps/s "
           f"(compile {record['compileSeconds']:.1f} s); loss {record['losses'][0]:.5f} -> {record['losses'][-1]:.5f}")

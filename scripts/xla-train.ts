@@ -6,11 +6,14 @@
  *
  * `--platform cpu` (the default) simulates the devices with XLA_FLAGS=--xla_force_host_platform_device_count;
  * with `--platform gpu|tpu` the mesh spans that many of the machine's accelerators. `--write-only` stops
- * after writing the directory, to copy it to the machine that has them.
+ * after writing the directory, to copy it to the machine that has them. The trained weights (the EMA
+ * unless --ema 0) go to --out, for `denoc run --weights`.
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readXlaTrainingResult, writeXlaTrainingRun } from '../api/train-xla.ts';
+import { readXlaTrainedWeights, readXlaTrainingResult, writeXlaTrainingRun } from '../api/train-xla.ts';
+import { writeSafetensors } from '../compiler/core/safetensors.ts';
 import { compileFile } from '../dsl/index.ts';
 import { openDataSource } from '../runtime/train/data.ts';
 import { trainingSpec } from '../runtime/train/training-spec.ts';
@@ -28,12 +31,15 @@ const { values, positionals } = parseArgs({
     seed: { type: 'string', default: '0' },
     platform: { type: 'string', default: 'cpu' },
     dir: { type: 'string', default: 'out/xla-train' },
+    out: { type: 'string', default: 'out/xla-train.safetensors' },
     'write-only': { type: 'boolean', default: false },
   },
 });
 const [file] = positionals;
 if (!file || !values.data) {
-  console.error('usage: npx tsx scripts/xla-train.ts FILE.dn --data NAME [--batch N] [--steps N] [--devices D] [--platform cpu|gpu|tpu] [--dir DIR]');
+  console.error(
+    'usage: npx tsx scripts/xla-train.ts FILE.dn --data NAME [--batch N] [--steps N] [--devices D] [--platform cpu|gpu|tpu] [--dir DIR] [--out FILE]',
+  );
   process.exit(2);
 }
 const program = compileFile(file);
@@ -69,3 +75,5 @@ const r = spawnSync(python, ['scripts/xla-train.py', values.dir, '--platform', v
 if (r.status !== 0) process.exit(r.status ?? 1);
 const result = readXlaTrainingResult(values.dir);
 console.log(`losses: ${result.losses.map((l) => l.toFixed(5)).join(' ')}`);
+writeFileSync(values.out, writeSafetensors(readXlaTrainedWeights(values.dir)));
+console.log(`wrote ${values.out} (${Number(values.ema) ? 'the EMA of the weights' : 'the weights'}, for denoc run --weights)`);
