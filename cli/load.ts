@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { compileFile, type ModelArtifact, type Program, type SamplerArtifact } from '../dsl/index.ts';
-import { fail, suggest } from '../compiler/core/diagnostics.ts';
+import { type Diagnostic, fail, formatDiagnostic, suggest } from '../compiler/core/diagnostics.ts';
 import type { WeightSet } from '../compiler/core/tensor.ts';
 import { bindWeights } from '../runtime/weights/bind.ts';
 import { initWeights } from '../runtime/weights/init.ts';
@@ -45,13 +45,17 @@ export interface LoadedWeights {
   readonly random: boolean;
 }
 
-/** Binds a safetensors file to the model's parameters, or makes seeded random weights. */
-export function loadWeights(model: ModelArtifact, file: string | undefined, seed: number): LoadedWeights {
+/**
+ * Binds a safetensors file to the model's parameters, or makes seeded random weights. With
+ * `allowNonFinite` (--allow-nonfinite-weights), NaN or ±Inf in the file is a warning on stderr, not WGT0014.
+ */
+export function loadWeights(model: ModelArtifact, file: string | undefined, seed: number, allowNonFinite = false): LoadedWeights {
   if (file === '') fail('CLI0004', '--weights is empty: name a .safetensors file, or leave the option out for random weights');
   if (!file && model.parameters.length === 0) return { weights: new Map(), random: false };
   if (!file) {
     return { weights: initWeights(model.parameters, seed), random: true };
   }
   if (!existsSync(file)) fail('CLI0004', `cannot read weights '${file}': no such file`);
-  return { weights: bindWeights(model.parameters, loadWeightsFile(file)), random: false };
+  const warn = (d: Diagnostic) => process.stderr.write(`${formatDiagnostic(d)}\n`);
+  return { weights: bindWeights(model.parameters, loadWeightsFile(file, { nonFinite: allowNonFinite ? 'warn' : 'error', warn })), random: false };
 }

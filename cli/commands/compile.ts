@@ -23,6 +23,7 @@ interface CompileCliOptions {
   target: string;
   out: string;
   weights?: string;
+  allowNonfiniteWeights?: boolean;
   seed: string;
   batch: string;
   precision: string;
@@ -42,6 +43,7 @@ export function registerCompile(program: Command): void {
     .requiredOption('--out <dir>', 'output directory')
     .option('--sampler <name>', 'which sampler (default: the last one in the file)')
     .option('--weights <file>', 'trained weights (.safetensors); default: seeded random weights')
+    .option('--allow-nonfinite-weights', 'load weights holding NaN or Inf with a warning that counts them, instead of refusing them (WGT0014)')
     .option('--seed <n>', 'seed for random weights', '0')
     .option('--batch <n>', 'static batch size B', '1')
     .option('--precision <p>', 'stablehlo: f32 | bf16', 'f32')
@@ -55,7 +57,7 @@ export function registerCompile(program: Command): void {
       const sampler = pickSampler(program, opts.sampler);
       const model = pickModel(program, sampler.modelName);
       const batch = parseIntOption('--batch', opts.batch, 1, 'batch');
-      const weights = loadWeights(model, opts.weights, parseIntOption('--seed', opts.seed, 0));
+      const weights = loadWeights(model, opts.weights, parseIntOption('--seed', opts.seed, 0), opts.allowNonfiniteWeights);
       const compressed = opts.passes
         ? await compress(sampler.graph, model.graph, weights.weights, opts.passes, opts.report)
         : { graph: sampler.graph, weights: weights.weights };

@@ -15,6 +15,7 @@ import { parseIntOption } from '../options.ts';
 interface RunOptions {
   sampler?: string;
   weights?: string;
+  allowNonfiniteWeights?: boolean;
   out: string;
   seed: string;
   batch?: string;
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
     .argument('<file>', 'a .dn file defining a model and a sampler')
     .option('--sampler <name>', 'which sampler to run (default: the last one in the file)')
     .option('--weights <file>', 'trained weights (.safetensors); without it, seeded random weights are used')
+    .option('--allow-nonfinite-weights', 'load weights holding NaN or Inf with a warning that counts them, instead of refusing them (WGT0014)')
     .option('--out <file>', 'output PNG', 'out/samples.png')
     .option('--seed <n>', 'noise seed', '0')
     .option('--batch <n>', 'number of samples (default 16 for images, 1000 for 2-D points)')
@@ -48,7 +50,7 @@ export function registerRun(program: Command): void {
       const batch = opts.batch === undefined ? (isImage ? 16 : 1000) : parseIntOption('--batch', opts.batch, 1, 'batch');
       if (!['reference', 'webgpu', 'onnx'].includes(opts.target)) fail('CLI0010', `unknown target '${opts.target}' (reference | webgpu | onnx)`);
       if (opts.backend !== 'cpu' && opts.backend !== 'wasm') fail('CLI0011', `unknown backend '${opts.backend}' (cpu | wasm)`);
-      const weights = loadWeights(model, opts.weights, seed);
+      const weights = loadWeights(model, opts.weights, seed, opts.allowNonfiniteWeights);
       if (weights.random) {
         process.stderr.write(`note: no --weights given: using seeded random weights for ${model.name} (untrained), so samples are noise-like\n`);
       }

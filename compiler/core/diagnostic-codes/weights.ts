@@ -18,6 +18,7 @@ export const WEIGHT_CODES = {
   WGT0013: 'weights or checkpoint file larger than the limit',
   WGT0014: 'weights hold NaN or infinite values (the message names the tensors)',
   WGT0015: 'the header names a tensor (or __metadata__) more than once',
+  WGT0016: 'a warning: weights hold NaN or infinite values and were loaded as asked (--allow-nonfinite-weights); lists tensors and counts',
   WGT0101: 'parameter missing from the weights',
   WGT0102: 'weights hold a tensor that is not a parameter',
   WGT0103: 'tensor shape differs from the parameter shape',
