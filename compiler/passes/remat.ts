@@ -20,7 +20,7 @@
  * `budget=<MiB>`: the segment size, among every plan the walk can make, whose peak activation memory
  * (compiler/analysis/training-memory.ts) fits the budget with the fewest recomputed FLOPs.
  *
- *   TRN1001 a remat mode that cannot be read   TRN1002 no plan fits the budget
+ *   TRN1001 a remat mode that cannot be read   TRN1002 no plan fits the budget   TRN1004 no such loss output
  */
 import { fail } from '../core/diagnostics.ts';
 import { GraphBuilder } from '../core/ir/builder.ts';
@@ -162,9 +162,12 @@ export const remat = definePass<{ mode: string; loss: number }>({
   },
   run(graph, opts): PassResult {
     const mode = parseRematMode(opts.mode);
-    const loss = opts.loss < 0 ? graph.outputs.length + opts.loss : opts.loss;
     const already = allNodesDeep(graph).some((n) => n.attrs.remat !== undefined);
-    if (mode.kind === 'none' || already || graph.outputs.length === 0) return { graph, changed: false, stats: {} };
+    if (mode.kind === 'none' || already) return { graph, changed: false, stats: {} };
+    const loss = opts.loss < 0 ? graph.outputs.length + opts.loss : opts.loss;
+    if (!Number.isInteger(loss) || loss < 0 || loss >= graph.outputs.length) {
+      fail('TRN1004', `remat: loss output ${opts.loss} is not an output of @${graph.name} (it has ${graph.outputs.length})`);
+    }
     const p = planRemat(graph, mode, loss);
     return {
       graph: p.graph,

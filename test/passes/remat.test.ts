@@ -101,4 +101,26 @@ describe('remat', () => {
   });
 
   it('takes the same training step on mlp2d (loss, weights, moments bit for bit)', () => expectSameStep('examples/mlp2d.dn', 64));
+
+  it('refuses a loss output the graph does not have (TRN1004)', () => {
+    expect(() => runPass(remat, chain(3), { options: { mode: 'sqrt', loss: 5 } })).toThrow(/TRN1004.*has 2/);
+  });
+
+  it('runs a rematerialized step in an order where inputs come first and each copy just before its first reader', () => {
+    const graph = runPass(remat, stepOf('examples/mlp2d.dn', 16), { options: { mode: 'sqrt' } }).graph;
+    const order = topoOrder(graph);
+    const at = new Map(order.map((n, i) => [n, i]));
+    expect(at.size).toBe(order.length);
+    for (const n of order) for (const i of n.inputs) expect(at.get(i)!).toBeLessThan(at.get(n)!);
+    const marked = (k: number): boolean => order[k].attrs.remat !== undefined || order[k].inputs.length === 0;
+    let copies = 0;
+    for (const [k, n] of order.entries()) {
+      if (n.attrs.remat === undefined) continue;
+      copies++;
+      const first = Math.min(...order.filter((u) => u.inputs.includes(n)).map((u) => at.get(u)!));
+      // Between a copy and its first reader only other on-demand nodes (marked, or leaves) run.
+      for (let j = k + 1; j < first; j++) expect(marked(j), `${order[j].op} between ${n.op} and its reader`).toBe(true);
+    }
+    expect(copies).toBeGreaterThan(10);
+  });
 });

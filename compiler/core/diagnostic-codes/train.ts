@@ -26,6 +26,7 @@ export const TRAIN_CODES = {
   TRN0604: 'a checkpoint exists but --resume was not given',
   TRN0605: 'bad option value (steps, batch, lr, EMA decay)',
   TRN0606: "the data's items do not fit the model's input x (e.g. images for a 2-D model)",
+  TRN0607: 'the XLA step process (scripts/xla-train.py --serve) failed, ended or was not given an input',
   TRN0701: 'the metric got something other than a non-empty N×2 cloud',
   TRN0702: "the metric's direction count is not an integer >= 1",
   TRN0801: 'the sampler cannot be measured against 2-D data',
@@ -36,4 +37,5 @@ export const TRAIN_CODES = {
   TRN1001: 'a remat mode that cannot be read (none | sqrt | budget=<MiB>)',
   TRN1002: 'no checkpoint plan fits the remat budget (says the smallest peak)',
   TRN1003: '--remat with the tape engine (remat rewrites the compiled step graph)',
+  TRN1004: 'the remat pass was given a loss output the graph does not have',
 } as const;
