@@ -133,11 +133,12 @@ export function registerEval(program: Command): void {
         fail('EVL0010', 'give either --images FILE or a .dn file to draw the images from, not both or neither');
       const seed = parseIntOption('--seed', o.seed, 0);
       const k = parseIntOption('--k', o.k, 1);
+      // a bad images file fails before the data and the classifier are loaded
+      const input = o.images ? readImages(o.images) : await drawImages(file!, o, parseIntOption('--n', o.n, 2 * k + 1), seed);
       const classifier = pickModel(loadProgram(o.classifier));
       const weights = loadWeights(classifier, o.classifierWeights, 0).weights;
       const test = loadFashionMnist('t10k', o.dataDir);
       const train = loadFashionMnist('train', o.dataDir);
-      const input = o.images ? readImages(o.images) : await drawImages(file!, o, parseIntOption('--n', o.n, 2 * k + 1), seed);
       const t0 = performance.now();
       const report = await evaluateImages({
         classifier,
