@@ -16,6 +16,7 @@ import * as S from '../../compiler/schedules/index.ts';
 import { initWeights } from '../../runtime/weights/init.ts';
 import { tensorType } from '../../compiler/core/ir/types.ts';
 import { compileFile } from '../../dsl/index.ts';
+import { parseIntOption } from '../../cli/options.ts';
 import { denocInProcess as denoc } from '../helpers/cli.ts';
 import { compile, errors } from '../dsl/helpers.ts';
 
@@ -143,6 +144,7 @@ describe('batch limit (CLI0023)', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/CLI0023: --batch: 1048577 samples in one batch is over the limit of 1048576 \(batch\)/);
     expect(performance.now() - t0).toBeLessThan(5 * FAST_MS);
+    expect(parseIntOption('--batch', String(LIMITS.batch.max), 1, 'batch')).toBe(LIMITS.batch.max);
   });
 
   it('refuses a huge --batch in train and compile too', async () => {
