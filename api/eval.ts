@@ -25,8 +25,9 @@ import { normals } from '../runtime/train/random.ts';
 import { classifierForward, type ClassifierForward } from './classify.ts';
 
 const ITEM = 28 * 28;
-/** Seed streams of the floors' draws (runtime/train/random.ts keeps 1xx–3xx). */
-const TRAIN_PICK_STREAM = 401;
+/** The train floor's pick: the classifier's shuffle (runtime/train/classify.ts) at an offset no training epoch reaches. */
+const TRAIN_PICK_OFFSET = 100_000;
+/** The noise floor's seed stream (runtime/train/random.ts and classify.ts keep 1xx–3xx). */
 const NOISE_STREAM = 402;
 
 export interface Scores {
@@ -101,7 +102,7 @@ const head = (p: PointSet, n: number): PointSet => ({ data: (p.data as Float32Ar
 
 /** N training images picked by a seeded shuffle, with their labels. */
 function trainPick(train: ImageSet, n: number, seed: number): { images: Float32Array; labels: Int32Array } {
-  const order = shuffle(train.count, seed, TRAIN_PICK_STREAM);
+  const order = shuffle(train.count, seed, TRAIN_PICK_OFFSET);
   const images = new Float32Array(n * ITEM);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
