@@ -98,13 +98,29 @@ function stackBatches(o: TrainOptions, steps: number, names: readonly string[]):
   );
 }
 
-/** Writes the run directory for `o` (see the header) and returns its description. */
-export function writeXlaTrainingRun(o: XlaTrainingOptions, dir: string): XlaRun {
+/** The step of a data-parallel XLA run: its StableHLO, the batch inputs it splits, its state in output order. */
+export interface XlaStep {
+  readonly text: string;
+  readonly manifest: StableHLOManifest;
+  readonly paths: readonly string[];
+  readonly batchInputs: readonly string[];
+  readonly state: readonly string[];
+}
+
+/** The training step of `o.model` emitted as StableHLO with its batch split over `o.devices` devices. */
+export function emitXlaStep(o: CompiledTrainingOptions & { readonly model: ModelArtifact; readonly devices: number }): XlaStep {
   if (!Number.isInteger(o.devices) || o.devices < 1) fail('TRN0605', `the device count must be an integer >= 1, got ${o.devices}`);
   if (o.batch % o.devices !== 0) fail('TRN0605', `batch ${o.batch} does not split over ${o.devices} devices: use a multiple of ${o.devices}`);
   const step = stepGraph(o.model, o);
   const batchInputs = [...FIXED_BATCH_INPUTS, ...step.cond];
   const { text, manifest } = emitStableHLO(step.graph, { dims: { B: o.batch }, dataParallel: { devices: o.devices, batchInputs } });
+  const state = ['w', 'm', 'v', ...(o.emaDecay ? ['ema'] : [])].flatMap((g) => step.paths.map((p) => `${g}:${p}`));
+  return { text, manifest, paths: step.paths, batchInputs, state };
+}
+
+/** Writes the run directory for `o` (see the header) and returns its description. */
+export function writeXlaTrainingRun(o: XlaTrainingOptions, dir: string): XlaRun {
+  const { text, manifest, batchInputs, state: names } = emitXlaStep(o);
   const train: TrainOptions = {
     model: o.model,
     spec: o.spec,
@@ -116,13 +132,11 @@ export function writeXlaTrainingRun(o: XlaTrainingOptions, dir: string): XlaRun 
     emaDecay: o.emaDecay,
   };
   const init = initWeights(o.model.parameters, o.seed);
-  const groups = ['w', 'm', 'v', ...(o.emaDecay ? ['ema'] : [])];
   const state = new Map<string, Tensor<Float32Array>>();
-  for (const g of groups) {
-    for (const p of step.paths) {
-      const w = init.get(p) ?? fail('TRN0103', `the compiled step updates weight '${p}', which the model has no value for`);
-      state.set(`${g}:${p}`, g === 'm' || g === 'v' ? tensor(w.shape, new Float32Array(w.data.length)) : w);
-    }
+  for (const name of names) {
+    const [group, path] = [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)];
+    const w = init.get(path) ?? fail('TRN0103', `the compiled step updates weight '${path}', which the model has no value for`);
+    state.set(name, group === 'm' || group === 'v' ? tensor(w.shape, new Float32Array(w.data.length)) : w);
   }
   writeFileAtomic(join(dir, 'step.mlir'), text);
   writeFileAtomic(join(dir, 'state.safetensors'), writeSafetensors(state));
@@ -137,7 +151,7 @@ export function writeXlaTrainingRun(o: XlaTrainingOptions, dir: string): XlaRun 
     devices: o.devices,
     batch: o.batch,
     batchInputs,
-    state: [...state.keys()],
+    state: names,
     manifest,
   };
   writeFileAtomic(join(dir, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);

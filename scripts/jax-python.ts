@@ -1,14 +1,5 @@
 /**
- * Finds a Python interpreter that can `import jax`, for the real-XLA checks (scripts/xla-check.py).
- * Looked for in order: $DENOC_JAX_PYTHON, the project's `.venv-jax` (which `.ci/run` makes), `python3`.
+ * The JAX Python lookup, for the scripts and tests that run StableHLO on real XLA; it lives in api/ so
+ * that `denoc train --engine xla` can use it too.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-
-const CANDIDATES = (): string[] =>
-  [process.env.DENOC_JAX_PYTHON ?? '', '.venv-jax/bin/python', 'python3'].filter((p) => p && (!p.includes('/') || existsSync(p)));
-
-/** The first candidate whose `import jax` works, or undefined when none does. */
-export function findJaxPython(): string | undefined {
-  return CANDIDATES().find((python) => spawnSync(python, ['-c', 'import jax'], { stdio: 'ignore', timeout: 60_000 }).status === 0);
-}
+export { findJaxPython } from '../api/jax-python.ts';

@@ -14,7 +14,10 @@ state after the last step by input name (w:…, m:…, v:…, ema:…).
 On one CPU, simulate D devices with XLA_FLAGS=--xla_force_host_platform_device_count=D. On a GPU node
 or a TPU slice the same directory runs with --platform gpu|tpu, the mesh spanning the local devices.
 
-Usage: python3 scripts/xla-train.py DIR [--platform cpu|gpu|tpu] [--json FILE]
+With --serve it runs one step per request instead (the state and batch sent each time), so that
+`denoc`'s trainer (checkpoints, evaluation) drives XLA like any other engine: see serve().
+
+Usage: python3 scripts/xla-train.py DIR [--platform cpu|gpu|tpu] [--json FILE] [--serve]
 Needs numpy and jax (tested with jax/jaxlib 0.10.2, the version .ci/run installs).
 """
 import argparse
@@ -92,8 +95,8 @@ def parameter_shardings(executable, inputs):
     return {t["name"]: str(xc.HloSharding.from_proto(p)) for t, p in zip(inputs, protos)}
 
 
-def train(run, text, batches, state, platform):
-    import jax
+def prepare(run, text, platform):
+    """(executable, its argument names, replicated and batch-split shardings, compile seconds, check module)."""
     from jax.sharding import Mesh, NamedSharding, PartitionSpec as P
     check = xla_check()
     backend = check.get_backend(platform)
@@ -102,15 +105,20 @@ def train(run, text, batches, state, platform):
     if len(available) < d:
         raise SystemExit(f"the run is partitioned for {d} devices but {backend.platform} has {len(available)}; "
                          f"on a CPU set XLA_FLAGS=--xla_force_host_platform_device_count={d}")
-    devices = available[:d]
-    mesh = Mesh(np.array(devices), ("data",))
-    replicated, split = NamedSharding(mesh, P()), NamedSharding(mesh, P("data"))
-    t0 = time.perf_counter()
-    executable = compile_step(check, backend, devices, text)
-    compile_s = time.perf_counter() - t0
-    inputs = run["manifest"]["inputs"]
     if run["manifest"]["weights"]:
         raise SystemExit("step.mlir reads weights outside its arguments; a training step takes them as inputs")
+    devices = available[:d]
+    mesh = Mesh(np.array(devices), ("data",))
+    t0 = time.perf_counter()
+    executable = compile_step(check, backend, devices, text)
+    names = [t["name"] for t in run["manifest"]["inputs"]]
+    return executable, names, NamedSharding(mesh, P()), NamedSharding(mesh, P("data")), time.perf_counter() - t0, check
+
+
+def train(run, text, batches, state, platform):
+    import jax
+    executable, names, replicated, split, compile_s, check = prepare(run, text, platform)
+    inputs = run["manifest"]["inputs"]
     live = {name: jax.device_put(state[name], replicated) for name in run["state"]}
     # the input pipeline's prefetch: every step's batch placed (split over the mesh) before timing
     placed = [{name: jax.device_put(batches[name][k], split) for name in run["batchInputs"]} for k in range(run["steps"])]
@@ -119,7 +127,7 @@ def train(run, text, batches, state, platform):
     for k in range(run["steps"]):
         t = time.perf_counter()
         feed = {**live, **placed[k], "step": jax.device_put(np.float32(k + 1), replicated)}
-        results = executable.execute_sharded([feed[t_["name"]] for t_ in inputs])
+        results = executable.execute_sharded([feed[name] for name in names])
         outs = results.disassemble_into_single_device_arrays()
         for name, pieces in zip(run["state"], outs):
             live[name] = jax.make_array_from_single_device_arrays(pieces[0].shape, replicated, pieces)
@@ -132,7 +140,7 @@ def train(run, text, batches, state, platform):
     final = {name: np.asarray(a.addressable_shards[0].data) for name, a in live.items()}
     return final, {
         **check.versions(),
-        "platform": backend.platform,
+        "platform": executable.local_devices()[0].platform,
         "devices": len(executable.local_devices()),
         "allReduces": instructions,
         "allReducedValues": values,
@@ -146,12 +154,57 @@ def train(run, text, batches, state, platform):
     }
 
 
+def read_exactly(stream, n):
+    data = stream.read(n)
+    return data if len(data) == n else None
+
+
+def serve(run, text, platform):
+    """One step per request, for a StepRunner (api/train-xla.ts `xlaStepRunner`). A request on stdin is a
+    little-endian u64 header length, a JSON header {"inputs": [[name, dtype, bytes], ...]} and the raw
+    arrays; the answer on stdout is the same framing with {"outputs": [[shape, bytes], ...]} (f32) or
+    {"error": message}. The process ends when stdin closes."""
+    import jax
+    executable, names, replicated, split, compile_s, _ = prepare(run, text, platform)
+    print(f"xla-train: compiled for {run['devices']} devices in {compile_s:.1f} s", file=sys.stderr)
+    shapes = {t["name"]: t["shape"] for t in run["manifest"]["inputs"]}
+    batch = set(run["batchInputs"])
+    types = {"f32": "<f4", "i32": "<i4"}
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+
+    def answer(header, blobs=()):
+        text = json.dumps(header).encode("utf-8")
+        stdout.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+        stdout.flush()
+
+    while (size := read_exactly(stdin, 8)) is not None:
+        header = json.loads(read_exactly(stdin, struct.unpack("<Q", size)[0]))
+        arrays = {}
+        for name, dtype, nbytes in header["inputs"]:
+            arrays[name] = np.frombuffer(read_exactly(stdin, nbytes), dtype=types[dtype]).reshape(shapes[name])
+        missing = [n for n in names if n not in arrays]
+        if missing:
+            answer({"error": f"the step needs inputs {', '.join(missing)}"})
+            continue
+        feed = [jax.device_put(arrays[n], split if n in batch else replicated) for n in names]
+        outs = executable.execute_sharded(feed).disassemble_into_single_device_arrays()
+        values = [np.ascontiguousarray(np.asarray(pieces[0]), dtype="<f4") for pieces in outs]
+        answer({"outputs": [[list(v.shape), v.nbytes] for v in values]}, [v.tobytes() for v in values])
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir", help="run directory (step.mlir, run.json, state.safetensors, batch_*.npy)")
     parser.add_argument("--platform", default=None, help="cpu, gpu, tpu, ... (default: JAX's default backend)")
     parser.add_argument("--json", default=None, help="where to write the result (default: DIR/result.json)")
+    parser.add_argument("--serve", action="store_true", help="run one step per request on stdin (see serve())")
     opts = parser.parse_args(argv)
+    if opts.serve:
+        with open(os.path.join(opts.dir, "run.json")) as f:
+            run = json.load(f)
+        with open(os.path.join(opts.dir, "step.mlir")) as f:
+            return serve(run, f.read(), opts.platform)
     run, text, batches = load_run(opts.dir)
     state = xla_check().read_safetensors(os.path.join(opts.dir, "state.safetensors"))
     final, record = train(run, text, batches, state, opts.platform)

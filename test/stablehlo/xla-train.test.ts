@@ -22,6 +22,7 @@ import {
   type XlaTrainingOptions,
   type XlaTrainingResult,
 } from '../../api/train-xla.ts';
+import { xlaStepRunner } from '../../api/xla-step-runner.ts';
 import type { WeightSet } from '../../compiler/core/tensor.ts';
 import { compileFile } from '../../dsl/index.ts';
 import { openDataSource } from '../../runtime/train/data.ts';
@@ -156,6 +157,32 @@ describe.skipIf(!python)('the training step on XLA, data parallel over 4 host de
       },
       { devices: 1e-4, onnx: 1e-4, allReducedValues: 'most gradients' },
     );
+  });
+
+  describe("as the trainer's engine (xlaStepRunner: one JAX process, a step per request)", () => {
+    const mlp = () => options('examples/mlp2d.dn', 'moons', 64, 5, 2e-3);
+    const driver = { python: python!, script: 'scripts/xla-train.py', platform: 'cpu' };
+
+    it('trains mlp2d on 4 devices with the losses and weights of onnxruntime (1e-4)', async () => {
+      const o = mlp();
+      const runner = xlaStepRunner(o.model, { ...o, devices: 4 }, driver);
+      try {
+        const xla = await trainDenoiser({ ...o, compiled: runner });
+        const onnx = await onnxRun(o);
+        expect(runner.engine).toBe('graph/xla-cpux4');
+        expect(xla.losses).toHaveLength(5);
+        expect(maxRelative(xla.losses, onnx.losses)).toBeLessThanOrEqual(1e-4);
+        expect(weightDifference(xla.weights, onnx.weights)).toBeLessThanOrEqual(1e-4);
+      } finally {
+        runner.close();
+      }
+    });
+
+    it('reports a driver that fails to start as TRN0607 with its error output', async () => {
+      const o = mlp();
+      const runner = xlaStepRunner(o.model, { ...o, devices: 4 }, { ...driver, script: 'scripts/no-such-driver.py' });
+      await expect(trainDenoiser({ ...o, steps: 1, compiled: runner })).rejects.toThrow(/TRN0607.*ended with code 2[\s\S]*no-such-driver/);
+    });
   });
 
   it('the driver refuses a run partitioned for more devices than XLA has, and says how to get them', async () => {
