@@ -3,10 +3,15 @@
  * step graph (compiler/training/step.ts) without remat, with remat=sqrt, and with the plan of the
  * budget search that has the smallest peak (compiler/passes/remat.ts walkPlans): the peak activation
  * memory and extra FLOPs from compiler/analysis/training-memory.ts, and as a second measurement the
- * WebGPU memory planner's scratch pool on the same (unfused) graphs in the same order. Nothing runs;
- * every figure is static. Writes bench/results/remat.md. Run: `npm run bench:remat`.
+ * WebGPU memory planner's scratch pool on the same (unfused) graphs in the same order, and, where a
+ * Python with jax is found (scripts/jax-python.ts), XLA:CPU's compiled memory statistics of the
+ * StableHLO step at B = 2 (scripts/xla-memory.py; two compiles, about a minute each on 2 cores).
+ * Nothing runs. Writes bench/results/remat.md. Run: `npm run bench:remat`.
  */
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Graph } from '../compiler/core/ir/node.ts';
 import type { TrainingMemory } from '../compiler/analysis/training-memory.ts';
@@ -15,6 +20,8 @@ import { trainingStep } from '../compiler/training/step.ts';
 import { compileFile } from '../dsl/index.ts';
 import { DEFAULT_CAPABILITIES } from '../targets/webgpu/capabilities.ts';
 import { planMemory } from '../targets/webgpu/passes/memory-plan.ts';
+import { emitStableHLO } from '../targets/stablehlo/emit.ts';
+import { findJaxPython } from '../scripts/jax-python.ts';
 
 const RESULTS = fileURLToPath(new URL('./results/remat.md', import.meta.url));
 const BATCHES = [1, 2, 4, 8];
@@ -86,7 +93,31 @@ function totals(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
+/** XLA:CPU's temp bytes of the step without remat and with sqrt at B = `batch`, or why there are none. */
+function xlaTemp(batch: number): string {
+  const python = findJaxPython();
+  if (!python) return 'XLA: not measured (no Python with jax found).';
+  const dir = mkdtempSync(path.join(tmpdir(), 'denoc-remat-'));
+  const step = trainingStep(model.graph, { B: batch }, { prediction: 'eps', lr: 1e-3 }).graph;
+  const files = [step, planRemat(step, { kind: 'sqrt' }).graph].map((g, i) => {
+    const file = path.join(dir, `${i ? 'sqrt' : 'none'}.mlir`);
+    writeFileSync(file, emitStableHLO(g, { dims: { B: batch } }).text);
+    return file;
+  });
+  const run = spawnSync(python, ['scripts/xla-memory.py', ...files], { encoding: 'utf8', timeout: 900_000 });
+  if (run.status !== 0) return `XLA: not measured (${run.stderr.trim().split('\n').at(-1)}).`;
+  const [none, sqrt] = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { temp_bytes: number });
+  const figures = `XLA:CPU at B = ${batch} (compiled memory statistics, temp buffers): none ${mib(none.temp_bytes)} MiB, sqrt ${mib(sqrt.temp_bytes)} MiB.`;
+  if (none.temp_bytes !== sqrt.temp_bytes) return figures;
+  // XLA's CSE merges equal computations, copies included; JAX keeps its checkpoints apart with an optimization barrier.
+  return `${figures} The same: XLA merges equal computations, folding the copies back into the forward nodes; remat on XLA needs them behind an optimization barrier, which the StableHLO emitter does not write.`;
+}
+
 const rows = BATCHES.map(measure);
+const xla = xlaTemp(2);
 const report = `# Gradient checkpointing on unet_small (\`npm run bench:remat\`)
 
 Static figures of the training step graph (compiler/training/step.ts, ε-prediction, Adam), measured
@@ -104,9 +135,15 @@ the same order (targets/webgpu/passes/memory-plan.ts; best-fit buffers that grow
 
 ${totals(rows)}
 
+${xla}
+
 Target of issue 11: remat=sqrt cuts unet_small's peak activation memory ≥ 3× for ≤ 35 % more FLOPs.
 ${verdict(rows)}
 `;
+
+function span(lo: number, hi: number): string {
+  return lo.toFixed(2) === hi.toFixed(2) ? lo.toFixed(2) : `${lo.toFixed(2)}–${hi.toFixed(2)}`;
+}
 
 function verdict(rows: readonly Row[]): string {
   const r = (p: RematPlan): number => p.before.activationPeakBytes / p.after.activationPeakBytes;
@@ -116,7 +153,7 @@ function verdict(rows: readonly Row[]): string {
   const flopsMax = Math.max(...rows.map((x) => (100 * x.sqrt.after.recomputeFlops) / x.sqrt.before.flops));
   const met = sqrtMin >= 3 && flopsMax <= 35;
   return (
-    `${met ? 'Met' : 'Not met'}: sqrt cuts it ${sqrtMin.toFixed(2)}–${sqrtMax.toFixed(2)}× for at most ${flopsMax.toFixed(1)} % more FLOPs; ` +
+    `${met ? 'Met' : 'Not met'}: sqrt cuts it ${span(sqrtMin, sqrtMax)}× for at most ${flopsMax.toFixed(1)} % more FLOPs; ` +
     `the best plan of the search reaches ${bestMax.toFixed(2)}×.`
   );
 }
