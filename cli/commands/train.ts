@@ -15,6 +15,7 @@ import { lossCurvePng, samplesPng } from '../../api/train-plots.ts';
 import { measureQuality } from '../../api/quality.ts';
 import { trainDenoiser, type TrainResult } from '../../runtime/train/trainer.ts';
 import { describeRemat, stepRunner } from '../../api/train.ts';
+import { defaultXlaDriver, xlaStepRunner } from '../../api/xla-step-runner.ts';
 import { parseRematMode, type RematPlan } from '../../compiler/passes/remat.ts';
 import { describeSpec, trainingSpec } from '../../runtime/train/training-spec.ts';
 import { saveWeightsFile } from '../../runtime/weights/files.ts';
@@ -47,6 +48,8 @@ interface TrainCliOptions {
   epochs: string;
   dtype: string;
   remat?: string;
+  devices: string;
+  xlaPlatform: string;
 }
 
 function parseNumber(flag: string, value: string, ok: (v: number) => boolean, expected: string): number {
@@ -91,7 +94,13 @@ async function runTraining(program: Program, model: ModelArtifact, data: DataSou
   const compiled =
     o.engine === 'tape'
       ? undefined
-      : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend, remat, onRemat });
+      : o.engine === 'xla'
+        ? xlaStepRunner(
+            model,
+            { spec, batch, lr, emaDecay, remat, onRemat, devices: parseIntOption('--devices', o.devices, 1) },
+            defaultXlaDriver(o.xlaPlatform),
+          )
+        : stepRunner(o.engine === 'onnx' ? 'onnx' : 'reference', model, { spec, batch, lr, emaDecay, backend, remat, onRemat });
   const engine = compiled?.engine ?? `tape/${backend}`;
   process.stderr.write(`training ${model.name} on ${data.name} (${describeSpec(spec)}) with engine ${engine}\n`);
   if (rematPlan) process.stderr.write(`${describeRemat(rematPlan, o.remat!)}\n`);
@@ -174,9 +183,11 @@ export function registerTrain(program: Command): void {
     .option('--backend <name>', 'tfjs backend: wasm | cpu', 'wasm')
     .option(
       '--engine <name>',
-      "onnx: the compiled training step on onnxruntime (the fastest engine on a CPU) | graph: the same step on the reference executor | tape: tfjs' tape and host Adam (the oracle)",
+      "onnx: the compiled training step on onnxruntime (the fastest engine on a CPU) | graph: the same step on the reference executor | xla: the step as StableHLO on XLA through JAX, the batch split over --devices | tape: tfjs' tape and host Adam (the oracle)",
       'onnx',
     )
+    .option('--devices <n>', 'xla: devices the batch is split over (data parallel; the batch must be a multiple)', '1')
+    .option('--xla-platform <name>', 'xla: cpu (devices simulated on the host) | gpu | tpu', 'cpu')
     .option('--seed <n>', 'seed of the init, the batches, the noise and the evaluation', '0')
     .option('--plot <file>', 'loss-curve PNG (default: OUT without .safetensors, plus .loss.png)')
     .option('--data-dir <dir>', 'folder of the Fashion-MNIST IDX .gz files', FASHION_MNIST_DIR)
@@ -196,7 +207,7 @@ export function registerTrain(program: Command): void {
     )
     .action(async (file: string, o: TrainCliOptions) => {
       if (o.backend !== 'wasm' && o.backend !== 'cpu') fail('CLI0011', `unknown backend '${o.backend}' (cpu | wasm)`);
-      if (!['tape', 'graph', 'onnx'].includes(o.engine)) fail('CLI0012', `unknown engine '${o.engine}' (tape | graph | onnx)`);
+      if (!['tape', 'graph', 'onnx', 'xla'].includes(o.engine)) fail('CLI0012', `unknown engine '${o.engine}' (tape | graph | onnx | xla)`);
       if (o.task !== 'diffusion' && o.task !== 'classify') fail('TRN0904', `unknown --task '${o.task}' (diffusion | classify)`);
       if (o.task === 'classify') {
         const lr = parseNumber('--lr', o.lr, (v) => v > 0, 'a positive number');

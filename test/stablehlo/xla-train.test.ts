@@ -30,7 +30,7 @@ import { FASHION_MNIST_DIR } from '../../runtime/train/fashion-mnist.ts';
 import { trainDenoiser } from '../../runtime/train/trainer.ts';
 import { trainingSpec } from '../../runtime/train/training-spec.ts';
 import { findJaxPython } from '../../scripts/jax-python.ts';
-import { runProcess } from '../helpers/process.ts';
+import { denoc, runProcess } from '../helpers/process.ts';
 
 const python = findJaxPython();
 // inherited by the driver's process; each test file runs in its own fork
@@ -176,6 +176,15 @@ describe.skipIf(!python)('the training step on XLA, data parallel over 4 host de
       } finally {
         runner.close();
       }
+    });
+
+    it('is `denoc train --engine xla --devices 4`: the first line names it and the weights are written', async () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'denoc-xla-train-')), 'w.safetensors');
+      const args = ['--data', 'moons', '--steps', '3', '--batch', '64', '--engine', 'xla', '--devices', '4', '--eval', '0', '--no-progress'];
+      const r = await denoc('train', 'examples/mlp2d.dn', ...args, '--out', out);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err.split('\n')[0]).toContain('with engine graph/xla-cpux4');
+      expect(existsSync(out)).toBe(true);
     });
 
     it('reports a driver that fails to start as TRN0607 with its error output', async () => {
