@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { onnxStepRunner } from '../../api/train.ts';
 import {
+  emitXlaStep,
   readXlaTrainedWeights,
   readXlaTrainingResult,
   writeXlaTrainingRun,
@@ -207,4 +208,14 @@ describe.skipIf(!python)('the training step on XLA, data parallel over 4 host de
 it('refuses a batch that does not split over the devices (TRN0605)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'denoc-xla-train-'));
   expect(() => writeXlaTrainingRun({ ...options('examples/mlp2d.dn', 'moons', 62, 1, 2e-3), devices: 4 }, dir)).toThrow(/TRN0605.*multiple of 4/);
+});
+
+// Every op of these steps (forward, VJPs, Adam, EMA) has a StableHLO lowering; XLA runs mlp2d's and unet_small's above.
+it.each(['mlp2d', 'unet_small', 'dit_tiny', 'unet_context'])('emits the training step of %s with its batch split over 2 devices', (name) => {
+  const program = compileFile(`examples/${name}.dn`);
+  const model = program.models[program.models.length - 1];
+  const step = emitXlaStep({ model, spec: trainingSpec(model, program.samplers), batch: 4, lr: 1e-3, emaDecay: 0.99, devices: 2 });
+  expect(step.text).toContain('sdy.mesh @mesh = <["data"=2]>');
+  expect(step.manifest.inputs.filter((t) => step.batchInputs.includes(t.name)).every((t) => t.shape[0] === 4)).toBe(true);
+  expect(step.manifest.outputs).toHaveLength(step.state.length + 1);
 });
