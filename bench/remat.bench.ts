@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Graph } from '../compiler/core/ir/node.ts';
 import type { TrainingMemory } from '../compiler/analysis/training-memory.ts';
-import { planRemat, walkPlans, type RematPlan } from '../compiler/passes/remat.ts';
+import { planRemat, smallestPeak, walkPlans, type RematPlan } from '../compiler/passes/remat.ts';
 import { trainingStep } from '../compiler/training/step.ts';
 import { compileFile } from '../dsl/index.ts';
 import { DEFAULT_CAPABILITIES } from '../targets/webgpu/capabilities.ts';
@@ -50,12 +50,7 @@ interface Row {
 function measure(batch: number): Row {
   const step = trainingStep(model.graph, { B: batch }, { prediction: 'eps', lr: 1e-3 }).graph;
   const sqrt = planRemat(step, { kind: 'sqrt' });
-  const best = walkPlans(step).reduce((a, p) =>
-    p.after.activationPeakBytes < a.after.activationPeakBytes ||
-    (p.after.activationPeakBytes === a.after.activationPeakBytes && p.after.recomputeFlops < a.after.recomputeFlops)
-      ? p
-      : a,
-  );
+  const best = smallestPeak(walkPlans(step));
   const saved = planRemat(step, { kind: 'none' }).checkpoints.size;
   const row: Row = { batch, sqrt, best, saved, webgpu: [webgpuScratch(step), webgpuScratch(sqrt.graph), webgpuScratch(best.graph)] };
   process.stderr.write(`B=${batch}: ${mib(sqrt.before.activationPeakBytes)} -> ${mib(sqrt.after.activationPeakBytes)} MiB (sqrt)\n`);
@@ -124,8 +119,9 @@ Static figures of the training step graph (compiler/training/step.ts, ε-predict
 ${new Date().toISOString().slice(0, 10)} by compiler/analysis/training-memory.ts under the execution order every
 consumer follows (\`topoOrder\`; with recomputed copies, the on-demand schedule of compiler/core/ir/schedule.ts).
 Peak activations: bytes of forward values (kept, or recomputed copies) live at once. Extra FLOPs: the
-recomputed copies' registry cost over the step without remat. *best*: of every plan the budget search
-walks (\`--remat budget=<MiB>\`), the one with the smallest peak.
+recomputed copies' registry cost over the step without remat. *sqrt*: Chen et al.'s walk with segment
+= saved bytes / m for m from √n/2 to 2√n (n saved activations), the plan with the smallest peak. *best*:
+the same over every m = 1…n (the plans \`--remat budget=<MiB>\` chooses from).
 
 ${table(rows)}
 

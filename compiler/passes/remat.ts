@@ -16,9 +16,11 @@
  *
  * Checkpoints (Chen et al., Algorithm 1): walk the forward part in execution order, summing the bytes
  * of activations the backward reads; when the sum passes the segment size, keep that activation and
- * start a new segment. `sqrt`: segment size = saved bytes / √(saved activations), √n segments of √n.
- * `budget=<MiB>`: the segment size, among every plan the walk can make, whose peak activation memory
- * (compiler/analysis/training-memory.ts) fits the budget with the fewest recomputed FLOPs.
+ * start a new segment. `sqrt`: about √n segments of √n (n saved activations) with Chen et al.'s grid
+ * search over the segment size: segment = saved bytes / m for m from √n/2 to 2√n, the plan with the
+ * smallest peak activation memory (compiler/analysis/training-memory.ts). `budget=<MiB>`: of every plan
+ * the walk can make (m = 1…n, and keeping everything), the one whose peak fits with the fewest
+ * recomputed FLOPs.
  *
  *   TRN1001 a remat mode that cannot be read   TRN1002 no plan fits the budget   TRN1004 no such loss output
  */
@@ -112,34 +114,40 @@ export function rematerialize(graph: Graph, forward: readonly Node[], saved: Rea
 
 /** The checkpoints and rewritten graph for `mode`; `loss` is the index of the loss output. */
 export function planRemat(graph: Graph, mode: RematMode, loss = graph.outputs.length - 1): RematPlan {
+  if (mode.kind === 'none') return walkPlans(graph, loss, [])[0];
+  if (mode.kind === 'budget') return cheapestWithin(walkPlans(graph, loss), mode.bytes);
+  const n = savedActivations(graph, new Set(forwardPart(graph, loss))).size;
+  const from = Math.max(1, Math.floor(Math.sqrt(n) / 2));
+  const segments = Array.from({ length: Math.min(n, Math.ceil(2 * Math.sqrt(n))) - from + 1 }, (_, k) => from + k);
+  return smallestPeak(walkPlans(graph, loss, segments));
+}
+
+/**
+ * The plan that keeps every saved activation, then every distinct plan the walk makes for the segment
+ * counts m (segment = saved bytes / m; default m = 1…n), each measured once.
+ */
+export function walkPlans(graph: Graph, loss = graph.outputs.length - 1, segments?: readonly number[]): RematPlan[] {
   const before = trainingMemory(graph, loss);
   const forward = forwardPart(graph, loss);
   const saved = savedActivations(graph, new Set(forward));
   const keepAll: RematPlan = { checkpoints: saved, graph, before, after: before };
-  if (mode.kind === 'none' || saved.size === 0) return keepAll;
-  if (mode.kind === 'sqrt') {
-    const checkpoints = chooseCheckpoints(forward, saved, before.savedBytes / Math.sqrt(saved.size));
-    const out = rematerialize(graph, forward, saved, checkpoints);
-    return { checkpoints, graph: out, before, after: trainingMemory(out, loss) };
-  }
-  if (before.activationPeakBytes <= mode.bytes) return keepAll;
-  return cheapestWithin(walkPlans(graph, loss), mode.bytes);
-}
-
-/** Every plan the walk can make (segment = saved bytes / m, m = 1…n), each measured once. */
-export function walkPlans(graph: Graph, loss = graph.outputs.length - 1): RematPlan[] {
-  const before = trainingMemory(graph, loss);
-  const forward = forwardPart(graph, loss);
-  const saved = savedActivations(graph, new Set(forward));
+  if (saved.size === 0) return [keepAll];
   const plans = new Map<string, Set<Node>>();
-  for (let m = 1; m <= saved.size; m++) {
+  for (const m of segments ?? Array.from({ length: saved.size }, (_, k) => k + 1)) {
     const kept = chooseCheckpoints(forward, saved, before.savedBytes / m);
     plans.set([...kept].map((n) => n.id).join(','), kept);
   }
-  return [...plans.values()].map((checkpoints) => {
+  const walked = [...plans.values()].map((checkpoints) => {
     const out = rematerialize(graph, forward, saved, checkpoints);
     return { checkpoints, graph: out, before, after: trainingMemory(out, loss) };
   });
+  return [keepAll, ...walked];
+}
+
+/** The plan with the smallest peak activation memory, and of those the fewest recomputed FLOPs. */
+export function smallestPeak(plans: readonly RematPlan[]): RematPlan {
+  const key = (p: RematPlan): [number, number] => [p.after.activationPeakBytes, p.after.recomputeFlops];
+  return plans.reduce((a, p) => (key(p)[0] < key(a)[0] || (key(p)[0] === key(a)[0] && key(p)[1] < key(a)[1]) ? p : a));
 }
 
 /** The plan with the fewest recomputed FLOPs whose peak activation memory fits `budget`. */

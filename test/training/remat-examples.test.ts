@@ -59,13 +59,13 @@ describe('remat on unet_small', () => {
     console.log(`remat=sqrt vs none on onnxruntime, unet_small B=${B}: largest difference ${worst.toExponential(2)} of an output's scale`);
   });
 
-  it('cuts the peak activation memory about 2x for about a quarter more FLOPs', () => {
+  it('cuts the peak activation memory 2.5x for about a fifth more FLOPs', () => {
     const none = trainingMemory(step);
     expect(plan.before).toEqual(none);
     expect(none.activationPeakBytes).toBeGreaterThanOrEqual(none.savedBytes);
-    expect(plan.after.activationPeakBytes).toBeLessThan(none.activationPeakBytes / 1.8);
+    expect(plan.after.activationPeakBytes).toBeLessThan(none.activationPeakBytes / 2.5);
     expect(plan.after.recomputeFlops / none.flops).toBeGreaterThan(0.05);
-    expect(plan.after.recomputeFlops / none.flops).toBeLessThan(0.35);
+    expect(plan.after.recomputeFlops / none.flops).toBeLessThan(0.25);
     expect(plan.after.flops - none.flops).toBe(plan.after.recomputeFlops);
   });
 
