@@ -6,15 +6,16 @@
  *        →  %a = silu(%h) … %a' = silu(%h') {remat=1} … %da = mul(%dy, sigmoid(%a'))
  *           a copy of the forward nodes between the nearest checkpoints and the activation, shared by
  *           every backward reader and marked `remat=<segment>` so interning keeps it apart from the
- *           forward node (compiler/core/ops/registry.ts COMMON_ATTRS). The execution order
- *           (`topoOrder`, a depth-first walk from the outputs) computes a copy when its first backward
- *           reader needs it, so a segment is recomputed during its own backward and not before.
+ *           forward node (compiler/core/ops/registry.ts COMMON_ATTRS); backward nodes that read no
+ *           cotangent get `remat=0`. A graph holding marks executes in the order of
+ *           compiler/core/ir/schedule.ts (what `topoOrder` returns for it): marked nodes on demand, just
+ *           before their first reader, so a segment is recomputed when its own backward starts.
  * Keeps     every output bit for bit (a copy is the same op on the same values); the forward part and
  *           the checkpoints unchanged. Mode `none` and a graph already rematerialized stay as they are.
  * Leaves    the choice of the loss output to the caller (`loss`, default the last output, as
  *           compiler/training/step.ts builds it); buffer reuse to the targets' memory planners.
  *
- * Checkpoints (Chen et al., Algorithm 1): walk the forward part in execution order, summing the bytes
+ * Checkpoints (Chen et al.'s greedy walk): go through the forward part in execution order, summing the bytes
  * of activations the backward reads; when the sum passes the segment size, keep that activation and
  * start a new segment. `sqrt`: about √n segments of √n (n saved activations) with Chen et al.'s grid
  * search over the segment size: segment = saved bytes / m for m from √n/2 to 2√n, the plan with the
