@@ -160,10 +160,10 @@ def read_exactly(stream, n):
 
 
 def serve(run, text, platform):
-    """One step per request, for a StepRunner (api/train-xla.ts `xlaStepRunner`). A request on stdin is a
-    little-endian u64 header length, a JSON header {"inputs": [[name, dtype, bytes], ...]} and the raw
-    arrays; the answer on stdout is the same framing with {"outputs": [[shape, bytes], ...]} (f32) or
-    {"error": message}. The process ends when stdin closes."""
+    """One step per request, for a StepRunner (`xlaStepRunner` in api/xla-step-runner.ts). A request on
+    stdin is a little-endian u64 header length, a JSON header {"inputs": [[name, dtype, bytes], ...]} and
+    the raw arrays; the answer on stdout is the same framing with {"outputs": [[shape, bytes], ...]} (f32)
+    or {"error": message}. The process ends when stdin closes."""
     import jax
     executable, names, replicated, split, compile_s, _ = prepare(run, text, platform)
     print(f"xla-train: compiled for {run['devices']} devices in {compile_s:.1f} s", file=sys.stderr)
