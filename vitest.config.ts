@@ -11,6 +11,8 @@ import { defineConfig } from 'vitest/config';
 const E2E = [
   'test/browser/**/*.test.ts',
   'test/webgpu/examples.test.ts',
+  // the whole training step of a small UNet compiled to WGSL (~160 pipelines on a software driver)
+  'test/webgpu/training.test.ts',
   'test/stablehlo/examples.test.ts',
   'test/stablehlo/xla.test.ts',
   'test/stablehlo/xla-train.test.ts',

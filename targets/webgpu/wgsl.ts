@@ -91,11 +91,11 @@ export class KernelWriter {
     this.overrides.set(node, { key: idx.join(','), value });
   }
 
-  /** A module-scope constant for `node`, declared once; names are ordinal so equal kernels get equal WGSL. */
+  /** A module-scope constant for `node`, declared once; names are ordinal so equal kernels get equal WGSL (`table<n>`: a template's local such as the GEMM loop's `k0` must not shadow it). */
   moduleConst(node: Node, declare: (name: string) => string): string {
     let name = this.constNames.get(node);
     if (!name) {
-      name = `k${this.constNames.size}`;
+      name = `table${this.constNames.size}`;
       this.constNames.set(node, name);
       this.moduleConsts.push(declare(name));
     }
