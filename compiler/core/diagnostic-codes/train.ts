@@ -34,7 +34,7 @@ export const TRAIN_CODES = {
   TRN0902: '--sampler names no sampler of the model',
   TRN0903: '--task classify with data other than fashion-mnist, the tape engine or a bad --dtype',
   TRN0904: 'an unknown --task',
-  TRN1001: 'a remat mode that cannot be read (none | sqrt | budget=<MiB>)',
+  TRN1001: 'a remat mode that cannot be read (none, sqrt or budget=<MiB>)',
   TRN1002: 'no checkpoint plan fits the remat budget (says the smallest peak)',
   TRN1003: '--remat with the tape engine (remat rewrites the compiled step graph)',
   TRN1004: 'the remat pass was given a loss output the graph does not have',
