@@ -12,13 +12,12 @@
  */
 import { fail } from '../core/diagnostics.ts';
 import { GraphBuilder } from '../core/ir/builder.ts';
-import { bindGraphDims, unboundDims } from '../core/ir/bind-dims.ts';
+import { unboundDims } from '../core/ir/bind-dims.ts';
 import { tensorOf, type Graph, type Node } from '../core/ir/node.ts';
 import { inlineGraph } from '../core/ir/rewrite.ts';
 import { tensorType } from '../core/ir/types.ts';
-import { grad } from '../autodiff/grad.ts';
-import { adamUpdate, type OptimizerOptions } from './optimizer.ts';
-import { weightsOf, type TrainingStep } from './step.ts';
+import { bindForTraining, stepOfLoss, weightsOf, type OptimizerOptions } from './optimizer.ts';
+import type { TrainingStep } from './step.ts';
 
 /** The checked classifier: one input x, logits [B, C] as the first output. */
 function checkClassifier(model: Graph): { x: Node; batch: number; classes: number } {
@@ -67,24 +66,12 @@ function lossGraph(model: Graph, paths: readonly string[]): Graph {
 
 /** The loss graph alone (for checking its value and gradient against the reference executor). */
 export function classifierLoss(modelGraph: Graph, dims: Readonly<Record<string, number>>): { graph: Graph; paths: string[] } {
-  const model = bindGraphDims(modelGraph, dims);
-  const paths = [...weightsOf(model).keys()];
-  if (paths.length === 0) fail('TRN0102', `model @${model.name} has no weights to train`);
+  const { model, paths } = bindForTraining(modelGraph, dims);
   return { graph: lossGraph(model, paths), paths };
 }
 
 /** The classifier training step of `model` with its batch dim bound by `dims`. */
 export function classifierStep(modelGraph: Graph, dims: Readonly<Record<string, number>>, opts: OptimizerOptions): TrainingStep {
   const { graph: loss, paths } = classifierLoss(modelGraph, dims);
-  const g = grad(loss, { wrt: paths.map((p) => `w:${p}`) });
-  const b = new GraphBuilder(`${modelGraph.name}_classify_step`);
-  const inputs = new Map<string, Node>();
-  const [lossOut, correct, ...rawGrads] = inlineGraph(b, g.graph, (p) => {
-    const node = b.param(p.attrs.name as string, tensorOf(p), p.span);
-    inputs.set(p.attrs.name as string, node);
-    return node;
-  });
-  const w = paths.map((p) => inputs.get(`w:${p}`)!);
-  const updated = adamUpdate(b, paths, w, rawGrads, opts);
-  return { graph: b.finish([...updated, lossOut, correct]), paths, cond: [] };
+  return { graph: stepOfLoss(`${modelGraph.name}_classify_step`, loss, paths, opts), paths, cond: [] };
 }

@@ -7,10 +7,17 @@
  *
  *   inputs added:  m:<path>…, v:<path>…, [ema:<path>…], step, [lr]
  *   results:       w'…, m'…, v'…, [ema'…]  (in the order of `paths`)
+ *
+ * Every step graph (diffusion, classifier, regression) is `stepOfLoss` of its loss graph: the loss's
+ * gradient by the IR autodiff with respect to its `w:<path>` inputs, then this optimizer.
  */
-import type { GraphBuilder } from '../core/ir/builder.ts';
-import { tensorOf, type Node } from '../core/ir/node.ts';
+import { fail } from '../core/diagnostics.ts';
+import { bindGraphDims, unboundDims } from '../core/ir/bind-dims.ts';
+import { GraphBuilder } from '../core/ir/builder.ts';
+import { tensorOf, type Graph, type Node } from '../core/ir/node.ts';
+import { inlineGraph } from '../core/ir/rewrite.ts';
 import { tensorType } from '../core/ir/types.ts';
+import { grad } from '../autodiff/grad.ts';
 
 export interface OptimizerOptions {
   readonly lr: number;
@@ -55,4 +62,44 @@ export function adamUpdate(b: GraphBuilder, paths: readonly string[], w: readonl
   const decay = b.op('min', [b.scalar(opts.emaDecay ?? 0), b.op('div', [b.op('add', [b.scalar(1), step]), b.op('add', [b.scalar(10), step])])]);
   const ema2 = ema.map((e, i) => b.op('add', [b.op('mul', [decay, e]), b.op('mul', [b.op('sub', [b.scalar(1), decay]), w2[i]])]));
   return [...w2, ...m2, ...v2, ...ema2];
+}
+
+/** A model's weight nodes by path, in path order (the order of every step's w/m/v/ema inputs and outputs). */
+export function weightsOf(model: Graph): Map<string, Node> {
+  const out = new Map<string, Node>();
+  const visit = (n: Node): void => {
+    if (n.op === 'weight') out.set(n.attrs.path as string, n);
+    n.inputs.forEach(visit);
+  };
+  model.outputs.forEach(visit);
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** `modelGraph` with its symbolic dims bound by `dims` (all of them: a step needs static shapes), and its weight paths. */
+export function bindForTraining(modelGraph: Graph, dims: Readonly<Record<string, number>>): { model: Graph; paths: string[] } {
+  const model = bindGraphDims(modelGraph, dims);
+  const unbound = unboundDims(model);
+  if (unbound.length)
+    fail('TRN0104', `model @${model.name} has unbound dims ${unbound.join(', ')}: a training step needs static shapes (bind the batch)`);
+  const paths = [...weightsOf(model).keys()];
+  if (paths.length === 0) fail('TRN0102', `model @${model.name} has no weights to train`);
+  return { model, paths };
+}
+
+/**
+ * The step graph `name` of a loss graph whose first output is the scalar loss and whose inputs include
+ * `w:<path>` for each of `paths`: outputs w'…, m'…, v'…, [ema'…], then the loss graph's outputs.
+ */
+export function stepOfLoss(name: string, loss: Graph, paths: readonly string[], opts: OptimizerOptions): Graph {
+  const g = grad(loss, { wrt: paths.map((p) => `w:${p}`) });
+  const b = new GraphBuilder(name);
+  const inputs = new Map<string, Node>();
+  const outs = inlineGraph(b, g.graph, (p) => {
+    const node = b.param(p.attrs.name as string, tensorOf(p), p.span);
+    inputs.set(p.attrs.name as string, node);
+    return node;
+  });
+  const k = loss.outputs.length;
+  const w = paths.map((p) => inputs.get(`w:${p}`)!);
+  return b.finish([...adamUpdate(b, paths, w, outs.slice(k), opts), ...outs.slice(0, k)]);
 }

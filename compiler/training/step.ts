@@ -14,11 +14,9 @@ import type { Prediction } from '../core/artifact.ts';
 import { fail } from '../core/diagnostics.ts';
 import { GraphBuilder } from '../core/ir/builder.ts';
 import { tensorOf, type Graph, type Node } from '../core/ir/node.ts';
-import { bindGraphDims, unboundDims } from '../core/ir/bind-dims.ts';
 import { inlineGraph } from '../core/ir/rewrite.ts';
 import { tensorType, type Dim } from '../core/ir/types.ts';
-import { grad } from '../autodiff/grad.ts';
-import { adamUpdate, type OptimizerOptions } from './optimizer.ts';
+import { bindForTraining, stepOfLoss, weightsOf, type OptimizerOptions } from './optimizer.ts';
 
 /** Loss weighting per item: none, or Min-SNR-γ (Hang et al. 2023): min(SNR, γ)/SNR·(SNR for x0, SNR+1 for v…) folded for ε. */
 export type LossWeighting = { readonly kind: 'none' } | { readonly kind: 'min-snr'; readonly gamma: number };
@@ -35,16 +33,6 @@ export interface TrainingStep {
   /** The model's conditioning inputs (after x and t), fed as they are. */
   readonly cond: readonly string[];
 }
-
-export const weightsOf = (model: Graph): Map<string, Node> => {
-  const out = new Map<string, Node>();
-  const visit = (n: Node): void => {
-    if (n.op === 'weight') out.set(n.attrs.path as string, n);
-    n.inputs.forEach(visit);
-  };
-  model.outputs.forEach(visit);
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
-};
 
 /** [B] → [B, 1, …] against a rank-`rank` item batch. */
 const perItem = (b: GraphBuilder, v: Node, rank: number): Node =>
@@ -96,24 +84,9 @@ function minSnrWeight(b: GraphBuilder, alpha: Node, sigma: Node, opts: TrainingS
 
 /** The training step graph of `model` with its symbolic dims (the batch B, …) bound by `dims`. */
 export function trainingStep(modelGraph: Graph, dims: Readonly<Record<string, number>>, opts: TrainingStepOptions): TrainingStep {
-  const model = bindGraphDims(modelGraph, dims);
-  const unbound = unboundDims(model);
-  if (unbound.length)
-    fail('TRN0104', `model @${model.name} has unbound dims ${unbound.join(', ')}: a training step needs static shapes (bind the batch)`);
+  const { model, paths } = bindForTraining(modelGraph, dims);
   if (model.params.length < 2) fail('TRN0105', `model @${model.name} must take (x, t, …) to be trained`);
-  const paths = [...weightsOf(model).keys()];
-  if (paths.length === 0) fail('TRN0102', `model @${model.name} has no weights to train`);
   const loss = lossGraph(model, paths, opts);
-  const g = grad(loss, { wrt: paths.map((p) => `w:${p}`) });
-  const b = new GraphBuilder(`${model.name}_train_step`);
-  const inputs = new Map<string, Node>();
-  const [lossOut, ...rawGrads] = inlineGraph(b, g.graph, (p) => {
-    const node = b.param(p.attrs.name as string, tensorOf(p), p.span);
-    inputs.set(p.attrs.name as string, node);
-    return node;
-  });
-  const w = paths.map((p) => inputs.get(`w:${p}`)!);
-  const updated = adamUpdate(b, paths, w, rawGrads, opts);
   const cond = loss.params.slice(paths.length + 5).map((p) => p.attrs.name as string);
-  return { graph: b.finish([...updated, lossOut]), paths, cond };
+  return { graph: stepOfLoss(`${model.name}_train_step`, loss, paths, opts), paths, cond };
 }
