@@ -3,22 +3,10 @@
 // an 8 -> 4 round on the onnx engine lowers the distillation loss as the tape round does.
 import { describe, expect, it } from 'vitest';
 import { onnxDistillEngine } from '../../api/distill.ts';
-import { useBackend } from '../../compiler/semantics/backend.ts';
-import { ensureGradients } from '../../compiler/semantics/gradients.ts';
-import { compileFile } from '../../dsl/index.ts';
-import { roundGrids } from '../../runtime/distill/grid.ts';
-import { lossAndGrads, roundBatch, runRound, tapeEngine, type RoundOptions } from '../../runtime/distill/round.ts';
+import { lossAndGrads, roundBatch, runRound, tapeEngine } from '../../runtime/distill/round.ts';
 import { createAdam } from '../../runtime/train/adam.ts';
-import { openDataSource } from '../../runtime/train/data.ts';
-import { modelFunction } from '../../runtime/train/model-fn.ts';
-import { bindWeights } from '../../runtime/weights/bind.ts';
-import { loadWeightsFile } from '../../runtime/weights/files.ts';
-import { specOfFile } from '../train/spec-of-file.ts';
+import { mlp2dRound, model } from './mlp2d-round.ts';
 
-const model = compileFile('examples/mlp2d.dn').models[0];
-const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
-const teacher = bindWeights(model.parameters, loadWeightsFile('examples/weights/mlp2d-moons.safetensors'));
-const data = openDataSource('moons');
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
@@ -26,26 +14,8 @@ const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 
 async function setup(batch: number) {
-  await useBackend('wasm');
-  await ensureGradients();
-  const fn = modelFunction(model.graph);
-  const shapes = fn.paths.map((p) => model.parameters.find((q) => q.path === p)!.type.shape as number[]);
-  const params = { paths: fn.paths, shapes };
-  const start = fn.paths.map((p) => teacher.get(p)!.data);
-  const o: RoundOptions = {
-    fn,
-    params,
-    teacher: start,
-    grids: roundGrids(spec, 8),
-    prediction: spec.prediction,
-    data,
-    steps: 40,
-    batch,
-    lr: 1e-4,
-    seed: 1,
-    streamOffset: 0,
-  };
-  return { fn, params, start, o, tape: tapeEngine(fn, params, [2]), onnx: onnxDistillEngine(model, batch, params) };
+  const { fn, params, start, o } = await mlp2dRound(batch);
+  return { params, start, o, tape: tapeEngine(fn, params, [2]), onnx: onnxDistillEngine(model, batch, params) };
 }
 
 describe('compiled distillation on onnxruntime', () => {

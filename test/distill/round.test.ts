@@ -5,46 +5,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileFile } from '../../dsl/index.ts';
 import { distill, type DistillOptions } from '../../runtime/distill/distill.ts';
-import { roundGrids } from '../../runtime/distill/grid.ts';
-import { lossAndGrads, roundBatch, runRound, tapeEngine, type RoundOptions } from '../../runtime/distill/round.ts';
-import { useBackend } from '../../compiler/semantics/backend.ts';
-import { ensureGradients } from '../../compiler/semantics/gradients.ts';
-import { openDataSource } from '../../runtime/train/data.ts';
-import { modelFunction } from '../../runtime/train/model-fn.ts';
-import { specOfFile } from '../train/spec-of-file.ts';
-import { bindWeights } from '../../runtime/weights/bind.ts';
-import { loadWeightsFile } from '../../runtime/weights/files.ts';
+import { lossAndGrads, roundBatch, runRound, tapeEngine } from '../../runtime/distill/round.ts';
+import { data, mlp2dRound, model, spec, teacher } from './mlp2d-round.ts';
 
-const model = compileFile('examples/mlp2d.dn').models[0];
-const spec = specOfFile('examples/mlp2d.dn', 'MLP2D');
-const teacher = bindWeights(model.parameters, loadWeightsFile('examples/weights/mlp2d-moons.safetensors'));
-const data = openDataSource('moons');
 const base: DistillOptions = { model, spec, data, teacher, from: 8, to: 2, stepsPerRound: 6, batch: 64, lr: 1e-4, seed: 3 };
 const tmp = () => join(mkdtempSync(join(tmpdir(), 'denoc-distill-')), 'ckpt');
 
 describe('distillation rounds', () => {
   it('lowers the distillation loss of an 8 -> 4 round on a fixed batch', async () => {
-    await useBackend('wasm');
-    await ensureGradients();
-    const fn = modelFunction(model.graph);
-    const shapes = fn.paths.map((p) => model.parameters.find((q) => q.path === p)!.type.shape as number[]);
-    const params = { paths: fn.paths, shapes };
-    const start = fn.paths.map((p) => teacher.get(p)!.data);
-    const o: RoundOptions = {
-      fn,
-      params,
-      teacher: start,
-      grids: roundGrids(spec, 8),
-      prediction: spec.prediction,
-      data,
-      steps: 40,
-      batch: 128,
-      lr: 1e-4,
-      seed: 1,
-      streamOffset: 0,
-    };
+    const { fn, params, start, o } = await mlp2dRound(128);
     const oracle = tapeEngine(fn, params, [2]).teacher(start);
     const fixed = await roundBatch({ ...o, batch: 512, streamOffset: 10_000 }, oracle.forward, 0);
     oracle.dispose();
