@@ -84,7 +84,7 @@ writeFileSync(
       { name: 'tfjs tape trainer (oracle)', x: xs, y: [...tape.losses] },
     ],
     {
-      title: `${model.name} on Fashion-MNIST, B=${batch}, seed ${common.seed}: loss per step`,
+      title: `${model.name}, B=${batch}: loss per step (curves overlap)`,
       xLabel: 'step',
       yLabel: 'loss (MSE)',
       logY: true,
