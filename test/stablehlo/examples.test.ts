@@ -37,8 +37,9 @@ function inputsFor(graph: Graph, batch: number): Record<string, Data> {
   );
 }
 
+// the denoisers: examples that declare a sampler (the classifier of `denoc eval` has none to check)
 const examples = readdirSync('examples')
-  .filter((f) => f.endsWith('.dn'))
+  .filter((f) => f.endsWith('.dn') && /^sampler /m.test(readFileSync(`examples/${f}`, 'utf8')))
   .sort();
 
 /** The example as written, plus a DPM-Solver++(2M) sampler for its last model where it has none. */
