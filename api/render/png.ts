@@ -23,6 +23,8 @@ export interface GridOptions {
   readonly range?: readonly [number, number];
   /** White pixels between and around tiles. */
   readonly gap?: number;
+  /** A label left of each row (e.g. the class the row was asked for), in a margin as wide as the longest. */
+  readonly rowLabels?: readonly string[];
 }
 
 export interface ScatterOptions {
@@ -100,10 +102,12 @@ export function imageGrid(images: Float32Array, opts: GridOptions): Uint8Array {
   const [lo, hi] = opts.range ?? [-1, 1];
   const cols = Math.min(n, opts.cols ?? Math.ceil(Math.sqrt(n)));
   const rows = Math.ceil(n / cols);
-  const canvas = new Canvas(cols * w * scale + (cols + 1) * gap, rows * h * scale + (rows + 1) * gap, WHITE);
+  const labels = opts.rowLabels ?? [];
+  const margin = labels.length ? Math.max(...labels.map((l) => textWidth(l, TEXT_SCALE))) + 2 * gap + 4 : 0;
+  const canvas = new Canvas(margin + cols * w * scale + (cols + 1) * gap, rows * h * scale + (rows + 1) * gap, WHITE);
   const byte = (v: number) => (Number.isNaN(v) ? 0 : Math.min(255, Math.max(0, Math.round(((v - lo) / (hi - lo)) * 255))));
   for (let k = 0; k < n; k++) {
-    const x0 = gap + (k % cols) * (w * scale + gap),
+    const x0 = margin + gap + (k % cols) * (w * scale + gap),
       y0 = gap + Math.floor(k / cols) * (h * scale + gap);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
@@ -114,6 +118,10 @@ export function imageGrid(images: Float32Array, opts: GridOptions): Uint8Array {
       }
     }
   }
+  labels.slice(0, rows).forEach((label, r) => {
+    const y = gap + r * (h * scale + gap) + Math.floor((h * scale - GLYPH_HEIGHT * TEXT_SCALE) / 2);
+    drawText(canvas, label, gap + 2, Math.max(0, y), BLACK, { scale: TEXT_SCALE });
+  });
   return canvas.toPng(c === 1);
 }
 

@@ -10,7 +10,7 @@ import { loadProgram, loadWeights, pickModel, pickSampler } from '../load.ts';
 import { compileSampler } from '../../compiler/compile.ts';
 import { executeSampler } from '../execute.ts';
 import { renderSamples } from '../render-samples.ts';
-import { parseIntOption } from '../options.ts';
+import { parseClassList, parseIntOption } from '../options.ts';
 
 interface RunOptions {
   sampler?: string;
@@ -67,7 +67,8 @@ export function registerRun(program: Command): void {
         steps: sampler.steps,
       });
       const seconds = (performance.now() - t0) / 1000;
-      writeFileAtomic(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`));
+      const labels = opts.classes === undefined ? undefined : parseClassList(opts.classes, batch);
+      writeFileAtomic(opts.out, renderSamples(samples, sampleType.shape, batch, `${sampler.name}, ${sampler.steps} steps`, labels));
       process.stdout.write(
         `wrote ${opts.out}: ${batch} samples from ${sampler.name} (${sampler.steps} steps) ` +
           `on ${opts.target === 'reference' ? `reference/${opts.backend}` : opts.target} in ${seconds.toFixed(2)} s` +

@@ -67,6 +67,32 @@ describe('imageGrid', () => {
     expect(img.rgb(3, 1)).toEqual([255, 0, 64]);
   });
 
+  it('draws row labels in a left margin and shifts the tiles right by it', () => {
+    // 4 flat-grey 8x8 tiles (value 0 -> 128) in 2 rows; labels "y=0" and "y=1"
+    const img = decode(imageGrid(new Float32Array(4 * 64), { n: 4, c: 1, h: 8, w: 8, cols: 2, gap: 2, scale: 3, rowLabels: ['y=0', 'y=1'] }));
+    const plain = decode(imageGrid(new Float32Array(4 * 64), { n: 4, c: 1, h: 8, w: 8, cols: 2, gap: 2, scale: 3 }));
+    const margin = img.width - plain.width;
+    expect(margin).toBeGreaterThan(10);
+    expect(img.height).toBe(plain.height);
+    // the tiles are the plain grid's, moved right by the margin
+    for (const [x, y] of [
+      [2, 2],
+      [30, 40],
+      [50, 10],
+    ]) {
+      expect(img.rgb(x + margin, y)).toEqual(plain.rgb(x, y));
+    }
+    // each row's label puts dark pixels in the margin, within that row's band
+    const dark = (y0: number, y1: number) => {
+      let count = 0;
+      for (let y = y0; y < y1; y++) for (let x = 0; x < margin; x++) count += img.rgb(x, y)[0] < 100 ? 1 : 0;
+      return count;
+    };
+    const row = 8 * 3 + 2;
+    expect(dark(2, 2 + row)).toBeGreaterThan(10);
+    expect(dark(2 + row, 2 + 2 * row)).toBeGreaterThan(10);
+  });
+
   it('defaults to a square-ish grid', () => {
     const img = decode(imageGrid(new Float32Array(5 * 4 * 4), { n: 5, c: 1, h: 4, w: 4, gap: 0 }));
     expect([img.width, img.height]).toEqual([12, 8]); // ceil(sqrt(5)) = 3 columns, 2 rows
