@@ -1,11 +1,3 @@
-/**
- * The driver's side of classifier training and of the feature network: compiles the classifier's step
- * graph (compiler/training/classify.ts) and its forward graph for the ONNX target and runs them on
- * onnxruntime-node, or runs the step on the reference executor (the oracle). `classifierForward` runs
- * the model over any number of images in fixed-size chunks (the last one padded), returning each
- * output of the model (logits, features) concatenated over the items.
- */
-import * as tf from '@tensorflow/tfjs-core';
 import type { ModelArtifact } from '../compiler/core/artifact.ts';
 import { fail } from '../compiler/core/diagnostics.ts';
 import { tensorOf } from '../compiler/core/ir/node.ts';
@@ -14,38 +6,12 @@ import { classifierStep } from '../compiler/training/classify.ts';
 import type { OptimizerOptions } from '../compiler/training/optimizer.ts';
 import { compileForOnnx } from '../targets/onnx/compile.ts';
 import { OnnxSession } from '../runtime/onnx/session.ts';
-import { runGraph } from '../runtime/reference/executor.ts';
 import type { StepRunner } from '../runtime/train/compiled-step.ts';
-import type { TrainingEngine } from './train.ts';
+import { graphStepRunner, type TrainingEngine } from './train.ts';
 
 /** The classifier's compiled step at a static batch on `engine`. */
 export function classifierStepRunner(engine: TrainingEngine, model: ModelArtifact, batch: number, opts: OptimizerOptions): StepRunner {
-  const step = classifierStep(model.graph, { B: batch }, opts);
-  const withEma = Boolean(opts.emaDecay);
-  if (engine === 'onnx') {
-    const artifact = compileForOnnx(step.graph, { dims: { B: batch } });
-    let session: Promise<OnnxSession> | undefined;
-    return {
-      engine: 'graph/onnx',
-      paths: step.paths,
-      withEma,
-      async run(inputs) {
-        session ??= OnnxSession.create(artifact);
-        return (await session).run({ inputs });
-      },
-    };
-  }
-  return {
-    engine: 'graph/reference-wasm',
-    paths: step.paths,
-    withEma,
-    async run(inputs) {
-      const outs = await runGraph(step.graph, { inputs, backend: 'wasm' });
-      const data = outs.map((t) => Float32Array.from(t.dataSync() as Float32Array));
-      tf.dispose(outs);
-      return data;
-    },
-  };
+  return graphStepRunner(engine, classifierStep(model.graph, { B: batch }, opts), batch, Boolean(opts.emaDecay));
 }
 
 /** Every output of the model for `count` images, each concatenated over the items. */

@@ -12,25 +12,16 @@ import { compileForOnnx } from '../targets/onnx/compile.ts';
 import type { DistillEngine } from '../runtime/distill/round.ts';
 import { OnnxSession } from '../runtime/onnx/session.ts';
 import type { Parameters } from '../runtime/train/checkpoint.ts';
-import { applyUpdate, type StepRunner } from '../runtime/train/compiled-step.ts';
+import { applyUpdate } from '../runtime/train/compiled-step.ts';
+import { graphStepRunner } from './train.ts';
 
 /** The ONNX distillation engine of `model` at `batch` items per step, for the trainer's weight order `params`. */
 export function onnxDistillEngine(model: ModelArtifact, batch: number, params: Parameters): DistillEngine {
   const [xName, tName] = model.graph.params.map((p) => String(p.attrs.name));
   const forwardArtifact = compileForOnnx(model.graph, { dims: { B: batch } });
   const step = regressionStep(model.graph, { B: batch });
-  const stepArtifact = compileForOnnx(step.graph, { dims: { B: batch } });
+  const runner = graphStepRunner('onnx', step, batch, false);
   let forward: Promise<OnnxSession> | undefined;
-  let update: Promise<OnnxSession> | undefined;
-  const runner: StepRunner = {
-    engine: 'graph/onnx',
-    paths: step.paths,
-    withEma: false,
-    async run(inputs) {
-      update ??= OnnxSession.create(stepArtifact);
-      return (await update).run({ inputs });
-    },
-  };
   return {
     name: runner.engine,
     teacher(weights) {

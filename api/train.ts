@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelArtifact } from '../compiler/core/artifact.ts';
 import type { ReferenceBackend } from '../compiler/semantics/backend.ts';
 import { planRemat, type RematMode, type RematPlan } from '../compiler/passes/remat.ts';
-import { trainingStep, type TrainingStepOptions } from '../compiler/training/step.ts';
+import { trainingStep, type TrainingStep, type TrainingStepOptions } from '../compiler/training/step.ts';
 import { compileForOnnx } from '../targets/onnx/compile.ts';
 import { OnnxSession } from '../runtime/onnx/session.ts';
 import { runGraph } from '../runtime/reference/executor.ts';
@@ -56,30 +56,34 @@ export function stepRunner(engine: TrainingEngine, model: ModelArtifact, o: Comp
   return engine === 'onnx' ? onnxStepRunner(model, o) : referenceStepRunner(model, o);
 }
 
-/** The step graph of `model` at a static batch, compiled by the ONNX target and run by onnxruntime-node. */
-export function onnxStepRunner(model: ModelArtifact, o: CompiledTrainingOptions): StepRunner {
-  const step = stepGraph(model, o);
-  const artifact = compileForOnnx(step.graph, { dims: { B: o.batch } });
-  let session: Promise<OnnxSession> | undefined;
-  return {
-    engine: 'graph/onnx',
-    paths: step.paths,
-    withEma: Boolean(o.emaDecay),
-    async run(inputs) {
-      session ??= OnnxSession.create(artifact);
-      return (await session).run({ inputs });
-    },
-  };
-}
-
-/** The step graph of `model` at a static batch, run by the reference executor. */
-export function referenceStepRunner(model: ModelArtifact, o: CompiledTrainingOptions): StepRunner {
-  const step = stepGraph(model, o);
-  const backend = o.backend ?? 'wasm';
+/**
+ * A step graph (diffusion, classifier or regression step) at a static batch as the trainer's
+ * `StepRunner`: compiled by the ONNX target and run by onnxruntime-node, or run by the reference executor.
+ */
+export function graphStepRunner(
+  engine: TrainingEngine,
+  step: TrainingStep,
+  batch: number,
+  withEma: boolean,
+  backend: ReferenceBackend = 'wasm',
+): StepRunner {
+  if (engine === 'onnx') {
+    const artifact = compileForOnnx(step.graph, { dims: { B: batch } });
+    let session: Promise<OnnxSession> | undefined;
+    return {
+      engine: 'graph/onnx',
+      paths: step.paths,
+      withEma,
+      async run(inputs) {
+        session ??= OnnxSession.create(artifact);
+        return (await session).run({ inputs });
+      },
+    };
+  }
   return {
     engine: `graph/reference-${backend}`,
     paths: step.paths,
-    withEma: Boolean(o.emaDecay),
+    withEma,
     async run(inputs) {
       const outs = await runGraph(step.graph, { inputs, backend });
       const data = outs.map((t) => Float32Array.from(t.dataSync() as Float32Array));
@@ -87,4 +91,14 @@ export function referenceStepRunner(model: ModelArtifact, o: CompiledTrainingOpt
       return data;
     },
   };
+}
+
+/** The step graph of `model` at a static batch, compiled by the ONNX target and run by onnxruntime-node. */
+export function onnxStepRunner(model: ModelArtifact, o: CompiledTrainingOptions): StepRunner {
+  return graphStepRunner('onnx', stepGraph(model, o), o.batch, Boolean(o.emaDecay));
+}
+
+/** The step graph of `model` at a static batch, run by the reference executor. */
+export function referenceStepRunner(model: ModelArtifact, o: CompiledTrainingOptions): StepRunner {
+  return graphStepRunner('reference', stepGraph(model, o), o.batch, Boolean(o.emaDecay), o.backend ?? 'wasm');
 }
