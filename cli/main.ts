@@ -15,7 +15,7 @@ import { registerDistill } from './commands/distill.ts';
 
 export function buildProgram(): Command {
   const program = new Command('denoc')
-    .description('denoc: compile diffusion models and their samplers to fast code (WebGPU, StableHLO)')
+    .description('denoc: compile diffusion models and their samplers to fast code (WebGPU, StableHLO, ONNX), and train them')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
